@@ -1,0 +1,8 @@
+export * from './states.js';
+export * from './faults.js';
+export * from './types.js';
+export * from './methods.js';
+export * from './notifications.js';
+export * from './framing.js';
+export * from './version.js';
+export { ControlClient, type Credentials } from './client.js';

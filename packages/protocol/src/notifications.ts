@@ -1,0 +1,11 @@
+/** Notifications the daemon pushes to a connection that asked for them (no polling). */
+import type { LogChannel } from './types.js';
+
+export interface Notifications {
+  /** A chunk appended to a followed log. `name` is the namespec, or `supervisord` for the main log. */
+  'tsupervisor.log': { name: string; channel: LogChannel; data: string };
+  /** An event of supervisor's event system (§4): its type name and its payload as key/values. */
+  'tsupervisor.event': { serial: number; type: string; payload: Record<string, string>; data?: string };
+}
+
+export type NotificationName = keyof Notifications;

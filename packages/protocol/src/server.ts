@@ -1,0 +1,152 @@
+/**
+ * Serves the method table on one stream connection: framing, JSON parsing, dispatch to a
+ * complete `Handlers` object, faults → JSON-RPC errors. Malformed input gets a JSON-RPC error
+ * and the connection keeps serving; an oversized frame gets an error and the connection closes;
+ * a reader that stops reading is dropped once its unsent output passes `maxPendingOutput`.
+ */
+import type net from 'node:net';
+import {
+  JSONRPCErrorException,
+  JSONRPCServer,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+  isJSONRPCRequest,
+} from 'json-rpc-2.0';
+import { FrameTooLarge, LineDecoder, MAX_REQUEST_FRAME, encodeFrame } from './framing.js';
+import { JsonRpcErrors, RPCFault } from './faults.js';
+import { METHOD_NAMES, type Handlers, type MethodName } from './methods.js';
+import type { NotificationName, Notifications } from './notifications.js';
+
+/** What a handler knows of its caller. */
+export interface Connection {
+  readonly id: number;
+  readonly socket: net.Socket;
+  /** Push a notification; false (and the connection is dropped) if the peer stopped reading. */
+  notify<N extends NotificationName>(name: N, params: Notifications[N]): boolean;
+  /** Run when the connection closes (unsubscribe followers …). */
+  onClose(fn: () => void): void;
+  readonly closed: boolean;
+  /** Free slot for the daemon (peer credentials, auth state …). */
+  readonly data: Record<string, unknown>;
+}
+
+export interface ServeOptions {
+  maxFrame?: number;
+  /** Bytes of unsent output after which a connection is dropped (default 16 MiB). */
+  maxPendingOutput?: number;
+  /** Called before each dispatch: may throw an RPCFault (auth) or log. Params are mutable. */
+  before?: (method: MethodName, params: Record<string, unknown>, connection: Connection) => void;
+}
+
+let nextId = 1;
+
+export function createDispatcher(handlers: Handlers<Connection>, options: ServeOptions = {}) {
+  const server = new JSONRPCServer<Connection>();
+  for (const method of METHOD_NAMES) {
+    const handler = handlers[method] as (params: unknown, c: Connection) => unknown;
+    server.addMethod(method, async (params: unknown, connection: Connection) => {
+      if (params === undefined || params === null) params = {};
+      if (typeof params !== 'object' || Array.isArray(params)) {
+        throw new JSONRPCErrorException('params must be an object of named parameters', JsonRpcErrors.INVALID_PARAMS);
+      }
+      try {
+        options.before?.(method, params as Record<string, unknown>, connection);
+        delete (params as Record<string, unknown>)['_auth'];
+        return await handler(params, connection);
+      } catch (err) {
+        if (err instanceof RPCFault) throw new JSONRPCErrorException(err.message, err.code);
+        if (err instanceof JSONRPCErrorException) throw err;
+        throw new JSONRPCErrorException(`internal error: ${(err as Error)?.message ?? String(err)}`, JsonRpcErrors.INTERNAL_ERROR);
+      }
+    });
+  }
+  return server;
+}
+
+export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connection>, options: ServeOptions = {}): Connection {
+  const maxPending = options.maxPendingOutput ?? 16 * 1024 * 1024;
+  const closers: Array<() => void> = [];
+  let closed = false;
+  const send = (message: unknown): boolean => {
+    if (closed || socket.destroyed) return false;
+    socket.write(encodeFrame(message));
+    if (socket.writableLength > maxPending) {
+      socket.destroy();
+      return false;
+    }
+    return true;
+  };
+  const connection: Connection = {
+    id: nextId++,
+    socket,
+    data: {},
+    get closed() {
+      return closed;
+    },
+    notify(name, params) {
+      return send({ jsonrpc: '2.0', method: name, params });
+    },
+    onClose(fn) {
+      if (closed) fn();
+      else closers.push(fn);
+    },
+  };
+  const decoder = new LineDecoder(options.maxFrame ?? MAX_REQUEST_FRAME);
+  socket.on('data', (chunk: Buffer) => {
+    let lines: string[];
+    try {
+      lines = decoder.push(chunk);
+    } catch (err) {
+      if (err instanceof FrameTooLarge) {
+        send(errorResponse(null, JsonRpcErrors.FRAME_TOO_LARGE, err.message));
+        socket.end();
+        socket.pause();
+        return;
+      }
+      throw err;
+    }
+    for (const line of lines) void handleLine(line);
+  });
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    for (const fn of closers.splice(0)) fn();
+  };
+  socket.on('close', finish);
+  socket.on('error', () => socket.destroy());
+
+  async function handleLine(line: string): Promise<void> {
+    if (line.trim() === '') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      send(errorResponse(null, JsonRpcErrors.PARSE_ERROR, 'parse error: invalid JSON'));
+      return;
+    }
+    if (Array.isArray(message)) {
+      send(errorResponse(null, JsonRpcErrors.INVALID_REQUEST, 'batches are not supported'));
+      return;
+    }
+    if (!isJSONRPCRequest(message)) {
+      send(errorResponse(idOf(message), JsonRpcErrors.INVALID_REQUEST, 'invalid request: not a JSON-RPC 2.0 request'));
+      return;
+    }
+    const response: JSONRPCResponse | null = await server.receive(message as JSONRPCRequest, connection);
+    if (response) send(response);
+  }
+
+  return connection;
+}
+
+function idOf(message: unknown): string | number | null {
+  if (message && typeof message === 'object' && 'id' in message) {
+    const id = (message as { id: unknown }).id;
+    if (typeof id === 'string' || typeof id === 'number') return id;
+  }
+  return null;
+}
+
+function errorResponse(id: string | number | null, code: number, message: string): JSONRPCResponse {
+  return { jsonrpc: '2.0', id, error: { code, message } };
+}
