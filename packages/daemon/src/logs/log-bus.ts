@@ -1,0 +1,77 @@
+/**
+ * A small pub/sub of log output, keyed by namespec and channel, for `tsupervisor.followLogs`
+ * (`tail -f web:* worker`): captures publish each chunk, followers subscribe, nothing polls.
+ * The daemon's own log is published under MAIN_LOG_NAME.
+ *
+ * Chunks are decoded once per key with a streaming UTF-8 decoder, so a character split across
+ * two reads arrives whole. Publishing with no follower costs one map lookup. A follower that
+ * throws is dropped. Slow followers are the transport's concern: listeners must not block.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { LogChannel } from '@tsupervisor/protocol';
+
+/** The name the main log is published under (the `tsupervisor.log` notification's `name`). */
+export const MAIN_LOG_NAME = 'supervisord';
+
+export type LogListener = (data: string, name: string, channel: LogChannel) => void;
+
+interface Topic {
+  listeners: Set<LogListener>;
+  decoder: StringDecoder;
+}
+
+function keyOf(name: string, channel: LogChannel): string {
+  return `${channel}\u0000${name}`;
+}
+
+export class LogBus {
+  private readonly topics = new Map<string, Topic>();
+
+  /** Follows `name`'s `channel`; returns the unsubscribe function (idempotent). */
+  subscribe(name: string, channel: LogChannel, listener: LogListener): () => void {
+    const key = keyOf(name, channel);
+    let topic = this.topics.get(key);
+    if (!topic) {
+      topic = { listeners: new Set(), decoder: new StringDecoder('utf8') };
+      this.topics.set(key, topic);
+    }
+    const entry = (data: string, n: string, c: LogChannel): void => listener(data, n, c);
+    topic.listeners.add(entry);
+    return () => this.remove(key, entry);
+  }
+
+  /** Whether anyone follows `name`'s `channel`. */
+  hasFollowers(name: string, channel: LogChannel): boolean {
+    return this.topics.has(keyOf(name, channel));
+  }
+
+  /** Sends a chunk (bytes or text) to the followers of `name`'s `channel`. */
+  publish(name: string, channel: LogChannel, chunk: Uint8Array | string): void {
+    const key = keyOf(name, channel);
+    const topic = this.topics.get(key);
+    if (!topic) return;
+    const data = typeof chunk === 'string' ? chunk : topic.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (data.length === 0) return;
+    for (const listener of [...topic.listeners]) {
+      try {
+        listener(data, name, channel);
+      } catch {
+        this.remove(key, listener);
+      }
+    }
+  }
+
+  /** Number of subscriptions (all keys), for tests and status. */
+  get size(): number {
+    let n = 0;
+    for (const topic of this.topics.values()) n += topic.listeners.size;
+    return n;
+  }
+
+  private remove(key: string, listener: LogListener): void {
+    const topic = this.topics.get(key);
+    if (!topic) return;
+    topic.listeners.delete(listener);
+    if (topic.listeners.size === 0) this.topics.delete(key);
+  }
+}

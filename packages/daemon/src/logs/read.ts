@@ -1,0 +1,130 @@
+/**
+ * Reading logs for the RPC methods, with supervisor's semantics (options.py readFile/tailFile,
+ * rpcinterface.py readLog/_readProcessLog/_tailProcessLog).
+ *
+ * The offset arithmetic is pure (`readRange`, `tailRange`); the functions below do the I/O.
+ * Bytes are decoded as UTF-8 with U+FFFD for invalid sequences (supervisor's as_string decodes
+ * strictly and fails the call on binary output or on a read that splits a character).
+ */
+import { open } from 'node:fs/promises';
+import { Faults, RPCFault, type TailResult } from '@tsupervisor/protocol';
+
+/** A byte range to read: `length` null = to the end of the file. */
+export interface ByteRange {
+  start: number;
+  length: number | null;
+}
+
+function toInt(value: number): number {
+  if (!Number.isFinite(value)) throw new RPCFault(Faults.BAD_ARGUMENTS);
+  return Math.trunc(value);
+}
+
+/**
+ * readFile's range for a file of `size` bytes: negative offset with length 0 → the last
+ * |offset| bytes; negative offset with a length, or a negative length → BAD_ARGUMENTS;
+ * length 0 → from offset to the end; an offset past the end reads nothing.
+ */
+export function readRange(offset: number, length: number, size: number): ByteRange {
+  offset = toInt(offset);
+  length = toInt(length);
+  if (offset < 0) {
+    if (length !== 0) throw new RPCFault(Faults.BAD_ARGUMENTS);
+    return { start: Math.max(0, size + offset), length: -offset };
+  }
+  if (length < 0) throw new RPCFault(Faults.BAD_ARGUMENTS);
+  return { start: offset, length: length === 0 ? null : length };
+}
+
+/**
+ * tailFile's arithmetic: if the file has grown past offset+length, `overflow` and only the
+ * last `length` bytes; fewer bytes if fewer exist; the returned offset is always the size.
+ */
+export function tailRange(
+  offset: number,
+  length: number,
+  size: number,
+): { start: number; length: number; offset: number; overflow: boolean } {
+  offset = toInt(offset);
+  length = toInt(length);
+  let overflow = false;
+  if (size > offset + length) {
+    overflow = true;
+    offset = size - 1;
+  }
+  if (offset + length > size) {
+    if (offset > size - 1) length = 0;
+    offset = size - length;
+  }
+  if (offset < 0) offset = 0;
+  if (length < 0) length = 0;
+  return { start: offset, length, offset: size, overflow };
+}
+
+/** Reads [start, start+length) (or to the end), clipped to the file. */
+async function readBytes(path: string, compute: (size: number) => ByteRange): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const range = compute(size);
+    const end = range.length === null ? size : Math.min(size, range.start + range.length);
+    const want = Math.max(0, end - range.start);
+    const buf = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await handle.read(buf, got, want - got, range.start + got);
+      if (bytesRead === 0) break; // truncated meanwhile
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await handle.close();
+  }
+}
+
+function decode(data: Buffer): string {
+  return data.toString('utf8');
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await (await open(path, 'r')).close();
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/**
+ * readProcessStdoutLog / readProcessStderrLog / readLog: `path` null or missing → NO_FILE
+ * (detail: the path); bad offsets → BAD_ARGUMENTS; an I/O error → FAILED.
+ */
+export async function readLog(path: string | null, offset: number, length: number): Promise<string> {
+  if (path === null || !(await exists(path))) throw new RPCFault(Faults.NO_FILE, path ?? 'None');
+  try {
+    return decode(await readBytes(path, (size) => readRange(offset, length, size)));
+  } catch (err) {
+    if (err instanceof RPCFault) throw err;
+    throw new RPCFault(Faults.FAILED);
+  }
+}
+
+/**
+ * tailProcessStdoutLog / tailProcessStderrLog: a missing file (or none) → `{'', 0, false}`;
+ * an I/O error → `{'', offset, false}`, as supervisor.
+ */
+export async function tailLog(path: string | null, offset: number, length: number): Promise<TailResult> {
+  if (path === null || !(await exists(path))) return { bytes: '', offset: 0, overflow: false };
+  let result: TailResult | null = null;
+  try {
+    const data = await readBytes(path, (size) => {
+      const t = tailRange(offset, length, size);
+      result = { bytes: '', offset: t.offset, overflow: t.overflow };
+      return { start: t.start, length: t.length };
+    });
+    return { ...result!, bytes: decode(data) };
+  } catch (err) {
+    if (err instanceof RPCFault) throw err;
+    return { bytes: '', offset, overflow: false };
+  }
+}

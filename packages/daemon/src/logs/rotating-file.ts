@@ -1,0 +1,249 @@
+/**
+ * An append-only log file with supervisor's size rotation (loggers.py RotatingFileHandler),
+ * reopen (SIGUSR2), clear (clearProcessLogs) and close.
+ *
+ * - Byte-exact: operations run one at a time in call order; rotation happens between writes,
+ *   once the file has reached `maxbytes`; one write never straddles two files (a write larger
+ *   than maxbytes goes whole into one file, as in supervisor).
+ * - Backpressure: `write()` resolves once the bytes are handed to the kernel.
+ * - Pipes, ttys, /dev/stdout: never seeked, never rotated or removed (see destination.ts).
+ * - Failures (unwritable directory, disk full, reader gone): `onError` is called once per
+ *   incident, the writes of the incident are dropped (and counted), and the next write after
+ *   `retryDelayMs` reopens the path; the first successful write ends the incident (`onRecover`).
+ *   No method rejects because of I/O except `clear()`, whose caller reports FAILED.
+ */
+import { unlinkSync } from 'node:fs';
+import { removeBackupsSync, rotateFilesSync } from './rotation.js';
+import {
+  closeDestination,
+  type Destination,
+  openDestination,
+  sizeOnDisk,
+  type WriteError,
+  writeToDestination,
+  writeToDestinationSync,
+} from './destination.js';
+
+export interface RotatingFileOptions {
+  /** Rotate once the file reaches this size; 0 = never (supervisor's `*_maxbytes`). */
+  maxbytes?: number;
+  /** How many old files to keep: name.1 … name.N (supervisor's `*_backups`). */
+  backups?: number;
+  /** Called once per incident with the first error (the daemon logs it). */
+  onError?: (err: NodeJS.ErrnoException, file: RotatingFile) => void;
+  /** Called when writing works again, with the bytes dropped during the incident. */
+  onRecover?: (droppedBytes: number, file: RotatingFile) => void;
+  /** Minimum time between reopen attempts while failing (default 1000 ms). */
+  retryDelayMs?: number;
+  /** Clock for the retry delay (tests). */
+  now?: () => number;
+}
+
+export interface LogSink {
+  write(data: Uint8Array): Promise<void>;
+}
+
+export class RotatingFile implements LogSink {
+  readonly path: string;
+  readonly maxbytes: number;
+  readonly backups: number;
+  /** Bytes that reached the destination, and bytes dropped (failures, or writes after close). */
+  writtenBytes = 0;
+  droppedBytes = 0;
+
+  private readonly opts: RotatingFileOptions;
+  private dest: Destination | null = null;
+  private size = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private closed = false;
+  /** The current failure incident, if any. */
+  private failure: { lastAttempt: number; dropped: number } | null = null;
+
+  constructor(path: string, opts: RotatingFileOptions = {}) {
+    this.path = path;
+    this.maxbytes = Math.max(0, opts.maxbytes ?? 0);
+    this.backups = Math.max(0, opts.backups ?? 0);
+    this.opts = opts;
+    this.tryOpen(false);
+  }
+
+  /** False for pipes, ttys, devices and anything under /dev or /proc: those never rotate. */
+  get rotatable(): boolean {
+    return this.dest?.kind === 'file' && this.dest.rotatable;
+  }
+
+  /** True while an incident is in progress (writes are being dropped). */
+  get failing(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Appends `data`; resolves when it is written (or dropped because of a failure). */
+  write(data: Uint8Array): Promise<void> {
+    return this.enqueue(() => this.writeNow(data));
+  }
+
+  /**
+   * Appends `data` before returning when nothing else is pending (the daemon's own log: a
+   * crash right after still has the line). Otherwise it is queued behind the pending work.
+   */
+  writeSync(data: Uint8Array): void {
+    if (this.queued > 0) {
+      void this.write(data);
+      return;
+    }
+    if (!this.ready(data.length)) return;
+    try {
+      writeToDestinationSync(this.dest!, data);
+      this.wrote(data.length);
+    } catch (err) {
+      this.fail(err as WriteError, data.length);
+    }
+  }
+
+  /** SIGUSR2: close and open the path again (after an external `mv`, a new file). */
+  reopen(): Promise<void> {
+    return this.enqueue(async () => {
+      this.closeDest();
+      this.tryOpen(false);
+    });
+  }
+
+  /**
+   * clearProcessLogs: remove the file and start a new empty one (non-regular targets are just
+   * reopened). Supervisor keeps the backups; `{ backups: true }` removes them too.
+   * Rejects if the file cannot be removed or recreated.
+   */
+  clear(options: { backups?: boolean } = {}): Promise<void> {
+    return this.enqueue(async () => {
+      const remove = this.rotatable;
+      this.closeDest();
+      if (remove) {
+        try {
+          unlinkSync(this.path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+        if (options.backups) removeBackupsSync(this.path, this.backups);
+      }
+      this.failure = null;
+      const err = this.tryOpen(false);
+      if (err) throw err;
+    });
+  }
+
+  /** Waits for pending writes, then closes. Later writes are dropped. */
+  close(): Promise<void> {
+    return this.enqueue(async () => {
+      this.closed = true;
+      this.closeDest();
+    });
+  }
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    this.queued++;
+    const run = this.queue.then(op).finally(() => {
+      this.queued--;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(data: Uint8Array): Promise<void> {
+    if (!this.ready(data.length)) return;
+    try {
+      await writeToDestination(this.dest!, data);
+      this.wrote(data.length);
+    } catch (err) {
+      this.fail(err as WriteError, data.length);
+    }
+  }
+
+  /** Whether a write of `length` bytes may go ahead now; counts it as dropped if not. */
+  private ready(length: number): boolean {
+    if (this.closed) {
+      this.droppedBytes += length;
+      return false;
+    }
+    if (this.dest === null && this.failure) {
+      const now = this.now();
+      if (now - this.failure.lastAttempt >= (this.opts.retryDelayMs ?? 1000)) {
+        this.failure.lastAttempt = now;
+        this.tryOpen(false);
+      }
+    }
+    if (this.dest === null) {
+      this.drop(length);
+      return false;
+    }
+    return true;
+  }
+
+  private wrote(length: number): void {
+    this.writtenBytes += length;
+    this.size += length;
+    if (this.failure) {
+      const dropped = this.failure.dropped;
+      this.failure = null;
+      this.opts.onRecover?.(dropped, this);
+    }
+    if (this.maxbytes > 0 && this.size >= this.maxbytes && this.rotatable) this.rotate();
+  }
+
+  private rotate(): void {
+    const dest = this.dest!;
+    try {
+      // An external truncate (copytruncate) makes our count too high: trust the disk.
+      this.size = sizeOnDisk(dest);
+      if (this.size < this.maxbytes) return;
+      this.closeDest();
+      rotateFilesSync(this.path, this.backups);
+      this.dest = openDestination(this.path, true);
+      this.size = 0;
+    } catch (err) {
+      this.closeDest();
+      this.fail(err as WriteError, 0);
+    }
+  }
+
+  /** Opens the path; on failure starts (or continues) an incident and returns the error. */
+  private tryOpen(truncate: boolean): WriteError | null {
+    try {
+      this.dest = openDestination(this.path, truncate);
+      this.size = this.dest.kind === 'file' ? this.dest.size : 0;
+      return null;
+    } catch (err) {
+      this.dest = null;
+      this.fail(err as WriteError, 0);
+      return err as WriteError;
+    }
+  }
+
+  private fail(err: WriteError, length: number): void {
+    const written = err.written ?? 0;
+    if (written > 0) {
+      this.writtenBytes += written;
+      this.size += written;
+    }
+    this.closeDest();
+    const first = this.failure === null;
+    if (first) this.failure = { lastAttempt: this.now(), dropped: 0 };
+    else this.failure!.lastAttempt = this.now();
+    this.drop(length - written);
+    if (first) this.opts.onError?.(err, this);
+  }
+
+  private drop(length: number): void {
+    this.droppedBytes += length;
+    if (this.failure) this.failure.dropped += length;
+  }
+
+  private closeDest(): void {
+    if (this.dest) closeDestination(this.dest);
+    this.dest = null;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+}
