@@ -80,6 +80,7 @@ export class RotatingFile implements LogSink {
 
   /** Appends `data`; resolves when it is written (or dropped because of a failure). */
   write(data: Uint8Array): Promise<void> {
+    if (data.length === 0) return this.queue;
     return this.enqueue(() => this.writeNow(data));
   }
 
@@ -88,6 +89,7 @@ export class RotatingFile implements LogSink {
    * crash right after still has the line). Otherwise it is queued behind the pending work.
    */
   writeSync(data: Uint8Array): void {
+    if (data.length === 0) return;
     if (this.queued > 0) {
       void this.write(data);
       return;
