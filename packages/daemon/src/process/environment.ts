@@ -1,0 +1,21 @@
+/** The environment a child starts with (supervisor's _spawn_as_child order). */
+export interface EnvironmentParts {
+  base: NodeJS.ProcessEnv;
+  supervisord: Record<string, string>;
+  program: Record<string, string>;
+  processName: string;
+  groupName: string;
+  serverUrl: string | null;
+}
+
+export function childEnvironment(parts: EnvironmentParts): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parts.base)) if (v !== undefined) env[k] = v;
+  Object.assign(env, parts.supervisord);
+  env['SUPERVISOR_ENABLED'] = '1';
+  if (parts.serverUrl) env['SUPERVISOR_SERVER_URL'] = parts.serverUrl;
+  env['SUPERVISOR_PROCESS_NAME'] = parts.processName;
+  env['SUPERVISOR_GROUP_NAME'] = parts.groupName;
+  Object.assign(env, parts.program);
+  return env;
+}

@@ -1,0 +1,19 @@
+/** What a process needs of its log capture; logs/ provides the implementation. */
+import type { Readable } from 'node:stream';
+import type { LogChannel } from '@tsupervisor/protocol';
+
+export interface ChildOutput {
+  /** Paths of the log files ('' when NONE), as getProcessInfo reports them. */
+  readonly stdoutPath: string;
+  readonly stderrPath: string;
+  /**
+   * Capture one spawn's pipes. `stderr` goes to the stderr log, or to the stdout log when
+   * redirect_stderr is set. Resolves when both pipes are drained (the child's 'close').
+   */
+  attach(stdout: Readable | null, stderr: Readable | null): Promise<void>;
+  read(channel: LogChannel, offset: number, length: number): Promise<string>;
+  tail(channel: LogChannel, offset: number, length: number): Promise<{ bytes: string; offset: number; overflow: boolean }>;
+  clear(): Promise<void>;
+  reopen(): Promise<void>;
+  close(): Promise<void>;
+}

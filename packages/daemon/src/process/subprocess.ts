@@ -1,0 +1,307 @@
+/**
+ * One supervised process: the driver around the pure state machine. It performs effects
+ * (spawn through the exec shim, kill, timers), turns the child's exit into an event at once
+ * (no polling tick) and tells listeners about every state change.
+ */
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { Faults, ProcessStates, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
+import type { ProcessConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
+import type { OsSeam } from '../os-seam.js';
+import { SHIM_PATH, shimArgs } from '../native/index.js';
+import { resolveCommand } from './command.js';
+import { describe } from './describe.js';
+import { childEnvironment } from './environment.js';
+import type { ChildOutput } from './output.js';
+import { initialState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
+
+export interface StateChange {
+  process: Subprocess;
+  from: ProcessStateName;
+  to: ProcessStateName;
+  expected?: boolean;
+  /** State data after the change (pid, backoff …). */
+  snapshot: ProcState;
+}
+
+/** What a process needs from its group and the supervisor. */
+export interface ProcessHost {
+  os: OsSeam;
+  logger: Logger;
+  serverUrl: string | null;
+  supervisordEnvironment: Record<string, string>;
+  baseEnvironment: NodeJS.ProcessEnv;
+  autoStartAllowed(): boolean;
+  /** The group's listening socket (fcgi-program), or null. */
+  listeningSocket(): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null;
+  /** Tell the world (events, followers) about a state change. */
+  stateChanged(change: StateChange): void;
+}
+
+export class Subprocess extends EventEmitter {
+  private st: ProcState = initialState;
+  private child: ChildProcess | null = null;
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  /** Settles when the current child's pipes are drained. */
+  private drained: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly config: ProcessConfig,
+    readonly groupName: string,
+    readonly output: ChildOutput,
+    private readonly host: ProcessHost,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+  get namespec(): string {
+    return this.groupName === this.config.name ? this.config.name : `${this.groupName}:${this.config.name}`;
+  }
+  get state(): ProcessStateName {
+    return this.st.state;
+  }
+  get pid(): number {
+    return this.st.pid;
+  }
+  get spawnerr(): string {
+    return this.st.spawnerr;
+  }
+  get laststart(): number {
+    return this.st.laststart;
+  }
+  get snapshot(): ProcState {
+    return this.st;
+  }
+
+  /** Spawn now if startable. Returns false if it was not in a startable state. */
+  start(): boolean {
+    const before = this.st.generation;
+    this.dispatch({ type: 'start' });
+    return this.st.generation !== before;
+  }
+
+  /** Send the stop signal (BACKOFF goes straight to STOPPED). */
+  stop(): void {
+    this.dispatch({ type: 'stop' });
+  }
+
+  /** Send an arbitrary signal to the running child (signalProcess). */
+  signal(signal: string): void {
+    if (!this.st.pid) throw new RPCFault(Faults.NOT_RUNNING, this.namespec);
+    try {
+      this.host.os.kill(this.st.pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return;
+      throw new RPCFault(Faults.FAILED, `unable to signal ${this.namespec}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Write to the child's stdin pipe (sendProcessStdin). */
+  sendStdin(chars: string): void {
+    const stdin = this.child?.stdin;
+    if (!this.st.pid || !stdin || stdin.destroyed) throw new RPCFault(Faults.NOT_RUNNING, this.namespec);
+    stdin.write(chars);
+  }
+
+  /** Autostart at daemon start or group add: only a never-started STOPPED process with autostart. */
+  autostart(): void {
+    if (this.config.autostart && this.st.state === 'STOPPED' && this.st.laststart === 0) this.start();
+  }
+
+  /** Resolves when `done()` returns true or throws; re-checked after every state change. */
+  waitFor<T>(done: () => T | undefined): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        try {
+          const value = done();
+          if (value === undefined) return false;
+          resolve(value);
+        } catch (err) {
+          reject(err);
+        }
+        return true;
+      };
+      if (check()) return;
+      const listener = () => {
+        if (check()) this.off('state', listener);
+      };
+      this.on('state', listener);
+    });
+  }
+
+  /** Resolves once the process is in a stopped state and its output is drained. */
+  async stopped(): Promise<void> {
+    await this.waitFor(() => (isStoppedState(this.st.state) ? true : undefined));
+    await this.drained;
+  }
+
+  info(nowMs: number): ProcessInfo {
+    const sec = (ms: number) => Math.floor(ms / 1000);
+    const base = {
+      name: this.config.name,
+      group: this.groupName,
+      start: sec(this.st.laststart),
+      stop: sec(this.st.laststop),
+      now: sec(nowMs),
+      state: ProcessStates[this.st.state],
+      statename: this.st.state,
+      spawnerr: this.st.spawnerr,
+      exitstatus: this.st.exitstatus ?? 0,
+      logfile: this.output.stdoutPath,
+      stdout_logfile: this.output.stdoutPath,
+      stderr_logfile: this.output.stderrPath,
+      pid: this.st.pid,
+    };
+    return { ...base, description: describe(base) };
+  }
+
+  private dispatch(event: ProcEvent): void {
+    const settings = this.config;
+    const { state, effects } = transition(this.st, event, { ...settings, name: this.config.name }, {
+      now: this.host.os.now(),
+      autoStartAllowed: this.host.autoStartAllowed(),
+    });
+    this.st = state;
+    for (const effect of effects) this.perform(effect);
+  }
+
+  private perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'spawn':
+        this.spawnChild();
+        break;
+      case 'kill':
+        this.killChild(effect.signal, effect.group);
+        break;
+      case 'timer': {
+        const old = this.timers.get(effect.name);
+        if (old) this.host.os.clearTimer(old);
+        const generation = effect.generation;
+        const name = effect.name;
+        this.timers.set(name, this.host.os.setTimer(() => {
+          this.timers.delete(name);
+          this.dispatch({ type: 'timer', name, generation });
+        }, effect.ms));
+        break;
+      }
+      case 'state': {
+        if (effect.to !== 'STOPPING' && effect.to !== 'STARTING' && effect.to !== 'BACKOFF') this.clearTimer('stopwait');
+        const change: StateChange = { process: this, from: effect.from, to: effect.to, snapshot: this.st };
+        if (effect.expected !== undefined) change.expected = effect.expected;
+        this.host.stateChanged(change);
+        this.emit('state', change);
+        break;
+      }
+      case 'log':
+        this.host.logger.log(effect.level, effect.message);
+        break;
+    }
+  }
+
+  private clearTimer(name: TimerName): void {
+    const t = this.timers.get(name);
+    if (t) {
+      this.host.os.clearTimer(t);
+      this.timers.delete(name);
+    }
+  }
+
+  /** Cancel every timer (group removal, daemon exit). */
+  dispose(): void {
+    for (const name of [...this.timers.keys()]) this.clearTimer(name);
+  }
+
+  private environment(): Record<string, string> {
+    return childEnvironment({
+      base: this.host.baseEnvironment,
+      supervisord: this.host.supervisordEnvironment,
+      program: this.config.environment,
+      processName: this.config.name,
+      groupName: this.groupName,
+      serverUrl: this.host.serverUrl,
+    });
+  }
+
+  /** supervisor checks the command before `start`: NO_FILE / NOT_EXECUTABLE faults. */
+  checkCommand(): void {
+    resolveCommand(this.config.argv, this.environment());
+  }
+
+  private spawnChild(): void {
+    const cfg = this.config;
+    const env = this.environment();
+    let resolved;
+    let socket;
+    try {
+      resolved = resolveCommand(cfg.argv, env);
+      socket = this.host.listeningSocket();
+    } catch (err) {
+      this.dispatch({ type: 'spawnFailed', error: err instanceof RPCFault ? err.detail : (err as Error).message });
+      return;
+    }
+    const stdio: StdioOptions = [socket && socket.pass === 'stdin' ? 'ignore' : 'pipe', 'pipe', 'pipe'];
+    if (socket) stdio.push(socket.fd);
+    const args = shimArgs({
+      setpgid: true,
+      closeFds: true,
+      pdeathsig: 'KILL',
+      user: cfg.user ?? undefined,
+      umask: cfg.umask ?? undefined,
+      directory: cfg.directory ?? undefined,
+      socket: socket ? { fd: 3, pass: socket.pass, name: socket.name } : undefined,
+      file: resolved.filename,
+      argv: resolved.argv,
+    });
+    let child: ChildProcess;
+    try {
+      child = this.host.os.spawn(SHIM_PATH, args, { env, stdio });
+    } catch (err) {
+      this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${(err as Error).message}` });
+      return;
+    }
+    if (child.pid === undefined) {
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        this.dispatch({ type: 'spawnFailed', error: `${err.code ?? 'unknown error'}: ${err.message}` });
+      });
+      return;
+    }
+    this.child = child;
+    child.on('error', () => {
+      /* reported through 'exit' */
+    });
+    this.drained = this.output.attach(child.stdout, child.stderr).catch((err) => {
+      this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
+    });
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
+    });
+    this.dispatch({ type: 'spawned', pid: child.pid });
+  }
+
+  private killChild(signal: string, group: boolean): void {
+    const pid = this.st.pid;
+    if (!pid) return;
+    this.host.logger.log('debug', `killing ${this.config.name} (pid ${pid}) ${group ? 'process group ' : ''}with signal SIG${signal}`);
+    try {
+      this.host.os.kill(group ? -pid : pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return;
+      this.dispatch({ type: 'killFailed', error: (err as Error).message });
+    }
+  }
+}
+
+export function isStoppedState(state: ProcessStateName): boolean {
+  return state === 'STOPPED' || state === 'EXITED' || state === 'FATAL' || state === 'UNKNOWN';
+}
+
+export function isRunningState(state: ProcessStateName): boolean {
+  return state === 'RUNNING' || state === 'BACKOFF' || state === 'STARTING';
+}

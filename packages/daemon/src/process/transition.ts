@@ -1,0 +1,225 @@
+/**
+ * The process state machine as a pure function: (state, event, settings, now) → (state, effects).
+ * It reads no clock and touches no process; the driver (subprocess.ts) performs the effects and
+ * turns timers, spawns and exits back into events. Semantics follow supervisor 4.2.5's
+ * process.py (reference §3), but react at once where supervisor waits for its 1 s tick.
+ */
+import type { ProcessStateName } from '@tsupervisor/protocol';
+import type { AutoRestart } from '../config/types.js';
+
+export interface ProcState {
+  state: ProcessStateName;
+  /** Consecutive failed starts (supervisor's `backoff`). */
+  backoff: number;
+  /** Incremented at each spawn; timer events carry it so stale timers are ignored. */
+  generation: number;
+  /** ms since the epoch of the last spawn (0 = never started) and the last exit. */
+  laststart: number;
+  laststop: number;
+  /** Exit status of the last exit (-1 when killed by a signal), null when it exited too quickly. */
+  exitstatus: number | null;
+  spawnerr: string;
+  /** A stop was asked for: the next exit is STOPPING → STOPPED. */
+  killing: boolean;
+  pid: number;
+}
+
+export const initialState: ProcState = {
+  state: 'STOPPED',
+  backoff: 0,
+  generation: 0,
+  laststart: 0,
+  laststop: 0,
+  exitstatus: 0,
+  spawnerr: '',
+  killing: false,
+  pid: 0,
+};
+
+/** The settings of a process that the machine needs. */
+export interface Settings {
+  name: string;
+  startsecs: number;
+  startretries: number;
+  autorestart: AutoRestart;
+  exitcodes: number[];
+  stopsignal: string;
+  stopwaitsecs: number;
+  stopasgroup: boolean;
+  killasgroup: boolean;
+}
+
+export type TimerName = 'startsecs' | 'backoff' | 'stopwait';
+
+export type ProcEvent =
+  /** Spawn now (an admin start, autostart, or a retry). Ignored unless in a startable state. */
+  | { type: 'start' }
+  | { type: 'spawned'; pid: number }
+  | { type: 'spawnFailed'; error: string }
+  | { type: 'timer'; name: TimerName; generation: number }
+  | { type: 'exited'; code: number | null; signal: string | null }
+  /** Send the stop signal (admin stop, shutdown, removal). */
+  | { type: 'stop' }
+  /** A kill(2) failed with something other than ESRCH. */
+  | { type: 'killFailed'; error: string };
+
+export type Effect =
+  | { type: 'spawn' }
+  | { type: 'kill'; signal: string; group: boolean }
+  | { type: 'timer'; name: TimerName; ms: number; generation: number }
+  | { type: 'state'; from: ProcessStateName; to: ProcessStateName; expected?: boolean }
+  | { type: 'log'; level: 'info' | 'warn' | 'debug' | 'critical'; message: string };
+
+export interface Context {
+  now: number;
+  /** False while supervisord shuts down or restarts: nothing is started automatically. */
+  autoStartAllowed: boolean;
+}
+
+export interface Result {
+  state: ProcState;
+  effects: Effect[];
+}
+
+export const STARTABLE: readonly ProcessStateName[] = ['STOPPED', 'EXITED', 'FATAL', 'BACKOFF'];
+
+export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx: Context): Result {
+  const s: ProcState = { ...prev };
+  const effects: Effect[] = [];
+  const change = (to: ProcessStateName, expected?: boolean) => {
+    const from = s.state;
+    s.state = to;
+    effects.push(expected === undefined ? { type: 'state', from, to } : { type: 'state', from, to, expected });
+  };
+  const log = (level: 'info' | 'warn' | 'debug' | 'critical', message: string) => effects.push({ type: 'log', level, message });
+
+  /** STARTING: ask the driver to spawn. */
+  const spawn = () => {
+    s.generation += 1;
+    s.spawnerr = '';
+    s.killing = false;
+    s.exitstatus = null;
+    s.laststart = ctx.now;
+    change('STARTING');
+    effects.push({ type: 'spawn' });
+  };
+
+  /** Enter BACKOFF; give up (FATAL) once the retries are spent, else schedule the retry. */
+  const backoff = () => {
+    s.backoff += 1;
+    change('BACKOFF');
+    if (s.backoff > cfg.startretries) {
+      change('FATAL');
+      log('info', `gave up: ${cfg.name} entered FATAL state, too many start retries too quickly`);
+    } else {
+      effects.push({ type: 'timer', name: 'backoff', ms: s.backoff * 1000, generation: s.generation });
+    }
+  };
+
+  const kill = (signal: string) => {
+    const group = s.state === 'STOPPING' ? cfg.killasgroup : cfg.stopasgroup;
+    s.killing = true;
+    if (s.state !== 'STOPPING') change('STOPPING');
+    effects.push({ type: 'kill', signal, group });
+    effects.push({ type: 'timer', name: 'stopwait', ms: cfg.stopwaitsecs * 1000, generation: s.generation });
+  };
+
+  switch (event.type) {
+    case 'start':
+      if (STARTABLE.includes(s.state)) spawn();
+      break;
+
+    case 'spawned':
+      if (s.state !== 'STARTING') break;
+      s.pid = event.pid;
+      log('info', `spawned: '${cfg.name}' with pid ${event.pid}`);
+      if (cfg.startsecs <= 0) {
+        enterRunning();
+      } else {
+        effects.push({ type: 'timer', name: 'startsecs', ms: cfg.startsecs * 1000, generation: s.generation });
+      }
+      break;
+
+    case 'spawnFailed':
+      if (s.state !== 'STARTING') break;
+      s.spawnerr = event.error;
+      s.pid = 0;
+      log('info', `spawnerr: ${event.error}`);
+      backoff();
+      break;
+
+    case 'timer':
+      if (event.generation !== s.generation) break;
+      if (event.name === 'startsecs' && s.state === 'STARTING') {
+        enterRunning();
+      } else if (event.name === 'backoff' && s.state === 'BACKOFF' && ctx.autoStartAllowed) {
+        spawn();
+      } else if (event.name === 'stopwait' && s.state === 'STOPPING' && s.pid) {
+        log('warn', `killing '${cfg.name}' (${s.pid}) with SIGKILL`);
+        effects.push({ type: 'kill', signal: 'KILL', group: cfg.killasgroup });
+        effects.push({ type: 'timer', name: 'stopwait', ms: cfg.stopwaitsecs * 1000, generation: s.generation });
+      }
+      break;
+
+    case 'exited':
+      exited(event.code, event.signal);
+      break;
+
+    case 'stop':
+      if (s.state === 'BACKOFF') {
+        change('STOPPED');
+      } else if (s.pid && (s.state === 'RUNNING' || s.state === 'STARTING' || s.state === 'STOPPING')) {
+        kill(cfg.stopsignal);
+      }
+      break;
+
+    case 'killFailed':
+      log('critical', `unknown problem killing ${cfg.name} (${s.pid}): ${event.error}`);
+      s.killing = false;
+      change('UNKNOWN');
+      break;
+  }
+  return { state: s, effects };
+
+  function enterRunning() {
+    s.backoff = 0;
+    change('RUNNING');
+    log('info', `success: ${cfg.name} entered RUNNING state, process has stayed up for > than ${cfg.startsecs} seconds (startsecs)`);
+  }
+
+  function exited(code: number | null, signal: string | null) {
+    const es = signal ? -1 : (code ?? -1);
+    const how = signal ? `terminated by SIG${signal.replace(/^SIG/, '')}` : `exit status ${es}`;
+    const expected = cfg.exitcodes.includes(es);
+    const tooQuickly = ctx.now - s.laststart < cfg.startsecs * 1000;
+    s.laststop = ctx.now;
+    s.pid = 0;
+    if (s.killing) {
+      s.killing = false;
+      s.exitstatus = es;
+      log(expected ? 'info' : 'warn', `stopped: ${cfg.name} (${how})`);
+      change('STOPPED');
+      return;
+    }
+    if (s.state === 'STARTING' && tooQuickly) {
+      s.exitstatus = null;
+      s.spawnerr = 'Exited too quickly (process log may have details)';
+      log('warn', `exited: ${cfg.name} (${how}; not expected)`);
+      backoff();
+      return;
+    }
+    if (s.state !== 'RUNNING' && s.state !== 'STARTING') return;
+    s.backoff = 0;
+    s.exitstatus = es;
+    if (s.state === 'STARTING') change('RUNNING');
+    if (expected) {
+      log('info', `exited: ${cfg.name} (${how}; expected)`);
+    } else {
+      s.spawnerr = `Bad exit code ${es}`;
+      log('warn', `exited: ${cfg.name} (${how}; not expected)`);
+    }
+    change('EXITED', expected);
+    const restart = cfg.autorestart === 'true' || (cfg.autorestart === 'unexpected' && !expected);
+    if (restart && ctx.autoStartAllowed) spawn();
+  }
+}

@@ -1,0 +1,62 @@
+/** Changing the daemon itself: shutdown, restart, reread, groups, update, stdin, events. */
+import { Faults, RPCFault, type Handlers } from '@tsupervisor/protocol';
+import type { Connection } from '@tsupervisor/protocol/server';
+import { applyUpdate } from '../update/apply.js';
+import type { DaemonServices } from './services.js';
+
+type AdminHandlers = Pick<
+  Handlers<Connection>,
+  | 'supervisor.shutdown'
+  | 'supervisor.restart'
+  | 'supervisor.reloadConfig'
+  | 'supervisor.addProcessGroup'
+  | 'supervisor.removeProcessGroup'
+  | 'supervisor.sendProcessStdin'
+  | 'supervisor.sendRemoteCommEvent'
+  | 'tsupervisor.update'
+  | 'tsupervisor.subscribeEvents'
+>;
+
+export function adminHandlers(services: DaemonServices): AdminHandlers {
+  const sup = services.supervisor;
+  return {
+    'supervisor.shutdown': () => {
+      services.requestShutdown();
+      return true;
+    },
+    'supervisor.restart': () => {
+      services.requestRestart();
+      return true;
+    },
+    'supervisor.reloadConfig': () => sup.reloadConfig(),
+    'supervisor.addProcessGroup': ({ name }) => {
+      sup.addGroup(name);
+      return true;
+    },
+    'supervisor.removeProcessGroup': async ({ name }) => {
+      await sup.removeGroup(name);
+      return true;
+    },
+    'supervisor.sendProcessStdin': ({ name, chars }) => {
+      if (typeof chars !== 'string') throw new RPCFault(Faults.INCORRECT_PARAMETERS, 'chars must be a string');
+      sup.findProcess(name).sendStdin(chars);
+      return true;
+    },
+    'supervisor.sendRemoteCommEvent': ({ type, data }) => {
+      sup.emit('remoteComm', { type, data });
+      return true;
+    },
+    'tsupervisor.update': ({ names }) => applyUpdate(sup, names ?? []),
+    'tsupervisor.subscribeEvents': ({ types }, connection) => {
+      const listener = (event: { serial: number; type: string; payload: Record<string, string>; data?: string; matches: (t: string[]) => boolean }) => {
+        if (!event.matches(types)) return;
+        const { serial, type, payload, data } = event;
+        const params = data === undefined ? { serial, type, payload } : { serial, type, payload, data };
+        if (!connection.notify('tsupervisor.event', params)) sup.off('event', listener);
+      };
+      sup.on('event', listener);
+      connection.onClose(() => sup.off('event', listener));
+      return true;
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The control socket: JSON-RPC 2.0 over the Unix socket named by `[unix_http_server] file=`,
+ * created with its `chmod` and `chown`. A live daemon already answering there is an error; a
+ * stale socket file left by a dead one is removed.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { Faults, RPCFault, STATE_CHANGING, type Handlers, type MethodName } from '@tsupervisor/protocol';
+import { createDispatcher, serveConnection, type Connection } from '@tsupervisor/protocol/server';
+import type { UnixHttpServerConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
+import { getgrnam, getpwnam, peerCred } from '../native/index.js';
+import { validateParams } from './validate.js';
+
+/** Methods that answer even while shutting down (supervisor's _update skips them). */
+const ALWAYS: ReadonlySet<MethodName> = new Set<MethodName>([
+  'supervisor.getAPIVersion',
+  'supervisor.getSupervisorVersion',
+  'supervisor.getIdentification',
+  'supervisor.getState',
+  'supervisor.getPID',
+  'supervisor.readLog',
+  'system.listMethods',
+]);
+
+export interface ControlServerOptions {
+  config: UnixHttpServerConfig;
+  handlers: Handlers<Connection>;
+  logger: Logger;
+  /** False while shutting down or restarting: most calls get SHUTDOWN_STATE. */
+  accepting(): boolean;
+}
+
+/** Resolves true if something answers on the socket path. */
+function isAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createConnection({ path });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export class AlreadyRunning extends Error {}
+
+export async function startControlServer(options: ControlServerOptions): Promise<net.Server> {
+  const { config, logger } = options;
+  const path = config.file;
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    stat = null;
+  }
+  if (stat) {
+    if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket`);
+    if (await isAlive(path)) {
+      throw new AlreadyRunning(
+        `Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord. (${path})`,
+      );
+    }
+    unlinkSync(path);
+    logger.log('info', `removed stale socket file ${path}`);
+  }
+
+  const dispatcher = createDispatcher(options.handlers, {
+    before(method, params, connection) {
+      if (config.username !== null) checkAuth(config, params['_auth']);
+      if (!ALWAYS.has(method) && !options.accepting()) throw new RPCFault(Faults.SHUTDOWN_STATE);
+      validateParams(method, params);
+      if (STATE_CHANGING.has(method)) {
+        const who = connection.data['peer'] as { uid: number; pid: number } | undefined;
+        const target = typeof params['name'] === 'string' ? ` ${params['name']}` : '';
+        logger.log('info', `${method}${target} called by uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`);
+      }
+    },
+  });
+
+  const server = net.createServer((socket) => {
+    const connection = serveConnection(socket, dispatcher);
+    try {
+      const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+      if (typeof fd === 'number' && fd >= 0) (connection.data as Record<string, unknown>)['peer'] = peerCred(fd);
+    } catch {
+      /* peer credentials are informational */
+    }
+  });
+  server.maxConnections = 1024;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  if (config.chown) {
+    const pw = getpwnam(config.chown.user);
+    const gid = config.chown.group ? getgrnam(config.chown.group) : pw?.gid;
+    if (pw) chownSync(path, pw.uid, gid ?? -1);
+  }
+  chmodSync(path, config.chmod);
+  return server;
+}
+
+function checkAuth(config: UnixHttpServerConfig, auth: unknown): void {
+  const a = auth as { username?: unknown; password?: unknown } | undefined;
+  if (!a || typeof a.username !== 'string' || typeof a.password !== 'string') throw new RPCFault(Faults.UNAUTHORIZED, 'authentication required');
+  if (a.username !== config.username || !passwordMatches(config.password ?? '', a.password)) {
+    throw new RPCFault(Faults.UNAUTHORIZED, 'bad username or password');
+  }
+}
+
+/** Cleartext or `{SHA}<hex sha1>` as supervisor accepts. */
+export function passwordMatches(expected: string, given: string): boolean {
+  let want = expected;
+  let got = given;
+  if (expected.startsWith('{SHA}')) {
+    want = expected.slice(5).toLowerCase();
+    got = createHash('sha1').update(given).digest('hex');
+  }
+  const a = Buffer.from(want);
+  const b = Buffer.from(got);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,109 @@
+/** Read-only views: state, pid, versions, process and config info. */
+import {
+  API_VERSION,
+  Faults,
+  METHOD_NAMES,
+  RPCFault,
+  SUPERVISOR_COMPAT,
+  SupervisorStates,
+  type ConfigInfo,
+  type Handlers,
+} from '@tsupervisor/protocol';
+import type { Connection } from '@tsupervisor/protocol/server';
+import { constants } from 'node:os';
+import type { Subprocess } from '../process/subprocess.js';
+import type { Supervisor } from '../supervisor.js';
+
+type InfoHandlers = Pick<
+  Handlers<Connection>,
+  | 'supervisor.getAPIVersion'
+  | 'supervisor.getSupervisorVersion'
+  | 'supervisor.getIdentification'
+  | 'supervisor.getState'
+  | 'supervisor.getPID'
+  | 'supervisor.getProcessInfo'
+  | 'supervisor.getAllProcessInfo'
+  | 'supervisor.getAllConfigInfo'
+  | 'system.listMethods'
+>;
+
+export function infoHandlers(sup: Supervisor): InfoHandlers {
+  const now = () => sup.now();
+  return {
+    'supervisor.getAPIVersion': () => API_VERSION,
+    'supervisor.getSupervisorVersion': () => SUPERVISOR_COMPAT,
+    'supervisor.getIdentification': () => sup.config.supervisord.identifier,
+    'supervisor.getState': () => ({ statecode: SupervisorStates[sup.mood], statename: sup.mood }),
+    'supervisor.getPID': () => process.pid,
+    'supervisor.getProcessInfo': ({ name }) => {
+      const { process: p } = sup.find(name);
+      if (!p) throw new RPCFault(Faults.BAD_NAME, name);
+      return p.info(now());
+    },
+    'supervisor.getAllProcessInfo': () => {
+      const t = now();
+      return sup.allLexical().map((p) => p.info(t));
+    },
+    'supervisor.getAllConfigInfo': () => {
+      const out: ConfigInfo[] = [];
+      const active = new Set(sup.groups.keys());
+      for (const g of sup.latest.groups) {
+        for (const pc of g.processes) out.push(configInfo(g.name, g.priority, active.has(g.name), pc, sup.groups.get(g.name)?.get(pc.name)));
+      }
+      return out;
+    },
+    'system.listMethods': () => [...METHOD_NAMES].sort(),
+  };
+}
+
+function logPath(target: { kind: string; path?: string }, live: string | undefined): string {
+  if (live !== undefined) return live;
+  if (target.kind === 'path') return target.path ?? '';
+  return target.kind === 'auto' ? 'AUTO' : target.kind === 'none' ? 'NONE' : target.kind;
+}
+
+function configInfo(
+  group: string,
+  groupPrio: number,
+  inuse: boolean,
+  pc: Subprocess['config'],
+  live: Subprocess | undefined,
+): ConfigInfo {
+  return {
+    name: pc.name,
+    group,
+    inuse,
+    autostart: pc.autostart,
+    autorestart: pc.autorestart,
+    command: pc.command,
+    directory: pc.directory,
+    exitcodes: pc.exitcodes,
+    group_prio: groupPrio,
+    process_prio: pc.priority,
+    killasgroup: pc.killasgroup,
+    stopasgroup: pc.stopasgroup,
+    redirect_stderr: pc.redirectStderr,
+    startretries: pc.startretries,
+    startsecs: pc.startsecs,
+    stopsignal: signalNumber(pc.stopsignal),
+    stopwaitsecs: pc.stopwaitsecs,
+    uid: null,
+    serverurl: pc.serverurl,
+    stdout_logfile: logPath(pc.stdout.target, live?.output.stdoutPath),
+    stdout_logfile_backups: pc.stdout.backups,
+    stdout_logfile_maxbytes: pc.stdout.maxbytes,
+    stdout_capture_maxbytes: pc.stdout.captureMaxbytes,
+    stdout_events_enabled: pc.stdout.eventsEnabled,
+    stdout_syslog: pc.stdout.syslog,
+    stderr_logfile: logPath(pc.stderr.target, live?.output.stderrPath),
+    stderr_logfile_backups: pc.stderr.backups,
+    stderr_logfile_maxbytes: pc.stderr.maxbytes,
+    stderr_capture_maxbytes: pc.stderr.captureMaxbytes,
+    stderr_events_enabled: pc.stderr.eventsEnabled,
+    stderr_syslog: pc.stderr.syslog,
+  };
+}
+
+function signalNumber(name: string): number {
+  return (constants.signals as Record<string, number>)[`SIG${name}`] ?? 15;
+}

@@ -1,0 +1,123 @@
+/** start / stop / signal of one process, a group or all, with supervisor's faults (§7). */
+import { Faults, RPCFault, type ProcessResult, SIGNALLABLE_STATES } from '@tsupervisor/protocol';
+import type { Handlers } from '@tsupervisor/protocol';
+import type { Connection } from '@tsupervisor/protocol/server';
+import { isRunningState, isStoppedState, type Subprocess } from '../process/subprocess.js';
+import type { Supervisor } from '../supervisor.js';
+import { signalName } from './signals.js';
+
+type ControlHandlers = Pick<
+  Handlers<Connection>,
+  | 'supervisor.startProcess'
+  | 'supervisor.startProcessGroup'
+  | 'supervisor.startAllProcesses'
+  | 'supervisor.stopProcess'
+  | 'supervisor.stopProcessGroup'
+  | 'supervisor.stopAllProcesses'
+  | 'supervisor.signalProcess'
+  | 'supervisor.signalProcessGroup'
+  | 'supervisor.signalAllProcesses'
+>;
+
+/** Run `action` for each process that `wanted` selects; faults become result entries. */
+async function forEach(
+  processes: Subprocess[],
+  wanted: (p: Subprocess) => boolean,
+  action: (p: Subprocess) => Promise<unknown>,
+): Promise<ProcessResult[]> {
+  const selected = processes.filter(wanted);
+  return Promise.all(
+    selected.map(async (p): Promise<ProcessResult> => {
+      try {
+        await action(p);
+        return { name: p.name, group: p.groupName, status: Faults.SUCCESS, description: 'OK' };
+      } catch (err) {
+        if (!(err instanceof RPCFault)) throw err;
+        return { name: p.name, group: p.groupName, status: err.code, description: err.message };
+      }
+    }),
+  );
+}
+
+export async function startOne(p: Subprocess, wait: boolean): Promise<true> {
+  p.checkCommand();
+  if (isRunningState(p.state)) throw new RPCFault(Faults.ALREADY_STARTED, p.namespec);
+  if (p.state === 'UNKNOWN') throw new RPCFault(Faults.FAILED, `${p.namespec} is in an unknown process state`);
+  p.start();
+  if (!wait) return true;
+  return p.waitFor(() => {
+    if (p.spawnerr) throw new RPCFault(Faults.SPAWN_ERROR, p.namespec);
+    if (p.state === 'RUNNING') return true as const;
+    if (p.state !== 'STARTING') throw new RPCFault(Faults.ABNORMAL_TERMINATION, p.namespec);
+    return undefined;
+  });
+}
+
+export async function stopOne(p: Subprocess, wait: boolean): Promise<true> {
+  if (!isRunningState(p.state)) throw new RPCFault(Faults.NOT_RUNNING, p.namespec);
+  p.stop();
+  if (wait) await p.waitFor(() => (isStoppedState(p.state) ? true : undefined));
+  return true;
+}
+
+function signalOne(p: Subprocess, signal: string): true {
+  if (!SIGNALLABLE_STATES.includes(p.state)) throw new RPCFault(Faults.NOT_RUNNING, p.namespec);
+  p.signal(signal);
+  return true;
+}
+
+export function controlHandlers(sup: Supervisor): ControlHandlers {
+  const group = (name: string) => {
+    const g = sup.groups.get(name);
+    if (!g) throw new RPCFault(Faults.BAD_NAME, name);
+    return g;
+  };
+  const handlers: ControlHandlers = {
+    'supervisor.startProcess': async ({ name, wait = true }) => {
+      const { group: g, process } = sup.find(name);
+      if (!process) {
+        await handlers['supervisor.startProcessGroup']({ name: g.name, wait }, undefined as never);
+        return true;
+      }
+      return startOne(process, wait);
+    },
+    'supervisor.startProcessGroup': ({ name, wait = true }) =>
+      forEach(group(name).byPriority(), (p) => !isRunningState(p.state), (p) => startOne(p, wait)),
+    'supervisor.startAllProcesses': (params) => {
+      const wait = params?.wait ?? true;
+      return forEach(sup.allByPriority(), (p) => !isRunningState(p.state), (p) => startOne(p, wait));
+    },
+    'supervisor.stopProcess': async ({ name, wait = true }) => {
+      const { group: g, process } = sup.find(name);
+      if (!process) {
+        await handlers['supervisor.stopProcessGroup']({ name: g.name, wait }, undefined as never);
+        return true;
+      }
+      return stopOne(process, wait);
+    },
+    'supervisor.stopProcessGroup': ({ name, wait = true }) =>
+      forEach(group(name).byPriority(), (p) => isRunningState(p.state), (p) => stopOne(p, wait)),
+    'supervisor.stopAllProcesses': (params) => {
+      const wait = params?.wait ?? true;
+      return forEach(sup.allByPriority().reverse(), (p) => isRunningState(p.state), (p) => stopOne(p, wait));
+    },
+    'supervisor.signalProcess': async ({ name, signal }) => {
+      const { group: g, process } = sup.find(name);
+      const sig = signalName(signal);
+      if (!process) {
+        await handlers['supervisor.signalProcessGroup']({ name: g.name, signal }, undefined as never);
+        return true;
+      }
+      return signalOne(process, sig);
+    },
+    'supervisor.signalProcessGroup': ({ name, signal }) => {
+      const sig = signalName(signal);
+      return forEach(group(name).byPriority(), (p) => isRunningState(p.state), async (p) => signalOne(p, sig));
+    },
+    'supervisor.signalAllProcesses': ({ signal }) => {
+      const sig = signalName(signal);
+      return forEach(sup.allByPriority(), (p) => isRunningState(p.state), async (p) => signalOne(p, sig));
+    },
+  };
+  return handlers;
+}

@@ -1,0 +1,85 @@
+/**
+ * The one owner of an fcgi-program's listening socket. It is created by the native layer
+ * (blocking, CLOEXEC, never polled by libuv: the daemon never accepts on it) when the group is
+ * added and lives until the group is removed or the daemon exits, across stops and restarts of
+ * the workers, so connections wait in the backlog instead of being refused.
+ */
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import type { FcgiSocketConfig } from '../config/types.js';
+import { closeFd, getgrnam, getpwnam, listenTcp, listenUnix, relisten } from '../native/index.js';
+
+export class ListeningSocket {
+  private fdValue: number | null = null;
+
+  constructor(public config: FcgiSocketConfig, private readonly defaultOwner: string | null) {}
+
+  get url(): string {
+    return this.config.address.url;
+  }
+
+  get fd(): number {
+    if (this.fdValue === null) throw new Error(`socket ${this.url} is not open`);
+    return this.fdValue;
+  }
+
+  get isOpen(): boolean {
+    return this.fdValue !== null;
+  }
+
+  /** Bind and listen. Throws an Error naming the address (EADDRINUSE, EACCES …). */
+  open(): void {
+    if (this.fdValue !== null) return;
+    const { address, backlog } = this.config;
+    if (address.kind === 'tcp') {
+      this.fdValue = listenTcp(address.host, address.port, backlog);
+    } else {
+      const { uid, gid } = this.owner();
+      this.fdValue = listenUnix(address.path, backlog, this.config.mode, uid, gid);
+    }
+  }
+
+  /** Apply a changed backlog, mode or owner to the live socket (same address). */
+  update(next: FcgiSocketConfig): void {
+    const prev = this.config;
+    this.config = next;
+    if (this.fdValue === null) return;
+    if (next.backlog !== prev.backlog) relisten(this.fdValue, next.backlog);
+    if (next.address.kind === 'unix' && (next.mode !== prev.mode || JSON.stringify(next.owner) !== JSON.stringify(prev.owner))) {
+      const { uid, gid } = this.owner();
+      applyUnixOwnership(next.address.path, next.mode, uid, gid);
+    }
+  }
+
+  close(): void {
+    if (this.fdValue === null) return;
+    closeFd(this.fdValue);
+    this.fdValue = null;
+    if (this.config.address.kind === 'unix') {
+      try {
+        if (lstatSync(this.config.address.path).isSocket()) unlinkSync(this.config.address.path);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  /** socket_owner, else the program's user (supervisor's default), else unchanged (-1). */
+  private owner(): { uid: number; gid: number } {
+    const owner = this.config.owner ?? (this.defaultOwner ? { user: this.defaultOwner, group: null } : null);
+    if (!owner) return { uid: -1, gid: -1 };
+    const pw = getpwnam(owner.user);
+    if (!pw) throw new Error(`socket_owner: no such user '${owner.user}'`);
+    let gid = pw.gid;
+    if (owner.group) {
+      const g = getgrnam(owner.group);
+      if (g === null) throw new Error(`socket_owner: no such group '${owner.group}'`);
+      gid = g;
+    }
+    return { uid: pw.uid, gid };
+  }
+}
+
+function applyUnixOwnership(path: string, mode: number, uid: number, gid: number): void {
+  if (uid >= 0 || gid >= 0) chownSync(path, uid, gid);
+  chmodSync(path, mode);
+}

@@ -1,0 +1,252 @@
+/**
+ * The supervisor: the set of running process groups, built from the configuration, and the
+ * operations on them that outlive one RPC (add, remove, reread, ordered shutdown, restart).
+ */
+import { EventEmitter } from 'node:events';
+import { Faults, RPCFault, type ReloadResult, type SupervisorStateName } from '@tsupervisor/protocol';
+import type { Config, GroupConfig, ProcessConfig } from './config/types.js';
+import type { Logger } from './logger.js';
+import type { OsSeam } from './os-seam.js';
+import { ProcessGroup } from './process/group.js';
+import type { ChildOutput } from './process/output.js';
+import { isStoppedState, Subprocess, type ProcessHost, type StateChange } from './process/subprocess.js';
+import { ListeningSocket } from './sockets/listening-socket.js';
+import { diffGroups } from './update/diff.js';
+
+export interface SupervisorDeps {
+  os: OsSeam;
+  logger: Logger;
+  /** Reads and validates the configuration file (throws ConfigError). */
+  readConfig(): Config;
+  createOutput(process: ProcessConfig, group: GroupConfig, config: Config): ChildOutput;
+}
+
+export interface Found {
+  group: ProcessGroup;
+  process: Subprocess | null;
+}
+
+export class Supervisor extends EventEmitter {
+  mood: SupervisorStateName = 'RUNNING';
+  readonly groups = new Map<string, ProcessGroup>();
+  /** Sockets by URL; kept across group replacement and reload while the address is unchanged. */
+  private readonly sockets = new Map<string, ListeningSocket>();
+  /** The configuration most recently read (reread/update use it). */
+  latest: Config;
+
+  constructor(public config: Config, private readonly deps: SupervisorDeps) {
+    super();
+    this.setMaxListeners(0);
+    this.latest = config;
+  }
+
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+
+  now(): number {
+    return this.deps.os.now();
+  }
+
+  /** Build every group and autostart, groups ascending by priority. */
+  start(): void {
+    for (const gc of sortByPriority(this.config.groups)) this.addGroupFrom(gc);
+  }
+
+  // ---- lookup ------------------------------------------------------------------------
+
+  /** Resolve `group:process`, `group:*`, `group:` or `name` (supervisor's split_namespec). */
+  find(namespec: string): Found {
+    const [groupName, processName] = splitNamespec(namespec);
+    const group = this.groups.get(groupName);
+    if (!group) throw new RPCFault(Faults.BAD_NAME, namespec);
+    if (processName === null) return { group, process: null };
+    const process = group.get(processName);
+    if (!process) throw new RPCFault(Faults.BAD_NAME, namespec);
+    return { group, process };
+  }
+
+  findProcess(namespec: string): Subprocess {
+    const found = this.find(namespec);
+    if (!found.process) throw new RPCFault(Faults.BAD_NAME, namespec);
+    return found.process;
+  }
+
+  /** Every process, groups by name then processes by name (status order). */
+  allLexical(): Subprocess[] {
+    return [...this.groups.keys()].sort().flatMap((name) => this.groups.get(name)!.lexical());
+  }
+
+  /** Every process, groups ascending by priority then processes by priority. */
+  allByPriority(): Subprocess[] {
+    return sortGroups([...this.groups.values()]).flatMap((g) => g.byPriority());
+  }
+
+  // ---- groups ------------------------------------------------------------------------
+
+  /** addProcessGroup: from the configuration most recently read. */
+  addGroup(name: string): void {
+    if (this.groups.has(name)) throw new RPCFault(Faults.ALREADY_ADDED, name);
+    const gc = this.latest.groups.find((g) => g.name === name);
+    if (!gc) throw new RPCFault(Faults.BAD_NAME, name);
+    this.addGroupFrom(gc);
+  }
+
+  private addGroupFrom(gc: GroupConfig): ProcessGroup {
+    let socket: ListeningSocket | null = null;
+    if (gc.socket) {
+      socket = this.sockets.get(gc.socket.address.url) ?? null;
+      const defaultOwner = gc.processes[0]?.user ?? null;
+      if (socket) socket.update(gc.socket);
+      else {
+        socket = new ListeningSocket(gc.socket, defaultOwner);
+        this.sockets.set(socket.url, socket);
+      }
+      try {
+        socket.open();
+      } catch (err) {
+        this.logger.log('error', `${gc.name}: cannot listen on ${socket.url}: ${(err as Error).message}`);
+      }
+    }
+    const group = new ProcessGroup(gc, socket);
+    for (const pc of gc.processes) {
+      group.processes.push(new Subprocess(pc, gc.name, this.deps.createOutput(pc, gc, this.latest), this.host(group)));
+    }
+    this.groups.set(gc.name, group);
+    this.config = { ...this.config, groups: [...this.config.groups.filter((g) => g.name !== gc.name), gc] };
+    this.logger.log('info', `added process group ${gc.name}`);
+    this.emit('groupAdded', group);
+    if (this.mood === 'RUNNING') for (const p of group.byPriority()) p.autostart();
+    return group;
+  }
+
+  /** removeProcessGroup: only a group whose processes are all stopped. */
+  async removeGroup(name: string, options: { keepSocket?: boolean } = {}): Promise<void> {
+    const group = this.groups.get(name);
+    if (!group) throw new RPCFault(Faults.BAD_NAME, name);
+    if (group.unstopped().length > 0) throw new RPCFault(Faults.STILL_RUNNING, name);
+    this.groups.delete(name);
+    this.config = { ...this.config, groups: this.config.groups.filter((g) => g.name !== name) };
+    for (const p of group.processes) {
+      p.dispose();
+      await p.output.close();
+    }
+    if (group.socket && !options.keepSocket) this.releaseSocket(group.socket);
+    this.logger.log('info', `removed process group ${name}`);
+    this.emit('groupRemoved', name);
+  }
+
+  /** Close a socket no running group uses any more. */
+  releaseSocket(socket: ListeningSocket): void {
+    for (const g of this.groups.values()) if (g.socket === socket) return;
+    socket.close();
+    this.sockets.delete(socket.url);
+  }
+
+  /** Close every socket that no group holds (after an update or reload). */
+  releaseUnusedSockets(): void {
+    for (const socket of [...this.sockets.values()]) this.releaseSocket(socket);
+  }
+
+  /** reloadConfig: read the files again; compare with the running groups. Touches no process. */
+  reloadConfig(): ReloadResult {
+    let next: Config;
+    try {
+      next = this.deps.readConfig();
+    } catch (err) {
+      throw new RPCFault(Faults.CANT_REREAD, String((err as Error).message ?? err));
+    }
+    this.latest = next;
+    return diffGroups([...this.groups.values()].map((g) => g.config), next.groups);
+  }
+
+  // ---- stopping ----------------------------------------------------------------------
+
+  /** Stop the given processes at once; resolves when all are stopped and drained. */
+  async stopProcesses(processes: Subprocess[]): Promise<void> {
+    const running = processes.filter((p) => !isStoppedState(p.state));
+    for (const p of running) p.stop();
+    await Promise.all(running.map((p) => p.stopped()));
+  }
+
+  /** Stop groups one at a time, descending priority (supervisor's shutdown order). */
+  async stopAllInOrder(): Promise<void> {
+    for (const group of sortGroups([...this.groups.values()]).reverse()) {
+      const procs = group.byPriority().reverse();
+      await this.stopProcesses(procs);
+    }
+  }
+
+  /** Shutdown: nothing restarts; stop everything in order; close sockets and logs. */
+  async shutdown(): Promise<void> {
+    if (this.mood === 'SHUTDOWN') return;
+    this.setMood('SHUTDOWN');
+    await this.stopAllInOrder();
+    for (const name of [...this.groups.keys()]) await this.removeGroup(name);
+    this.releaseUnusedSockets();
+  }
+
+  /**
+   * Restart (SIGHUP, `reload`): stop everything, read the configuration from scratch and start
+   * again. fcgi sockets whose address did not change stay open throughout.
+   */
+  async restart(): Promise<void> {
+    if (this.mood !== 'RUNNING') return;
+    this.setMood('RESTARTING');
+    await this.stopAllInOrder();
+    let next = this.config;
+    try {
+      next = this.deps.readConfig();
+    } catch (err) {
+      this.logger.log('error', `reload: keeping the running configuration: ${(err as Error).message}`);
+    }
+    for (const name of [...this.groups.keys()]) await this.removeGroup(name, { keepSocket: true });
+    this.config = { ...next, groups: [] };
+    this.latest = next;
+    this.setMood('RUNNING');
+    for (const gc of sortByPriority(next.groups)) this.addGroupFrom(gc);
+    this.releaseUnusedSockets();
+  }
+
+  private setMood(mood: SupervisorStateName): void {
+    this.mood = mood;
+    this.emit('mood', mood);
+  }
+
+  // ---- the host a process sees --------------------------------------------------------
+
+  private host(group: ProcessGroup): ProcessHost {
+    const unix = this.config.unixHttpServer;
+    return {
+      os: this.deps.os,
+      logger: this.deps.logger,
+      serverUrl: unix ? `unix://${unix.file}` : null,
+      supervisordEnvironment: this.config.supervisord.environment,
+      baseEnvironment: process.env,
+      autoStartAllowed: () => this.mood === 'RUNNING',
+      listeningSocket: () => {
+        const socket = group.socket;
+        if (!socket) return null;
+        socket.open();
+        return { fd: socket.fd, pass: socket.config.pass, name: group.name };
+      },
+      stateChanged: (change: StateChange) => this.emit('processState', change),
+    };
+  }
+}
+
+export function splitNamespec(namespec: string): [string, string | null] {
+  const i = namespec.indexOf(':');
+  if (i < 0) return [namespec, namespec];
+  const group = namespec.slice(0, i);
+  const proc = namespec.slice(i + 1);
+  return [group, proc === '' || proc === '*' ? null : proc];
+}
+
+function sortByPriority(groups: GroupConfig[]): GroupConfig[] {
+  return [...groups].sort((a, b) => a.priority - b.priority);
+}
+
+function sortGroups(groups: ProcessGroup[]): ProcessGroup[] {
+  return [...groups].sort((a, b) => a.priority - b.priority);
+}

@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initialState, transition, type Effect, type ProcEvent, type ProcState, type Settings } from '../src/process/transition.js';
+
+const cfg: Settings = {
+  name: 'web',
+  startsecs: 1,
+  startretries: 3,
+  autorestart: 'unexpected',
+  exitcodes: [0],
+  stopsignal: 'TERM',
+  stopwaitsecs: 10,
+  stopasgroup: false,
+  killasgroup: false,
+};
+
+function run(events: Array<[ProcEvent, number]>, settings: Settings = cfg, start: ProcState = initialState, autoStartAllowed = true) {
+  let state = start;
+  const effects: Effect[] = [];
+  for (const [event, now] of events) {
+    const r = transition(state, event, settings, { now, autoStartAllowed });
+    state = r.state;
+    effects.push(...r.effects);
+  }
+  return { state, effects, states: effects.filter((e) => e.type === 'state').map((e) => (e as { to: string }).to) };
+}
+
+test('start → STARTING → RUNNING after startsecs', () => {
+  const r = run([
+    [{ type: 'start' }, 1000],
+    [{ type: 'spawned', pid: 42 }, 1001],
+    [{ type: 'timer', name: 'startsecs', generation: 1 }, 2001],
+  ]);
+  assert.deepEqual(r.states, ['STARTING', 'RUNNING']);
+  assert.equal(r.state.pid, 42);
+  assert.ok(r.effects.some((e) => e.type === 'timer' && e.name === 'startsecs' && e.ms === 1000));
+});
+
+test('startsecs=0 is RUNNING at once', () => {
+  const r = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 7 }, 0]], { ...cfg, startsecs: 0 });
+  assert.deepEqual(r.states, ['STARTING', 'RUNNING']);
+});
+
+test('exit before startsecs → BACKOFF with 1, 2, 3 s delays, then FATAL', () => {
+  const events: Array<[ProcEvent, number]> = [];
+  let t = 0;
+  for (let i = 1; i <= 4; i++) {
+    events.push([i === 1 ? { type: 'start' } : { type: 'timer', name: 'backoff', generation: i - 1 }, t]);
+    events.push([{ type: 'spawned', pid: 100 + i }, t]);
+    events.push([{ type: 'exited', code: 1, signal: null }, t + 10]);
+    t += 10 + i * 1000;
+  }
+  const r = run(events);
+  assert.deepEqual(r.states, ['STARTING', 'BACKOFF', 'STARTING', 'BACKOFF', 'STARTING', 'BACKOFF', 'STARTING', 'BACKOFF', 'FATAL']);
+  const delays = r.effects.filter((e) => e.type === 'timer' && e.name === 'backoff').map((e) => (e as { ms: number }).ms);
+  assert.deepEqual(delays, [1000, 2000, 3000]);
+  assert.equal(r.state.spawnerr, 'Exited too quickly (process log may have details)');
+});
+
+test('a stale timer (earlier generation) is ignored', () => {
+  const r = run([
+    [{ type: 'start' }, 0],
+    [{ type: 'spawned', pid: 1 }, 0],
+    [{ type: 'timer', name: 'startsecs', generation: 0 }, 5000],
+  ]);
+  assert.equal(r.state.state, 'STARTING');
+});
+
+test('unexpected exit from RUNNING → EXITED then restarted at once (autorestart=unexpected)', () => {
+  const r = run([
+    [{ type: 'start' }, 0],
+    [{ type: 'spawned', pid: 1 }, 0],
+    [{ type: 'timer', name: 'startsecs', generation: 1 }, 1000],
+    [{ type: 'exited', code: null, signal: 'KILL' }, 5000],
+  ]);
+  assert.deepEqual(r.states, ['STARTING', 'RUNNING', 'EXITED', 'STARTING']);
+  assert.equal(r.effects.filter((e) => e.type === 'spawn').length, 2);
+  const exited = r.effects.find((e) => e.type === 'state' && e.to === 'EXITED') as { expected?: boolean };
+  assert.equal(exited.expected, false);
+});
+
+test('expected exit with autorestart=unexpected stays EXITED', () => {
+  const r = run([
+    [{ type: 'start' }, 0],
+    [{ type: 'spawned', pid: 1 }, 0],
+    [{ type: 'timer', name: 'startsecs', generation: 1 }, 1000],
+    [{ type: 'exited', code: 0, signal: null }, 5000],
+  ]);
+  assert.equal(r.state.state, 'EXITED');
+  assert.equal(r.state.exitstatus, 0);
+});
+
+test('autorestart=true restarts an expected exit; autorestart=false never', () => {
+  const seq: Array<[ProcEvent, number]> = [
+    [{ type: 'start' }, 0],
+    [{ type: 'spawned', pid: 1 }, 0],
+    [{ type: 'timer', name: 'startsecs', generation: 1 }, 1000],
+    [{ type: 'exited', code: 0, signal: null }, 5000],
+  ];
+  assert.equal(run(seq, { ...cfg, autorestart: 'true' }).state.state, 'STARTING');
+  assert.equal(run(seq, { ...cfg, autorestart: 'false' }).state.state, 'EXITED');
+  const crash: Array<[ProcEvent, number]> = [...seq.slice(0, 3), [{ type: 'exited', code: 3, signal: null }, 5000]];
+  assert.equal(run(crash, { ...cfg, autorestart: 'false' }).state.state, 'EXITED');
+});
+
+test('nothing restarts while supervisord shuts down', () => {
+  const r = run(
+    [
+      [{ type: 'start' }, 0],
+      [{ type: 'spawned', pid: 1 }, 0],
+      [{ type: 'timer', name: 'startsecs', generation: 1 }, 1000],
+    ],
+  );
+  const after = transition(r.state, { type: 'exited', code: 9, signal: null }, { ...cfg, autorestart: 'true' }, { now: 9000, autoStartAllowed: false });
+  assert.equal(after.state.state, 'EXITED');
+  assert.ok(!after.effects.some((e) => e.type === 'spawn'));
+});
+
+test('stop: stopsignal, STOPPING, SIGKILL after stopwaitsecs, STOPPED on exit', () => {
+  const r = run([
+    [{ type: 'start' }, 0],
+    [{ type: 'spawned', pid: 9 }, 0],
+    [{ type: 'timer', name: 'startsecs', generation: 1 }, 1000],
+    [{ type: 'stop' }, 2000],
+    [{ type: 'timer', name: 'stopwait', generation: 1 }, 12000],
+    [{ type: 'exited', code: null, signal: 'KILL' }, 12001],
+  ], { ...cfg, stopasgroup: true, killasgroup: true });
+  assert.deepEqual(r.states, ['STARTING', 'RUNNING', 'STOPPING', 'STOPPED']);
+  const kills = r.effects.filter((e) => e.type === 'kill') as Array<{ signal: string; group: boolean }>;
+  assert.deepEqual(kills, [{ type: 'kill', signal: 'TERM', group: true }, { type: 'kill', signal: 'KILL', group: true }]);
+  assert.equal(r.state.exitstatus, -1);
+});
+
+test('stop in BACKOFF goes straight to STOPPED', () => {
+  const r = run([
+    [{ type: 'start' }, 0],
+    [{ type: 'spawnFailed', error: "can't find command 'nope'" }, 0],
+    [{ type: 'stop' }, 100],
+  ]);
+  assert.deepEqual(r.states, ['STARTING', 'BACKOFF', 'STOPPED']);
+});
+
+test('start is ignored unless stopped, exited, fatal or backoff', () => {
+  const r = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 3 }, 0], [{ type: 'start' }, 10]]);
+  assert.equal(r.effects.filter((e) => e.type === 'spawn').length, 1);
+});
