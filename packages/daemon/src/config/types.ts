@@ -11,7 +11,11 @@ export interface Origin {
 
 export type AutoRestart = 'true' | 'false' | 'unexpected';
 
-/** A log target: AUTO (a file in childlogdir), NONE, or a path (may be /dev/stdout). */
+/**
+ * A log target: AUTO (a file in childlogdir), NONE, or an absolute path (may be /dev/stdout).
+ * The deprecated `stdout_logfile=syslog` is rewritten as supervisor does: target none plus
+ * `syslog: true`, so loadConfig never yields kind 'syslog'.
+ */
 export type LogTarget = { kind: 'auto' } | { kind: 'none' } | { kind: 'path'; path: string } | { kind: 'syslog' };
 
 export interface LogConfig {
@@ -24,6 +28,7 @@ export interface LogConfig {
 }
 
 export interface ServerConfig {
+  /** Absolute path, or exactly 'syslog'. */
   logfile: string;
   logfileMaxbytes: number;
   logfileBackups: number;
@@ -43,16 +48,30 @@ export interface ServerConfig {
   identifier: string;
 }
 
+/** `user` or `user:group` as written, resolved to ids; gid -1 = leave the group unchanged. */
+export interface OwnerSpec {
+  user: string;
+  group: string | null;
+  uid: number;
+  gid: number;
+}
+
 export interface UnixHttpServerConfig {
+  /** Absolute path of the socket. */
   file: string;
   chmod: number;
-  chown: { user: string; group: string | null } | null;
+  /** null = supervisord's own uid/gid. */
+  chown: OwnerSpec | null;
   username: string | null;
   password: string | null;
 }
 
 export interface InetHttpServerConfig {
+  /** The value as written (`host:port`, `:port`, `*:port` or `port`). */
   port: string;
+  /** '' = all interfaces; IPv6 brackets stripped. */
+  host: string;
+  portNumber: number;
   username: string | null;
   password: string | null;
 }
@@ -73,8 +92,9 @@ export type SocketAddress =
 export interface FcgiSocketConfig {
   address: SocketAddress;
   backlog: number;
-  /** unix only: chown after bind; null = unchanged. */
-  owner: { user: string; group: string | null } | null;
+  /** unix only: chown after bind; null = unchanged. Defaults to the `user=` of the program
+   * (and its primary group) when that differs from the daemon's uid, as supervisor does. */
+  owner: OwnerSpec | null;
   /** unix only: chmod after bind (default 0o700). */
   mode: number;
   /** tsupervisor: `socket_pass=listen_fds` hands the socket as fd 3 with LISTEN_FDS (systemd style). */
@@ -87,6 +107,8 @@ export interface ProcessConfig {
   name: string;
   /** The section name (program_name). */
   programName: string;
+  /** The group it belongs to: the program's own name, or the [group:x] that lists it. */
+  groupName: string;
   processNum: number;
   /** The command string as written (expanded), and argv after shlex splitting. */
   command: string;
@@ -101,23 +123,28 @@ export interface ProcessConfig {
   stopwaitsecs: number;
   stopasgroup: boolean;
   killasgroup: boolean;
+  /** `user=` as written; `uid` is its resolved id (both null when not set). */
   user: string | null;
+  uid: number | null;
   redirectStderr: boolean;
   stdout: LogConfig;
   stderr: LogConfig;
+  /** [supervisord] environment= overlaid by the program's environment= (not the inherited env). */
   environment: Record<string, string>;
+  /** Absolute (relative values are resolved against the daemon's cwd at load). */
   directory: string | null;
   umask: number | null;
   serverurl: string; // 'AUTO' or a URL
   /** tsupervisor: prefix each logged line of output with a timestamp (`log_timestamps=true`). */
   logTimestamps: boolean;
-  /** Keys the section held that supervisor does not know (warned about, ignored). */
+  /** The `[program:x]` header (or `[fcgi-program:x]` / `[eventlistener:x]`). */
   origin: Origin;
 }
 
 export type GroupKind = 'program' | 'fcgi-program' | 'group' | 'eventlistener';
 
 export interface EventListenerConfig {
+  /** Upper-cased event type names, each once, in the order written. */
   events: string[];
   bufferSize: number;
   resultHandler: string;
@@ -144,8 +171,13 @@ export interface Config {
   unixHttpServer: UnixHttpServerConfig | null;
   inetHttpServer: InetHttpServerConfig | null;
   supervisorctl: CtlConfig | null;
-  /** Groups in the order their sections appear. */
+  /**
+   * Groups sorted by priority as supervisor sorts them (stable: on equal priority [group:x]
+   * first, then [program:x], [eventlistener:x], [fcgi-program:x], each in section order).
+   */
   groups: GroupConfig[];
-  /** Non-fatal problems (unknown keys, unmatched include globs), logged at start. */
+  /** Non-fatal problems (unknown keys, unmatched include globs), logged at start (WARN). */
   warnings: string[];
+  /** What supervisor logs at INFO while parsing (`Included extra file "…" during parsing`). */
+  infos: string[];
 }
