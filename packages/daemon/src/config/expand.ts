@@ -59,7 +59,7 @@ export function pyFormat(s: string, names: ExpansionNames): string {
     if (name === undefined) throw new Error('format requires a mapping');
     if (width === '*' || precision === '*') throw new Error('* wants int');
     if (!Object.prototype.hasOwnProperty.call(names, name)) throw new UnknownName(name);
-    const converted = convert(names[name], conversion, flags, precision, pct);
+    const converted = convert(names[name], conversion, flags, precision, i - 1);
     out += pad(converted, flags, width === undefined ? 0 : Number(width), isNumeric(conversion));
   }
   return out;
@@ -130,7 +130,7 @@ function convert(value: string | number, conversion: string, flags: string, prec
     }
     default:
       throw new Error(
-        `unsupported format character ${pyRepr(conversion)} (0x${conversion.codePointAt(0)!.toString(16)}) at index ${at + 1}`,
+        `unsupported format character ${pyRepr(conversion)} (0x${conversion.codePointAt(0)!.toString(16)}) at index ${at}`,
       );
   }
   return sign + body;

@@ -111,7 +111,7 @@ export function toKeyValuePairs(s: string): Record<string, string> {
   try {
     tokens = keyValueTokens(s);
   } catch (e) {
-    throw new BadValue(`${(e as Error).message} in value ${pyRepr(s)}`);
+    throw new BadValue((e as Error).message);
   }
   const out: Record<string, string> = {};
   for (let i = 0; i < tokens.length; i += 4) {
