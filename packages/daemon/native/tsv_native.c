@@ -1,0 +1,689 @@
+/*
+ * tsv_native: the few system calls tsupervisord needs and Node does not offer.
+ *
+ * Plain C against Node-API (NAPI_VERSION 8), no npm dependency. Every socket is created with
+ * SOCK_CLOEXEC, stays blocking and is never registered with libuv: the daemon only holds it so
+ * that children (which get it as fd 0 or fd 3 through tsv-exec) accept on it.
+ *
+ * Errors are thrown as JS Errors shaped like Node's system errors:
+ *   .code = errno name ("EADDRINUSE"), .errno = -errno (Node's convention), .syscall,
+ *   plus .address/.port or .path where relevant, and a message naming the address or path.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *errno_name(int err) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+  const char *n = strerrorname_np(err);
+  if (n) return n;
+#endif
+  switch (err) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EEXIST: return "EEXIST";
+    case EINVAL: return "EINVAL";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ECHILD: return "ECHILD";
+    case EBADF: return "EBADF";
+    default: return "EUNKNOWN";
+  }
+}
+
+/* Throws a system error. `what` is the object (address, path...) named in the message. */
+static void throw_sys(napi_env env, int err, const char *syscall, const char *what,
+                      const char *extra_key, napi_value extra_val) {
+  char msg[1024];
+  if (what && *what)
+    snprintf(msg, sizeof msg, "%s %s: %s (%s)", syscall, what, strerror(err), errno_name(err));
+  else
+    snprintf(msg, sizeof msg, "%s: %s (%s)", syscall, strerror(err), errno_name(err));
+  napi_value code, message, error, v;
+  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_create_int32(env, -err, &v);
+  napi_set_named_property(env, error, "errno", v);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, error, "syscall", v);
+  if (extra_key && extra_val) napi_set_named_property(env, error, extra_key, extra_val);
+  napi_throw(env, error);
+}
+
+static void throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+}
+
+static napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static napi_value null_value(napi_env env) {
+  napi_value u;
+  napi_get_null(env, &u);
+  return u;
+}
+
+/* Argument readers: return 0 on success, -1 after throwing. */
+static int arg_int64(napi_env env, napi_value v, const char *name, int64_t *out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_number) {
+    char m[128];
+    snprintf(m, sizeof m, "%s must be a number", name);
+    throw_type(env, m);
+    return -1;
+  }
+  double d;
+  napi_get_value_double(env, v, &d);
+  if (!isfinite(d) || d != floor(d)) {
+    char m[128];
+    snprintf(m, sizeof m, "%s must be an integer", name);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", m);
+    return -1;
+  }
+  *out = (int64_t)d;
+  return 0;
+}
+
+static int arg_int(napi_env env, napi_value v, const char *name, int *out) {
+  int64_t x;
+  if (arg_int64(env, v, name, &x)) return -1;
+  if (x < INT32_MIN || x > INT32_MAX) {
+    char m[128];
+    snprintf(m, sizeof m, "%s is out of range", name);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", m);
+    return -1;
+  }
+  *out = (int)x;
+  return 0;
+}
+
+/* Reads a string into a malloc'ed buffer (caller frees). */
+static char *arg_string(napi_env env, napi_value v, const char *name) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_string) {
+    char m[128];
+    snprintf(m, sizeof m, "%s must be a string", name);
+    throw_type(env, m);
+    return NULL;
+  }
+  size_t len;
+  napi_get_value_string_utf8(env, v, NULL, 0, &len);
+  char *s = malloc(len + 1);
+  if (!s) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  if (strlen(s) != len) {
+    free(s);
+    char m[128];
+    snprintf(m, sizeof m, "%s must not contain NUL bytes", name);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", m);
+    return NULL;
+  }
+  return s;
+}
+
+#define GET_ARGS(n)                                             \
+  size_t argc = n;                                              \
+  napi_value argv[n > 0 ? n : 1];                               \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);         \
+  if (argc < n) {                                               \
+    throw_type(env, "expected " #n " arguments");               \
+    return NULL;                                                \
+  }
+
+static void set_int(napi_env env, napi_value obj, const char *key, int64_t x) {
+  napi_value v;
+  napi_create_int64(env, x, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+static void set_str(napi_env env, napi_value obj, const char *key, const char *s) {
+  napi_value v;
+  napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, key, v);
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+/* listenTcp(host, port, backlog) -> fd */
+static napi_value listen_tcp(napi_env env, napi_callback_info info) {
+  GET_ARGS(3);
+  int port, backlog;
+  if (arg_int(env, argv[1], "port", &port) || arg_int(env, argv[2], "backlog", &backlog)) return NULL;
+  if (port < 0 || port > 65535) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "port must be 0..65535");
+    return NULL;
+  }
+  char *host = arg_string(env, argv[0], "host");
+  if (!host) return NULL;
+
+  /* Accept "[::1]" too, although callers should strip the brackets. */
+  char *h = host;
+  size_t hl = strlen(h);
+  if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+    h[hl - 1] = 0;
+    h++;
+  }
+  /* "" and "*" mean every IPv4 address, as in supervisor's inet_http_server. */
+  const char *lit = (*h == 0 || strcmp(h, "*") == 0) ? "0.0.0.0" : h;
+
+  char what[300];
+  if (strchr(lit, ':'))
+    snprintf(what, sizeof what, "[%s]:%d", lit, port);
+  else
+    snprintf(what, sizeof what, "%s:%d", lit, port);
+  napi_value addr_v;
+  napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &addr_v);
+
+  /* Numeric only: name resolution blocks and belongs to config loading. */
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+  char portstr[8];
+  snprintf(portstr, sizeof portstr, "%d", port);
+  int gai = getaddrinfo(lit, portstr, &hints, &res);
+  free(host);
+  if (gai != 0 || !res) {
+    if (res) freeaddrinfo(res);
+    char m[400];
+    snprintf(m, sizeof m, "listen %s: not a numeric IPv4 or IPv6 address", what);
+    napi_value code, message, error;
+    napi_create_string_utf8(env, "EINVAL", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, m, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &error);
+    set_int(env, error, "errno", -EINVAL);
+    set_str(env, error, "syscall", "getaddrinfo");
+    napi_set_named_property(env, error, "address", addr_v);
+    napi_throw(env, error);
+    return NULL;
+  }
+
+  int family = res->ai_family;
+  int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    freeaddrinfo(res);
+    throw_sys(env, errno, "socket", what, "address", addr_v);
+    return NULL;
+  }
+  int one = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
+    int e = errno;
+    close(fd);
+    freeaddrinfo(res);
+    throw_sys(env, e, "setsockopt", what, "address", addr_v);
+    return NULL;
+  }
+  if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
+    int e = errno;
+    close(fd);
+    freeaddrinfo(res);
+    throw_sys(env, e, "setsockopt", what, "address", addr_v);
+    return NULL;
+  }
+  if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
+    int e = errno;
+    close(fd);
+    freeaddrinfo(res);
+    throw_sys(env, e, "bind", what, "address", addr_v);
+    return NULL;
+  }
+  freeaddrinfo(res);
+  if (listen(fd, backlog) < 0) {
+    int e = errno;
+    close(fd);
+    throw_sys(env, e, "listen", what, "address", addr_v);
+    return NULL;
+  }
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
+/* listenUnix(path, backlog, mode, uid, gid) -> fd */
+static napi_value listen_unix(napi_env env, napi_callback_info info) {
+  GET_ARGS(5);
+  int backlog, mode;
+  int64_t uid, gid;
+  if (arg_int(env, argv[1], "backlog", &backlog) || arg_int(env, argv[2], "mode", &mode) ||
+      arg_int64(env, argv[3], "uid", &uid) || arg_int64(env, argv[4], "gid", &gid))
+    return NULL;
+  char *path = arg_string(env, argv[0], "path");
+  if (!path) return NULL;
+  napi_value path_v;
+  napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &path_v);
+
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  if (*path == 0 || strlen(path) >= sizeof sa.sun_path) {
+    throw_sys(env, *path ? ENAMETOOLONG : EINVAL, "bind", path, "path", path_v);
+    free(path);
+    return NULL;
+  }
+  strcpy(sa.sun_path, path);
+
+  /* A stale socket file is replaced; anything else at the path is left alone. */
+  struct stat st;
+  if (lstat(path, &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      char m[400];
+      snprintf(m, sizeof m, "listen %s: a file that is not a socket exists at this path; refusing to replace it", path);
+      napi_value code, message, error;
+      napi_create_string_utf8(env, "EEXIST", NAPI_AUTO_LENGTH, &code);
+      napi_create_string_utf8(env, m, NAPI_AUTO_LENGTH, &message);
+      napi_create_error(env, code, message, &error);
+      set_int(env, error, "errno", -EEXIST);
+      set_str(env, error, "syscall", "bind");
+      napi_set_named_property(env, error, "path", path_v);
+      napi_throw(env, error);
+      free(path);
+      return NULL;
+    }
+    if (unlink(path) < 0 && errno != ENOENT) {
+      throw_sys(env, errno, "unlink", path, "path", path_v);
+      free(path);
+      return NULL;
+    }
+  } else if (errno != ENOENT) {
+    throw_sys(env, errno, "lstat", path, "path", path_v);
+    free(path);
+    return NULL;
+  }
+
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    throw_sys(env, errno, "socket", path, "path", path_v);
+    free(path);
+    return NULL;
+  }
+  const char *failed = NULL;
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int e = errno;
+    close(fd);
+    throw_sys(env, e, "bind", path, "path", path_v);
+    free(path);
+    return NULL;
+  }
+  /* Owner and mode are set before listen(): nobody can connect while they are still wrong. */
+  if ((uid != -1 || gid != -1) && chown(path, (uid_t)uid, (gid_t)gid) < 0) failed = "chown";
+  else if (chmod(path, (mode_t)mode) < 0) failed = "chmod";
+  else if (listen(fd, backlog) < 0) failed = "listen";
+  if (failed) {
+    int e = errno;
+    close(fd);
+    unlink(path);
+    throw_sys(env, e, failed, path, "path", path_v);
+    free(path);
+    return NULL;
+  }
+  free(path);
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
+/* relisten(fd, backlog): listen() again; Linux applies the new backlog in place. */
+static napi_value relisten(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int fd, backlog;
+  if (arg_int(env, argv[0], "fd", &fd) || arg_int(env, argv[1], "backlog", &backlog)) return NULL;
+  if (listen(fd, backlog) < 0) {
+    char what[32];
+    snprintf(what, sizeof what, "fd %d", fd);
+    throw_sys(env, errno, "listen", what, NULL, NULL);
+    return NULL;
+  }
+  return undefined(env);
+}
+
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int fd;
+  if (arg_int(env, argv[0], "fd", &fd)) return NULL;
+  /* On Linux the fd is released even when close() reports EINTR: never retry. */
+  if (close(fd) < 0 && errno != EINTR) {
+    char what[32];
+    snprintf(what, sizeof what, "fd %d", fd);
+    throw_sys(env, errno, "close", what, NULL, NULL);
+    return NULL;
+  }
+  return undefined(env);
+}
+
+/* sockName(fd) -> {family:'IPv4'|'IPv6', address, port} | {family:'unix', path} */
+static napi_value sock_name(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int fd;
+  if (arg_int(env, argv[0], "fd", &fd)) return NULL;
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  memset(&ss, 0, sizeof ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+    char what[32];
+    snprintf(what, sizeof what, "fd %d", fd);
+    throw_sys(env, errno, "getsockname", what, NULL, NULL);
+    return NULL;
+  }
+  napi_value obj;
+  napi_create_object(env, &obj);
+  char buf[INET6_ADDRSTRLEN];
+  if (ss.ss_family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+    set_str(env, obj, "family", "IPv4");
+    set_str(env, obj, "address", buf);
+    set_int(env, obj, "port", ntohs(a->sin_port));
+  } else if (ss.ss_family == AF_INET6) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+    set_str(env, obj, "family", "IPv6");
+    set_str(env, obj, "address", buf);
+    set_int(env, obj, "port", ntohs(a->sin6_port));
+  } else if (ss.ss_family == AF_UNIX) {
+    struct sockaddr_un *a = (struct sockaddr_un *)&ss;
+    size_t n = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+    char p[sizeof a->sun_path + 1];
+    memcpy(p, a->sun_path, n);
+    p[n] = 0;
+    set_str(env, obj, "family", "unix");
+    set_str(env, obj, "path", p);
+  } else {
+    set_str(env, obj, "family", "unknown");
+  }
+  return obj;
+}
+
+/* peerCred(fd) -> {pid, uid, gid} */
+static napi_value peer_cred(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int fd;
+  if (arg_int(env, argv[0], "fd", &fd)) return NULL;
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+    char what[32];
+    snprintf(what, sizeof what, "fd %d", fd);
+    throw_sys(env, errno, "getsockopt(SO_PEERCRED)", what, NULL, NULL);
+    return NULL;
+  }
+  napi_value obj;
+  napi_create_object(env, &obj);
+  set_int(env, obj, "pid", cred.pid);
+  set_int(env, obj, "uid", cred.uid);
+  set_int(env, obj, "gid", cred.gid);
+  return obj;
+}
+
+/* ---------------------------------------------------------------- rlimits */
+
+static int resource_of(napi_env env, napi_value v, int *res, char *name, size_t nlen) {
+  char *s = arg_string(env, v, "resource");
+  if (!s) return -1;
+  snprintf(name, nlen, "%s", s);
+  int ok = 0;
+  if (strcmp(s, "nofile") == 0) { *res = RLIMIT_NOFILE; ok = 1; }
+  else if (strcmp(s, "nproc") == 0) { *res = RLIMIT_NPROC; ok = 1; }
+  else if (strcmp(s, "core") == 0) { *res = RLIMIT_CORE; ok = 1; }
+  free(s);
+  if (!ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "resource must be 'nofile', 'nproc' or 'core'");
+    return -1;
+  }
+  return 0;
+}
+
+static napi_value rlim_value(napi_env env, rlim_t x) {
+  napi_value v;
+  if (x == RLIM_INFINITY) napi_create_double(env, INFINITY, &v);
+  else napi_create_double(env, (double)x, &v);
+  return v;
+}
+
+static int arg_rlim(napi_env env, napi_value v, const char *name, rlim_t *out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  double d;
+  if (t != napi_number || (napi_get_value_double(env, v, &d), d < 0 || isnan(d) ||
+                           (isfinite(d) && d != floor(d)))) {
+    char m[128];
+    snprintf(m, sizeof m, "%s must be a non-negative integer or Infinity", name);
+    throw_type(env, m);
+    return -1;
+  }
+  *out = isinf(d) ? RLIM_INFINITY : (rlim_t)d;
+  return 0;
+}
+
+static napi_value get_rlimit(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int res;
+  char name[32];
+  if (resource_of(env, argv[0], &res, name, sizeof name)) return NULL;
+  struct rlimit rl;
+  if (getrlimit(res, &rl) < 0) {
+    throw_sys(env, errno, "getrlimit", name, NULL, NULL);
+    return NULL;
+  }
+  napi_value obj;
+  napi_create_object(env, &obj);
+  napi_set_named_property(env, obj, "soft", rlim_value(env, rl.rlim_cur));
+  napi_set_named_property(env, obj, "hard", rlim_value(env, rl.rlim_max));
+  return obj;
+}
+
+static napi_value set_rlimit(napi_env env, napi_callback_info info) {
+  GET_ARGS(3);
+  int res;
+  char name[32];
+  if (resource_of(env, argv[0], &res, name, sizeof name)) return NULL;
+  struct rlimit rl;
+  if (arg_rlim(env, argv[1], "soft", &rl.rlim_cur) || arg_rlim(env, argv[2], "hard", &rl.rlim_max)) return NULL;
+  if (setrlimit(res, &rl) < 0) {
+    throw_sys(env, errno, "setrlimit", name, NULL, NULL);
+    return NULL;
+  }
+  return undefined(env);
+}
+
+/* ---------------------------------------------------------------- users and groups */
+
+static napi_value passwd_object(napi_env env, struct passwd *pw) {
+  napi_value obj;
+  napi_create_object(env, &obj);
+  set_str(env, obj, "name", pw->pw_name);
+  set_int(env, obj, "uid", pw->pw_uid);
+  set_int(env, obj, "gid", pw->pw_gid);
+  set_str(env, obj, "home", pw->pw_dir);
+  set_str(env, obj, "shell", pw->pw_shell);
+  return obj;
+}
+
+static napi_value lookup_pw(napi_env env, const char *name, uid_t uid, int by_name) {
+  size_t size = 16384;
+  for (;;) {
+    char *buf = malloc(size);
+    if (!buf) {
+      napi_throw_error(env, "ENOMEM", "out of memory");
+      return NULL;
+    }
+    struct passwd pw, *res = NULL;
+    int e = by_name ? getpwnam_r(name, &pw, buf, size, &res) : getpwuid_r(uid, &pw, buf, size, &res);
+    if (e == ERANGE && size < (1u << 24)) {
+      free(buf);
+      size *= 4;
+      continue;
+    }
+    napi_value r;
+    if (res) r = passwd_object(env, res);
+    else if (e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM) r = null_value(env);
+    else {
+      char what[300];
+      if (by_name) snprintf(what, sizeof what, "%s", name);
+      else snprintf(what, sizeof what, "%u", (unsigned)uid);
+      throw_sys(env, e, by_name ? "getpwnam" : "getpwuid", what, NULL, NULL);
+      r = NULL;
+    }
+    free(buf);
+    return r;
+  }
+}
+
+static napi_value js_getpwnam(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  char *name = arg_string(env, argv[0], "name");
+  if (!name) return NULL;
+  napi_value r = lookup_pw(env, name, 0, 1);
+  free(name);
+  return r;
+}
+
+static napi_value js_getpwuid(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int64_t uid;
+  if (arg_int64(env, argv[0], "uid", &uid)) return NULL;
+  if (uid < 0 || uid > UINT32_MAX) return null_value(env);
+  return lookup_pw(env, NULL, (uid_t)uid, 0);
+}
+
+static napi_value js_getgrnam(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  char *name = arg_string(env, argv[0], "name");
+  if (!name) return NULL;
+  size_t size = 16384;
+  for (;;) {
+    char *buf = malloc(size);
+    if (!buf) {
+      free(name);
+      napi_throw_error(env, "ENOMEM", "out of memory");
+      return NULL;
+    }
+    struct group gr, *res = NULL;
+    int e = getgrnam_r(name, &gr, buf, size, &res);
+    if (e == ERANGE && size < (1u << 24)) {
+      free(buf);
+      size *= 4;
+      continue;
+    }
+    napi_value r;
+    if (res) napi_create_int64(env, res->gr_gid, &r);
+    else if (e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM) r = null_value(env);
+    else {
+      throw_sys(env, e, "getgrnam", name, NULL, NULL);
+      r = NULL;
+    }
+    free(buf);
+    free(name);
+    return r;
+  }
+}
+
+/* ---------------------------------------------------------------- processes */
+
+static napi_value set_child_subreaper(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+    throw_sys(env, errno, "prctl(PR_SET_CHILD_SUBREAPER)", NULL, NULL, NULL);
+    return NULL;
+  }
+  return undefined(env);
+}
+
+/* reapPid(pid) -> {pid, status, code, signal} | null (still running). Throws ECHILD if pid is
+ * not a child. Use it only for adopted orphans: reaping a child that libuv spawned would
+ * steal its exit event. */
+static napi_value reap_pid(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int pid;
+  if (arg_int(env, argv[0], "pid", &pid)) return NULL;
+  int status = 0;
+  pid_t r;
+  do r = waitpid(pid, &status, WNOHANG);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    char what[32];
+    snprintf(what, sizeof what, "pid %d", pid);
+    throw_sys(env, errno, "waitpid", what, NULL, NULL);
+    return NULL;
+  }
+  if (r == 0) return null_value(env);
+  napi_value obj, v;
+  napi_create_object(env, &obj);
+  set_int(env, obj, "pid", r);
+  set_int(env, obj, "status", status);
+  if (WIFEXITED(status)) set_int(env, obj, "code", WEXITSTATUS(status));
+  else napi_set_named_property(env, obj, "code", null_value(env));
+  if (WIFSIGNALED(status)) {
+    const char *abbrev = NULL;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+    abbrev = sigabbrev_np(WTERMSIG(status));
+#endif
+    char sname[32];
+    if (abbrev) snprintf(sname, sizeof sname, "SIG%s", abbrev);
+    else snprintf(sname, sizeof sname, "%d", WTERMSIG(status));
+    napi_create_string_utf8(env, sname, NAPI_AUTO_LENGTH, &v);
+    napi_set_named_property(env, obj, "signal", v);
+  } else {
+    napi_set_named_property(env, obj, "signal", null_value(env));
+  }
+  return obj;
+}
+
+/* ---------------------------------------------------------------- module */
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"listenTcp", NULL, listen_tcp, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"listenUnix", NULL, listen_unix, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"relisten", NULL, relisten, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sockName", NULL, sock_name, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"peerCred", NULL, peer_cred, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"getrlimit", NULL, get_rlimit, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setrlimit", NULL, set_rlimit, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"getpwnam", NULL, js_getpwnam, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"getpwuid", NULL, js_getpwuid, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"getgrnam", NULL, js_getgrnam, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setChildSubreaper", NULL, set_child_subreaper, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"reapPid", NULL, reap_pid, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE_INIT() {
+  return init(env, exports);
+}

@@ -1,0 +1,342 @@
+/**
+ * The native layer of tsupervisord: a small C Node-API addon (listening sockets that libuv never
+ * polls, rlimits, SO_PEERCRED, user/group lookup, subreaper) and the exec shim `tsv-exec`
+ * (setpgid, user, umask, directory, parent-death signal and socket placement between fork and
+ * exec). Both are built by `native/build.mjs` at `pnpm install`; see native/README.md.
+ *
+ * The addon is loaded lazily on the first call, so importing this module never fails. If the build
+ * is missing (pnpm 12 skips install scripts on an up-to-date tree) the first call builds it once;
+ * if that fails too, it throws an Error with code 'ERR_TSV_NATIVE_NOT_BUILT' ("run pnpm install").
+ * Call ensureNative() at daemon startup to fail early.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An error thrown by the addon: shaped like Node's own system errors. */
+export interface NativeError extends Error {
+  /** errno name: 'EADDRINUSE', 'EACCES', 'EEXIST' (non-socket file at a unix path), ... */
+  code: string;
+  /** Negative errno, as in Node's system errors (-98 for EADDRINUSE). */
+  errno: number;
+  syscall: string;
+  /** listenTcp: "host:port" (IPv6 as "[host]:port"). */
+  address?: string;
+  /** listenUnix: the socket path. */
+  path?: string;
+}
+
+export type RlimitResource = 'nofile' | 'nproc' | 'core';
+
+/** Infinity stands for RLIM_INFINITY (unlimited), both ways. */
+export interface Rlimit {
+  soft: number;
+  hard: number;
+}
+
+export interface PeerCred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+export type SockName =
+  | { family: 'IPv4' | 'IPv6'; address: string; port: number }
+  | { family: 'unix'; path: string }
+  | { family: 'unknown' };
+
+export interface ReapResult {
+  pid: number;
+  /** The raw wait status. */
+  status: number;
+  /** Exit code if the process exited, else null. */
+  code: number | null;
+  /** Signal name ('SIGKILL') if the process was killed by a signal, else null. */
+  signal: string | null;
+}
+
+interface Addon {
+  listenTcp(host: string, port: number, backlog: number): number;
+  listenUnix(path: string, backlog: number, mode: number, uid: number, gid: number): number;
+  relisten(fd: number, backlog: number): void;
+  closeFd(fd: number): void;
+  sockName(fd: number): SockName;
+  peerCred(fd: number): PeerCred;
+  getrlimit(resource: RlimitResource): Rlimit;
+  setrlimit(resource: RlimitResource, soft: number, hard: number): void;
+  getpwnam(name: string): PasswdEntry | null;
+  getpwuid(uid: number): PasswdEntry | null;
+  getgrnam(name: string): number | null;
+  setChildSubreaper(): void;
+  reapPid(pid: number): ReapResult | null;
+}
+
+/* ------------------------------------------------------------------ locating the build */
+
+/** The @tsupervisor/daemon package root, found by walking up from this file (works from src/ and dist/src/). */
+function findPackageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  let dir = start;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === '@tsupervisor/daemon') return dir;
+      } catch {
+        /* unreadable package.json: keep walking */
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`tsupervisord: cannot find the @tsupervisor/daemon package root above ${start}`);
+    dir = up;
+  }
+}
+
+export const PACKAGE_ROOT: string = findPackageRoot();
+export const NATIVE_BUILD_DIR: string = join(PACKAGE_ROOT, 'native', 'build');
+export const ADDON_PATH: string = join(NATIVE_BUILD_DIR, 'tsv_native.node');
+/** The exec shim: `spawn(SHIM_PATH, shimArgs(spec), { stdio })`. */
+export const SHIM_PATH: string = join(NATIVE_BUILD_DIR, 'tsv-exec');
+
+let addon: Addon | undefined;
+
+function notBuilt(what: string, cause?: unknown): Error {
+  const err = new Error(
+    `tsupervisord: the native ${what} is not built or cannot be loaded; run pnpm install ` +
+      `(on a tree whose node_modules is already up to date pnpm skips install scripts: then run ` +
+      `\`node packages/daemon/native/build.mjs\` or \`pnpm install --force\`; it needs cc)` +
+      (cause instanceof Error ? `: ${cause.message}` : ''),
+    { cause },
+  ) as Error & { code: string };
+  err.code = 'ERR_TSV_NATIVE_NOT_BUILT';
+  return err;
+}
+
+let buildTried = false;
+
+/**
+ * pnpm 12 skips every lifecycle script, this package's `install` included, when node_modules is
+ * already up to date. A tree whose native/build was removed therefore stays unbuilt after
+ * `pnpm install`. So when a piece is missing, build it once here (about 0.5 s, needs cc);
+ * TSV_NATIVE_AUTOBUILD=0 turns this off. Returns the build's complaint, or null on success.
+ */
+function buildOnce(): string | null {
+  if (buildTried) return 'an earlier build attempt failed';
+  buildTried = true;
+  if (process.env.TSV_NATIVE_AUTOBUILD === '0') return 'TSV_NATIVE_AUTOBUILD=0';
+  const script = join(PACKAGE_ROOT, 'native', 'build.mjs');
+  if (!existsSync(script)) return `${script} is missing`;
+  process.stderr.write(`tsupervisord: the native layer is not built; building it now (node ${script})\n`);
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) return r.error.message;
+  if (r.status !== 0) return (r.stderr || r.stdout || `exit ${r.status}`).trim();
+  return null;
+}
+
+function native(): Addon {
+  if (addon) return addon;
+  if (!existsSync(ADDON_PATH) || !existsSync(SHIM_PATH)) {
+    const complaint = buildOnce();
+    if (!existsSync(ADDON_PATH)) throw notBuilt(`addon (${ADDON_PATH})`, complaint ? new Error(complaint) : undefined);
+  }
+  try {
+    addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+  } catch (err) {
+    throw notBuilt(`addon (${ADDON_PATH})`, err);
+  }
+  return addon;
+}
+
+/** Loads the addon and checks the shim now, so that a daemon fails at startup rather than at the first spawn. */
+export function ensureNative(): void {
+  native();
+  if (!existsSync(SHIM_PATH)) {
+    const complaint = buildOnce();
+    if (!existsSync(SHIM_PATH)) throw notBuilt(`exec shim (${SHIM_PATH})`, complaint ? new Error(complaint) : undefined);
+  }
+}
+
+/* ------------------------------------------------------------------ sockets */
+
+/**
+ * A listening TCP socket: SOCK_CLOEXEC, blocking, SO_REUSEADDR (IPV6_V6ONLY for IPv6), never
+ * polled by libuv. `host` is a numeric IPv4 or IPv6 literal without brackets ('' or '*' = 0.0.0.0);
+ * port 0 binds an ephemeral port (read it back with socketPort). Returns the fd.
+ */
+export function listenTcp(host: string, port: number, backlog: number): number {
+  return native().listenTcp(host, port, backlog);
+}
+
+/**
+ * A listening Unix socket at `path`. A stale socket file at the path is unlinked first; any other
+ * kind of file makes it throw EEXIST. Owner (uid/gid, -1 = unchanged) and mode are applied between
+ * bind and listen. Remove the path yourself (fs.unlinkSync) when the socket is retired.
+ */
+export function listenUnix(path: string, backlog: number, mode: number, uid = -1, gid = -1): number {
+  return native().listenUnix(path, backlog, mode, uid, gid);
+}
+
+/** listen() again on a listening socket: changes its backlog in place. */
+export function relisten(fd: number, backlog: number): void {
+  native().relisten(fd, backlog);
+}
+
+export function closeFd(fd: number): void {
+  native().closeFd(fd);
+}
+
+/** getsockname() of a socket fd. */
+export function sockName(fd: number): SockName {
+  return native().sockName(fd);
+}
+
+/** The bound port of a TCP socket fd (useful after binding port 0). */
+export function socketPort(fd: number): number {
+  const n = sockName(fd);
+  if (n.family !== 'IPv4' && n.family !== 'IPv6') throw new Error(`fd ${fd} is not a TCP socket`);
+  return n.port;
+}
+
+/** The fd under a connected net.Socket (its libuv handle's fd), or -1. */
+export function socketFd(sock: Socket): number {
+  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' ? fd : -1;
+}
+
+/** SO_PEERCRED of a connected Unix socket: a net.Socket (e.g. from the control server) or an fd. */
+export function peerCred(sock: Socket | number): PeerCred {
+  const fd = typeof sock === 'number' ? sock : socketFd(sock);
+  if (fd < 0) {
+    const err = new Error('peerCred: the socket has no file descriptor (closed or not connected)') as NativeError;
+    err.code = 'EBADF';
+    err.errno = -9;
+    err.syscall = 'getsockopt(SO_PEERCRED)';
+    throw err;
+  }
+  return native().peerCred(fd);
+}
+
+/* ------------------------------------------------------------------ limits, users */
+
+export function getrlimit(resource: RlimitResource): Rlimit {
+  return native().getrlimit(resource);
+}
+
+/** Infinity = unlimited. Raising the hard limit needs root (EPERM otherwise). */
+export function setrlimit(resource: RlimitResource, soft: number, hard: number): void {
+  native().setrlimit(resource, soft, hard);
+}
+
+export function getpwnam(name: string): PasswdEntry | null {
+  return native().getpwnam(name);
+}
+
+export function getpwuid(uid: number): PasswdEntry | null {
+  return native().getpwuid(uid);
+}
+
+/** The gid of a group name, or null. */
+export function getgrnam(name: string): number | null {
+  return native().getgrnam(name);
+}
+
+/* ------------------------------------------------------------------ processes */
+
+/** prctl(PR_SET_CHILD_SUBREAPER): orphans of our descendants are reparented to us (reap them with reapPid). */
+export function setChildSubreaper(): void {
+  native().setChildSubreaper();
+}
+
+/**
+ * waitpid(pid, WNOHANG): the exit of an adopted orphan, or null while it runs. Throws ECHILD if
+ * `pid` is not our child. Never use it on a child spawned by child_process (or with pid -1):
+ * that would steal libuv's exit event.
+ */
+export function reapPid(pid: number): ReapResult | null {
+  return native().reapPid(pid);
+}
+
+/* ------------------------------------------------------------------ the exec shim */
+
+/** The fd a listening socket is handed to the shim on: `stdio: [stdin, 'pipe', 'pipe', socketFd]`. */
+export const SHIM_SOCKET_FD = 3;
+
+export interface ShimSpec {
+  /** The file to execv (already resolved and checked: the shim does no PATH search). */
+  file: string;
+  /** The child's argv including argv[0] (default [file]). */
+  argv?: string[];
+  /** Own process group (supervisor always does this). */
+  setpgid?: boolean;
+  /** user= : a name or uid; initgroups + setgid + setuid. HOME/USER are not changed. */
+  user?: string | number | null;
+  /** umask= (a number, e.g. 0o022). */
+  umask?: number | null;
+  /** directory= : chdir before exec (failure: "supervisor: couldn't chdir to PATH: ENOENT", exit 127). */
+  directory?: string | null;
+  /** Signal the child gets when the daemon dies (PR_SET_PDEATHSIG), e.g. 'KILL' or 'SIGTERM' or 9. */
+  pdeathsig?: string | number | null;
+  /**
+   * The listening socket: `fd` is where spawn places it in the child (SHIM_SOCKET_FD, i.e.
+   * stdio[3]); `pass: 'stdin'` (default) moves it onto fd 0 as supervisor does for
+   * fcgi-program, `pass: 'listen_fds'` leaves it on fd 3 with LISTEN_FDS=1, LISTEN_PID=<pid>
+   * and LISTEN_FDNAMES=`name` (if given).
+   */
+  socket?: { fd?: number; pass?: 'stdin' | 'listen_fds'; to?: number; name?: string } | null;
+  /** Close every other fd >= 3 before exec (supervisor closes 3..minfds). */
+  closeFds?: boolean;
+  /** setrlimit in the child before dropping privileges; Infinity = unlimited. */
+  rlimits?: Partial<Record<RlimitResource, number | { soft: number; hard?: number }>>;
+}
+
+function rlimValue(n: number): string {
+  if (n === Infinity) return 'unlimited';
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`bad rlimit value ${n}`);
+  return String(n);
+}
+
+/** The argv for `spawn(SHIM_PATH, shimArgs(spec), ...)`. Builds the shim first if it is missing. */
+export function shimArgs(spec: ShimSpec): string[] {
+  if (!existsSync(SHIM_PATH)) {
+    const complaint = buildOnce();
+    if (!existsSync(SHIM_PATH)) throw notBuilt(`exec shim (${SHIM_PATH})`, complaint ? new Error(complaint) : undefined);
+  }
+  const args: string[] = [];
+  if (spec.setpgid) args.push('--setpgid');
+  if (spec.user !== undefined && spec.user !== null && spec.user !== '') args.push('--user', String(spec.user));
+  if (spec.umask !== undefined && spec.umask !== null) {
+    if (!Number.isInteger(spec.umask) || spec.umask < 0 || spec.umask > 0o777) throw new RangeError(`bad umask ${spec.umask}`);
+    args.push('--umask', spec.umask.toString(8).padStart(3, '0'));
+  }
+  if (spec.directory) args.push('--dir', spec.directory);
+  if (spec.pdeathsig !== undefined && spec.pdeathsig !== null) args.push('--pdeathsig', String(spec.pdeathsig));
+  if (spec.socket) {
+    const fd = spec.socket.fd ?? SHIM_SOCKET_FD;
+    if (spec.socket.pass === 'listen_fds') {
+      args.push('--listen-fds', String(fd));
+      if (spec.socket.name) args.push('--fdname', spec.socket.name);
+    } else {
+      args.push('--socket-fd', String(fd), '--socket-to', String(spec.socket.to ?? 0));
+    }
+  }
+  if (spec.closeFds) args.push('--close-fds');
+  for (const [res, lim] of Object.entries(spec.rlimits ?? {})) {
+    if (lim === undefined) continue;
+    const { soft, hard } = typeof lim === 'number' ? { soft: lim, hard: undefined } : lim;
+    args.push('--rlimit', `${res}=${rlimValue(soft)}${hard === undefined ? '' : `:${rlimValue(hard)}`}`);
+  }
+  const argv = spec.argv && spec.argv.length > 0 ? spec.argv : [spec.file];
+  args.push('--', spec.file, ...argv);
+  return args;
+}
