@@ -75,7 +75,7 @@ export class ControlClient {
     this.rpc.receive(message as JSONRPCResponse);
   }
 
-  async call<M extends MethodName>(method: M, ...args: ParamsOf<M> extends undefined ? [params?: ParamsOf<M>] : [params: ParamsOf<M>]): Promise<ResultOf<M>> {
+  async call<M extends MethodName>(method: M, ...args: undefined extends ParamsOf<M> ? [params?: ParamsOf<M>] : [params: ParamsOf<M>]): Promise<ResultOf<M>> {
     const params: Record<string, unknown> = { ...(args[0] ?? {}) };
     if (this.credentials) params['_auth'] = this.credentials;
     try {
