@@ -1,1 +1,194 @@
-console.log('tsupervisord: not yet');
+/**
+ * tsupervisord: parse the command line, read the configuration, go to the background (unless
+ * nodaemon), open the main log and the control socket, start the process groups, and turn
+ * signals into shutdown (TERM, INT, QUIT), restart (HUP) and log reopening (USR2).
+ */
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import type net from 'node:net';
+import { dirname } from 'node:path';
+import { SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
+import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
+import { ConfigError, findConfigFile, loadConfig } from './config/index.js';
+import type { Config } from './config/types.js';
+import { daemonize, isDaemonChild, reportToParent } from './daemonize.js';
+import { clearAutoChildLogDir, LogBus, MAIN_LOG_NAME, MainLog, mainLogOptions } from './logs/index.js';
+import { getrlimit, setrlimit } from './native/index.js';
+import { applyOverrides } from './overrides.js';
+import { realOs } from './os-seam.js';
+import { childLogs } from './process/child-logs.js';
+import { createHandlers } from './rpc/handlers.js';
+import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
+import { Supervisor } from './supervisor.js';
+
+const PROGRAM = 'tsupervisord';
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`Error: ${message}\nFor help, use ${PROGRAM} -h\n`);
+  process.exit(code);
+}
+
+function readConfig(file: string, overrides: Record<string, string>, cwd: string): Config {
+  const config = loadConfig(file, { cwd });
+  return { ...config, supervisord: applyOverrides(config.supervisord, overrides, cwd) };
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseDaemonArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message);
+    throw err;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  if (args.version) {
+    process.stdout.write(`${SUPERVISOR_COMPAT}\n`);
+    process.exit(0);
+  }
+  const cwd = process.cwd();
+  const file = args.configuration ?? findConfigFile({ execPath: process.argv[1] ?? process.execPath, cwd });
+  if (!file) fail('No config file found at default paths (supervisord.conf, etc/supervisord.conf, /etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path');
+  const read = () => readConfig(file, args.overrides, cwd);
+  let config: Config;
+  try {
+    config = read();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) fail(err.message);
+    throw err;
+  }
+  if (!config.unixHttpServer) fail(`${file}: tsupervisord needs a [unix_http_server] section (file=) for its control socket`);
+
+  const server = config.supervisord;
+  if (!server.nodaemon && !isDaemonChild()) await daemonize();
+
+  try {
+    await run(config, read);
+  } catch (err) {
+    const code = err instanceof AlreadyRunning ? 2 : 1;
+    const message = `Error: ${(err as Error).message}\n`;
+    reportToParent({ ready: false, code, message });
+    process.stderr.write(message);
+    process.exit(code);
+  }
+}
+
+async function run(config: Config, read: () => Config): Promise<void> {
+  const server = config.supervisord;
+  if (isDaemonChild()) {
+    if (server.directory) process.chdir(server.directory);
+  }
+  process.umask(server.umask);
+  raiseLimits(server.minfds, server.minprocs);
+
+  const bus = new LogBus();
+  const logger = new MainLog({
+    ...mainLogOptions(server),
+    onLine: (line) => bus.publish(MAIN_LOG_NAME, 'stdout', line),
+  });
+  for (const w of config.warnings) logger.warn(w);
+  if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
+
+  const supervisor = new Supervisor(config, {
+    os: realOs,
+    logger,
+    readConfig: read,
+    createOutput: (pc, group, cfg) =>
+      childLogs({
+        process: pc,
+        childlogdir: cfg.supervisord.childlogdir,
+        identifier: cfg.supervisord.identifier,
+        stripAnsi: cfg.supervisord.stripAnsi,
+        logger,
+        onData: (channel, chunk) => bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk),
+      }),
+  });
+
+  let control: net.Server | null = null;
+  let exiting = false;
+  const exit = async (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    await supervisor.shutdown();
+    control?.close();
+    try {
+      unlinkSync(config.unixHttpServer!.file);
+    } catch {
+      /* gone */
+    }
+    try {
+      unlinkSync(server.pidfile);
+    } catch {
+      /* gone */
+    }
+    logger.info('supervisord exiting');
+    await logger.close();
+    process.exit(code);
+  };
+  const restart = () => {
+    logger.info('supervisord restarting');
+    void supervisor.restart();
+  };
+
+  control = await startControlServer({
+    config: config.unixHttpServer!,
+    logger,
+    accepting: () => supervisor.mood === 'RUNNING',
+    handlers: createHandlers({
+      supervisor,
+      mainLog: logger,
+      requestShutdown: () => setImmediate(() => void exit(0)),
+      requestRestart: () => setImmediate(restart),
+      followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
+    }),
+  });
+  writePidfile(server.pidfile);
+  logger.info(`supervisord started with pid ${process.pid}`);
+
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
+    process.on(sig, () => {
+      logger.warn(`received ${sig} indicating exit request`);
+      void exit(0);
+    });
+  }
+  process.on('SIGHUP', () => {
+    if (supervisor.mood !== 'RUNNING') {
+      logger.warn('received SIGHUP while shutting down: ignored');
+      return;
+    }
+    logger.warn('received SIGHUP indicating restart request');
+    restart();
+  });
+  process.on('SIGUSR2', () => {
+    logger.info('received SIGUSR2 indicating log reopen request');
+    void logger.reopen();
+    for (const p of supervisor.allByPriority()) void p.output.reopen();
+  });
+
+  supervisor.start();
+  reportToParent({ ready: true });
+}
+
+function writePidfile(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${process.pid}\n`);
+  } catch (err) {
+    throw new Error(`could not write pidfile ${path}: ${(err as Error).message}`);
+  }
+}
+
+function raiseLimits(minfds: number, minprocs: number): void {
+  for (const [resource, min] of [['nofile', minfds], ['nproc', minprocs]] as const) {
+    try {
+      const { soft, hard } = getrlimit(resource);
+      if (soft !== Infinity && soft < min) setrlimit(resource, Math.min(min, hard), hard);
+    } catch {
+      /* informational: supervisor warns and goes on when it cannot raise the limit */
+    }
+  }
+}
+
+void main();
