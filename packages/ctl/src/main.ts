@@ -1,1 +1,51 @@
-console.log('tsupervisorctl: not yet');
+/**
+ * tsupervisorctl: supervisorctl 4.2.5's command line, output and exit codes, over
+ * tsupervisord's Unix socket. Start-up stays small: options are parsed by hand (getopt.ts),
+ * the config is read by a tiny reader (ini.ts), and each command's code is imported on use.
+ */
+import { onecmd } from './dispatch.js';
+import { Ctl } from './ctl.js';
+import { HelpRequested, type Settings, UsageError, realize } from './options.js';
+
+async function main(argv: string[]): Promise<number> {
+  const progname = process.argv[1] ?? 'tsupervisorctl';
+  let settings: Settings;
+  try {
+    settings = realize(argv);
+  } catch (err) {
+    if (err instanceof HelpRequested || err instanceof UsageError) {
+      const { usageText, usageErrorText } = await import('./render/usage.js');
+      if (err instanceof HelpRequested) {
+        process.stdout.write(usageText(progname));
+        return 0;
+      }
+      process.stderr.write(usageErrorText(err.message, progname));
+      return 2;
+    }
+    throw err;
+  }
+  const ctl = new Ctl(settings);
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ctl.exitstatus);
+    throw err;
+  });
+  try {
+    if (settings.args.length > 0) {
+      await onecmd(ctl, settings.args.join(' '));
+      return ctl.exitstatus;
+    }
+    const { runShell } = await import('./shell.js');
+    await runShell(ctl);
+    return 0;
+  } finally {
+    ctl.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (err: unknown) => {
+    process.stderr.write(`tsupervisorctl: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+import { Faults, type LogChannel } from '@tsupervisor/protocol';
+import type { Ctl } from '../ctl.js';
+import { Exit, isFault, pyRepr } from '../faults.js';
+import { type LogSink, prefixSink, rawSink, streamLogs } from '../follow.js';
+import { splitNamespec, splitWords } from '../namespec.js';
+import type { Command } from './types.js';
+
+export const command: Command = {
+  name: 'tail',
+  help: [
+    'tail [-f] <name> [stdout|stderr] (default stdout)',
+    'Ex:',
+    'tail -f <name>\t\tContinuous tail of named process stdout',
+    '\t\t\tCtrl-C to exit.',
+    'tail -100 <name>\tlast 100 *bytes* of process stdout',
+    'tail <name> stderr\tlast 1600 *bytes* of process stderr',
+  ].join('\n'),
+  async run(ctl, { arg }) {
+    if (!(await ctl.upcheck())) return;
+    const args = splitWords(arg);
+    const follow = args[0] === '-f';
+    const fail = (message: string, help = false) => {
+      ctl.output(message);
+      ctl.exitstatus = Exit.GENERIC;
+      if (help) ctl.output(command.help);
+    };
+    if (args.length < 1) return fail('Error: too few arguments', true);
+    // tsupervisorctl extension: `tail -f` takes several names and groups.
+    if (args.length > 3 && !follow) return fail('Error: too many arguments', true);
+    const modifier = args[0].startsWith('-') ? args.shift()! : null;
+    if (follow) {
+      if (args.length === 0) return fail('Error: tail requires process name');
+      const last = args[args.length - 1].toLowerCase();
+      const channel: LogChannel = args.length > 1 && (last === 'stdout' || last === 'stderr') ? last : 'stdout';
+      const names = args.length > 1 && (last === 'stdout' || last === 'stderr') ? args.slice(0, -1) : args;
+      return followTail(ctl, names, channel);
+    }
+    let name: string;
+    let channel = 'stdout';
+    if (args.length === 1) name = args[0];
+    else if (args.length > 1) {
+      name = args[0];
+      channel = args[args.length - 1].toLowerCase();
+      if (channel !== 'stdout' && channel !== 'stderr') return fail(`Error: bad channel ${pyRepr(channel)}`);
+    } else return fail('Error: tail requires process name');
+    let bytes = 1600;
+    if (modifier !== null) {
+      const what = modifier.slice(1).trim();
+      if (!/^[+-]?\d+(_\d+)*$/.test(what)) return fail(`Error: bad argument ${modifier}`);
+      bytes = Number(what.replace(/_/g, ''));
+    }
+    const method = channel === 'stdout' ? 'supervisor.readProcessStdoutLog' : 'supervisor.readProcessStderrLog';
+    let output: string;
+    try {
+      output = await (await ctl.rpc()).call(method, { name, offset: -bytes, length: 0 });
+    } catch (err) {
+      ctl.exitstatus = Exit.GENERIC;
+      if (isFault(err, Faults.NO_FILE)) ctl.output(`${name}: ERROR (no log file)`);
+      else if (isFault(err, Faults.FAILED)) ctl.output(`${name}: ERROR (unknown error reading log)`);
+      else if (isFault(err, Faults.BAD_NAME)) ctl.output(`${name}: ERROR (no such process name)`);
+      else throw err;
+      return;
+    }
+    ctl.output(output);
+  },
+};
+
+/**
+ * `tail -f`: one process streams as supervisorctl does; several names or a group get each line
+ * prefixed with its process name. Ctrl-C ends it (a newline, exit status unchanged).
+ */
+async function followTail(ctl: Ctl, names: string[], channel: LogChannel): Promise<void> {
+  ctl.output('==> Press Ctrl-C to exit <==');
+  const prefixed = names.length > 1 || names.some((n) => splitNamespec(n)[1] === null);
+  const write = (text: string) => ctl.out.write(text);
+  const sink: LogSink = prefixed ? prefixSink(write, await namePainter(ctl)) : rawSink(write);
+  await follow(ctl, { names, channel, main: false }, sink, `/logtail/${names.join(',')}/${channel}`);
+}
+
+/** `maintail -f` shares the loop. */
+export async function follow(
+  ctl: Ctl,
+  spec: { names: string[]; channel: LogChannel; main: boolean },
+  sink: LogSink,
+  path: string,
+): Promise<void> {
+  const { interrupted, dispose } = ctl.interruptible();
+  try {
+    const how = await streamLogs(ctl, spec, sink, interrupted);
+    if (how === 'stopped') ctl.output('');
+  } catch (err) {
+    if (!isFault(err)) throw err;
+    const where = !spec.main && err.detail && spec.names.length > 1 ? `/logtail/${err.detail}/${spec.channel}` : path;
+    ctl.outputError(`${ctl.settings.serverurl}${where} Cannot read, status code 404`);
+  } finally {
+    dispose();
+  }
+}
+
+async function namePainter(ctl: Ctl): Promise<((name: string) => string) | undefined> {
+  if (!(await ctl.painter())) return undefined;
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: 1 });
+  return (name) => chalk.cyan(name);
+}

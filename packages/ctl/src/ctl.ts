@@ -1,0 +1,203 @@
+/**
+ * The controller state shared by every command, in one-shot and interactive mode alike:
+ * settings, the exit status being built, output, the (lazy) connection and Ctrl-C handling.
+ */
+import { API_VERSION, ControlClient, Faults, type ProcessInfo } from '@tsupervisor/protocol';
+import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault } from './faults.js';
+import type { Settings } from './options.js';
+import type { LineInput, ReadResult } from './input.js';
+import { type Painter, wantColour } from './render/color.js';
+
+export interface Output {
+  write(text: string): void;
+  writeError(text: string): void;
+}
+
+export const processOutput: Output = {
+  write: (text) => void process.stdout.write(text),
+  writeError: (text) => void process.stderr.write(text),
+};
+
+export class Ctl {
+  exitstatus: number = Exit.SUCCESS;
+  /** Set by the interactive shell; one-shot mode reads stdin only when a command asks. */
+  input: LineInput | null = null;
+  private client: ControlClient | null = null;
+  private connecting: Promise<ControlClient> | null = null;
+  private upchecked = false;
+  private interruptListeners = new Set<() => void>();
+  private sigintInstalled = false;
+  private completeInfo: ProcessInfo[] | null = null;
+
+  constructor(
+    readonly settings: Settings,
+    readonly out: Output = processOutput,
+  ) {}
+
+  /** supervisorctl's `output`: one line on stdout. */
+  output(message: string): void {
+    this.out.write(`${message}\n`);
+  }
+
+  outputError(message: string): void {
+    this.out.writeError(`${message}\n`);
+  }
+
+  /** The unix socket path of the server URL, or UnsupportedUrl for anything else. */
+  socketPath(): string {
+    const url = this.settings.serverurl;
+    if (!url.startsWith('unix://')) throw new UnsupportedUrl(url);
+    return url.slice('unix://'.length);
+  }
+
+  private credentials(): { username: string; password: string } | undefined {
+    const { username, password } = this.settings;
+    if (username === null && password === null) return undefined;
+    return { username: username ?? '', password: password ?? '' };
+  }
+
+  /** A new connection (for log following, which keeps its connection busy). */
+  async connect(): Promise<ControlClient> {
+    const path = this.socketPath();
+    try {
+      return await ControlClient.connect(path, this.credentials());
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ConnectError(code ?? 'EIO', (err as Error).message);
+    }
+  }
+
+  /** The shared connection, made on first use and remade after the daemon closed it. */
+  async rpc(): Promise<ControlClient> {
+    if (this.client) return this.client;
+    if (!this.connecting) {
+      this.connecting = this.connect().then(
+        (client) => {
+          this.client = client;
+          this.connecting = null;
+          client.onClose(() => {
+            if (this.client === client) this.forget();
+          });
+          return client;
+        },
+        (err) => {
+          this.connecting = null;
+          throw err;
+        },
+      );
+    }
+    return this.connecting;
+  }
+
+  /** Drops the shared connection (after `open`, a re-login, or the daemon closing it). */
+  forget(): void {
+    const client = this.client;
+    this.client = null;
+    this.upchecked = false;
+    client?.close();
+  }
+
+  /**
+   * supervisorctl's upcheck: is the server there and does it speak API 3.0? Prints the reason
+   * and sets the exit status when not; other errors propagate to the catch-all.
+   */
+  async upcheck(): Promise<boolean> {
+    if (this.upchecked && this.client) return true;
+    try {
+      const client = await this.rpc();
+      const api = await client.call('supervisor.getAPIVersion');
+      if (api !== API_VERSION) {
+        this.output(Upcheck.apiMismatch(API_VERSION, api));
+        this.exitstatus = Exit.NOT_INSTALLED;
+        return false;
+      }
+    } catch (err) {
+      if (isFault(err, Faults.UNKNOWN_METHOD)) {
+        this.output(Upcheck.unknownMethod);
+        this.exitstatus = Exit.UNIMPLEMENTED_FEATURE;
+        return false;
+      }
+      if (err instanceof ConnectError && err.code === 'ECONNREFUSED') {
+        this.output(Upcheck.refused(this.settings.serverurl));
+        this.exitstatus = Exit.INSUFFICIENT_PRIVILEGES;
+        return false;
+      }
+      if (err instanceof ConnectError && err.code === 'ENOENT') {
+        this.output(Upcheck.noSuchFile(this.settings.serverurl));
+        this.exitstatus = Exit.NOT_RUNNING;
+        return false;
+      }
+      this.exitstatus = Exit.GENERIC;
+      throw err;
+    }
+    this.upchecked = true;
+    return true;
+  }
+
+  /** The state painter when colours are on (`--color`, or a terminal without NO_COLOR). */
+  async painter(): Promise<Painter | null> {
+    if (!wantColour(this.settings.color, Boolean(process.stdout.isTTY), process.env)) return null;
+    const { loadPainter } = await import('./render/color.js');
+    return loadPainter();
+  }
+
+  /** Process infos for tab completion, asked once per command line being edited. */
+  async completionInfo(): Promise<ProcessInfo[]> {
+    if (!this.completeInfo) this.completeInfo = await (await this.rpc()).call('supervisor.getAllProcessInfo');
+    return this.completeInfo;
+  }
+
+  resetCompletion(): void {
+    this.completeInfo = null;
+  }
+
+  /** A line from the user (confirmations, `fg`): the shell's input, or stdin made on demand. */
+  async readLine(prompt: string, secret = false): Promise<ReadResult> {
+    if (!this.input) {
+      const { LineInput } = await import('./input.js');
+      this.input = new LineInput({ terminal: false });
+    }
+    return this.input.read(prompt, secret);
+  }
+
+  /**
+   * Ctrl-C for the running command: `interrupted` settles on the next SIGINT until disposed.
+   * In one-shot mode the SIGINT handler exists only while someone listens.
+   */
+  interruptible(): { interrupted: Promise<void>; dispose: () => void } {
+    let fire!: () => void;
+    const interrupted = new Promise<void>((resolve) => (fire = resolve));
+    this.interruptListeners.add(fire);
+    if (!this.sigintInstalled) process.on('SIGINT', this.onSigint);
+    return {
+      interrupted,
+      dispose: () => {
+        this.interruptListeners.delete(fire);
+        if (this.interruptListeners.size === 0 && !this.sigintInstalled) process.off('SIGINT', this.onSigint);
+      },
+    };
+  }
+
+  /** The shell owns SIGINT for the whole session and routes it here first. */
+  ownSigint(): void {
+    this.sigintInstalled = true;
+  }
+
+  private readonly onSigint = (): void => {
+    this.interrupt();
+  };
+
+  /** Fires the running command's Ctrl-C listeners; false when nobody was listening. */
+  interrupt(): boolean {
+    if (this.interruptListeners.size === 0) return false;
+    for (const fire of [...this.interruptListeners]) fire();
+    this.interruptListeners.clear();
+    if (!this.sigintInstalled) process.off('SIGINT', this.onSigint);
+    return true;
+  }
+
+  close(): void {
+    this.forget();
+    this.input?.close();
+  }
+}

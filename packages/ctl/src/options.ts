@@ -1,0 +1,190 @@
+/**
+ * supervisorctl's ClientOptions: command-line options, then the `[supervisorctl]` section of the
+ * config file (found by supervisor's search order when `-c` is not given), then defaults.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetoptError, getopt } from './getopt.js';
+import { IniError, type IniSections, expand, getOption, parseIni } from './ini.js';
+
+export interface Settings {
+  configfile: string | null;
+  serverurl: string;
+  username: string | null;
+  password: string | null;
+  prompt: string;
+  historyFile: string | null;
+  /** true with `-i` or when no command was given. */
+  interactive: boolean;
+  /** The command words (`status`, `g:*` …). */
+  args: string[];
+  /** tsupervisorctl extensions. */
+  json: boolean;
+  /** true/false forced by `--color`/`--no-color`; null: decide from the terminal and NO_COLOR. */
+  color: boolean | null;
+}
+
+/** A usage error: printed as `Error: MSG` + `For help, use PROG -h` on stderr, exit 2. */
+export class UsageError extends Error {}
+/** `-h`, `--help`, `-?`: print the usage text, exit 0. */
+export class HelpRequested extends Error {}
+
+export interface Environment {
+  argv0: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  exists(file: string): boolean;
+  readFile(file: string): string;
+}
+
+export function processEnvironment(): Environment {
+  return {
+    argv0: process.argv[1] ?? 'tsupervisorctl',
+    env: process.env,
+    cwd: process.cwd(),
+    exists: existsSync,
+    readFile: (file) => readFileSync(file, 'utf8'),
+  };
+}
+
+const SHORT = 'h?c:is:u:p:r:';
+const LONG = ['help', 'configuration=', 'interactive', 'serverurl=', 'username=', 'password=', 'history_file=', 'json', 'color', 'no-color'];
+
+type Name = 'configfile' | 'interactive' | 'serverurl' | 'username' | 'password' | 'history';
+const OPTION_NAMES: Record<string, Name> = {
+  '-c': 'configfile', '--configuration': 'configfile',
+  '-i': 'interactive', '--interactive': 'interactive',
+  '-s': 'serverurl', '--serverurl': 'serverurl',
+  '-u': 'username', '--username': 'username',
+  '-p': 'password', '--password': 'password',
+  '-r': 'history', '--history_file': 'history',
+};
+
+/** supervisor's config search order (reference §0), relative to the executable and the cwd. */
+export function searchPaths(argv0: string): string[] {
+  const here = path.dirname(path.dirname(argv0));
+  return [
+    path.join(here, 'etc', 'supervisord.conf'),
+    path.join(here, 'supervisord.conf'),
+    'supervisord.conf',
+    'etc/supervisord.conf',
+    '/etc/supervisord.conf',
+    '/etc/supervisor/supervisord.conf',
+  ];
+}
+
+export function realize(argv: string[], environment: Environment = processEnvironment()): Settings {
+  let parsed;
+  try {
+    parsed = getopt(argv, SHORT, LONG);
+  } catch (err) {
+    if (err instanceof GetoptError) throw new UsageError(err.message);
+    throw err;
+  }
+  const cli: Partial<Record<Name, string>> = {};
+  let json = false;
+  let color: boolean | null = null;
+  for (const [opt, value] of parsed.options) {
+    if (opt === '-h' || opt === '-?' || opt === '--help') throw new HelpRequested();
+    if (opt === '--json') json = true;
+    else if (opt === '--color') color = true;
+    else if (opt === '--no-color') color = false;
+    else {
+      const name = OPTION_NAMES[opt];
+      const arg = name === 'interactive' ? '1' : value;
+      if (name === 'serverurl') checkUrl(opt, value);
+      if (cli[name] !== undefined) throw new UsageError(`conflicting command line option '${opt}'`);
+      cli[name] = arg;
+    }
+  }
+
+  const configfile = cli.configfile ?? searchPaths(environment.argv0).find((p) => environment.exists(p)) ?? null;
+  const fromFile = configfile ? readConfig(configfile, environment) : null;
+  return {
+    configfile,
+    serverurl: cli.serverurl ?? fromFile?.serverurl ?? 'http://localhost:9001',
+    username: cli.username ?? fromFile?.username ?? null,
+    password: cli.password ?? fromFile?.password ?? null,
+    prompt: fromFile?.prompt ?? 'supervisor',
+    historyFile: cli.history ?? fromFile?.historyFile ?? null,
+    interactive: cli.interactive !== undefined || parsed.args.length === 0,
+    args: parsed.args,
+    json,
+    color,
+  };
+}
+
+/** datatypes.url: a scheme and a netloc or path (Python's urlparse rules). */
+function checkUrl(opt: string, value: string): void {
+  const colon = value.indexOf(':');
+  const scheme = colon > 0 && /^[A-Za-z][A-Za-z0-9+.-]*$/.test(value.slice(0, colon));
+  if (scheme) {
+    let rest = value.slice(colon + 1);
+    if (rest.startsWith('//')) {
+      const end = rest.slice(2).search(/[/?#]/);
+      const netloc = end < 0 ? rest.slice(2) : rest.slice(2, 2 + end);
+      rest = end < 0 ? '' : rest.slice(2 + end);
+      if (netloc !== '') return;
+    }
+    if (rest.replace(/[?#].*$/s, '') !== '') return;
+  }
+  const r = pyQuote(value);
+  throw new UsageError(`invalid value for ${opt} ${r}: value ${r} is not a URL`);
+}
+
+function pyQuote(s: string): string {
+  return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/'/g, "\\'")}'`;
+}
+
+/** Python's os.path.normpath(os.path.abspath(os.path.expanduser(p))). */
+export function normalizePath(p: string, cwd: string, env: NodeJS.ProcessEnv): string {
+  if (p === '~' || p.startsWith('~/')) p = (env.HOME ?? os.homedir()) + p.slice(1);
+  return path.resolve(cwd, p);
+}
+
+interface FileSettings {
+  serverurl: string;
+  prompt: string;
+  username: string | null;
+  password: string | null;
+  historyFile: string | null;
+}
+
+/** ClientOptions.read_config: the `[supervisorctl]` section, with `%(here)s` and `%(ENV_X)s`. */
+export function readConfig(file: string, environment: Environment): FileSettings {
+  const { cwd, env } = environment;
+  const here = path.dirname(normalizePath(file, cwd, env));
+  if (!environment.exists(file)) throw new UsageError(`could not find config file ${file}`);
+  let sections: IniSections;
+  try {
+    sections = parseIni(environment.readFile(file), file);
+  } catch (err) {
+    if (err instanceof IniError) throw new UsageError(err.message);
+    throw new UsageError(`could not read config file ${file}`);
+  }
+  if (!sections.has('supervisorctl')) throw new UsageError('.ini file does not include supervisorctl section');
+  const envExpansions: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) envExpansions[`ENV_${k}`] = v;
+  const get = (key: string, fallback: string | null, withHere: boolean): string | null => {
+    const raw = getOption(sections, 'supervisorctl', key) ?? fallback;
+    if (raw === null) return null;
+    const expansions = withHere ? { ...envExpansions, here } : envExpansions;
+    try {
+      return expand(raw, expansions, `supervisorctl.${key}`);
+    } catch (err) {
+      if (err instanceof IniError) throw new UsageError(err.message);
+      throw err;
+    }
+  };
+  let serverurl = get('serverurl', 'http://localhost:9001', true)!;
+  if (serverurl.startsWith('unix://')) serverurl = `unix://${normalizePath(serverurl.slice(7), cwd, env)}`;
+  const history = get('history_file', null, true);
+  return {
+    serverurl,
+    prompt: get('prompt', 'supervisor', false)!,
+    username: get('username', null, false),
+    password: get('password', null, false),
+    historyFile: history ? normalizePath(history, cwd, env) : null,
+  };
+}
