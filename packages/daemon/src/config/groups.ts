@@ -1,14 +1,14 @@
 /**
  * Process groups (options.process_groups_from_parser): [group:x] (heterogeneous), then the
  * homogeneous [program:x] not claimed by a [group:x], [eventlistener:x] pools and
- * [fcgi-program:x] groups; finally a stable sort by priority, as supervisor's `groups.sort()`.
+ * [fcgi-program:x] groups; finally sorted by (priority, name) as supervisor's `groups.sort()`.
  */
 import type { EventListenerConfig, FcgiSocketConfig, GroupConfig } from './types.js';
 import type { LoadContext } from './context.js';
 import { readerFor, warnOnce } from './context.js';
 import type { SectionReader } from './section.js';
 import { classifySection, DEFAULT_RESULT_HANDLER, DEFAULT_SOCKET_BACKLOG, EVENT_TYPES } from './schema.js';
-import { readProcesses, sectionProgramName } from './program.js';
+import { byPriorityThenName, readProcesses, sectionProgramName } from './program.js';
 import { isUnixSocketUrl, toSocketAddress } from './sockets.js';
 import { nameToUid, ownerForUid, toOwner } from './users.js';
 import { BadValue } from './errors.js';
@@ -31,10 +31,7 @@ export function readGroups(ctx: LoadContext): GroupConfig[] {
   for (const { section, kind } of sections) {
     if (kind === 'fcgi-program' && !claimed.has(section.name)) groups.push(readFcgiGroup(ctx, readerFor(ctx, section)));
   }
-  return groups
-    .map((g, index) => ({ g, index }))
-    .sort((a, b) => a.g.priority - b.g.priority || a.index - b.index)
-    .map(({ g }) => g);
+  return groups.sort(byPriorityThenName);
 }
 
 function origin(r: SectionReader): { file: string; line: number } {

@@ -12,7 +12,7 @@ import type { LogConfig, ProcessConfig } from './types.js';
 import type { LoadContext } from './context.js';
 import { warnOnce } from './context.js';
 import type { SectionReader } from './section.js';
-import { expand, type ExpansionNames } from './expand.js';
+import { expand, pyCompare, type ExpansionNames } from './expand.js';
 import { toLogTarget } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { toSignalName } from './signals.js';
@@ -149,7 +149,12 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
       origin: { file: r.section.file, line: r.section.line },
     });
   }
-  return processes;
+  return processes.sort(byPriorityThenName);
+}
+
+/** supervisor's Config ordering (`__lt__`): priority, then name (code point order). */
+export function byPriorityThenName(a: { priority: number; name: string }, b: { priority: number; name: string }): number {
+  return a.priority - b.priority || pyCompare(a.name, b.name);
 }
 
 function readLog(

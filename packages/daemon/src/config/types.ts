@@ -154,6 +154,7 @@ export interface GroupConfig {
   name: string;
   kind: GroupKind;
   priority: number;
+  /** Each program's processes sorted by (priority, name), as supervisor sorts them. */
   processes: ProcessConfig[];
   /** fcgi-program groups only. */
   socket: FcgiSocketConfig | null;
@@ -171,10 +172,7 @@ export interface Config {
   unixHttpServer: UnixHttpServerConfig | null;
   inetHttpServer: InetHttpServerConfig | null;
   supervisorctl: CtlConfig | null;
-  /**
-   * Groups sorted by priority as supervisor sorts them (stable: on equal priority [group:x]
-   * first, then [program:x], [eventlistener:x], [fcgi-program:x], each in section order).
-   */
+  /** Groups sorted as supervisor sorts them: by priority, then by name. */
   groups: GroupConfig[];
   /** Non-fatal problems (unknown keys, unmatched include globs), logged at start (WARN). */
   warnings: string[];
