@@ -1,28 +1,70 @@
 #!/usr/bin/env bash
-# Installs everything tsupervisor's demo and tests need on a fresh Debian machine:
-# Debian packages (nginx, Go, php-cgi, wrk, supervisor for comparisons), pnpm, the workspace.
+# Installs everything tsupervisor's demo, tests and benchmarks need on a fresh Debian machine
+# (run as root): Debian packages, pnpm, the workspace (pnpm install builds it).
+#   nginx-light   nginx in front of the FastCGI pools (e2e tests, demo)
+#   golang-go     builds the Go FastCGI fixture (standard library only, no downloads)
+#   php-cgi wrk   FastCGI with PHP, load tests
+#   curl tmux     the demo's requests; terminal checks
+#   hyperfine     scripts/bench/status-speed.mjs
+#   supervisor    Debian's supervisor 4.2.5, run by hand only for comparisons (never as a service)
+#   gcc libc6-dev the daemon's native addon and exec shim (built at install)
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+PNPM_VERSION=12.4.2
+
 need_apt=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
-command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
-command -v php-cgi >/dev/null 2>&1 || need_apt+=(php-cgi)
-command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
-command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
-command -v supervisord >/dev/null 2>&1 || need_apt+=(supervisor)
-command -v cc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
+want() { # want COMMAND PACKAGE...: queue the packages when the command is missing
+  local cmd="$1"
+  shift
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need_apt+=("$@")
+}
+want nginx nginx-light
+want go golang-go
+want php-cgi php-cgi
+want wrk wrk
+want curl curl ca-certificates
+want tmux tmux
+want hyperfine hyperfine
+want supervisord supervisor
+want cc gcc libc6-dev
+want python3 python3
+
 if [ "${#need_apt[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
+  echo "setup: apt-get install ${need_apt[*]}"
   apt-get update -q
-  # supervisor's package would start a system-wide supervisord where an init system runs;
-  # policy-rc.d keeps any service from starting: we only ever run it by hand.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  apt-get install -y -q --no-install-recommends "${need_apt[@]}"
-  rm -f /usr/sbin/policy-rc.d
+  # The supervisor and nginx packages would start system-wide services where an init system
+  # runs; a policy-rc.d that answers 101 keeps any service from starting (we only ever run
+  # them by hand, on private configs). Keep an existing policy-rc.d as it is.
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  rc=0
+  apt-get install -y -q --no-install-recommends "${need_apt[@]}" || rc=$?
+  [ "$own_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  [ "$rc" = 0 ] || exit "$rc"
+  # Under systemd, also keep them from starting at the next boot.
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now supervisor.service nginx.service >/dev/null 2>&1 || true
+  fi
 fi
 
-if ! command -v pnpm >/dev/null 2>&1; then
-  npm i -g pnpm@12.4.2
+# Nothing of Debian's may be left serving: a system supervisord or nginx would hold the
+# ports and sockets the tests and the demo use. Stop them through their own init scripts.
+for svc in supervisor nginx; do
+  if [ -x "/etc/init.d/$svc" ] && "/etc/init.d/$svc" status >/dev/null 2>&1; then
+    echo "setup: stopping the system $svc service"
+    "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+  fi
+done
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "setup: npm i -g pnpm@$PNPM_VERSION"
+  npm i -g "pnpm@$PNPM_VERSION"
 fi
 pnpm install --frozen-lockfile
