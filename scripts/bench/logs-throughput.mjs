@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     dir: { type: 'string', default: tmpdir() },
     extra: { type: 'boolean', default: false },
     daemon: { type: 'boolean', default: false },
+    // read-ahead while a write is pending (captureOutput maxPendingBytes); 0 = strict lockstep
+    pending: { type: 'string' },
   },
 });
 
@@ -82,6 +84,7 @@ async function runLib(path, fileOpts, captureOpts = {}) {
   const start = process.hrtime.bigint();
   const file = new RotatingFile(path, { ...fileOpts, onError: (e) => errors.push(e.code) });
   const child = spawn('sh', ['-c', PRODUCER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (args.pending !== undefined) captureOpts = { ...captureOpts, maxPendingBytes: parseSize(args.pending) };
   const [result] = await Promise.all([captureOutput(child.stdout, file, captureOpts), waitExit(child)]);
   await file.close();
   const wall = Number(process.hrtime.bigint() - start) / 1e9;

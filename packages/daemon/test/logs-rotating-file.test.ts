@@ -62,6 +62,17 @@ describe('RotatingFile', () => {
     assert.equal(readFileSync(path, 'utf8'), 'c');
   });
 
+  it('a batch of chunks rotates between chunks, where chunk-by-chunk writing would', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'batch.log');
+    const file = new RotatingFile(path, { maxbytes: 100, backups: 3 });
+    await file.write([Buffer.alloc(60, 'a'), Buffer.alloc(60, 'b'), Buffer.alloc(10, 'c'), Buffer.alloc(95, 'd'), Buffer.from('e')]);
+    await file.close();
+    assert.equal(readFileSync(`${path}.2`, 'utf8'), 'a'.repeat(60) + 'b'.repeat(60));
+    assert.equal(readFileSync(`${path}.1`, 'utf8'), 'c'.repeat(10) + 'd'.repeat(95));
+    assert.equal(readFileSync(path, 'utf8'), 'e');
+  });
+
   it('with backups=0 starts the file over when it is full', async () => {
     const dir = tempDir();
     const path = join(dir, 'nobackup.log');

@@ -1,18 +1,21 @@
 /**
  * Capturing one channel (stdout or stderr) of a child into its log.
  *
- * Backpressure: one chunk is read, transformed and written before the next is read; while the
- * write is pending the pipe is not read, so a fast child blocks on its full pipe and the daemon
- * holds at most a chunk or two per channel. The capture ends when the pipe ends ('end' or
- * 'close': every writer closed it), not when the child exits, so output written just before
- * exit is kept (and so is the output of grandchildren still holding the pipe).
+ * Backpressure: the pipe is read while the previous write is in progress, but only up to
+ * `maxPendingBytes` (1 MiB by default); beyond that the pipe is paused until the write is done,
+ * so a fast child blocks on its full pipe and the daemon holds at most about maxPendingBytes
+ * plus one read per channel. What piled up during a write goes out in one writev.
+ *
+ * The capture ends when the pipe ends ('end', or 'close'/'error': every writer closed it), not
+ * when the child exits, so output written just before exit is kept (and so is the output of
+ * grandchildren still holding the pipe).
  *
  * With no sink (supervisor's NONE) the output is read and discarded. `onData` still sees every
  * chunk, because supervisor still raises PROCESS_LOG events and echoes to the main log at
  * debug level for NONE; whether `tail -f` followers get it is the caller's choice (supervisor
  * has no file to tail then, so `tail -f` fails with NO_FILE).
  */
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { AnsiStripper } from './ansi.js';
 import { LineStamper } from './line-stamper.js';
 import type { LogSink } from './rotating-file.js';
@@ -24,6 +27,8 @@ export interface CaptureOptions {
   timestamps?: boolean;
   /** Every chunk as logged (after stripping and stamping): followers, events. Must not throw. */
   onData?: (chunk: Buffer) => void;
+  /** Read-ahead while a write is pending, in bytes (default 1 MiB; 0 = one chunk at a time). */
+  maxPendingBytes?: number;
   /** Clock for timestamps (tests). */
   now?: () => Date;
 }
@@ -38,41 +43,67 @@ export interface CaptureResult {
 }
 
 /** Reads `stream` to its end into `sink` (null = discard). Never rejects. */
-export async function captureOutput(
-  stream: Readable,
-  sink: LogSink | null,
-  opts: CaptureOptions = {},
-): Promise<CaptureResult> {
+export function captureOutput(stream: Readable, sink: LogSink | null, opts: CaptureOptions = {}): Promise<CaptureResult> {
   const stripper = opts.stripAnsi ? new AnsiStripper() : null;
   const stamper = opts.timestamps ? new LineStamper() : null;
   const now = opts.now ?? (() => new Date());
+  const maxPending = opts.maxPendingBytes ?? 1024 * 1024;
   const result: CaptureResult = { bytesRead: 0, bytesLogged: 0, error: null };
 
-  const emit = async (data: Buffer): Promise<void> => {
-    if (data.length === 0) return;
-    if (stamper) data = stamper.stamp(data, now());
-    if (opts.onData) {
-      try {
-        opts.onData(data);
-      } catch {
-        // a follower's bug must not stop the capture
-      }
-    }
-    if (sink) {
-      result.bytesLogged += data.length;
-      await sink.write(data);
-    }
-  };
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let writing = false;
+  let ended = false;
 
-  try {
-    for await (const chunk of stream) {
-      const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      if (ended && !writing && pending.length === 0) resolve(result);
+    };
+
+    // Writes what piled up, then again until nothing is left; resumes the pipe meanwhile.
+    const flush = (): void => {
+      if (pending.length === 0 || !sink) {
+        writing = false;
+        settle();
+        return;
+      }
+      writing = true;
+      const batch = pending;
+      pending = [];
+      pendingBytes = 0;
+      if (!ended && stream.isPaused()) stream.resume();
+      sink.write(batch).then(flush, flush);
+    };
+
+    const log = (data: Buffer): void => {
+      if (data.length === 0) return;
+      if (stamper) data = stamper.stamp(data, now());
+      if (opts.onData) {
+        try {
+          opts.onData(data);
+        } catch {
+          // a follower's bug must not stop the capture
+        }
+      }
+      if (!sink) return;
+      result.bytesLogged += data.length;
+      pending.push(data);
+      pendingBytes += data.length;
+      if (writing && pendingBytes >= maxPending) stream.pause();
+      if (!writing) flush();
+    };
+
+    stream.on('data', (chunk: Buffer | string) => {
+      const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       result.bytesRead += data.length;
-      await emit(stripper ? stripper.strip(data) : data);
-    }
-  } catch (err) {
-    result.error = err as Error;
-  }
-  if (stripper) await emit(stripper.flush());
-  return result;
+      log(stripper ? stripper.strip(data) : data);
+    });
+
+    finished(stream, (err) => {
+      if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') result.error = err;
+      if (stripper) log(stripper.flush());
+      ended = true;
+      settle();
+    });
+  });
 }

@@ -7,7 +7,7 @@
  * - `/dev/stdout` / `/dev/stderr` that cannot be opened by path (ENXIO: a socket, e.g. systemd's
  *   journal) fall back to process.stdout / process.stderr, which are never closed.
  */
-import { closeSync, constants, fstatSync, openSync, statSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync, writev, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 
@@ -103,30 +103,46 @@ export function closeDestination(target: Destination): void {
   }
 }
 
-function writeChunk(fd: number, data: Uint8Array, offset: number): Promise<number> {
+function writevAt(fd: number, chunks: Uint8Array[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    write(fd, data, offset, data.length - offset, null, (err, n) => (err ? reject(err) : resolve(n)));
+    writev(fd, chunks as NodeJS.ArrayBufferView[], null, (err, n) => (err ? reject(err) : resolve(n)));
   });
 }
 
+/** The chunks that remain after the first `n` bytes of `chunks` were written. */
+function skipBytes(chunks: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (i < chunks.length && n >= chunks[i]!.length) n -= chunks[i++]!.length;
+  const rest = chunks.slice(i);
+  if (n > 0) rest[0] = rest[0]!.subarray(n);
+  return rest;
+}
+
 /**
- * Writes all of `data`; resolves when the kernel has it (the caller's backpressure).
- * On error, rejects with `written` set to the bytes that did get out before it.
+ * Writes all of `chunks`, in order (one writev(2) when the kernel takes it all); resolves when
+ * the kernel has them (the caller's backpressure). On error, rejects with `written` set to the
+ * bytes that did get out before it.
  */
-export async function writeToDestination(target: Destination, data: Uint8Array): Promise<void> {
+export async function writeToDestination(target: Destination, chunks: Uint8Array[]): Promise<void> {
   if (target.kind === 'stream') {
     if (target.broken) throw target.broken;
     const stream = target.stream;
+    for (let i = 0; i < chunks.length - 1; i++) stream.write(chunks[i]);
     await new Promise<void>((resolve, reject) => {
-      stream.write(data, (err) => (err ? reject(err) : resolve()));
+      stream.write(chunks[chunks.length - 1], (err) => (err ? reject(err) : resolve()));
     });
     return;
   }
-  let off = 0;
+  let written = 0;
+  let rest = chunks;
   try {
-    while (off < data.length) off += await writeChunk(target.fd, data, off);
+    while (rest.length > 0) {
+      const n = await writevAt(target.fd, rest);
+      written += n;
+      rest = skipBytes(rest, n);
+    }
   } catch (err) {
-    (err as WriteError).written = off;
+    (err as WriteError).written = written;
     throw err;
   }
 }

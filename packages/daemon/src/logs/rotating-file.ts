@@ -39,8 +39,16 @@ export interface RotatingFileOptions {
   now?: () => number;
 }
 
+/** Where captured output goes: chunks are written in order, as one piece (never split). */
 export interface LogSink {
-  write(data: Uint8Array): Promise<void>;
+  write(data: Uint8Array | Uint8Array[]): Promise<void>;
+}
+
+function byteLength(data: Uint8Array | Uint8Array[]): number {
+  if (!Array.isArray(data)) return data.length;
+  let n = 0;
+  for (const c of data) n += c.length;
+  return n;
 }
 
 export class RotatingFile implements LogSink {
@@ -78,10 +86,15 @@ export class RotatingFile implements LogSink {
     return this.failure !== null;
   }
 
-  /** Appends `data`; resolves when it is written (or dropped because of a failure). */
-  write(data: Uint8Array): Promise<void> {
-    if (data.length === 0) return this.queue;
-    return this.enqueue(() => this.writeNow(data));
+  /**
+   * Appends `data` (chunks are written together, with writev, into the same file); resolves
+   * when it is written (or dropped because of a failure).
+   */
+  write(data: Uint8Array | Uint8Array[]): Promise<void> {
+    const chunks = Array.isArray(data) ? data.filter((c) => c.length > 0) : [data];
+    const length = byteLength(chunks);
+    if (length === 0) return this.queue;
+    return this.enqueue(() => this.writeNow(chunks, length));
   }
 
   /**
@@ -151,14 +164,33 @@ export class RotatingFile implements LogSink {
     return run;
   }
 
-  private async writeNow(data: Uint8Array): Promise<void> {
-    if (!this.ready(data.length)) return;
-    try {
-      await writeToDestination(this.dest!, data);
-      this.wrote(data.length);
-    } catch (err) {
-      this.fail(err as WriteError, data.length);
+  private async writeNow(chunks: Uint8Array[], length: number): Promise<void> {
+    let rest = chunks;
+    while (rest.length > 0) {
+      // Rotate between chunks, exactly where one-chunk-at-a-time writing would have.
+      const take = this.chunksBeforeRotation(rest);
+      const part = take === rest.length ? rest : rest.slice(0, take);
+      const partLength = part === chunks ? length : byteLength(part);
+      rest = take === rest.length ? [] : rest.slice(take);
+      if (!this.ready(partLength)) continue;
+      try {
+        await writeToDestination(this.dest!, part);
+        this.wrote(partLength);
+      } catch (err) {
+        this.fail(err as WriteError, partLength);
+      }
     }
+  }
+
+  /** How many of `chunks` to write before the file reaches maxbytes (all, if it does not). */
+  private chunksBeforeRotation(chunks: Uint8Array[]): number {
+    if (this.maxbytes <= 0 || !this.rotatable) return chunks.length;
+    let size = this.size;
+    for (let i = 0; i < chunks.length; i++) {
+      size += chunks[i]!.length;
+      if (size >= this.maxbytes) return i + 1;
+    }
+    return chunks.length;
   }
 
   /** Whether a write of `length` bytes may go ahead now; counts it as dropped if not. */
