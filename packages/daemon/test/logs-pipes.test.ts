@@ -64,6 +64,35 @@ describe('FIFO and pipe targets', () => {
     assert.ok(statSync(fifo).isFIFO());
   });
 
+  it('a FIFO whose reader goes away: reported once, no crash; resumes with a new reader', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'gone.fifo');
+    mkfifo(fifo);
+    const first = await startReader(fifo, join(dir, 'first'));
+    const errors: string[] = [];
+    const recovered: number[] = [];
+    const file = new RotatingFile(fifo, {
+      retryDelayMs: 50,
+      onError: (e) => errors.push(e.code ?? e.message),
+      onRecover: (n) => recovered.push(n),
+    });
+    first.go();
+    await file.write(Buffer.from('to the first reader\n'));
+    first.reader.kill('SIGKILL');
+    await exited(first.reader);
+    for (let i = 0; i < 5; i++) await file.write(Buffer.from('nobody reads this\n'));
+    assert.deepEqual(errors, ['EPIPE']);
+    const second = await startReader(fifo, join(dir, 'second'));
+    second.go();
+    await new Promise((r) => setTimeout(r, 60));
+    await file.write(Buffer.from('to the second reader\n'));
+    await file.close();
+    await exited(second.reader);
+    assert.equal(readFileSync(join(dir, 'second'), 'utf8'), 'to the second reader\n');
+    assert.deepEqual(errors, ['EPIPE']);
+    assert.equal(recovered.length, 1);
+  });
+
   it('backpressure: a slow reader blocks the child; the daemon does not buffer its output', async () => {
     const dir = tempDir();
     const fifo = join(dir, 'slow.fifo');

@@ -99,7 +99,7 @@ export function captureOutput(stream: Readable, sink: LogSink | null, opts: Capt
       log(stripper ? stripper.strip(data) : data);
     });
 
-    finished(stream, (err) => {
+    finished(stream, { writable: false }, (err) => {
       if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') result.error = err;
       if (stripper) log(stripper.flush());
       ended = true;
