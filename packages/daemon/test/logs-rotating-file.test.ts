@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -71,6 +72,28 @@ describe('RotatingFile', () => {
     assert.equal(readFileSync(`${path}.2`, 'utf8'), 'a'.repeat(60) + 'b'.repeat(60));
     assert.equal(readFileSync(`${path}.1`, 'utf8'), 'c'.repeat(10) + 'd'.repeat(95));
     assert.equal(readFileSync(path, 'utf8'), 'e');
+  });
+
+  it('produces the same files as supervisor RotatingFileHandler for the same writes', async (t) => {
+    const dir = tempDir();
+    // Deterministic chunk sizes 1..300, each chunk a different letter.
+    const chunks = Array.from({ length: 60 }, (_, i) => Buffer.alloc(((i * 7919) % 300) + 1, 97 + (i % 26)));
+    const code = `
+import sys, json
+from supervisor import loggers
+log = loggers.getLogger(loggers.LevelsByName.INFO)
+loggers.handle_file(log, sys.argv[1], '%(message)s', True, 1000, 3)
+for h in json.load(sys.stdin): log.info(bytes.fromhex(h))
+`;
+    const py = spawnSync('/usr/bin/python3', ['-c', code, join(dir, 'py.log')], { input: JSON.stringify(chunks.map((c) => c.toString('hex'))) });
+    if (py.status !== 0) return t.skip('python3 with supervisor not available');
+    const file = new RotatingFile(join(dir, 'ours.log'), { maxbytes: 1000, backups: 3 });
+    for (const c of chunks) await file.write(c);
+    await file.close();
+    for (const suffix of ['', '.1', '.2', '.3']) {
+      assert.equal(readFileSync(join(dir, `ours.log${suffix}`), 'latin1'), readFileSync(join(dir, `py.log${suffix}`), 'latin1'), `log${suffix}`);
+    }
+    assert.ok(!existsSync(join(dir, 'py.log.4')) && !existsSync(join(dir, 'ours.log.4')));
   });
 
   it('with backups=0 starts the file over when it is full', async () => {
