@@ -124,3 +124,23 @@ for name in ${JSON.stringify(LEVELS)}: getattr(log, name)('message at ' + name)
     assert.match(readFileSync(path, 'utf8'), /CRIT about to die\n$/);
   });
 });
+
+describe('MainLog file errors', () => {
+  it('reports an unopenable logfile through onFileError, keeps echoing', () => {
+    const errors: string[] = [];
+    const out = capture();
+    const log = new MainLog({
+      logfile: '/dev/null/x/main.log',
+      maxbytes: 0,
+      backups: 0,
+      level: 'info',
+      echo: true,
+      stdout: out.stdout,
+      onFileError: (e) => errors.push(e.code!),
+    });
+    log.info('still echoed');
+    log.info('and again');
+    assert.deepEqual(errors, ['ENOTDIR']);
+    assert.equal(out.lines.length, 2);
+  });
+});

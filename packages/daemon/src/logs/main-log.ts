@@ -53,6 +53,11 @@ export interface MainLogOptions {
   echo: boolean;
   /** Every line as written (followers of `maintail -f`). Must not throw. */
   onLine?: (line: string) => void;
+  /**
+   * The log file cannot be opened or written (once per incident). Default: a line on stderr.
+   * At startup the daemon may prefer to exit, as supervisor does when it cannot open its log.
+   */
+  onFileError?: (err: NodeJS.ErrnoException) => void;
   /** Where the echo goes (default process.stdout); tests pass their own. */
   stdout?: { write(data: string): unknown };
   now?: () => Date;
@@ -96,7 +101,8 @@ export class MainLog {
         backups: opts.backups,
         retryDelayMs: opts.retryDelayMs,
         // The log cannot report its own failure to itself: stderr is what is left.
-        onError: (err) => process.stderr.write(`tsupervisord: cannot write ${path}: ${err.message}\n`),
+        onError: (err) =>
+          opts.onFileError ? opts.onFileError(err) : process.stderr.write(`tsupervisord: cannot write ${path}: ${err.message}\n`),
         onRecover: (dropped) => this.warn(`log file ${path} writable again; ${dropped} bytes were lost`),
       });
     }

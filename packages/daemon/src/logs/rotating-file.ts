@@ -143,6 +143,7 @@ export class RotatingFile implements LogSink {
       }
       this.failure = null;
       const err = this.tryOpen(false);
+      if (this.closed) this.closeDest(); // cleared after close: leave an empty file, no descriptor
       if (err) throw err;
     });
   }
