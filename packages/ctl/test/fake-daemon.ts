@@ -78,7 +78,16 @@ export class FakeDaemon {
   static async start(path: string, options: FakeOptions): Promise<FakeDaemon> {
     const server = net.createServer();
     const daemon = new FakeDaemon(path, server, options);
-    const dispatcher = createDispatcher(daemon.handlers(), {
+    // Methods the fake leaves out answer UNKNOWN_METHOD (the table may grow under us).
+    const partial = daemon.handlers();
+    const handlers = new Proxy(partial, {
+      get: (target, method: string) =>
+        target[method as MethodName] ??
+        (() => {
+          throw new RPCFault(Faults.UNKNOWN_METHOD, method);
+        }),
+    }) as Handlers<Connection>;
+    const dispatcher = createDispatcher(handlers, {
       before: (method, params) => {
         daemon.calls.push({ method, params: { ...params, _auth: undefined } });
         const auth = options.auth;
@@ -178,7 +187,7 @@ export class FakeDaemon {
     return data.slice(offset, length ? offset + length : undefined);
   }
 
-  private handlers(): Handlers<Connection> {
+  private handlers(): Partial<Handlers<Connection>> {
     const all = () => this.options.processes;
     return {
       'supervisor.getAPIVersion': () => this.options.apiVersion ?? '3.0',
@@ -235,6 +244,8 @@ export class FakeDaemon {
         return followed;
       },
       'tsupervisor.subscribeEvents': () => true,
+      'tsupervisor.planUpdate': () => ({ ...(this.options.reload ?? { added: [], changed: [], removed: [] }), groups: [] }),
+      'tsupervisor.rollingRestart': () => ({ steps: [], skipped: [] }),
     };
   }
 }
