@@ -50,7 +50,18 @@ export class Supervisor extends EventEmitter {
 
   /** Build every group and autostart, groups ascending by priority. */
   start(): void {
-    for (const gc of sortByPriority(this.config.groups)) this.addGroupFrom(gc);
+    this.startGroups(this.config.groups);
+  }
+
+  /**
+   * As supervisord.run: add every group, announce RUNNING (SUPERVISOR_STATE_CHANGE_RUNNING
+   * comes after the PROCESS_GROUP_ADDED events), then autostart.
+   */
+  private startGroups(configs: GroupConfig[]): void {
+    const groups = sortByPriority(configs).map((gc) => this.addGroupFrom(gc, false));
+    this.mood = 'RUNNING';
+    this.emit('mood', this.mood);
+    for (const group of groups) for (const p of group.byPriority()) p.autostart();
   }
 
   // ---- lookup ------------------------------------------------------------------------
@@ -92,32 +103,59 @@ export class Supervisor extends EventEmitter {
     this.addGroupFrom(gc);
   }
 
-  private addGroupFrom(gc: GroupConfig): ProcessGroup {
-    let socket: ListeningSocket | null = null;
-    if (gc.socket) {
-      socket = this.sockets.get(gc.socket.address.url) ?? null;
-      const defaultOwner = gc.processes[0]?.user ?? null;
-      if (socket) socket.update(gc.socket);
-      else {
-        socket = new ListeningSocket(gc.socket, defaultOwner);
-        this.sockets.set(socket.url, socket);
-      }
-      try {
-        socket.open();
-      } catch (err) {
-        this.logger.log('error', `${gc.name}: cannot listen on ${socket.url}: ${(err as Error).message}`);
-      }
-    }
-    const group = new ProcessGroup(gc, socket);
-    for (const pc of gc.processes) {
-      group.processes.push(new Subprocess(pc, gc.name, this.deps.createOutput(pc, gc, this.latest), this.host(group)));
-    }
-    this.groups.set(gc.name, group);
-    this.config = { ...this.config, groups: [...this.config.groups.filter((g) => g.name !== gc.name), gc] };
-    this.logger.log('info', `added process group ${gc.name}`);
-    this.emit('groupAdded', group);
-    if (this.mood === 'RUNNING') for (const p of group.byPriority()) p.autostart();
+  private addGroupFrom(gc: GroupConfig, autostart = true): ProcessGroup {
+    const group = new ProcessGroup(gc, this.socketFor(gc));
+    for (const pc of gc.processes) group.processes.push(this.createProcess(group, pc));
+    this.installGroup(group);
+    if (autostart && this.mood === 'RUNNING') for (const p of group.byPriority()) p.autostart();
     return group;
+  }
+
+  /**
+   * The listening socket for an fcgi group's config: the open one at that URL (its backlog,
+   * mode and owner updated in place), else a new one. A bind error is logged here and becomes
+   * each worker's spawn error (the group goes FATAL naming the address; others run on).
+   */
+  socketFor(gc: GroupConfig): ListeningSocket | null {
+    if (!gc.socket) return null;
+    let socket = this.sockets.get(gc.socket.address.url) ?? null;
+    const defaultOwner = gc.processes[0]?.user ?? null;
+    if (socket) socket.update(gc.socket);
+    else {
+      socket = new ListeningSocket(gc.socket, defaultOwner);
+      this.sockets.set(socket.url, socket);
+    }
+    try {
+      socket.open();
+    } catch (err) {
+      this.logger.log('error', `${gc.name}: cannot listen on ${socket.url}: ${(err as Error).message}`);
+    }
+    return socket;
+  }
+
+  /** A new, stopped process of `group`, with its output. */
+  createProcess(group: ProcessGroup, pc: ProcessConfig): Subprocess {
+    return new Subprocess(pc, group.name, this.deps.createOutput(pc, group.config, this.latest), this.host(group));
+  }
+
+  /** update: a process moves into `group` (a [group:x] edit) with its new settings, still running. */
+  adoptProcess(group: ProcessGroup, p: Subprocess, pc: ProcessConfig): void {
+    p.rehome(group.name, this.host(group));
+    p.reconfigure(pc);
+  }
+
+  /** Register a built group (addProcessGroup's log line and event). */
+  installGroup(group: ProcessGroup): void {
+    this.groups.set(group.name, group);
+    this.setGroupConfig(group, group.config);
+    this.logger.log('info', `added process group ${group.name}`);
+    this.emit('groupAdded', group);
+  }
+
+  /** Record a group's (new) settings: update changes a group in place. */
+  setGroupConfig(group: ProcessGroup, gc: GroupConfig): void {
+    group.config = gc;
+    this.config = { ...this.config, groups: [...this.config.groups.filter((g) => g.name !== gc.name), gc] };
   }
 
   /** removeProcessGroup: only a group whose processes are all stopped. */
@@ -203,8 +241,7 @@ export class Supervisor extends EventEmitter {
     for (const name of [...this.groups.keys()]) await this.removeGroup(name, { keepSocket: true });
     this.config = { ...next, groups: [] };
     this.latest = next;
-    this.setMood('RUNNING');
-    for (const gc of sortByPriority(next.groups)) this.addGroupFrom(gc);
+    this.startGroups(next.groups);
     this.releaseUnusedSockets();
   }
 

@@ -12,8 +12,10 @@ import type {
   ProcessInfo,
   ProcessResult,
   ReloadResult,
+  RollingResult,
   SupervisorState,
   TailResult,
+  UpdatePlan,
   UpdateResult,
 } from './types.js';
 
@@ -60,6 +62,13 @@ export interface Methods {
 
   /** Server-side `update`: reread, then remove, replace and add groups; `names` limits it. */
   'tsupervisor.update': { params: { names?: string[] }; result: UpdateResult };
+  /** `update --dry-run` / `reread -v`: reread, then say per process what update would do. */
+  'tsupervisor.planUpdate': { params: { names?: string[] }; result: UpdatePlan };
+  /**
+   * `restart --rolling`: replace the named processes one at a time (stop, start, wait until
+   * RUNNING) and stop at the first replacement that fails, leaving the rest running.
+   */
+  'tsupervisor.rollingRestart': { params: { names: string[] }; result: RollingResult };
   /**
    * Follow logs: the daemon pushes `tsupervisor.log` notifications on this connection for
    * every chunk written to the named processes' logs (names as in `tail`: `g:*`, `name`).
@@ -118,6 +127,8 @@ const methodNames: Record<MethodName, true> = {
   'supervisor.sendRemoteCommEvent': true,
   'system.listMethods': true,
   'tsupervisor.update': true,
+  'tsupervisor.planUpdate': true,
+  'tsupervisor.rollingRestart': true,
   'tsupervisor.followLogs': true,
   'tsupervisor.subscribeEvents': true,
 };
@@ -145,4 +156,6 @@ export const STATE_CHANGING: ReadonlySet<MethodName> = new Set<MethodName>([
   'supervisor.sendProcessStdin',
   'supervisor.sendRemoteCommEvent',
   'tsupervisor.update',
+  'tsupervisor.planUpdate',
+  'tsupervisor.rollingRestart',
 ]);

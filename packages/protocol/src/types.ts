@@ -98,3 +98,68 @@ export interface UpdateResult {
 }
 
 export type LogChannel = 'stdout' | 'stderr';
+
+/**
+ * What `update` would do to one process (`update --dry-run`, `reread -v`):
+ * keep: left running (or stopped) as it is, changed supervision-only keys applied in place;
+ * start: a new process, or a stopped one with changed settings and autostart, is started;
+ * add: a new process with autostart=false, added stopped;
+ * stop: a running process that is no longer configured is stopped and removed;
+ * remove: a stopped process that is no longer configured is removed;
+ * restart: a running process whose command, environment, logs, socket … changed is stopped
+ * and started with the new settings.
+ */
+export type ProcessPlanAction = 'keep' | 'start' | 'add' | 'stop' | 'remove' | 'restart';
+
+export interface ProcessPlan {
+  /** Process name and the group it is in after the update (before it, for stop/remove). */
+  name: string;
+  group: string;
+  /** Set when the process moves here from another group (a [group:x] edit). */
+  fromGroup?: string;
+  action: ProcessPlanAction;
+  /** Config keys (ini names) that differ; `socket` when its group's socket changed. */
+  changed: string[];
+}
+
+/** What `update` would do to a group's fcgi socket. */
+export interface SocketPlan {
+  /** keep: unchanged; update: backlog/mode/owner applied to the live socket; rebind: a new
+   * address is bound, workers move over, the old socket is closed; open/close: gained/lost. */
+  action: 'keep' | 'update' | 'rebind' | 'open' | 'close';
+  from: string | null;
+  to: string | null;
+  changed: string[];
+}
+
+export interface GroupPlan {
+  group: string;
+  /** reread's words: added = available, removed = disappeared. */
+  change: 'added' | 'changed' | 'removed';
+  /** Group-level keys that differ (priority, socket_*, events …). */
+  changed: string[];
+  socket: SocketPlan | null;
+  processes: ProcessPlan[];
+}
+
+/** tsupervisor.planUpdate: reread's result plus, per group and process, what update would do. */
+export interface UpdatePlan extends ReloadResult {
+  groups: GroupPlan[];
+}
+
+/** tsupervisor.rollingRestart: one worker replaced (or the one that failed). */
+export interface RollingStep {
+  name: string;
+  group: string;
+  /** It was running and was stopped first. */
+  stopped: boolean;
+  /** Faults.SUCCESS when the replacement reached RUNNING, else the start fault's code. */
+  status: number;
+  description: string;
+}
+
+export interface RollingResult {
+  steps: RollingStep[];
+  /** Namespecs left alone (still running the old process) after a replacement failed. */
+  skipped: string[];
+}

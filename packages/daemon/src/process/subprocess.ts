@@ -47,13 +47,31 @@ export class Subprocess extends EventEmitter {
   private drained: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly config: ProcessConfig,
-    readonly groupName: string,
+    private cfg: ProcessConfig,
+    private group: string,
     readonly output: ChildOutput,
-    private readonly host: ProcessHost,
+    private host: ProcessHost,
   ) {
     super();
     this.setMaxListeners(0);
+  }
+
+  get config(): ProcessConfig {
+    return this.cfg;
+  }
+  get groupName(): string {
+    return this.group;
+  }
+
+  /** update: new settings; the caller restarts the process when a changed key needs it. */
+  reconfigure(config: ProcessConfig): void {
+    this.cfg = config;
+  }
+
+  /** update: the process now belongs to another group (a [group:x] edit); it keeps running. */
+  rehome(groupName: string, host: ProcessHost): void {
+    this.group = groupName;
+    this.host = host;
   }
 
   get name(): string {
@@ -274,6 +292,8 @@ export class Subprocess extends EventEmitter {
     child.on('error', () => {
       /* reported through 'exit' */
     });
+    // EPIPE when the child closed its stdin (or died) while we write to it: not the daemon's end
+    child.stdin?.on('error', () => {});
     this.drained = this.output.attach(child.stdout, child.stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });

@@ -1,7 +1,8 @@
 /** Changing the daemon itself: shutdown, restart, reread, groups, update, stdin, events. */
 import { Faults, RPCFault, type Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
-import { applyUpdate } from '../update/apply.js';
+import { isEventTypeName, type SupervisorEvent } from '../events/index.js';
+import { applyUpdate, planFromConfig } from '../update/apply.js';
 import type { DaemonServices } from './services.js';
 
 type AdminHandlers = Pick<
@@ -14,6 +15,7 @@ type AdminHandlers = Pick<
   | 'supervisor.sendProcessStdin'
   | 'supervisor.sendRemoteCommEvent'
   | 'tsupervisor.update'
+  | 'tsupervisor.planUpdate'
   | 'tsupervisor.subscribeEvents'
 >;
 
@@ -47,9 +49,17 @@ export function adminHandlers(services: DaemonServices): AdminHandlers {
       return true;
     },
     'tsupervisor.update': ({ names }) => applyUpdate(sup, names ?? []),
+    'tsupervisor.planUpdate': ({ names }) => planFromConfig(sup, names ?? []).plan,
     'tsupervisor.subscribeEvents': ({ types }, connection) => {
-      const listener = (event: { serial: number; type: string; payload: Record<string, string>; data?: string; matches: (t: string[]) => boolean }) => {
-        if (!event.matches(types)) return;
+      const wanted = types === undefined || types === null || (Array.isArray(types) && types.length === 0) ? ['EVENT'] : types;
+      if (!Array.isArray(wanted) || wanted.some((t) => typeof t !== 'string')) {
+        throw new RPCFault(Faults.INCORRECT_PARAMETERS, 'types must be a list of event type names');
+      }
+      const names = wanted.map((t) => t.toUpperCase());
+      const unknown = names.find((t) => !isEventTypeName(t));
+      if (unknown !== undefined) throw new RPCFault(Faults.BAD_ARGUMENTS, `Unknown event type ${unknown}`);
+      const listener = (event: SupervisorEvent) => {
+        if (!event.matches(names)) return;
         const { serial, type, payload, data } = event;
         const params = data === undefined ? { serial, type, payload } : { serial, type, payload, data };
         if (!connection.notify('tsupervisor.event', params)) sup.off('event', listener);

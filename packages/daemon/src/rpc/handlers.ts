@@ -5,6 +5,7 @@ import { adminHandlers } from './admin.js';
 import { controlHandlers } from './process-control.js';
 import { infoHandlers } from './info.js';
 import { logHandlers } from './logs.js';
+import { rollingHandlers } from './rolling.js';
 import type { DaemonServices } from './services.js';
 
 export function createHandlers(services: DaemonServices): Handlers<Connection> {
@@ -13,5 +14,6 @@ export function createHandlers(services: DaemonServices): Handlers<Connection> {
     ...controlHandlers(services.supervisor),
     ...logHandlers(services),
     ...adminHandlers(services),
+    ...rollingHandlers(services.supervisor),
   };
 }

@@ -34,6 +34,8 @@ const SPECS: Partial<Record<MethodName, Spec>> = {
   'supervisor.sendProcessStdin': { name, chars: { kind: 'string' } },
   'supervisor.sendRemoteCommEvent': { type: { kind: 'string' }, data: { kind: 'string' } },
   'tsupervisor.update': { names: { kind: 'string[]', optional: true } },
+  'tsupervisor.planUpdate': { names: { kind: 'string[]', optional: true } },
+  'tsupervisor.rollingRestart': { names: { kind: 'string[]' } },
   'tsupervisor.followLogs': { names: { kind: 'string[]' }, channel: { kind: 'string' }, main: { kind: 'boolean', optional: true } },
   'tsupervisor.subscribeEvents': { types: { kind: 'string[]' } },
 };

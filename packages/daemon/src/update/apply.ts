@@ -1,47 +1,161 @@
 /**
- * `update`: reread, then remove, replace and add groups in supervisor's order (§8): removed
- * groups are stopped and removed, changed groups are stopped, removed and added again, new
- * groups are added. A replaced fcgi group keeps its socket when the address is unchanged.
+ * `update`, server side, with the minimal diff of plan.ts: reread, then in supervisor's order
+ * remove, change and add groups, touching only the processes whose own settings changed.
+ * Unchanged processes keep their pid; numprocs up starts only the new workers; numprocs down
+ * stops only the surplus (highest first); a process moving between groups keeps running.
+ * An fcgi socket with the same address is kept (backlog, mode and owner applied in place);
+ * a new address is bound first, the workers restart onto it, then the old one is closed.
+ *
+ * The lines stay supervisorctl's: `g: stopped` (only when a process was stopped),
+ * `g: updated process group`, `g: added process group`, `g: removed process group`.
  */
-import type { UpdateAction, UpdateResult } from '@tsupervisor/protocol';
+import type { UpdateAction, UpdatePlan, UpdateResult, GroupPlan, ProcessPlan } from '@tsupervisor/protocol';
+import type { GroupConfig } from '../config/types.js';
+import { ProcessGroup } from '../process/group.js';
+import { isRunningState, type Subprocess } from '../process/subprocess.js';
 import type { Supervisor } from '../supervisor.js';
+import { exclusive } from './exclusive.js';
+import { needsRestart } from './keys.js';
+import { planUpdate, type LiveGroup } from './plan.js';
 
-export async function applyUpdate(sup: Supervisor, names: string[] = []): Promise<UpdateResult> {
+/** The running groups as the pure plan sees them. */
+export function liveGroups(sup: Supervisor): LiveGroup[] {
+  return [...sup.groups.values()].map((g) => ({
+    config: g.config,
+    running: new Set(g.processes.filter((p) => isRunningState(p.state) || p.state === 'STOPPING').map((p) => p.name)),
+  }));
+}
+
+/** Reread (as reloadConfig) and plan; `names` limits it (`all` or none = every group). */
+export function planFromConfig(sup: Supervisor, names: string[] = []): { plan: UpdatePlan; unknown: string[] } {
   const diff = sup.reloadConfig();
-  let only = new Set(names);
-  if (only.has('all')) only = new Set();
-  const actions: UpdateAction[] = [];
-  if (only.size) {
-    const known = new Set([...sup.groups.keys(), ...diff.added]);
-    for (const name of only) if (!known.has(name)) actions.push({ group: name, action: 'nosuchgroup' });
-  }
-  const wanted = (name: string) => only.size === 0 || only.has(name);
+  const only = new Set(names.includes('all') ? [] : names);
+  const known = new Set([...sup.groups.keys(), ...diff.added]);
+  const plan = planUpdate(liveGroups(sup), sup.latest.groups, only);
+  return { plan, unknown: [...only].filter((n) => !known.has(n)) };
+}
 
-  for (const name of diff.removed.filter(wanted)) {
-    const group = sup.groups.get(name);
+export function applyUpdate(sup: Supervisor, names: string[] = []): Promise<UpdateResult> {
+  return exclusive(() => apply(sup, names));
+}
+
+/** A moved process that keeps running is adopted by its new group, not replaced. */
+function adopts(pp: ProcessPlan): boolean {
+  return pp.fromGroup !== undefined && !needsRestart(pp.changed);
+}
+
+async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
+  const { plan, unknown } = planFromConfig(sup, names);
+  const actions: UpdateAction[] = unknown.map((group) => ({ group, action: 'nosuchgroup' }));
+  const configOf = (name: string) => sup.latest.groups.find((g) => g.name === name)!;
+
+  // Processes moving to another group leave their old group first, still running.
+  const movers = new Map<string, Subprocess>();
+  for (const gp of plan.groups) {
+    for (const pp of gp.processes.filter(adopts)) {
+      const from = sup.groups.get(pp.fromGroup!);
+      const p = from?.get(pp.name);
+      if (!from || !p) continue;
+      from.processes.splice(from.processes.indexOf(p), 1);
+      movers.set(`${gp.group}\u0000${pp.name}`, p);
+    }
+  }
+
+  for (const gp of plan.groups.filter((g) => g.change === 'removed')) {
+    const group = sup.groups.get(gp.group);
     if (!group) continue;
-    await sup.stopProcesses(group.processes);
-    actions.push({ group: name, action: 'stopped' });
-    if (group.unstopped().length) {
-      actions.push({ group: name, action: 'problems' });
+    if (group.processes.length > 0) {
+      await sup.stopProcesses(stopOrder(group.processes));
+      actions.push({ group: gp.group, action: 'stopped' });
+    }
+    if (group.unstopped().length > 0) {
+      actions.push({ group: gp.group, action: 'problems' });
       continue;
     }
-    await sup.removeGroup(name);
-    actions.push({ group: name, action: 'removed' });
+    await sup.removeGroup(gp.group, { keepSocket: true });
+    actions.push({ group: gp.group, action: 'removed' });
   }
-  for (const name of diff.changed.filter(wanted)) {
-    const group = sup.groups.get(name);
+  for (const gp of plan.groups.filter((g) => g.change === 'changed')) {
+    const group = sup.groups.get(gp.group);
     if (!group) continue;
-    await sup.stopProcesses(group.processes);
-    actions.push({ group: name, action: 'stopped' });
-    await sup.removeGroup(name, { keepSocket: true });
-    sup.addGroup(name);
-    actions.push({ group: name, action: 'updated' });
+    const stopped = await reconcile(sup, group, configOf(gp.group), gp, movers);
+    if (stopped) actions.push({ group: gp.group, action: 'stopped' });
+    actions.push({ group: gp.group, action: 'updated' });
   }
-  for (const name of diff.added.filter(wanted)) {
-    sup.addGroup(name);
-    actions.push({ group: name, action: 'added' });
+  for (const gp of plan.groups.filter((g) => g.change === 'added')) {
+    const gc = configOf(gp.group);
+    const group = new ProcessGroup(gc, sup.socketFor(gc));
+    const byName = new Map(gp.processes.map((pp) => [pp.name, pp]));
+    for (const pc of gc.processes) {
+      const mover = movers.get(`${gp.group}\u0000${pc.name}`);
+      if (mover) sup.adoptProcess(group, mover, pc);
+      group.processes.push(mover ?? sup.createProcess(group, pc));
+    }
+    sup.installGroup(group);
+    startPlanned(sup, group, byName);
+    actions.push({ group: gp.group, action: 'added' });
   }
   sup.releaseUnusedSockets();
   return { actions };
+}
+
+/**
+ * Bring a running group to its new settings in place. Returns true when it stopped a process.
+ * Order: bind the new socket (if any), stop what goes or restarts, swap in the new process
+ * list, then start; the old socket is closed by the caller once no group holds it.
+ */
+async function reconcile(
+  sup: Supervisor,
+  group: ProcessGroup,
+  gc: GroupConfig,
+  gp: GroupPlan,
+  movers: Map<string, Subprocess>,
+): Promise<boolean> {
+  const socket = sup.socketFor(gc);
+  const byName = new Map(gp.processes.filter((pp) => pp.group === gp.group).map((pp) => [pp.name, pp]));
+  const kept = new Map<string, Subprocess>();
+  for (const p of group.processes) {
+    const pp = byName.get(p.name);
+    if (pp && pp.fromGroup === undefined && pp.action !== 'stop' && pp.action !== 'remove' && !needsRestart(pp.changed)) {
+      kept.set(p.name, p);
+    }
+  }
+  const leaving = group.processes.filter((p) => kept.get(p.name) !== p);
+  const wasRunning = leaving.some((p) => isRunningState(p.state) || p.state === 'STOPPING');
+  await sup.stopProcesses(stopOrder(leaving));
+  for (const p of leaving) {
+    p.dispose();
+    await p.output.close();
+  }
+
+  sup.setGroupConfig(group, gc);
+  group.socket = socket;
+  const next: Subprocess[] = [];
+  for (const pc of gc.processes) {
+    const own = kept.get(pc.name);
+    const mover = movers.get(`${gp.group}\u0000${pc.name}`);
+    if (own) own.reconfigure(pc);
+    else if (mover) sup.adoptProcess(group, mover, pc);
+    next.push(own ?? mover ?? sup.createProcess(group, pc));
+  }
+  group.processes.splice(0, group.processes.length, ...next);
+  startPlanned(sup, group, byName);
+  return wasRunning;
+}
+
+/** Start the processes the plan says start or restart, by priority (not awaited, as autostart). */
+function startPlanned(sup: Supervisor, group: ProcessGroup, byName: Map<string, ProcessPlan>): void {
+  if (sup.mood !== 'RUNNING') return;
+  for (const p of group.byPriority()) {
+    const action = byName.get(p.name)?.action;
+    if (action === 'start' || action === 'restart') p.start();
+  }
+}
+
+/** Highest priority (then last in config order) first: numprocs down stops the top numbers. */
+function stopOrder(processes: Subprocess[]): Subprocess[] {
+  return processes
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => b.p.config.priority - a.p.config.priority || b.i - a.i)
+    .map(({ p }) => p);
 }

@@ -1,0 +1,132 @@
+/**
+ * The minimal-diff update plan, as a pure function of the running groups and the configuration
+ * just read: per process keep / start / add / stop / remove / restart, per fcgi socket keep /
+ * update / rebind / open / close. A process is matched by its program section and its name, so
+ * one that moves between groups (a [group:x] edit) is recognised and left running.
+ *
+ * Rules (beyond supervisor, which stops and rebuilds every changed group):
+ * - unchanged process: keep, whatever its state;
+ * - changed, running (STARTING/RUNNING/BACKOFF/STOPPING): restart if a changed key needs it
+ *   (command, environment, logs, user, socket address …), else keep with the keys applied live;
+ * - changed, not running: start if autostart (as supervisor would), else keep;
+ * - new: start if autostart, else add; gone: stop if running, else remove.
+ */
+import type { GroupPlan, ProcessPlan, ReloadResult, SocketPlan, UpdatePlan } from '@tsupervisor/protocol';
+import type { GroupConfig, ProcessConfig } from '../config/types.js';
+import { diffGroups } from './diff.js';
+import { changedGroupKeys, changedProcessKeys, changedSocketKeys, listenerKeys, needsRestart, socketKeysForProcesses } from './keys.js';
+
+/** A running group as the plan sees it: its config and which of its processes are running. */
+export interface LiveGroup {
+  config: GroupConfig;
+  /** Names of its processes in STARTING, RUNNING, BACKOFF or STOPPING. */
+  running: ReadonlySet<string>;
+}
+
+interface Located {
+  group: GroupConfig;
+  process: ProcessConfig;
+}
+
+/** A process's identity across groups: its section and its name. */
+function identity(pc: ProcessConfig): string {
+  return `${pc.programName}\u0000${pc.name}`;
+}
+
+/** `only` empty = every group (update / update all). */
+export function planUpdate(current: LiveGroup[], next: GroupConfig[], only: ReadonlySet<string> = new Set()): UpdatePlan {
+  const diff: ReloadResult = diffGroups(
+    current.map((g) => g.config),
+    next,
+  );
+  const inScope = (name: string) => only.size === 0 || only.has(name);
+  const live = new Map(current.map((g) => [g.config.name, g]));
+  const wanted = new Set([...diff.removed, ...diff.changed, ...diff.added].filter(inScope));
+
+  // Every process of the groups in play, old and new, by identity.
+  const before = new Map<string, Located>();
+  for (const name of wanted) {
+    const g = live.get(name);
+    if (g) for (const pc of g.config.processes) before.set(identity(pc), { group: g.config, process: pc });
+  }
+  const after = new Map<string, Located>();
+  for (const gc of next) {
+    if (!wanted.has(gc.name)) continue;
+    for (const pc of gc.processes) after.set(identity(pc), { group: gc, process: pc });
+  }
+  const isRunning = (at: Located) => live.get(at.group.name)?.running.has(at.process.name) ?? false;
+
+  const planFor = (gc: GroupConfig): ProcessPlan[] => {
+    const plans: ProcessPlan[] = [];
+    for (const pc of gc.processes) {
+      const old = before.get(identity(pc));
+      if (!old) {
+        plans.push({ name: pc.name, group: gc.name, action: pc.autostart ? 'start' : 'add', changed: [] });
+        continue;
+      }
+      plans.push(planMatched(old, { group: gc, process: pc }, isRunning(old)));
+    }
+    return plans;
+  };
+  const leaving = (gc: GroupConfig): ProcessPlan[] =>
+    gc.processes
+      .filter((pc) => !after.has(identity(pc)))
+      .reverse()
+      .map((pc) => ({
+        name: pc.name,
+        group: gc.name,
+        action: isRunning({ group: gc, process: pc }) ? 'stop' : 'remove',
+        changed: [],
+      }));
+
+  const groups: GroupPlan[] = [];
+  for (const name of diff.removed.filter(inScope)) {
+    const old = live.get(name)!.config;
+    groups.push({ group: name, change: 'removed', changed: [], socket: planSocket(old.socket, null), processes: leaving(old) });
+  }
+  for (const name of diff.changed.filter(inScope)) {
+    const old = live.get(name)!.config;
+    const gc = next.find((g) => g.name === name)!;
+    groups.push({
+      group: name,
+      change: 'changed',
+      changed: changedGroupKeys(old, gc),
+      socket: planSocket(old.socket, gc.socket),
+      processes: [...planFor(gc), ...leaving(old)],
+    });
+  }
+  for (const name of diff.added.filter(inScope)) {
+    const gc = next.find((g) => g.name === name)!;
+    groups.push({ group: name, change: 'added', changed: [], socket: planSocket(null, gc.socket), processes: planFor(gc) });
+  }
+  return { ...diff, groups };
+}
+
+function planMatched(old: Located, now: Located, running: boolean): ProcessPlan {
+  const changed = [
+    ...changedProcessKeys(old.process, now.process),
+    ...socketKeysForProcesses(old.group.socket, now.group.socket),
+    ...listenerKeys(old.group, now.group),
+  ];
+  const plan: ProcessPlan = { name: now.process.name, group: now.group.name, action: 'keep', changed };
+  if (old.group.name !== now.group.name) plan.fromGroup = old.group.name;
+  if (running) {
+    if (needsRestart(changed)) plan.action = 'restart';
+  } else if (changed.length > 0 && now.process.autostart) {
+    plan.action = 'start';
+  }
+  return plan;
+}
+
+function planSocket(a: GroupConfig['socket'], b: GroupConfig['socket']): SocketPlan | null {
+  if (!a && !b) return null;
+  const from = a?.address.url ?? null;
+  const to = b?.address.url ?? null;
+  const changed = changedSocketKeys(a, b);
+  let action: SocketPlan['action'];
+  if (!a) action = 'open';
+  else if (!b) action = 'close';
+  else if (from !== to) action = 'rebind';
+  else action = changed.some((k) => k !== 'socket_pass') ? 'update' : 'keep';
+  return { action, from, to, changed };
+}
