@@ -8,9 +8,10 @@ import type net from 'node:net';
 import { dirname } from 'node:path';
 import { SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
 import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
-import { ConfigError, findConfigFile, loadConfig } from './config/index.js';
+import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage } from './config/index.js';
 import type { Config } from './config/types.js';
 import { daemonize, isDaemonChild, reportToParent } from './daemonize.js';
+import { EventSystem } from './events/index.js';
 import { clearAutoChildLogDir, LogBus, MAIN_LOG_NAME, MainLog, mainLogOptions } from './logs/index.js';
 import { getrlimit, setrlimit } from './native/index.js';
 import { applyOverrides } from './overrides.js';
@@ -49,8 +50,9 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   const cwd = process.cwd();
-  const file = args.configuration ?? findConfigFile({ execPath: process.argv[1] ?? process.execPath, cwd });
-  if (!file) fail('No config file found at default paths (supervisord.conf, etc/supervisord.conf, /etc/supervisord.conf, /etc/supervisor/supervisord.conf); use the -c option to specify a config file at a different path');
+  const discover = { execPath: process.argv[1] ?? process.execPath, cwd };
+  const file = args.configuration ?? findConfigFile(discover);
+  if (!file) fail(noConfigFileMessage(discover));
   const read = () => readConfig(file, args.overrides, cwd);
   let config: Config;
   try {
@@ -88,23 +90,32 @@ async function run(config: Config, read: () => Config): Promise<void> {
     ...mainLogOptions(server),
     onLine: (line) => bus.publish(MAIN_LOG_NAME, 'stdout', line),
   });
+  for (const line of config.infos) logger.info(line);
   for (const w of config.warnings) logger.warn(w);
   if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
 
-  const supervisor = new Supervisor(config, {
+  const supervisor: Supervisor = new Supervisor(config, {
     os: realOs,
     logger,
     readConfig: read,
     createOutput: (pc, group, cfg) =>
-      childLogs({
-        process: pc,
-        childlogdir: cfg.supervisord.childlogdir,
-        identifier: cfg.supervisord.identifier,
-        stripAnsi: cfg.supervisord.stripAnsi,
-        logger,
-        onData: (channel, chunk) => bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk),
-      }),
+      events.wrapOutput(
+        pc,
+        group,
+        childLogs({
+          process: pc,
+          childlogdir: cfg.supervisord.childlogdir,
+          identifier: cfg.supervisord.identifier,
+          stripAnsi: cfg.supervisord.stripAnsi,
+          logger,
+          onData: (channel, chunk) => {
+            bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk);
+            events.logged(pc, group, channel, chunk);
+          },
+        }),
+      ),
   });
+  const events = new EventSystem(supervisor, { logger, clock: realOs });
 
   let control: net.Server | null = null;
   let exiting = false;
@@ -167,6 +178,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     for (const p of supervisor.allByPriority()) void p.output.reopen();
   });
 
+  events.start();
   supervisor.start();
   reportToParent({ ready: true });
 }

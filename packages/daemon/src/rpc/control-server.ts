@@ -10,7 +10,7 @@ import { Faults, RPCFault, STATE_CHANGING, type Handlers, type MethodName } from
 import { createDispatcher, serveConnection, type Connection } from '@tsupervisor/protocol/server';
 import type { UnixHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { getgrnam, getpwnam, peerCred } from '../native/index.js';
+import { getgrnam, getpwnam, getrlimit, peerCred } from '../native/index.js';
 import { validateParams } from './validate.js';
 
 /** Methods that answer even while shutting down (supervisor's _update skips them). */
@@ -67,8 +67,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
   }
 
   const dispatcher = createDispatcher(options.handlers, {
+    guard(params) {
+      // Every request, unknown methods included, is refused without the right credentials.
+      if (config.username !== null) checkAuth(config, (params as Record<string, unknown> | undefined)?.['_auth']);
+    },
     before(method, params, connection) {
-      if (config.username !== null) checkAuth(config, params['_auth']);
       if (!ALWAYS.has(method) && !options.accepting()) throw new RPCFault(Faults.SHUTDOWN_STATE);
       validateParams(method, params);
       if (STATE_CHANGING.has(method)) {
@@ -88,21 +91,45 @@ export async function startControlServer(options: ControlServerOptions): Promise
       /* peer credentials are informational */
     }
   });
-  server.maxConnections = 1024;
+  server.maxConnections = connectionLimit();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
+    // bind() happens inside listen(): the umask makes the socket no more open than its chmod
+    // from the first instant (supervisor binds a temp name, chmods it, then links it).
+    const umask = process.umask(0o777 & ~config.chmod);
+    try {
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    } finally {
+      process.umask(umask);
+    }
   });
-  if (config.chown) {
-    const pw = getpwnam(config.chown.user);
-    const gid = config.chown.group ? getgrnam(config.chown.group) : pw?.gid;
-    if (pw) chownSync(path, pw.uid, gid ?? -1);
-  }
+  let acceptFailing = false;
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    // accept() failing (EMFILE under a flood of connections) must not take the daemon down.
+    if (acceptFailing) return;
+    acceptFailing = true;
+    logger.log('error', `control socket: ${err.message}`);
+    setTimeout(() => (acceptFailing = false), 10_000).unref();
+  });
+  if (config.chown) chownSync(path, config.chown.uid, config.chown.gid);
   chmodSync(path, config.chmod);
   return server;
+}
+
+/**
+ * How many control connections may be open at once: half the open-file limit, so that a flood
+ * of idle clients leaves the other half for the processes' pipes and log files.
+ */
+function connectionLimit(): number {
+  try {
+    const { soft } = getrlimit('nofile');
+    return Math.max(64, Math.floor(Math.min(soft, 131072) / 2));
+  } catch {
+    return 1024;
+  }
 }
 
 function checkAuth(config: UnixHttpServerConfig, auth: unknown): void {

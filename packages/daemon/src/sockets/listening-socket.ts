@@ -6,12 +6,12 @@
  */
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import type { FcgiSocketConfig } from '../config/types.js';
-import { closeFd, getgrnam, getpwnam, listenTcp, listenUnix, relisten } from '../native/index.js';
+import { closeFd, listenTcp, listenUnix, relisten } from '../native/index.js';
 
 export class ListeningSocket {
   private fdValue: number | null = null;
 
-  constructor(public config: FcgiSocketConfig, private readonly defaultOwner: string | null) {}
+  constructor(public config: FcgiSocketConfig) {}
 
   get url(): string {
     return this.config.address.url;
@@ -63,19 +63,10 @@ export class ListeningSocket {
     }
   }
 
-  /** socket_owner, else the program's user (supervisor's default), else unchanged (-1). */
+  /** socket_owner (the config fills in supervisor's default from `user=`); -1 = unchanged. */
   private owner(): { uid: number; gid: number } {
-    const owner = this.config.owner ?? (this.defaultOwner ? { user: this.defaultOwner, group: null } : null);
-    if (!owner) return { uid: -1, gid: -1 };
-    const pw = getpwnam(owner.user);
-    if (!pw) throw new Error(`socket_owner: no such user '${owner.user}'`);
-    let gid = pw.gid;
-    if (owner.group) {
-      const g = getgrnam(owner.group);
-      if (g === null) throw new Error(`socket_owner: no such group '${owner.group}'`);
-      gid = g;
-    }
-    return { uid: pw.uid, gid };
+    const owner = this.config.owner;
+    return owner ? { uid: owner.uid, gid: owner.gid } : { uid: -1, gid: -1 };
   }
 }
 
