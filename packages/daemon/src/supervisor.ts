@@ -119,10 +119,9 @@ export class Supervisor extends EventEmitter {
   socketFor(gc: GroupConfig): ListeningSocket | null {
     if (!gc.socket) return null;
     let socket = this.sockets.get(gc.socket.address.url) ?? null;
-    const defaultOwner = gc.processes[0]?.user ?? null;
     if (socket) socket.update(gc.socket);
     else {
-      socket = new ListeningSocket(gc.socket, defaultOwner);
+      socket = new ListeningSocket(gc.socket);
       this.sockets.set(socket.url, socket);
     }
     try {
