@@ -40,6 +40,13 @@ describe('LineStamper', () => {
     ].map(String);
     assert.deepEqual(out, [`${S1}he`, `llo\n${S2}wor`, 'ld\n', `${S1}\n`, `${S2}a\n${S2}b\n${S2}c`]);
   });
+
+  it('leaves any bytes (binary, UTF-8) unchanged apart from the prefixes', () => {
+    const s = new LineStamper();
+    const bytes = Buffer.concat([Buffer.from([0, 0xff, 0x80, 0x0a, 0xc3]), Buffer.from('é€\n')]);
+    const out = s.stamp(bytes, T1);
+    assert.deepEqual(out, Buffer.concat([Buffer.from(S1), bytes.subarray(0, 4), Buffer.from(S1), bytes.subarray(4)]));
+  });
 });
 
 describe('AnsiStripper', () => {
