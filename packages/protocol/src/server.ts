@@ -34,14 +34,36 @@ export interface ServeOptions {
   maxFrame?: number;
   /** Bytes of unsent output after which a connection is dropped (default 16 MiB). */
   maxPendingOutput?: number;
-  /** Called before each dispatch: may throw an RPCFault (auth) or log. Params are mutable. */
+  /** Requests of one connection handled at once; further input waits (default 32). */
+  maxInFlight?: number;
+  /** Unsent output above which the connection's input waits for 'drain' (default 1 MiB). */
+  outputHighWater?: number;
+  /**
+   * Called first for every request, known method or not (authentication): may throw an
+   * RPCFault, which becomes the answer.
+   */
+  guard?: (params: unknown, connection: Connection) => void;
+  /** Called before each dispatch: may throw an RPCFault or log. Params are mutable. */
   before?: (method: MethodName, params: Record<string, unknown>, connection: Connection) => void;
 }
 
 let nextId = 1;
 
 export function createDispatcher(handlers: Handlers<Connection>, options: ServeOptions = {}) {
-  const server = new JSONRPCServer<Connection>();
+  // The library logs every failed call with console.warn: faults are answers, not incidents.
+  const server = new JSONRPCServer<Connection>({ errorListener: () => undefined });
+  const guard = options.guard;
+  if (guard) {
+    server.applyMiddleware(async (next, request, connection) => {
+      try {
+        guard(request.params, connection);
+      } catch (err) {
+        if (err instanceof RPCFault) throw new JSONRPCErrorException(err.message, err.code);
+        throw err;
+      }
+      return next(request, connection);
+    });
+  }
   for (const method of METHOD_NAMES) {
     const handler = handlers[method] as (params: unknown, c: Connection) => unknown;
     server.addMethod(method, async (params: unknown, connection: Connection) => {
@@ -65,6 +87,8 @@ export function createDispatcher(handlers: Handlers<Connection>, options: ServeO
 
 export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connection>, options: ServeOptions = {}): Connection {
   const maxPending = options.maxPendingOutput ?? 16 * 1024 * 1024;
+  const maxInFlight = options.maxInFlight ?? 32;
+  const highWater = options.outputHighWater ?? 1024 * 1024;
   const closers: Array<() => void> = [];
   let closed = false;
   const send = (message: unknown): boolean => {
@@ -91,52 +115,95 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
       else closers.push(fn);
     },
   };
+
+  /*
+   * Input is taken in step with output: at most maxInFlight requests run at once and reading
+   * stops while the peer leaves more than highWater bytes of answers unread, so a client that
+   * pipelines requests without reading their answers cannot make the daemon build them all.
+   */
   const decoder = new LineDecoder(options.maxFrame ?? MAX_REQUEST_FRAME);
-  socket.on('data', (chunk: Buffer) => {
-    let lines: string[];
-    try {
-      lines = decoder.push(chunk);
-    } catch (err) {
-      if (err instanceof FrameTooLarge) {
-        send(errorResponse(null, JsonRpcErrors.FRAME_TOO_LARGE, err.message));
-        socket.end();
-        socket.pause();
-        return;
-      }
-      throw err;
+  const queue: string[] = [];
+  let inFlight = 0;
+  const blocked = () => inFlight >= maxInFlight || socket.writableLength > highWater;
+  const pump = () => {
+    while (queue.length > 0 && !closed && !blocked()) {
+      inFlight++;
+      void handleLine(queue.shift()!).finally(() => {
+        inFlight--;
+        pump();
+      });
     }
-    for (const line of lines) void handleLine(line);
+    if (closed || socket.destroyed) return;
+    if (queue.length > 0 || blocked()) socket.pause();
+    else if (socket.isPaused() && !tooLarge) socket.resume();
+  };
+  let tooLarge = false;
+  socket.on('data', (chunk: Buffer) => {
+    if (tooLarge) return;
+    try {
+      queue.push(...decoder.push(chunk));
+    } catch (err) {
+      if (!(err instanceof FrameTooLarge)) throw err;
+      tooLarge = true;
+      send(errorResponse(null, JsonRpcErrors.FRAME_TOO_LARGE, err.message));
+      socket.end();
+      socket.pause();
+      return;
+    }
+    pump();
   });
+  socket.on('drain', pump);
   const finish = () => {
     if (closed) return;
     closed = true;
-    for (const fn of closers.splice(0)) fn();
+    queue.length = 0;
+    for (const fn of closers.splice(0)) {
+      try {
+        fn();
+      } catch {
+        /* one failing cleanup must not keep the others from running */
+      }
+    }
   };
   socket.on('close', finish);
   socket.on('error', () => socket.destroy());
 
+  /** Answers one frame; never rejects (a rejection here would be unhandled). */
   async function handleLine(line: string): Promise<void> {
-    if (line.trim() === '') return;
-    let message: unknown;
     try {
-      message = JSON.parse(line);
-    } catch {
-      send(errorResponse(null, JsonRpcErrors.PARSE_ERROR, 'parse error: invalid JSON'));
-      return;
+      if (line.trim() === '') return;
+      let message: unknown;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        send(errorResponse(null, JsonRpcErrors.PARSE_ERROR, 'parse error: invalid JSON'));
+        return;
+      }
+      if (Array.isArray(message)) {
+        send(errorResponse(null, JsonRpcErrors.INVALID_REQUEST, 'batches are not supported'));
+        return;
+      }
+      if (!isRequest(message)) {
+        send(errorResponse(idOf(message), JsonRpcErrors.INVALID_REQUEST, 'invalid request: not a JSON-RPC 2.0 request'));
+        return;
+      }
+      const response: JSONRPCResponse | null = await server.receive(message as JSONRPCRequest, connection);
+      if (response) send(response);
+    } catch (err) {
+      send(errorResponse(null, JsonRpcErrors.INTERNAL_ERROR, `internal error: ${(err as Error)?.message ?? String(err)}`));
     }
-    if (Array.isArray(message)) {
-      send(errorResponse(null, JsonRpcErrors.INVALID_REQUEST, 'batches are not supported'));
-      return;
-    }
-    if (!isJSONRPCRequest(message)) {
-      send(errorResponse(idOf(message), JsonRpcErrors.INVALID_REQUEST, 'invalid request: not a JSON-RPC 2.0 request'));
-      return;
-    }
-    const response: JSONRPCResponse | null = await server.receive(message as JSONRPCRequest, connection);
-    if (response) send(response);
   }
 
   return connection;
+}
+
+/** A JSON-RPC 2.0 request object: method a string, id (if any) a string, number or null. */
+function isRequest(message: unknown): boolean {
+  if (message === null || typeof message !== 'object') return false;
+  const m = message as Record<string, unknown>;
+  if (typeof m['method'] !== 'string') return false;
+  if ('id' in m && m['id'] !== null && typeof m['id'] !== 'string' && typeof m['id'] !== 'number') return false;
+  return isJSONRPCRequest(message as JSONRPCRequest);
 }
 
 function idOf(message: unknown): string | number | null {
