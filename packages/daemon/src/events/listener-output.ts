@@ -1,0 +1,145 @@
+/**
+ * The output of an event listener process: its stdout is the protocol channel (READY, RESULT),
+ * also copied to its stdout log as supervisor does; its stderr is an ordinary log. Each spawn
+ * starts ACKNOWLEDGED. When the spawn's pipes are drained while an event is in flight (the
+ * listener died BUSY), the event is handed back to the pool.
+ */
+import { Transform, type Readable } from 'node:stream';
+import type { LogChannel } from '@tsupervisor/protocol';
+import type { Logger } from '../logger.js';
+import type { ChildOutput } from '../process/output.js';
+import type { SupervisorEvent } from './event.js';
+import { feed, initialProtocol, sent, type ListenerStateName, type ProtocolState } from './listener-protocol.js';
+
+/** What the pool hears from one of its listeners. */
+export interface ListenerHandler {
+  /** Who is listening (a pool binds itself once). */
+  readonly pool: unknown;
+  /** The listener is READY for an event. */
+  ready(): void;
+  /** The event in flight was rejected (FAIL, a bad RESULT line, or the listener went away). */
+  rejected(event: SupervisorEvent): void;
+}
+
+export class ListenerOutput implements ChildOutput {
+  private protocol: ProtocolState = initialProtocol;
+  private inFlight: SupervisorEvent | null = null;
+  private spawns = 0;
+  handler: ListenerHandler | null = null;
+
+  constructor(
+    private readonly inner: ChildOutput,
+    private readonly processName: string,
+    private readonly logger: Logger,
+  ) {}
+
+  get stdoutPath(): string {
+    return this.inner.stdoutPath;
+  }
+  get stderrPath(): string {
+    return this.inner.stderrPath;
+  }
+  get state(): ListenerStateName {
+    return this.protocol.state;
+  }
+  /** The event being processed (BUSY), if any. */
+  get event(): SupervisorEvent | null {
+    return this.inFlight;
+  }
+
+  async attach(stdout: Readable | null, stderr: Readable | null): Promise<void> {
+    this.lose();
+    const spawn = ++this.spawns;
+    this.protocol = initialProtocol;
+    const current = () => spawn === this.spawns;
+    const tapped = stdout ? tap(stdout, (chunk) => current() && this.receive(chunk)) : null;
+    try {
+      await this.inner.attach(tapped, stderr);
+    } finally {
+      if (current()) this.lose();
+    }
+  }
+
+  /** The pool wrote `event` to this listener's stdin. */
+  busy(event: SupervisorEvent): void {
+    const next = sent(this.protocol);
+    this.protocol = next.state;
+    this.inFlight = event;
+    this.logChange(next.outcomes);
+  }
+
+  read(channel: LogChannel, offset: number, length: number): Promise<string> {
+    return this.inner.read(channel, offset, length);
+  }
+  tail(channel: LogChannel, offset: number, length: number) {
+    return this.inner.tail(channel, offset, length);
+  }
+  clear(): Promise<void> {
+    return this.inner.clear();
+  }
+  reopen(): Promise<void> {
+    return this.inner.reopen();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private receive(chunk: Buffer): void {
+    const before = this.protocol.state;
+    const next = feed(this.protocol, chunk);
+    this.protocol = next.state;
+    const rejected: SupervisorEvent[] = [];
+    for (const outcome of next.outcomes) {
+      if (outcome.type === 'result') {
+        if (outcome.ok) this.logger.log('debug', `${this.processName}: event was processed`);
+        else this.logger.log('warn', `${this.processName}: event was rejected`);
+        if (!outcome.ok && this.inFlight) rejected.push(this.inFlight);
+        this.inFlight = null;
+      } else if (outcome.type === 'badResult') {
+        this.logger.log('warn', `${this.processName}: bad result line: '${outcome.line}'`);
+        if (this.inFlight) rejected.push(this.inFlight);
+        this.inFlight = null;
+      }
+    }
+    this.logChange(next.outcomes);
+    if (this.protocol.state === 'UNKNOWN' && before !== 'UNKNOWN') this.inFlight = null;
+    for (const event of rejected) this.handler?.rejected(event);
+    if (this.protocol.state === 'READY') this.handler?.ready();
+  }
+
+  private logChange(outcomes: ReturnType<typeof feed>['outcomes']): void {
+    for (const o of outcomes) {
+      if (o.type !== 'change') continue;
+      this.logger.log('debug', `${this.processName}: ${o.from} -> ${o.to}`);
+      if (o.to === 'UNKNOWN') {
+        this.logger.log(
+          'warn',
+          `${this.processName}: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol`,
+        );
+      }
+    }
+  }
+
+  /** The spawn is over: an event still in flight goes back to the pool. */
+  private lose(): void {
+    const event = this.inFlight;
+    this.inFlight = null;
+    if (event) this.handler?.rejected(event);
+  }
+}
+
+/** A pass-through copy of `stream` that shows each chunk to `see` first. */
+export function tap(stream: Readable, see: (chunk: Buffer) => void): Readable {
+  const copy = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        see(chunk);
+      } catch {
+        // the protocol must never stop the log
+      }
+      done(null, chunk);
+    },
+  });
+  stream.on('error', (err) => copy.destroy(err));
+  return stream.pipe(copy);
+}

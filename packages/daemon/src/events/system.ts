@@ -1,0 +1,169 @@
+/**
+ * The event system: turns what the supervisor reports (process states, groups, its own mood,
+ * remote messages, output, the clock) into supervisor's events, hands each one to the
+ * [eventlistener:x] pools, then emits it on the supervisor as `event` (for
+ * `tsupervisor.subscribeEvents`).
+ */
+import type { LogChannel } from '@tsupervisor/protocol';
+import type { GroupConfig, ProcessConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
+import type { ProcessGroup } from '../process/group.js';
+import type { ChildOutput } from '../process/output.js';
+import type { StateChange, Subprocess } from '../process/subprocess.js';
+import type { Supervisor } from '../supervisor.js';
+import { stripAnsi } from '../logs/index.js';
+import { filterCommunication } from './comm-capture.js';
+import { SerialCounter, SupervisorEvent } from './event.js';
+import { ListenerOutput } from './listener-output.js';
+import {
+  processCommunicationBody,
+  processGroupBody,
+  processLogBody,
+  processStateBody,
+  remoteCommunicationBody,
+  supervisorStateBody,
+  tickBody,
+  type EventBody,
+} from './payload.js';
+import { ListenerPool } from './pool.js';
+import { Ticker, type TickerClock } from './ticks.js';
+
+export interface EventSystemOptions {
+  logger: Logger;
+  clock: TickerClock;
+}
+
+export class EventSystem {
+  private readonly serials = new SerialCounter();
+  readonly pools = new Map<string, ListenerPool>();
+  /** The pid of each process's latest child (EXITED and STOPPED report it after the reap). */
+  private readonly lastPid = new WeakMap<Subprocess, number>();
+  private readonly ticker: Ticker;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly sup: Supervisor,
+    private readonly options: EventSystemOptions,
+  ) {
+    this.ticker = new Ticker(options.clock, (period, when) => this.publish(tickBody(period, when)));
+  }
+
+  /** Listen to the supervisor (before it starts its groups) and start the ticks. */
+  start(): void {
+    this.on('processState', (change: StateChange) => this.processState(change));
+    this.on('groupAdded', (group: ProcessGroup) => this.groupAdded(group));
+    this.on('groupRemoved', (name: string) => this.groupRemoved(name));
+    this.on('mood', (mood: string) => this.publish(supervisorStateBody(mood === 'RUNNING')));
+    this.on('remoteComm', ({ type, data }: { type: string; data: string }) => this.publish(remoteCommunicationBody(String(type), String(data))));
+    this.ticker.start();
+  }
+
+  stop(): void {
+    this.ticker.stop();
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  publish(body: EventBody): SupervisorEvent {
+    const event = new SupervisorEvent(body, this.serials);
+    for (const pool of [...this.pools.values()]) pool.offer(event);
+    this.sup.emit('event', event);
+    return event;
+  }
+
+  /**
+   * The output of one process as the daemon should capture it: listeners get their protocol
+   * channel on stdout; capture mode filters PROCESS_COMMUNICATION sections out of the log.
+   */
+  wrapOutput(pc: ProcessConfig, group: GroupConfig, inner: ChildOutput): ChildOutput {
+    const listener = group.kind === 'eventlistener';
+    const stdoutCapture = listener ? 0 : pc.stdout.captureMaxbytes;
+    const stderrCapture = pc.redirectStderr ? 0 : pc.stderr.captureMaxbytes;
+    let output = inner;
+    if (stdoutCapture > 0 || stderrCapture > 0) {
+      const comm = (channel: LogChannel) => (data: Buffer) => this.communication(pc, group, channel, data);
+      output = withAttach(inner, (stdout, stderr) =>
+        inner.attach(
+          stdout && stdoutCapture > 0 ? filterCommunication(stdout, stdoutCapture, comm('stdout')) : stdout,
+          stderr && stderrCapture > 0 ? filterCommunication(stderr, stderrCapture, comm('stderr')) : stderr,
+        ),
+      );
+    }
+    return listener ? new ListenerOutput(output, pc.name, this.options.logger) : output;
+  }
+
+  /** A chunk of output as logged: PROCESS_LOG_* when the channel has events enabled. */
+  logged(pc: ProcessConfig, group: GroupConfig, channel: LogChannel, data: Buffer): void {
+    if (channel === 'stdout' && group.kind === 'eventlistener') return;
+    const enabled = channel === 'stdout' ? pc.stdout.eventsEnabled : pc.stderr.eventsEnabled;
+    if (!enabled) return;
+    this.publish(processLogBody({ processname: pc.name, groupname: group.name, pid: this.pidOf(pc, group), channel, data }));
+  }
+
+  private communication(pc: ProcessConfig, group: GroupConfig, channel: LogChannel, raw: Buffer): void {
+    const data = this.sup.config.supervisord.stripAnsi ? stripAnsi(raw) : raw;
+    this.publish(processCommunicationBody({ processname: pc.name, groupname: group.name, pid: this.pidOf(pc, group), channel, data }));
+    this.options.logger.log('debug', `'${pc.name}' ${channel} emitted a comm event`);
+  }
+
+  private pidOf(pc: ProcessConfig, group: GroupConfig): number {
+    return this.sup.groups.get(group.name)?.get(pc.name)?.pid ?? 0;
+  }
+
+  private processState(change: StateChange): void {
+    const p = change.process;
+    const { pid: now, backoff } = change.snapshot;
+    if (now > 0) this.lastPid.set(p, now);
+    const reaped = change.to === 'EXITED' || (change.to === 'STOPPED' && change.from === 'STOPPING');
+    const pid = now > 0 ? now : reaped ? (this.lastPid.get(p) ?? 0) : 0;
+    this.publish(
+      processStateBody({
+        processname: p.name,
+        groupname: p.groupName,
+        from: change.from,
+        to: change.to,
+        expected: change.expected ?? true,
+        pid,
+        tries: backoff,
+      }),
+    );
+    if (change.to === 'RUNNING') this.pools.get(p.groupName)?.dispatch();
+  }
+
+  private groupAdded(group: ProcessGroup): void {
+    if (group.config.kind === 'eventlistener') {
+      this.pools.get(group.name)?.dispose();
+      this.pools.set(group.name, new ListenerPool(group, { identifier: this.sup.config.supervisord.identifier, logger: this.options.logger }));
+    }
+    this.publish(processGroupBody(true, group.name));
+  }
+
+  private groupRemoved(name: string): void {
+    this.pools.get(name)?.dispose();
+    this.pools.delete(name);
+    this.publish(processGroupBody(false, name));
+  }
+
+  private on(name: string, fn: (...args: never[]) => void): void {
+    const listener = fn as (...args: unknown[]) => void;
+    this.sup.on(name, listener);
+    this.unsubscribe.push(() => this.sup.off(name, listener));
+  }
+}
+
+/** `inner` with another way of attaching a spawn's pipes. */
+function withAttach(inner: ChildOutput, attach: ChildOutput['attach']): ChildOutput {
+  return {
+    get stdoutPath() {
+      return inner.stdoutPath;
+    },
+    get stderrPath() {
+      return inner.stderrPath;
+    },
+    attach,
+    read: (channel, offset, length) => inner.read(channel, offset, length),
+    tail: (channel, offset, length) => inner.tail(channel, offset, length),
+    clear: () => inner.clear(),
+    reopen: () => inner.reopen(),
+    close: () => inner.close(),
+  };
+}
