@@ -70,6 +70,8 @@ export interface LoopOptions {
   maxRequests?: number;
   path?: string;
   timeoutMs?: number;
+  /** Ends the loop early (no new requests after it aborts); durationMs stays the hard cap. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function requestLoop(o: LoopOptions): Promise<LoopCounts> {
   const end = Date.now() + o.durationMs;
   const max = o.maxRequests ?? 100_000;
   const lane = async () => {
-    while (Date.now() < end && counts.total < max) {
+    while (Date.now() < end && counts.total < max && !o.signal?.aborted) {
       counts.total++;
       const r = await get(o.port, o.path ?? '/loop', o.timeoutMs ?? 10_000);
       counts.maxMs = Math.max(counts.maxMs, r.ms);
