@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('add', 'groups', () => import('./add.js')),
   entry('avail', null, () => import('./avail.js'), { json: true }),
   entry('clear', 'processes', () => import('./clear.js')),
+  entry('events', null, () => import('./events.js'), { listed: false, json: true }),
   entry('exit', null, () => import('./exit.js')),
   entry('fg', 'processes', () => import('./fg.js')),
   entry('help', 'actions', () => import('./help.js'), { listed: false }),

@@ -1,0 +1,60 @@
+/**
+ * `events [--json] [TYPE...]` (a tsupervisorctl extension): supervisor's events as they happen.
+ * A connection of its own asks `tsupervisor.subscribeEvents` and the daemon pushes
+ * `tsupervisor.event` notifications (no polling). Abstract names (PROCESS_STATE, TICK …)
+ * take their subtypes; the default is EVENT (everything). Ctrl-C ends it with exit status 0.
+ */
+import type { Notifications } from '@tsupervisor/protocol';
+import { Exit, isFault } from '../faults.js';
+import { splitWords } from '../namespec.js';
+import type { Command } from './types.js';
+
+type EventNotice = Notifications['tsupervisor.event'];
+
+/** One line: the type, the payload's key:value fields, and the data (JSON-quoted) if any. */
+export function eventLine(e: EventNotice): string {
+  const parts = [e.type, ...Object.entries(e.payload).map(([k, v]) => `${k}:${v}`)];
+  if (e.data !== undefined && e.data !== '') parts.push(`data:${JSON.stringify(e.data)}`);
+  return parts.join(' ');
+}
+
+/** One JSON document per line. */
+export function eventJson(e: EventNotice): string {
+  return JSON.stringify(e.data === undefined ? { serial: e.serial, type: e.type, payload: e.payload } : e);
+}
+
+export const command: Command = {
+  name: 'events',
+  help: [
+    'events [--json] [TYPE...]\tPrint supervisor events as they happen (Ctrl-C to exit).',
+    '\t\t\t\tTYPE: an event type or an abstract one (PROCESS_STATE, TICK,',
+    '\t\t\t\tPROCESS_LOG, PROCESS_GROUP, ...); default EVENT (all).',
+  ].join('\n'),
+  async run(ctl, { arg, json }) {
+    if (!(await ctl.upcheck())) return;
+    const words = splitWords(arg);
+    const types = words.length > 0 ? words.map((w) => w.toUpperCase()) : ['EVENT'];
+    const client = await ctl.connect();
+    const { interrupted, dispose } = ctl.interruptible();
+    const closed = new Promise<'closed'>((resolve) => client.onClose(() => resolve('closed')));
+    client.onNotification('tsupervisor.event', (e) => ctl.output(json ? eventJson(e) : eventLine(e)));
+    try {
+      try {
+        await client.call('tsupervisor.subscribeEvents', { types });
+      } catch (err) {
+        if (!isFault(err)) throw err;
+        ctl.output(`Error: ${err.detail || err.message}`);
+        ctl.exitstatus = Exit.GENERIC;
+        return;
+      }
+      const how = await Promise.race([interrupted.then(() => 'stopped' as const), closed]);
+      if (how === 'closed') {
+        ctl.outputError('supervisord closed the connection');
+        ctl.exitstatus = Exit.GENERIC;
+      }
+    } finally {
+      dispose();
+      client.close();
+    }
+  },
+};
