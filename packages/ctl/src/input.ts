@@ -26,9 +26,11 @@ export class LineInput {
   private ended = false;
   private muted = false;
   private readonly terminal: boolean;
+  private readonly loaded: string[];
 
   constructor(options: LineInputOptions) {
     this.terminal = options.terminal && Boolean(process.stdin.isTTY);
+    this.loaded = options.history ?? [];
     const completer = options.completer;
     this.rl = readline.createInterface({
       input: process.stdin,
@@ -104,8 +106,9 @@ export class LineInput {
     return true;
   }
 
-  /** Newest last. */
+  /** Newest last (what was loaded, when lines are not read through a terminal). */
   history(): string[] {
+    if (!this.terminal) return this.loaded;
     const rl = this.rl as unknown as { history?: string[] };
     return [...(rl.history ?? [])].reverse();
   }

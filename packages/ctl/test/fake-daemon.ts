@@ -99,13 +99,30 @@ export class FakeDaemon {
         if (fault) throw fault;
       },
     });
-    server.on('connection', (socket) => serveConnection(socket, dispatcher));
+    server.on('connection', (socket) => {
+      daemon.sockets.add(socket);
+      socket.on('close', () => daemon.sockets.delete(socket));
+      serveConnection(socket, dispatcher);
+    });
     await new Promise<void>((resolve) => server.listen(path, resolve));
     return daemon;
   }
 
+  private readonly sockets = new Set<net.Socket>();
+
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Closes the server and drops every connection (a daemon that exits). */
+  async closeAll(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await this.close();
+  }
+
+  writeMain(data: string): void {
+    this.options.mainLog = (this.options.mainLog ?? '') + data;
+    for (const f of this.followers) if (f.main) f.c.notify('tsupervisor.log', { name: 'supervisord', channel: 'stdout', data });
   }
 
   /** Appends to a process's log and pushes it to followers. */

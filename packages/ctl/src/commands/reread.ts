@@ -1,6 +1,7 @@
-import { Faults } from '@tsupervisor/protocol';
+import { Faults, type ReloadResult, type UpdatePlan } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
 import { jsonText } from '../render/json.js';
+import { planLines } from '../render/plan.js';
 import { rereadLines } from '../render/reread.js';
 import type { Command } from './types.js';
 
@@ -8,15 +9,18 @@ export const command: Command = {
   name: 'reread',
   help: "reread \t\t\tReload the daemon's configuration files without add/remove",
   async run(ctl, { arg, json }) {
-    if (arg) {
+    const verbose = arg === '-v' || arg === '--verbose';
+    if (arg && !verbose) {
       ctl.output('Error: reread accepts no arguments');
       ctl.exitstatus = Exit.GENERIC;
       ctl.output(command.help);
       return;
     }
-    let result;
+    let result: ReloadResult | UpdatePlan;
     try {
-      result = await (await ctl.rpc()).call('supervisor.reloadConfig');
+      const rpc = await ctl.rpc();
+      // `reread -v` (tsupervisor): the same reread, with what update would do per process.
+      result = verbose ? await rpc.call('tsupervisor.planUpdate', {}) : await rpc.call('supervisor.reloadConfig');
     } catch (err) {
       ctl.exitstatus = Exit.GENERIC;
       if (isFault(err, Faults.SHUTDOWN_STATE)) ctl.output('ERROR: supervisor shutting down');
@@ -24,7 +28,7 @@ export const command: Command = {
       else throw err;
       return;
     }
-    if (json) ctl.output(jsonText({ added: result.added, changed: result.changed, removed: result.removed }));
-    else for (const line of rereadLines(result)) ctl.output(line);
+    if (json) ctl.output(jsonText(verbose ? result : { added: result.added, changed: result.changed, removed: result.removed }));
+    else for (const line of 'groups' in result ? planLines(result as UpdatePlan) : rereadLines(result)) ctl.output(line);
   },
 };

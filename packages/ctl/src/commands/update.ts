@@ -2,7 +2,9 @@ import { Faults } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
 import { splitWords } from '../namespec.js';
 import { jsonText } from '../render/json.js';
+import { planLines } from '../render/plan.js';
 import { isUpdateFailure, updateLine } from '../render/update.js';
+import type { Ctl } from '../ctl.js';
 import type { Command } from './types.js';
 
 export const command: Command = {
@@ -14,8 +16,13 @@ export const command: Command = {
   ].join('\n'),
   /** The daemon rereads and applies (tsupervisor.update); we print its actions in its order. */
   async run(ctl, { arg, json }) {
-    const words = [...new Set(splitWords(arg))];
+    const all = [...new Set(splitWords(arg))];
+    const words = all.filter((w) => w !== '--dry-run');
     const names = words.includes('all') ? [] : words;
+    if (words.length < all.length) {
+      await dryRun(ctl, names, json);
+      return;
+    }
     let result;
     try {
       result = await (await ctl.rpc()).call('tsupervisor.update', names.length > 0 ? { names } : {});
@@ -30,3 +37,19 @@ export const command: Command = {
     if (result.actions.some(isUpdateFailure)) ctl.exitstatus = Exit.GENERIC;
   },
 };
+
+/** `update --dry-run [names]` (tsupervisor): reread and print what update would do, per process. */
+async function dryRun(ctl: Ctl, names: string[], json: boolean): Promise<void> {
+  let plan;
+  try {
+    plan = await (await ctl.rpc()).call('tsupervisor.planUpdate', names.length > 0 ? { names } : {});
+  } catch (err) {
+    ctl.exitstatus = Exit.GENERIC;
+    if (isFault(err, Faults.SHUTDOWN_STATE)) ctl.output('ERROR: already shutting down');
+    else if (isFault(err, Faults.CANT_REREAD)) ctl.output(`ERROR: ${err.message}`);
+    else throw err;
+    return;
+  }
+  if (json) ctl.output(jsonText(plan));
+  else for (const line of planLines(plan)) ctl.output(line);
+}
