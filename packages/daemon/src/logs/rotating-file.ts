@@ -13,7 +13,7 @@
  *   No method rejects because of I/O except `clear()`, whose caller reports FAILED.
  */
 import { unlinkSync } from 'node:fs';
-import { removeBackupsSync, rotateFilesSync } from './rotation.js';
+import { removeBackupsSync, rotateFiles, rotateFilesSync } from './rotation.js';
 import {
   closeDestination,
   type Destination,
@@ -113,6 +113,14 @@ export class RotatingFile implements LogSink {
       this.wrote(data.length);
     } catch (err) {
       this.fail(err as WriteError, data.length);
+      return;
+    }
+    if (!this.shouldRotate()) return;
+    try {
+      rotateFilesSync(this.path, this.backups);
+      this.startFreshFile();
+    } catch (err) {
+      this.rotationFailed(err as WriteError);
     }
   }
 
@@ -179,6 +187,14 @@ export class RotatingFile implements LogSink {
         this.wrote(partLength);
       } catch (err) {
         this.fail(err as WriteError, partLength);
+        continue;
+      }
+      if (!this.shouldRotate()) continue;
+      try {
+        await rotateFiles(this.path, this.backups); // the open descriptor follows the renamed file
+        this.startFreshFile();
+      } catch (err) {
+        this.rotationFailed(err as WriteError);
       }
     }
   }
@@ -222,23 +238,29 @@ export class RotatingFile implements LogSink {
       this.failure = null;
       this.opts.onRecover?.(dropped, this);
     }
-    if (this.maxbytes > 0 && this.size >= this.maxbytes && this.rotatable) this.rotate();
   }
 
-  private rotate(): void {
-    const dest = this.dest!;
+  /** Whether the file has reached maxbytes (checked on disk: a copytruncate shrinks it). */
+  private shouldRotate(): boolean {
+    if (this.maxbytes <= 0 || this.size < this.maxbytes || !this.rotatable) return false;
     try {
-      // An external truncate (copytruncate) makes our count too high: trust the disk.
-      this.size = sizeOnDisk(dest);
-      if (this.size < this.maxbytes) return;
-      this.closeDest();
-      rotateFilesSync(this.path, this.backups);
-      this.dest = openDestination(this.path, true);
-      this.size = 0;
-    } catch (err) {
-      this.closeDest();
-      this.fail(err as WriteError, 0);
+      this.size = sizeOnDisk(this.dest!);
+    } catch {
+      return true;
     }
+    return this.size >= this.maxbytes;
+  }
+
+  /** After the renames: close the old file, open an empty one at the path. Throws. */
+  private startFreshFile(): void {
+    this.closeDest();
+    this.dest = openDestination(this.path, true);
+    this.size = 0;
+  }
+
+  private rotationFailed(err: WriteError): void {
+    this.closeDest();
+    this.fail(err, 0);
   }
 
   /** Opens the path; on failure starts (or continues) an incident and returns the error. */

@@ -2,9 +2,11 @@
  * Supervisor's rotation (loggers.py RotatingFileHandler.doRollover): with N backups,
  * name.N-1 → name.N, …, name.1 → name.2, then name → name.1; a fresh name is opened after.
  * With 0 backups the current file is simply replaced by a fresh one (truncated).
- * The plan is pure; `rotateFilesSync` performs it.
+ * The plan is pure; `rotateFiles` / `rotateFilesSync` perform it. The async one keeps the event
+ * loop free: a rename that replaces a 50 MB backup with dirty pages can take tens of ms.
  */
 import { renameSync, unlinkSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 
 export function backupPath(path: string, index: number): string {
   return `${path}.${index}`;
@@ -31,6 +33,17 @@ export function rotateFilesSync(path: string, backups: number): void {
   for (const { from, to } of rotationPlan(path, backups)) {
     try {
       renameSync(from, to);
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+  }
+}
+
+/** As rotateFilesSync, without blocking the event loop. */
+export async function rotateFiles(path: string, backups: number): Promise<void> {
+  for (const { from, to } of rotationPlan(path, backups)) {
+    try {
+      await rename(from, to);
     } catch (err) {
       if (!isMissing(err)) throw err;
     }
