@@ -20,6 +20,8 @@ import { childLogs } from './process/child-logs.js';
 import { createHandlers } from './rpc/handlers.js';
 import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
 import { Supervisor } from './supervisor.js';
+import { installLastResort } from './last-resort.js';
+import { startReaper } from './reaper.js';
 
 const PROGRAM = 'tsupervisord';
 
@@ -90,6 +92,9 @@ async function run(config: Config, read: () => Config): Promise<void> {
     ...mainLogOptions(server),
     onLine: (line) => bus.publish(MAIN_LOG_NAME, 'stdout', line),
   });
+  installLastResort(logger);
+  // Container PID 1 mode: adopt and reap orphaned grandchildren (before the first spawn).
+  if (server.nodaemon || process.pid === 1) startReaper(logger);
   for (const line of config.infos) logger.info(line);
   for (const w of config.warnings) logger.warn(w);
   if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
