@@ -140,6 +140,7 @@ async function reconcile(
   }
   group.processes.splice(0, group.processes.length, ...next);
   startPlanned(sup, group, byName);
+  sup.logger.log('info', `updated process group ${group.name}: ${summary(gp)}`);
   return wasRunning;
 }
 
@@ -158,4 +159,15 @@ function stopOrder(processes: Subprocess[]): Subprocess[] {
     .map((p, i) => ({ p, i }))
     .sort((a, b) => b.p.config.priority - a.p.config.priority || b.i - a.i)
     .map(({ p }) => p);
+}
+
+/** `kept 6, started 2` for the log. */
+function summary(gp: GroupPlan): string {
+  const counts = new Map<string, number>();
+  for (const pp of gp.processes) counts.set(pp.action, (counts.get(pp.action) ?? 0) + 1);
+  const words: Record<string, string> = { keep: 'kept', start: 'started', add: 'added', stop: 'stopped', remove: 'removed', restart: 'restarted' };
+  const parts = [...counts].map(([action, n]) => `${words[action]} ${n}`);
+  const socketWords = { keep: '', update: 'socket updated in place', rebind: `socket moved to ${gp.socket?.to}`, open: 'socket opened', close: 'socket closed' };
+  if (gp.socket && gp.socket.action !== 'keep') parts.push(socketWords[gp.socket.action]);
+  return parts.join(', ') || 'settings only';
 }
