@@ -7,3 +7,5 @@ export * from './harness/go-app.js';
 export * from './harness/daemon.js';
 export * from './harness/nginx.js';
 export * from './harness/http.js';
+export * from './harness/rpc.js';
+export * from './harness/proc-stats.js';

@@ -30,6 +30,8 @@ export interface DaemonOptions {
   dirMode?: number;
   readyTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Run in this existing directory (e.g. a second daemon after the first was killed); stop() leaves it. */
+  dir?: string;
 }
 
 export interface CtlResult {
@@ -147,7 +149,7 @@ export function runCmd(cmd: string, args: string[], opts: { cwd?: string; env?: 
 
 export async function startDaemon(confText: string, o: DaemonOptions = {}): Promise<Daemon> {
   const { impl, daemonCmd, ctlCmd } = resolveCommands(o);
-  const tmp = makeTmpDir('tsv-d-', o.dirMode);
+  const tmp = o.dir ? { path: o.dir, remove: () => undefined } : makeTmpDir('tsv-d-', o.dirMode);
   const dir = tmp.path;
   const conf = join(dir, 'supervisord.conf');
   writeFileSync(conf, confHeader(dir, o.supervisordExtra) + '\n' + confText.replaceAll('@TMP@', dir) + '\n');
