@@ -16,6 +16,8 @@ export interface NginxOptions {
   fastcgiPass: string;
   /** `user` directive (`nobody nogroup`); only meaningful when started as root. */
   user?: string;
+  /** Document root (`root`), e.g. for php-cgi's SCRIPT_FILENAME; nginx's default when omitted. */
+  root?: string;
   /** Directory for nginx's files; a fresh temp dir (removed at stop) when omitted. */
   dir?: string;
   readyTimeoutMs?: number;
@@ -50,6 +52,7 @@ http {
     scgi_temp_path ${dir}/scgi;
     server {
         listen 127.0.0.1:${o.listenPort};
+        ${o.root ? `root ${o.root};` : ''}
         location / {
             include /etc/nginx/fastcgi.conf;
             fastcgi_pass ${o.fastcgiPass};
