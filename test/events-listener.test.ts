@@ -206,3 +206,24 @@ events=PROCESS_LOG
     },
   );
 });
+
+test('capture mode with redirect_stderr: a section written to stderr is a PROCESS_COMMUNICATION_STDOUT event', async () => {
+  await withDaemon(
+    `
+[program:web]
+command=sh -c 'printf "<!--XSUPERVISOR:BEGIN-->from stderr<!--XSUPERVISOR:END-->" >&2; exec sleep 1000'
+redirect_stderr=true
+stdout_capture_maxbytes=100
+
+[eventlistener:rec]
+command=@RECORDER@ @TMP@/events.jsonl
+events=PROCESS_COMMUNICATION
+`,
+    async (d) => {
+      const pid = (await d.waitState('web', 'RUNNING')).pid!;
+      const rs = await waitRecorded(d, join(d.dir, 'events.jsonl'), 'a PROCESS_COMMUNICATION event', (all) => all.length >= 1);
+      assert.equal(rs[0]!.headers.eventname, 'PROCESS_COMMUNICATION_STDOUT');
+      assert.equal(rs[0]!.payload, `processname:web groupname:web pid:${pid}\nfrom stderr`);
+    },
+  );
+});

@@ -77,14 +77,16 @@ export class EventSystem {
   wrapOutput(pc: ProcessConfig, group: GroupConfig, inner: ChildOutput): ChildOutput {
     const listener = group.kind === 'eventlistener';
     const stdoutCapture = listener ? 0 : pc.stdout.captureMaxbytes;
-    const stderrCapture = pc.redirectStderr ? 0 : pc.stderr.captureMaxbytes;
+    // redirect_stderr: supervisor reads both from one pipe, the stdout one
+    const stderrChannel: LogChannel = pc.redirectStderr ? 'stdout' : 'stderr';
+    const stderrCapture = pc.redirectStderr ? stdoutCapture : pc.stderr.captureMaxbytes;
     let output = inner;
     if (stdoutCapture > 0 || stderrCapture > 0) {
       const comm = (channel: LogChannel) => (data: Buffer) => this.communication(pc, group, channel, data);
       output = withAttach(inner, (stdout, stderr) =>
         inner.attach(
           stdout && stdoutCapture > 0 ? filterCommunication(stdout, stdoutCapture, comm('stdout')) : stdout,
-          stderr && stderrCapture > 0 ? filterCommunication(stderr, stderrCapture, comm('stderr')) : stderr,
+          stderr && stderrCapture > 0 ? filterCommunication(stderr, stderrCapture, comm(stderrChannel)) : stderr,
         ),
       );
     }
