@@ -100,8 +100,13 @@ export function assertAll200(counts: h.LoopCounts, what: string, context: string
  * Runs `action` while a request loop goes through nginx (it starts 300 ms before and lasts
  * `durationMs`); returns the loop's counts and the action's result.
  */
-export async function underLoad<T>(port: number, durationMs: number, action: () => Promise<T>): Promise<{ counts: h.LoopCounts; result: T }> {
-  const loop = h.requestLoop({ port, durationMs, concurrency: 4, timeoutMs: 15_000 });
+export async function underLoad<T>(
+  port: number,
+  durationMs: number,
+  action: () => Promise<T>,
+  path = '/loop',
+): Promise<{ counts: h.LoopCounts; result: T }> {
+  const loop = h.requestLoop({ port, durationMs, concurrency: 4, timeoutMs: 15_000, path });
   await h.sleep(300);
   const result = await action();
   return { counts: await loop, result };
