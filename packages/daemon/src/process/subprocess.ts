@@ -13,6 +13,7 @@ import { SHIM_PATH, shimArgs } from '../native/index.js';
 import { resolveCommand } from './command.js';
 import { describe } from './describe.js';
 import { childEnvironment } from './environment.js';
+import { type ChildPipes, makeChildPipes } from './child-pipes.js';
 import type { ChildOutput } from './output.js';
 import { initialState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
 
@@ -262,8 +263,6 @@ export class Subprocess extends EventEmitter {
       this.dispatch({ type: 'spawnFailed', error: err instanceof RPCFault ? err.detail : (err as Error).message });
       return;
     }
-    const stdio: StdioOptions = [socket && socket.pass === 'stdin' ? 'ignore' : 'pipe', 'pipe', 'pipe'];
-    if (socket) stdio.push(socket.fd);
     const args = shimArgs({
       setpgid: true,
       closeFds: true,
@@ -275,14 +274,29 @@ export class Subprocess extends EventEmitter {
       file: resolved.filename,
       argv: resolved.argv,
     });
+    let pipes: ChildPipes;
+    try {
+      pipes = makeChildPipes(cfg.redirectStderr);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      this.dispatch({
+        type: 'spawnFailed',
+        error: code === 'EMFILE' ? `too many open files to spawn '${cfg.name}'` : `unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}`,
+      });
+      return;
+    }
+    const stdio: StdioOptions = [socket && socket.pass === 'stdin' ? 'ignore' : 'pipe', ...pipes.stdio];
+    if (socket) stdio.push(socket.fd);
     let child: ChildProcess;
     try {
       child = this.host.os.spawn(SHIM_PATH, args, { env, stdio });
     } catch (err) {
+      pipes.discard();
       this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${(err as Error).message}` });
       return;
     }
     if (child.pid === undefined) {
+      pipes.discard();
       child.once('error', (err: NodeJS.ErrnoException) => {
         this.dispatch({ type: 'spawnFailed', error: `${err.code ?? 'unknown error'}: ${err.message}` });
       });
@@ -294,15 +308,32 @@ export class Subprocess extends EventEmitter {
     });
     // EPIPE when the child closed its stdin (or died) while we write to it: not the daemon's end
     child.stdin?.on('error', () => {});
-    this.drained = this.output.attach(child.stdout, child.stderr).catch((err) => {
+    const { stdout, stderr } = pipes.open();
+    this.drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });
     child.once('exit', (code, signal) => {
+      this.closePipesSoon(child);
       if (this.child !== child) return;
       this.child = null;
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
     this.dispatch({ type: 'spawned', pid: child.pid });
+  }
+
+  /**
+   * After the child exits, what is already in its pipes is still read; but a grandchild that
+   * inherited them (`sh -c 'x &'`) must not keep the capture, `stop` and shutdown waiting:
+   * like supervisor, which closes its ends at reap, the daemon lets go of them after a grace.
+   */
+  private closePipesSoon(child: ChildProcess): void {
+    const timer = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.stdin?.destroy();
+    }, PIPE_GRACE_MS);
+    timer.unref();
+    child.once('close', () => clearTimeout(timer));
   }
 
   private killChild(signal: string, group: boolean): void {
@@ -317,6 +348,9 @@ export class Subprocess extends EventEmitter {
     }
   }
 }
+
+/** How long output may still arrive through a child's pipes after it exited. */
+const PIPE_GRACE_MS = 500;
 
 export function isStoppedState(state: ProcessStateName): boolean {
   return state === 'STOPPED' || state === 'EXITED' || state === 'FATAL' || state === 'UNKNOWN';
