@@ -662,6 +662,45 @@ static napi_value reap_pid(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+/* ---------------------------------------------------------------- pipes */
+
+/* makePipe() -> {read, write, size}: an anonymous pipe, both ends O_CLOEXEC and blocking, for a
+ * child's stdout/stderr (supervisor uses pipes; libuv's stdio 'pipe' is a socketpair). */
+static napi_value make_pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) {
+    throw_sys(env, errno, "pipe2", NULL, NULL, NULL);
+    return NULL;
+  }
+  napi_value obj;
+  napi_create_object(env, &obj);
+  set_int(env, obj, "read", fds[0]);
+  set_int(env, obj, "write", fds[1]);
+  set_int(env, obj, "size", fcntl(fds[0], F_GETPIPE_SZ));
+  return obj;
+}
+
+/* setPipeSize(fd, size) -> the capacity the pipe has now. F_SETPIPE_SZ, best effort: EPERM
+ * (above pipe-max-size, or the user's pipe-user-pages-soft budget is used up) and EBUSY
+ * (shrinking below what it holds) leave it as it was. Other errors (EBADF, not a pipe) throw. */
+static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int fd, want;
+  if (arg_int(env, argv[0], "fd", &fd) || arg_int(env, argv[1], "size", &want)) return NULL;
+  int got = fcntl(fd, F_SETPIPE_SZ, want);
+  if (got < 0 && (errno == EPERM || errno == EBUSY)) got = fcntl(fd, F_GETPIPE_SZ);
+  if (got < 0) {
+    char what[32];
+    snprintf(what, sizeof what, "fd %d", fd);
+    throw_sys(env, errno, "fcntl(F_SETPIPE_SZ)", what, NULL, NULL);
+    return NULL;
+  }
+  napi_value r;
+  napi_create_int32(env, got, &r);
+  return r;
+}
+
 /* ---------------------------------------------------------------- module */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -679,6 +718,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"getgrnam", NULL, js_getgrnam, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setChildSubreaper", NULL, set_child_subreaper, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reapPid", NULL, reap_pid, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"makePipe", NULL, make_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setPipeSize", NULL, set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -10,6 +10,9 @@
  * when the child exits, so output written just before exit is kept (and so is the output of
  * grandchildren still holding the pipe).
  *
+ * A PipeSource (the daemon's child pipes) is read without the Readable machinery: chunks come
+ * straight from its reads, and its pooled buffers go back to it once written.
+ *
  * With no sink (supervisor's NONE) the output is read and discarded. `onData` still sees every
  * chunk, because supervisor still raises PROCESS_LOG events and echoes to the main log at
  * debug level for NONE; whether `tail -f` followers get it is the caller's choice (supervisor
@@ -18,6 +21,7 @@
 import { finished, type Readable } from 'node:stream';
 import { AnsiStripper } from './ansi.js';
 import { LineStamper } from './line-stamper.js';
+import { PipeSource } from './pipe-source.js';
 import type { LogSink } from './rotating-file.js';
 
 export interface CaptureOptions {
@@ -25,7 +29,10 @@ export interface CaptureOptions {
   stripAnsi?: boolean;
   /** Prefix each line with `YYYY-MM-DD HH:MM:SS,mmm ` (tsupervisor's `log_timestamps`). */
   timestamps?: boolean;
-  /** Every chunk as logged (after stripping and stamping): followers, events. Must not throw. */
+  /**
+   * Every chunk as logged (after stripping and stamping): followers, events. Must not throw, and
+   * must not keep the Buffer after returning (a PipeSource's buffers are reused).
+   */
   onData?: (chunk: Buffer) => void;
   /** Read-ahead while a write is pending, in bytes (default 1 MiB; 0 = one chunk at a time). */
   maxPendingBytes?: number;
@@ -49,11 +56,19 @@ export function captureOutput(stream: Readable, sink: LogSink | null, opts: Capt
   const now = opts.now ?? (() => new Date());
   const maxPending = opts.maxPendingBytes ?? 1024 * 1024;
   const result: CaptureResult = { bytesRead: 0, bytesLogged: 0, error: null };
+  // A PipeSource hands its chunks over directly, some of them lent (returned once written).
+  const direct = stream instanceof PipeSource ? stream : null;
 
   let pending: Buffer[] = [];
+  let pendingLent: Buffer[] = [];
   let pendingBytes = 0;
   let writing = false;
+  let paused = false;
   let ended = false;
+
+  const releaseAll = (chunks: Buffer[]): void => {
+    for (const c of chunks) PipeSource.release(c);
+  };
 
   return new Promise((resolve) => {
     const settle = (): void => {
@@ -63,20 +78,33 @@ export function captureOutput(stream: Readable, sink: LogSink | null, opts: Capt
     // Writes what piled up, then again until nothing is left; resumes the pipe meanwhile.
     const flush = (): void => {
       if (pending.length === 0 || !sink) {
+        releaseAll(pendingLent); // chunks that left nothing to write (all escapes)
+        pendingLent = [];
         writing = false;
         settle();
         return;
       }
       writing = true;
       const batch = pending;
+      const lent = pendingLent;
       pending = [];
+      pendingLent = [];
       pendingBytes = 0;
-      if (!ended && stream.isPaused()) stream.resume();
-      sink.write(batch).then(flush, flush);
+      if (paused && !ended) {
+        paused = false;
+        if (direct) direct.resumeReading();
+        else stream.resume();
+      }
+      const done = (): void => {
+        releaseAll(lent);
+        flush();
+      };
+      sink.write(batch).then(done, done);
     };
 
-    const log = (data: Buffer): void => {
-      if (data.length === 0) return;
+    /** Logs a chunk; returns false when reading should pause until the pending write is done. */
+    const log = (data: Buffer): boolean => {
+      if (data.length === 0) return true;
       if (stamper) data = stamper.stamp(data, now());
       if (opts.onData) {
         try {
@@ -85,25 +113,37 @@ export function captureOutput(stream: Readable, sink: LogSink | null, opts: Capt
           // a follower's bug must not stop the capture
         }
       }
-      if (!sink) return;
+      if (!sink) return true;
       result.bytesLogged += data.length;
       pending.push(data);
       pendingBytes += data.length;
-      if (writing && pendingBytes >= maxPending) stream.pause();
       if (!writing) flush();
+      else if (pendingBytes >= maxPending) paused = true;
+      return !paused;
     };
 
-    stream.on('data', (chunk: Buffer | string) => {
-      const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      result.bytesRead += data.length;
-      log(stripper ? stripper.strip(data) : data);
-    });
+    const read = (chunk: Buffer, lent: boolean): boolean => {
+      result.bytesRead += chunk.length;
+      if (lent && sink) pendingLent.push(chunk); // released once the batch holding it is written
+      const more = log(stripper ? stripper.strip(chunk) : chunk);
+      if (lent && !sink) PipeSource.release(chunk);
+      return more;
+    };
 
-    finished(stream, { writable: false }, (err) => {
+    const end = (err: Error | null): void => {
       if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') result.error = err;
       if (stripper) log(stripper.flush());
       ended = true;
-      settle();
+      if (!writing) flush();
+    };
+
+    if (direct) {
+      direct.consume({ data: read, end });
+      return;
+    }
+    stream.on('data', (chunk: Buffer | string) => {
+      if (!read(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false)) stream.pause();
     });
+    finished(stream, { writable: false }, (err) => end(err ?? null));
   });
 }

@@ -1,6 +1,7 @@
 /** Logs: capture of child output, rotating files, reading/tailing, the daemon's own log. */
 export { RotatingFile, type RotatingFileOptions, type LogSink } from './rotating-file.js';
 export { captureOutput, type CaptureOptions, type CaptureResult } from './capture.js';
+export { PipeSource, type ChunkConsumer } from './pipe-source.js';
 export { autoLogPath, autoLogPattern, clearAutoChildLogDir, type CleanupReport } from './auto-logs.js';
 export { readLog, tailLog, readRange, tailRange, type ByteRange } from './read.js';
 export {

@@ -66,6 +66,13 @@ export interface ReapResult {
   signal: string | null;
 }
 
+/** An anonymous pipe: both ends O_CLOEXEC and blocking; `size` is its capacity in bytes. */
+export interface PipeFds {
+  read: number;
+  write: number;
+  size: number;
+}
+
 interface Addon {
   listenTcp(host: string, port: number, backlog: number): number;
   listenUnix(path: string, backlog: number, mode: number, uid: number, gid: number): number;
@@ -80,6 +87,8 @@ interface Addon {
   getgrnam(name: string): number | null;
   setChildSubreaper(): void;
   reapPid(pid: number): ReapResult | null;
+  makePipe(): PipeFds;
+  setPipeSize(fd: number, size: number): number;
 }
 
 /* ------------------------------------------------------------------ locating the build */
@@ -265,6 +274,24 @@ export function setChildSubreaper(): void {
  */
 export function reapPid(pid: number): ReapResult | null {
   return native().reapPid(pid);
+}
+
+/* ------------------------------------------------------------------ pipes */
+
+/**
+ * pipe2(O_CLOEXEC): a pipe for a child's stdout/stderr (pass `write` in spawn's stdio, then
+ * close it in the daemon). Throws EMFILE/ENFILE.
+ */
+export function makePipe(): PipeFds {
+  return native().makePipe();
+}
+
+/**
+ * F_SETPIPE_SZ on either end, best effort: returns the capacity the pipe has afterwards (the old
+ * one when the kernel refuses: above /proc/sys/fs/pipe-max-size, the user's pipe budget, EBUSY).
+ */
+export function setPipeSize(fd: number, size: number): number {
+  return native().setPipeSize(fd, size);
 }
 
 /* ------------------------------------------------------------------ the exec shim */

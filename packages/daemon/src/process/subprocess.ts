@@ -13,6 +13,7 @@ import { SHIM_PATH, shimArgs } from '../native/index.js';
 import { resolveCommand } from './command.js';
 import { describe } from './describe.js';
 import { childEnvironment } from './environment.js';
+import type { PipeSource } from '../logs/index.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
 import type { ChildOutput } from './output.js';
 import { initialState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
@@ -309,11 +310,12 @@ export class Subprocess extends EventEmitter {
     // EPIPE when the child closed its stdin (or died) while we write to it: not the daemon's end
     child.stdin?.on('error', () => {});
     const { stdout, stderr } = pipes.open();
-    this.drained = this.output.attach(stdout, stderr).catch((err) => {
+    const drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });
+    this.drained = drained;
     child.once('exit', (code, signal) => {
-      this.closePipesSoon(child);
+      this.closePipesSoon(child, [stdout, stderr], drained);
       if (this.child !== child) return;
       this.child = null;
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
@@ -326,14 +328,13 @@ export class Subprocess extends EventEmitter {
    * inherited them (`sh -c 'x &'`) must not keep the capture, `stop` and shutdown waiting:
    * like supervisor, which closes its ends at reap, the daemon lets go of them after a grace.
    */
-  private closePipesSoon(child: ChildProcess): void {
+  private closePipesSoon(child: ChildProcess, pipes: Array<PipeSource | null>, drained: Promise<void>): void {
     const timer = setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
+      for (const pipe of pipes) pipe?.close();
       child.stdin?.destroy();
     }, PIPE_GRACE_MS);
     timer.unref();
-    child.once('close', () => clearTimeout(timer));
+    void drained.then(() => clearTimeout(timer));
   }
 
   private killChild(signal: string, group: boolean): void {
