@@ -103,6 +103,14 @@ test('environment and log changes restart; supervision-only keys are applied in 
   assert.equal(other.processes[1]!.action, 'keep');
 });
 
+test('a changed running process with autostart=false is stopped (supervisor leaves it stopped)', () => {
+  const body = (secs: number) => `[program:job]\ncommand=/bin/job\nautostart=false\nstopwaitsecs=${secs}\n`;
+  const running = group(planUpdate(live(conf(body(1))), conf(body(2)).groups), 'job');
+  assert.deepEqual(running.processes, [{ name: 'job', group: 'job', action: 'stop', changed: ['stopwaitsecs'] }]);
+  const stopped = group(planUpdate(live(conf(body(1)), ['job']), conf(body(2)).groups), 'job');
+  assert.equal(stopped.processes[0]!.action, 'keep');
+});
+
 test('socket_backlog changes the live socket; workers keep running', () => {
   const g = group(planUpdate(live(conf(fcgi())), conf(fcgi('socket_backlog=64')).groups), 'web');
   assert.deepEqual(g.changed, ['socket_backlog']);

@@ -104,7 +104,8 @@ export type LogChannel = 'stdout' | 'stderr';
  * keep: left running (or stopped) as it is, changed supervision-only keys applied in place;
  * start: a new process, or a stopped one with changed settings and autostart, is started;
  * add: a new process with autostart=false, added stopped;
- * stop: a running process that is no longer configured is stopped and removed;
+ * stop: a running process that is no longer configured is stopped and removed, or a changed
+ * one with autostart=false is stopped (where supervisor's update leaves it);
  * remove: a stopped process that is no longer configured is removed;
  * restart: a running process whose command, environment, logs, socket … changed is stopped
  * and started with the new settings.

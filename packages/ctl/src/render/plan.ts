@@ -55,6 +55,7 @@ function processLine(p: ProcessPlan): string {
   const notes: string[] = [];
   if (p.fromGroup !== undefined) notes.push(`moves from group ${p.fromGroup}`);
   if (p.changed.length > 0) notes.push(`${p.action === 'keep' ? 'applied in place' : 'changed'}: ${p.changed.join(', ')}`);
+  if (p.changed.length > 0 && p.action === 'stop') notes.push('autostart=false: left stopped, as supervisor would');
   else if ((p.action === 'start' || p.action === 'add') && p.fromGroup === undefined) notes.push('new');
   return `${makeNamespec(p.group, p.name)}: ${p.action}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }

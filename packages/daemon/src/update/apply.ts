@@ -6,8 +6,9 @@
  * An fcgi socket with the same address is kept (backlog, mode and owner applied in place);
  * a new address is bound first, the workers restart onto it, then the old one is closed.
  *
- * The lines stay supervisorctl's: `g: stopped` (only when a process was stopped),
- * `g: updated process group`, `g: added process group`, `g: removed process group`.
+ * The lines stay supervisorctl's, word for word: `g: stopped` then `g: updated process group`
+ * for a changed group (the stop step is reported as supervisor does, even when it stopped
+ * nothing), `g: stopped` then `g: removed process group`, `g: added process group`.
  */
 import type { UpdateAction, UpdatePlan, UpdateResult, GroupPlan, ProcessPlan } from '@tsupervisor/protocol';
 import type { GroupConfig } from '../config/types.js';
@@ -41,7 +42,7 @@ export function applyUpdate(sup: Supervisor, names: string[] = []): Promise<Upda
 
 /** A moved process that keeps running is adopted by its new group, not replaced. */
 function adopts(pp: ProcessPlan): boolean {
-  return pp.fromGroup !== undefined && !needsRestart(pp.changed);
+  return pp.fromGroup !== undefined && pp.action !== 'stop' && !needsRestart(pp.changed);
 }
 
 async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
@@ -64,10 +65,8 @@ async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
   for (const gp of plan.groups.filter((g) => g.change === 'removed')) {
     const group = sup.groups.get(gp.group);
     if (!group) continue;
-    if (group.processes.length > 0) {
-      await sup.stopProcesses(stopOrder(group.processes));
-      actions.push({ group: gp.group, action: 'stopped' });
-    }
+    await sup.stopProcesses(stopOrder(group.processes));
+    actions.push({ group: gp.group, action: 'stopped' });
     if (group.unstopped().length > 0) {
       actions.push({ group: gp.group, action: 'problems' });
       continue;
@@ -78,9 +77,8 @@ async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
   for (const gp of plan.groups.filter((g) => g.change === 'changed')) {
     const group = sup.groups.get(gp.group);
     if (!group) continue;
-    const stopped = await reconcile(sup, group, configOf(gp.group), gp, movers);
-    if (stopped) actions.push({ group: gp.group, action: 'stopped' });
-    actions.push({ group: gp.group, action: 'updated' });
+    await reconcile(sup, group, configOf(gp.group), gp, movers);
+    actions.push({ group: gp.group, action: 'stopped' }, { group: gp.group, action: 'updated' });
   }
   for (const gp of plan.groups.filter((g) => g.change === 'added')) {
     const gc = configOf(gp.group);
@@ -100,9 +98,9 @@ async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
 }
 
 /**
- * Bring a running group to its new settings in place. Returns true when it stopped a process.
- * Order: bind the new socket (if any), stop what goes or restarts, swap in the new process
- * list, then start; the old socket is closed by the caller once no group holds it.
+ * Bring a running group to its new settings in place. Order: bind the new socket (if any),
+ * stop what goes or restarts, swap in the new process list, then start; the old socket is
+ * closed by the caller once no group holds it.
  */
 async function reconcile(
   sup: Supervisor,
@@ -110,7 +108,7 @@ async function reconcile(
   gc: GroupConfig,
   gp: GroupPlan,
   movers: Map<string, Subprocess>,
-): Promise<boolean> {
+): Promise<void> {
   const socket = sup.socketFor(gc);
   const byName = new Map(gp.processes.filter((pp) => pp.group === gp.group).map((pp) => [pp.name, pp]));
   const kept = new Map<string, Subprocess>();
@@ -121,7 +119,6 @@ async function reconcile(
     }
   }
   const leaving = group.processes.filter((p) => kept.get(p.name) !== p);
-  const wasRunning = leaving.some((p) => isRunningState(p.state) || p.state === 'STOPPING');
   await sup.stopProcesses(stopOrder(leaving));
   for (const p of leaving) {
     p.dispose();
@@ -141,7 +138,6 @@ async function reconcile(
   group.processes.splice(0, group.processes.length, ...next);
   startPlanned(sup, group, byName);
   sup.logger.log('info', `updated process group ${group.name}: ${summary(gp)}`);
-  return wasRunning;
 }
 
 /** Start the processes the plan says start or restart, by priority (not awaited, as autostart). */

@@ -4,11 +4,14 @@
  * update / rebind / open / close. A process is matched by its program section and its name, so
  * one that moves between groups (a [group:x] edit) is recognised and left running.
  *
- * Rules (beyond supervisor, which stops and rebuilds every changed group):
+ * supervisor stops and rebuilds every changed group: afterwards each of its processes runs if
+ * autostart=true and is stopped otherwise. A changed process ends in that same state here,
+ * reached with as few restarts as possible; an unchanged one is left alone:
  * - unchanged process: keep, whatever its state;
- * - changed, running (STARTING/RUNNING/BACKOFF/STOPPING): restart if a changed key needs it
- *   (command, environment, logs, user, socket address …), else keep with the keys applied live;
- * - changed, not running: start if autostart (as supervisor would), else keep;
+ * - changed, autostart=true, running (STARTING/RUNNING/BACKOFF/STOPPING): restart if a changed
+ *   key needs it (command, environment, logs, user, socket address …), else keep with the keys
+ *   applied in place; not running: start;
+ * - changed, autostart=false: stop if running (supervisor leaves it stopped), else keep;
  * - new: start if autostart, else add; gone: stop if running, else remove.
  */
 import type { GroupPlan, ProcessPlan, ReloadResult, SocketPlan, UpdatePlan } from '@tsupervisor/protocol';
@@ -110,11 +113,11 @@ function planMatched(old: Located, now: Located, running: boolean): ProcessPlan 
   ];
   const plan: ProcessPlan = { name: now.process.name, group: now.group.name, action: 'keep', changed };
   if (old.group.name !== now.group.name) plan.fromGroup = old.group.name;
-  if (running) {
-    if (needsRestart(changed)) plan.action = 'restart';
-  } else if (changed.length > 0 && now.process.autostart) {
-    plan.action = 'start';
-  }
+  if (changed.length === 0) return plan;
+  if (!now.process.autostart) {
+    if (running) plan.action = 'stop';
+  } else if (!running) plan.action = 'start';
+  else if (needsRestart(changed)) plan.action = 'restart';
   return plan;
 }
 
