@@ -154,3 +154,11 @@ describe('help', () => {
     assert.equal(usageErrorText('option -x not recognized', 'p'), 'Error: option -x not recognized\nFor help, use p -h\n');
   });
 });
+
+describe('avail order', () => {
+  test('by process name, stable, as supervisord sorts getAllConfigInfo', async () => {
+    const { availOrder } = await import('../src/render/avail.js');
+    const rows = [{ name: 'idle', group: 'idle' }, { name: 'b', group: 'g' }, { name: 'a', group: 'g' }, { name: 'a', group: 'h' }];
+    assert.deepEqual(availOrder(rows).map((r) => `${r.group}:${r.name}`), ['g:a', 'h:a', 'g:b', 'idle:idle']);
+  });
+});

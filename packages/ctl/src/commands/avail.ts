@@ -1,6 +1,6 @@
 import { Faults } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
-import { availLine } from '../render/avail.js';
+import { availLine, availOrder } from '../render/avail.js';
 import { jsonText } from '../render/json.js';
 import type { Command } from './types.js';
 
@@ -16,7 +16,7 @@ export const command: Command = {
     }
     let infos;
     try {
-      infos = await (await ctl.rpc()).call('supervisor.getAllConfigInfo');
+      infos = availOrder(await (await ctl.rpc()).call('supervisor.getAllConfigInfo'));
     } catch (err) {
       ctl.exitstatus = Exit.GENERIC;
       if (!isFault(err, Faults.SHUTDOWN_STATE)) throw err;

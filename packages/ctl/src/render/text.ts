@@ -10,3 +10,14 @@ export function pyLen(s: string): number {
   for (const _ of s) n++;
   return n;
 }
+
+/** Python's str ordering (code points). */
+export function pyCompare(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
