@@ -12,7 +12,7 @@
  */
 import { Faults, type GroupPlan, type ProcessPlan, type RollingResult, type SocketPlan, type UpdatePlan } from '@tsupervisor/protocol';
 import { makeNamespec } from '../namespec.js';
-import { pyCompare } from './reread.js';
+import { pyCompare } from './text.js';
 
 const WORDS = { added: 'available', changed: 'changed', removed: 'disappeared' } as const;
 
