@@ -48,7 +48,9 @@ function adopts(pp: ProcessPlan): boolean {
 async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
   const { plan, unknown } = planFromConfig(sup, names);
   const actions: UpdateAction[] = unknown.map((group) => ({ group, action: 'nosuchgroup' }));
-  const configOf = (name: string) => sup.latest.groups.find((g) => g.name === name)!;
+  // The configuration this plan was made from (a reread during the update must not change it).
+  const latest = sup.latest.groups;
+  const configOf = (name: string) => latest.find((g) => g.name === name)!;
 
   // Processes moving to another group leave their old group first, still running.
   const movers = new Map<string, Subprocess>();
