@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
 import * as h from './harness.js';
 import { assertAll200, poolSection, startPool, underLoad, workerNames, type Pool } from './fcgi-pool.js';
 
@@ -130,4 +131,29 @@ test('programs moving into a [group:x] keep running with the same pid', { skip }
   assert.equal((await d.waitState('tools:side', 'RUNNING')).pid, side);
   const gone = await d.ctl(['status', 'side']);
   assert.match(gone.stdout, /side: ERROR \(no such (process|group)\)/);
+});
+
+test('socket_mode and socket_owner of a unix socket are applied to the live socket file', { skip }, async () => {
+  const unix = (extra: string) =>
+    poolSection({ program: 'us', socket: 'unix://@TMP@/us.sock', command: bin, numprocs: 2, extra: `environment=SLEEP_MS="0"\n${extra}` });
+  const d = await h.startDaemon(unix('socket_mode=0700'));
+  try {
+    const names = workerNames('us', 2);
+    const pids = new Map<string, number>();
+    for (const n of names) pids.set(n, (await d.waitState(n, 'RUNNING')).pid!);
+    const path = `${d.dir}/us.sock`;
+    const ino = statSync(path).ino;
+    assert.equal(statSync(path).mode & 0o777, 0o700);
+    writeFileSync(d.conf, h.confHeader(d.dir) + '\n' + unix('socket_mode=0660\nsocket_owner=nobody:nogroup').replaceAll('@TMP@', d.dir));
+    const r = await d.ctl(['update']);
+    assert.equal(r.stdout, 'us: stopped\nus: updated process group\n', JSON.stringify(r));
+    const st = statSync(path);
+    assert.equal(st.mode & 0o777, 0o660);
+    assert.equal(st.ino, ino, 'the socket file was replaced');
+    if (process.getuid?.() === 0) assert.equal(st.uid, 65534);
+    for (const n of names) assert.equal((await d.waitState(n, 'RUNNING')).pid, pids.get(n), `${n} was restarted`);
+    assert.ok(await h.canConnect({ path }));
+  } finally {
+    await d.stop();
+  }
 });
