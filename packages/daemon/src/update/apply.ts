@@ -112,7 +112,7 @@ async function reconcile(
   movers: Map<string, Subprocess>,
 ): Promise<void> {
   const socket = sup.socketFor(gc);
-  const byName = new Map(gp.processes.filter((pp) => pp.group === gp.group).map((pp) => [pp.name, pp]));
+  const byName = new Map(gp.processes.map((pp) => [pp.name, pp]));
   const kept = new Map<string, Subprocess>();
   for (const p of group.processes) {
     const pp = byName.get(p.name);
