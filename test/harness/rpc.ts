@@ -45,7 +45,20 @@ export class RawConnection {
     );
   }
 
-  static open(path: string, timeoutMs = 5000): Promise<RawConnection> {
+  /** Connects; EAGAIN (accept queue full during a flood) is retried until timeoutMs. */
+  static async open(path: string, timeoutMs = 5000): Promise<RawConnection> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await RawConnection.openOnce(path, timeoutMs);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > end) throw e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
+  private static openOnce(path: string, timeoutMs: number): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       const socket = net.createConnection({ path });
       const timer = setTimeout(() => {

@@ -48,16 +48,21 @@ export class ControlClient {
     });
   }
 
-  /** Connects to a Unix socket path. Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …). */
-  static connect(path: string, credentials?: Credentials): Promise<ControlClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.createConnection({ path });
-      socket.once('connect', () => {
-        socket.removeListener('error', reject);
-        resolve(new ControlClient(socket, credentials));
-      });
-      socket.once('error', reject);
-    });
+  /**
+   * Connects to a Unix socket path. Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …).
+   * EAGAIN (the daemon's accept queue is full: a burst of clients) is retried for up to 5 s, as
+   * a blocking connect() (supervisorctl's) would wait.
+   */
+  static async connect(path: string, credentials?: Credentials): Promise<ControlClient> {
+    const deadline = Date.now() + 5000;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        return new ControlClient(await connectOnce(path), credentials);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + delay > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private dispatch(line: string): void {
@@ -99,6 +104,17 @@ export class ControlClient {
     this.socket.end();
     this.socket.destroy();
   }
+}
+
+function connectOnce(path: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection({ path });
+    socket.once('connect', () => {
+      socket.removeListener('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
 }
 
 /** `BAD_NAME: foo` → `foo` (RPCFault rebuilds the prefix from the code). */

@@ -146,8 +146,14 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
       if (!(err instanceof FrameTooLarge)) throw err;
       tooLarge = true;
       send(errorResponse(null, JsonRpcErrors.FRAME_TOO_LARGE, err.message));
-      socket.end();
+      // Close once the answer is handed to the kernel (or after 5 s if the peer does not read
+      // it): waiting for the peer's end would keep the connection as long as it keeps writing.
       socket.pause();
+      const timer = setTimeout(() => socket.destroy(), 5000);
+      socket.end(() => {
+        clearTimeout(timer);
+        socket.destroy();
+      });
       return;
     }
     pump();

@@ -98,7 +98,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     // from the first instant (supervisor binds a temp name, chmods it, then links it).
     const umask = process.umask(0o777 & ~config.chmod);
     try {
-      server.listen(path, () => {
+      // A deep accept queue (the kernel caps it at somaxconn): a burst of clients waits there
+      // instead of getting EAGAIN from connect().
+      server.listen({ path, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });
