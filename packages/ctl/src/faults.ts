@@ -2,7 +2,7 @@
  * The one place where faults, result codes and connection errors become text and exit codes,
  * as supervisorctl 4.2.5 prints them.
  */
-import { Faults, RPCFault } from '@tsupervisor/protocol';
+import { Faults, RPCFault } from '@tsupervisor/protocol/core';
 import { makeNamespec } from './namespec.js';
 
 /** LSB init-script exit statuses (supervisorctl's LSBInitExitStatuses). */
