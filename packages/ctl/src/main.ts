@@ -3,12 +3,14 @@
  * tsupervisord's Unix socket. Start-up stays small: options are parsed by hand (getopt.ts),
  * the config is read by a tiny reader (ini.ts), and each command's code is imported on use.
  */
+import path from 'node:path';
 import { onecmd } from './dispatch.js';
 import { Ctl } from './ctl.js';
 import { HelpRequested, type Settings, UsageError, realize } from './options.js';
 
 async function main(argv: string[]): Promise<number> {
-  const progname = process.argv[1] ?? 'tsupervisorctl';
+  // supervisorctl names itself by sys.argv[0]; through pnpm's shim ours is the .js file's path.
+  const progname = process.argv[1] ? path.basename(process.argv[1]).replace(/\.js$/, '') : 'tsupervisorctl';
   let settings: Settings;
   try {
     settings = realize(argv);
