@@ -47,7 +47,7 @@ export class Ctl {
   /** The unix socket path of the server URL, or UnsupportedUrl for anything else. */
   socketPath(): string {
     const url = this.settings.serverurl;
-    if (!url.startsWith('unix://')) throw new UnsupportedUrl(url);
+    if (!url.startsWith('unix://')) throw new UnsupportedUrl(url, this.settings.configfile === null);
     return url.slice('unix://'.length);
   }
 

@@ -135,10 +135,11 @@ export class ConnectError extends Error {
 
 /** `-s http://…`: tsupervisord listens on a Unix socket only. */
 export class UnsupportedUrl extends Error {
-  constructor(readonly url: string) {
+  constructor(readonly url: string, noConfig = false) {
     super(
       `Error: ${url} is not supported: tsupervisorctl talks to tsupervisord over a unix socket only ` +
-        `(use -s unix:///path/to/socket or serverurl=unix://… in [supervisorctl])`,
+        `(use -s unix:///path/to/socket or serverurl=unix://… in [supervisorctl])` +
+        (noConfig ? '; no config file was found (use -c FILE)' : ''),
     );
   }
 }
