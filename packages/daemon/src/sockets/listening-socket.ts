@@ -7,6 +7,7 @@
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import type { FcgiSocketConfig } from '../config/types.js';
 import { closeFd, listenTcp, listenUnix, relisten } from '../native/index.js';
+import { numericHost } from './resolve-host.js';
 
 export class ListeningSocket {
   private fdValue: number | null = null;
@@ -31,7 +32,7 @@ export class ListeningSocket {
     if (this.fdValue !== null) return;
     const { address, backlog } = this.config;
     if (address.kind === 'tcp') {
-      this.fdValue = listenTcp(address.host, address.port, backlog);
+      this.fdValue = listenTcp(numericHost(address.host), address.port, backlog);
     } else {
       const { uid, gid } = this.owner();
       this.fdValue = listenUnix(address.path, backlog, this.config.mode, uid, gid);
