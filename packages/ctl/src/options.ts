@@ -177,7 +177,18 @@ export function readConfig(file: string, environment: Environment): FileSettings
       throw err;
     }
   };
-  let serverurl = get('serverurl', 'http://localhost:9001', true)!;
+  // supervisorctl defaults to http://localhost:9001, which tsupervisord never serves; when
+  // [supervisorctl] names no server, the same file's [unix_http_server] socket is the one meant.
+  let fallback = 'http://localhost:9001';
+  const socketFile = getOption(sections, 'unix_http_server', 'file');
+  if (socketFile !== undefined && getOption(sections, 'supervisorctl', 'serverurl') === undefined) {
+    try {
+      fallback = `unix://${expand(socketFile, { ...envExpansions, here }, 'unix_http_server.file')}`;
+    } catch {
+      /* left to the daemon to report */
+    }
+  }
+  let serverurl = get('serverurl', fallback, true)!;
   if (serverurl.startsWith('unix://')) serverurl = `unix://${normalizePath(serverurl.slice(7), cwd, env)}`;
   const history = get('history_file', null, true);
   return {

@@ -100,6 +100,11 @@ describe('ClientOptions', () => {
     assert.equal(s.interactive, false);
     assert.deepEqual(s.args, ['status']);
   });
+  test('no serverurl: the same file\'s [unix_http_server] socket (supervisorctl would try http://localhost:9001)', () => {
+    const conf = '[unix_http_server]\nfile=%(here)s/run/tsv.sock\n[supervisorctl]\nprompt=x\n';
+    assert.equal(realize(['status'], fakeEnv({ '/etc/supervisord.conf': conf })).serverurl, 'unix:///etc/run/tsv.sock');
+    assert.equal(realize(['status'], fakeEnv({ '/etc/supervisord.conf': '[supervisorctl]\n' })).serverurl, 'http://localhost:9001');
+  });
   test('command line beats the file', () => {
     const conf = '[supervisorctl]\nserverurl=unix:///a\nusername=file\n';
     const s = realize(['-c', '/c.conf', '-s', 'unix:///b', '-u', 'cli', '-i', '--json', '--no-color', 'pid'], fakeEnv({ '/c.conf': conf }));
