@@ -3,7 +3,7 @@
  * daemon pushes `tsupervisor.log` notifications. Like supervisor's /logtail, each log starts
  * with its last 1024 bytes. Used by `tail -f`, `maintail -f` and `fg`.
  */
-import type { LogChannel } from '@tsupervisor/protocol/core';
+import { Faults, type LogChannel } from '@tsupervisor/protocol/core';
 import type { RpcClient } from './rpc.js';
 import type { Ctl } from './ctl.js';
 import { isFault } from './faults.js';
@@ -41,7 +41,8 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
     const names = spec.main ? ['supervisord'] : followed;
     sink.begin?.(names);
     for (const name of names) {
-      const head = await readHead(client, spec, name);
+      // One log that cannot be read ends it, as supervisor's /logtail answers 404.
+      const head = await readHead(client, spec, name, names.length === 1);
       const pending = early.filter((n) => n.name === name).map((n) => n.data).join('');
       sink.write(name, head.slice(0, head.length - overlap(head, pending)));
     }
@@ -55,13 +56,13 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
   }
 }
 
-async function readHead(client: RpcClient, spec: FollowSpec, name: string): Promise<string> {
+async function readHead(client: RpcClient, spec: FollowSpec, name: string, strict: boolean): Promise<string> {
   try {
     if (spec.main) return await client.call('supervisor.readLog', { offset: -HEAD_BYTES, length: 0 });
     const method = spec.channel === 'stdout' ? 'supervisor.readProcessStdoutLog' : 'supervisor.readProcessStderrLog';
     return await client.call(method, { name, offset: -HEAD_BYTES, length: 0 });
   } catch (err) {
-    if (isFault(err)) return '';
+    if (isFault(err) && !(strict && (err.code === Faults.NO_FILE || err.code === Faults.BAD_NAME))) return '';
     throw err;
   }
 }

@@ -25,6 +25,7 @@ async function fake() {
       { group: 'web', name: 'web_1', statename: 'RUNNING', pid: 2, start: NOW, stdout: '' },
       { group: 'worker', name: 'worker', statename: 'RUNNING', pid: 3, start: NOW, stdout: 'k-old\n', stderr: 'k-err\n' },
       { group: 'off', name: 'off', statename: 'STOPPED' },
+      { group: 'nolog', name: 'nolog', statename: 'RUNNING', pid: 4, start: NOW, stdout: null },
     ],
   });
   return { url: `unix://${sock}`, daemon };
@@ -81,6 +82,11 @@ describe('tail -f', () => {
     const { url } = await fake();
     const ran = await runCtl(['-s', url, 'tail', '-f', 'nope']);
     assert.deepEqual(ran, { stdout: '==> Press Ctrl-C to exit <==\n', stderr: `${url}/logtail/nope/stdout Cannot read, status code 404\n`, code: 0 });
+  });
+  test('a process without a log file: the 404 line', async () => {
+    const { url } = await fake();
+    const ran = await runCtl(['-s', url, 'tail', '-f', 'nolog']);
+    assert.deepEqual(ran, { stdout: '==> Press Ctrl-C to exit <==\n', stderr: `${url}/logtail/nolog/stdout Cannot read, status code 404\n`, code: 0 });
   });
   test('the daemon going away ends it', async () => {
     const { url, daemon } = await fake();

@@ -31,7 +31,7 @@ export interface FakeProcess {
   spawnerr?: string;
   /** What startProcess answers instead of starting: a fault code. */
   startFault?: number;
-  stdout?: string;
+  stdout?: string | null;
   stderr?: string | null;
   autostart?: boolean;
 }
