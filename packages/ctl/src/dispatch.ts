@@ -7,6 +7,7 @@ import type { Ctl } from './ctl.js';
 import { Exit, UNAUTHORIZED_LINE, eofError, UnsupportedUrl, isUnauthorized, unexpectedErrorLine } from './faults.js';
 import { INTERRUPT } from './input.js';
 import { splitWords } from './namespec.js';
+import { NoAnswer } from './rpc.js';
 
 const IDENT = /^[A-Za-z0-9_]*/;
 
@@ -45,12 +46,17 @@ export async function onecmd(ctl: Ctl, input: string): Promise<boolean> {
     return (await command.run(ctl, { arg: rest, json })) === true;
   } catch (err) {
     if (isUnauthorized(err)) return relogin(ctl, input);
+    if (err instanceof NoAnswer) {
+      ctl.outputError(unexpectedErrorLine(err, ctl.settings.serverurl));
+      ctl.exitstatus = Exit.GENERIC;
+      return false;
+    }
     if (err instanceof UnsupportedUrl) {
       ctl.outputError(err.message);
       ctl.exitstatus = Exit.INVALID_ARGS;
       return false;
     }
-    ctl.output(unexpectedErrorLine(err));
+    ctl.output(unexpectedErrorLine(err, ctl.settings.serverurl));
     ctl.exitstatus = Exit.GENERIC;
     return false;
   }

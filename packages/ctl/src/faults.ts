@@ -4,6 +4,7 @@
  */
 import { Faults, RPCFault } from '@tsupervisor/protocol/core';
 import { makeNamespec } from './namespec.js';
+import { NoAnswer } from './rpc.js';
 
 /** LSB init-script exit statuses (supervisorctl's LSBInitExitStatuses). */
 export const Exit = {
@@ -157,8 +158,11 @@ const ERRNO: Record<string, [pyClass: string, errno: number, text: string]> = {
 };
 
 /** The line supervisorctl prints for an exception no command handled (onecmd's catch-all). */
-export function unexpectedErrorLine(err: unknown): string {
+export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
   if (err instanceof PythonError) return err.render();
+  if (err instanceof NoAnswer) {
+    return `Error: ${serverurl} accepted the connection but did not answer in ${err.seconds} s: is it tsupervisord's socket? (supervisord's own speaks XML-RPC over HTTP)`;
+  }
   if (err instanceof RPCFault) {
     return new PythonError('xmlrpc.client.Fault', faultRepr(err), '/usr/lib/python3.11/xmlrpc/client.py', 668).render();
   }

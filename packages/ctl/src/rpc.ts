@@ -18,6 +18,16 @@ import {
   encodeFrame,
 } from '@tsupervisor/protocol/core';
 
+/** The server accepted the connection but never answered (e.g. supervisord's XML-RPC socket). */
+export class NoAnswer extends Error {
+  constructor(readonly seconds: number) {
+    super(`no answer in ${seconds} s`);
+  }
+}
+
+/** How long a new connection may stay silent after its first request (env: for tests). */
+const ANSWER_TIMEOUT_MS = Number(process.env.TSUPERVISORCTL_ANSWER_TIMEOUT_MS) || 10_000;
+
 export interface Credentials {
   username: string;
   password: string;
@@ -34,6 +44,8 @@ export class RpcClient {
   private readonly handlers = new Map<string, (params: never) => void>();
   private readonly closeListeners: Array<() => void> = [];
   private closed = false;
+  private silence: NodeJS.Timeout | null = null;
+  private failure: Error | null = null;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -41,6 +53,7 @@ export class RpcClient {
   ) {
     const decoder = new LineDecoder(MAX_RESPONSE_FRAME);
     socket.on('data', (chunk: Buffer) => {
+      this.heard();
       let lines: string[];
       try {
         lines = decoder.push(chunk);
@@ -55,7 +68,8 @@ export class RpcClient {
     });
     socket.on('close', () => {
       this.closed = true;
-      for (const p of this.pending.values()) p.reject(new Error('connection closed by the daemon'));
+      this.heard();
+      for (const p of this.pending.values()) p.reject(this.failure ?? new Error('connection closed by the daemon'));
       this.pending.clear();
       for (const listener of this.closeListeners) listener();
     });
@@ -66,7 +80,9 @@ export class RpcClient {
     const deadline = Date.now() + 5000;
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
       try {
-        return new RpcClient(await connectOnce(path), credentials);
+        const client = new RpcClient(await connectOnce(path), credentials);
+        client.probe();
+        return client;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + delay > deadline) throw err;
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -85,6 +101,27 @@ export class RpcClient {
     });
   }
 
+  /**
+   * A server that accepts and then says nothing (supervisord's own socket, found by the config
+   * search on a machine that has both) would hang the ctl: a getAPIVersion sent at once must be
+   * answered within ANSWER_TIMEOUT_MS, whatever the first real call is waiting for.
+   */
+  private probe(): void {
+    const id = this.nextId++;
+    this.pending.set(id, { resolve: () => {}, reject: () => {} });
+    this.socket.write(encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} }));
+    this.silence = setTimeout(() => {
+      this.failure = new NoAnswer(ANSWER_TIMEOUT_MS / 1000);
+      this.socket.destroy();
+    }, ANSWER_TIMEOUT_MS);
+    this.silence.unref();
+  }
+
+  private heard(): void {
+    if (this.silence) clearTimeout(this.silence);
+    this.silence = null;
+  }
+
   onNotification<N extends NotificationName>(name: N, handler: (params: Notifications[N]) => void): void {
     this.handlers.set(name, handler as (params: never) => void);
   }
@@ -94,6 +131,7 @@ export class RpcClient {
   }
 
   close(): void {
+    this.heard();
     this.closed = true;
     this.socket.destroy();
   }

@@ -204,6 +204,21 @@ describe('faults the daemon answers', () => {
 });
 
 describe('server URLs and config files', () => {
+  test('a socket that never answers (supervisord\'s own) is reported, not waited on forever', async () => {
+    const sock = path.join(dir, 'silent.sock');
+    const server = (await import('node:net')).createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const ran = await runCtl(['-s', `unix://${sock}`, 'avail'], { env: { TSUPERVISORCTL_ANSWER_TIMEOUT_MS: '300' } });
+      assert.deepEqual(ran, {
+        stdout: '',
+        stderr: `Error: unix://${sock} accepted the connection but did not answer in 0.3 s: is it tsupervisord's socket? (supervisord's own speaks XML-RPC over HTTP)\n`,
+        code: 1,
+      });
+    } finally {
+      server.close();
+    }
+  });
   test('http:// is refused clearly with exit 2', async () => {
     const ran = await runCtl(['-s', 'http://localhost:9001', 'status']);
     assert.equal(ran.code, 2);
