@@ -3,7 +3,7 @@
  * for `help`; group names for add/remove/update; process names (`name`, `group:name`,
  * `group:*`) for the process commands. Pure: the process infos are passed in.
  */
-import type { ProcessInfo } from '@tsupervisor/protocol/core';
+import type { ProcessInfo } from '@tsupervisor/protocol';
 import { type CommandEntry, COMMANDS, vocabulary } from './commands/index.js';
 
 type Info = Pick<ProcessInfo, 'name' | 'group'>;

@@ -2,8 +2,8 @@
  * The controller state shared by every command, in one-shot and interactive mode alike:
  * settings, the exit status being built, output, the (lazy) connection and Ctrl-C handling.
  */
-import { API_VERSION, Faults, type ProcessInfo } from '@tsupervisor/protocol/core';
-import { RpcClient } from './rpc.js';
+import { API_VERSION, Faults, type ProcessInfo } from '@tsupervisor/protocol';
+import { ControlClient } from '@tsupervisor/protocol';
 import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault } from './faults.js';
 import type { Settings } from './options.js';
 import type { LineInput, ReadResult } from './input.js';
@@ -23,8 +23,8 @@ export class Ctl {
   exitstatus: number = Exit.SUCCESS;
   /** Set by the interactive shell; one-shot mode reads stdin only when a command asks. */
   input: LineInput | null = null;
-  private client: RpcClient | null = null;
-  private connecting: Promise<RpcClient> | null = null;
+  private client: ControlClient | null = null;
+  private connecting: Promise<ControlClient> | null = null;
   private upchecked = false;
   private interruptListeners = new Set<() => void>();
   private sigintInstalled = false;
@@ -58,10 +58,10 @@ export class Ctl {
   }
 
   /** A new connection (for log following, which keeps its connection busy). */
-  async connect(): Promise<RpcClient> {
+  async connect(): Promise<ControlClient> {
     const path = this.socketPath();
     try {
-      return await RpcClient.connect(path, this.credentials());
+      return await ControlClient.connect(path, this.credentials());
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new ConnectError(code ?? 'EIO', (err as Error).message);
@@ -69,7 +69,7 @@ export class Ctl {
   }
 
   /** The shared connection, made on first use and remade after the daemon closed it. */
-  async rpc(): Promise<RpcClient> {
+  async rpc(): Promise<ControlClient> {
     if (this.client) return this.client;
     if (!this.connecting) {
       this.connecting = this.connect().then(

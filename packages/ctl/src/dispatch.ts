@@ -7,7 +7,7 @@ import type { Ctl } from './ctl.js';
 import { Exit, UNAUTHORIZED_LINE, eofError, UnsupportedUrl, isUnauthorized, unexpectedErrorLine } from './faults.js';
 import { INTERRUPT } from './input.js';
 import { splitWords } from './namespec.js';
-import { NoAnswer } from './rpc.js';
+import { NoAnswer } from '@tsupervisor/protocol';
 
 const IDENT = /^[A-Za-z0-9_]*/;
 

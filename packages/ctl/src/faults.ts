@@ -2,9 +2,9 @@
  * The one place where faults, result codes and connection errors become text and exit codes,
  * as supervisorctl 4.2.5 prints them.
  */
-import { Faults, RPCFault } from '@tsupervisor/protocol/core';
+import { Faults, RPCFault } from '@tsupervisor/protocol';
 import { makeNamespec } from './namespec.js';
-import { NoAnswer } from './rpc.js';
+import { NoAnswer } from '@tsupervisor/protocol';
 
 /** LSB init-script exit statuses (supervisorctl's LSBInitExitStatuses). */
 export const Exit = {

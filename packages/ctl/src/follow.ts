@@ -3,8 +3,8 @@
  * daemon pushes `tsupervisor.log` notifications. Like supervisor's /logtail, each log starts
  * with its last 1024 bytes. Used by `tail -f`, `maintail -f` and `fg`.
  */
-import { Faults, type LogChannel } from '@tsupervisor/protocol/core';
-import type { RpcClient } from './rpc.js';
+import { Faults, type LogChannel } from '@tsupervisor/protocol';
+import type { ControlClient } from '@tsupervisor/protocol';
 import type { Ctl } from './ctl.js';
 import { isFault } from './faults.js';
 
@@ -56,7 +56,7 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
   }
 }
 
-async function readHead(client: RpcClient, spec: FollowSpec, name: string, strict: boolean): Promise<string> {
+async function readHead(client: ControlClient, spec: FollowSpec, name: string, strict: boolean): Promise<string> {
   try {
     if (spec.main) return await client.call('supervisor.readLog', { offset: -HEAD_BYTES, length: 0 });
     const method = spec.channel === 'stdout' ? 'supervisor.readProcessStdoutLog' : 'supervisor.readProcessStderrLog';

@@ -1,4 +1,4 @@
-import { Faults } from '@tsupervisor/protocol/core';
+import { Faults } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
 import { availLine, availOrder } from '../render/avail.js';
 import { jsonText } from '../render/json.js';

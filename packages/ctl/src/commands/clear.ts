@@ -1,4 +1,4 @@
-import { Faults } from '@tsupervisor/protocol/core';
+import { Faults } from '@tsupervisor/protocol';
 import { Exit, type Outcome, clearResultText, exitAfterResult, faultOutcome, isFault } from '../faults.js';
 import { makeNamespec, splitNamespec, splitWords } from '../namespec.js';
 import type { Command } from './types.js';

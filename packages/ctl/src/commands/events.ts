@@ -4,7 +4,7 @@
  * `tsupervisor.event` notifications (no polling). Abstract names (PROCESS_STATE, TICK …)
  * take their subtypes; the default is EVENT (everything). Ctrl-C ends it with exit status 0.
  */
-import type { Notifications } from '@tsupervisor/protocol/core';
+import type { Notifications } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
 import { splitWords } from '../namespec.js';
 import type { Command } from './types.js';

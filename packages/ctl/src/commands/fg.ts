@@ -1,4 +1,4 @@
-import { Faults, ProcessStates } from '@tsupervisor/protocol/core';
+import { Faults, ProcessStates } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
 import { Exit, faultRepr, isFault } from '../faults.js';
 import { rawSink, streamLogs } from '../follow.js';

@@ -1,4 +1,4 @@
-import { Faults } from '@tsupervisor/protocol/core';
+import { Faults } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
 import { rawSink } from '../follow.js';
 import { splitWords } from '../namespec.js';

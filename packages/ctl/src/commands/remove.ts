@@ -1,4 +1,4 @@
-import { Faults } from '@tsupervisor/protocol/core';
+import { Faults } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
 import { splitWords } from '../namespec.js';
 import type { Command } from './types.js';

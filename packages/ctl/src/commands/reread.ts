@@ -1,4 +1,4 @@
-import { Faults, type ReloadResult, type UpdatePlan } from '@tsupervisor/protocol/core';
+import { Faults, type ReloadResult, type UpdatePlan } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../faults.js';
 import { jsonText } from '../render/json.js';
 import { planLines } from '../render/plan.js';

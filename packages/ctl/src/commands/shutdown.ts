@@ -1,4 +1,4 @@
-import { Faults } from '@tsupervisor/protocol/core';
+import { Faults } from '@tsupervisor/protocol';
 import { ConnectError, Exit, isFault } from '../faults.js';
 import { closedByDaemon } from './closed.js';
 import { confirm } from './confirm.js';

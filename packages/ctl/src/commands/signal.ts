@@ -1,4 +1,4 @@
-import { Faults } from '@tsupervisor/protocol/core';
+import { Faults } from '@tsupervisor/protocol';
 import { Exit, type Outcome, exitAfterResult, faultOutcome, isFault, signalResultText } from '../faults.js';
 import { makeNamespec, splitNamespec, splitWords } from '../namespec.js';
 import { Reporter, noSuchGroup } from './report.js';

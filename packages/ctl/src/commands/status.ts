@@ -1,4 +1,4 @@
-import { STOPPED_STATES } from '@tsupervisor/protocol/core';
+import { STOPPED_STATES } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
 import { StatusExit } from '../faults.js';
 import { splitNamespec, splitWords } from '../namespec.js';

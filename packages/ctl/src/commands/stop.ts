@@ -1,4 +1,4 @@
-import { Faults } from '@tsupervisor/protocol/core';
+import { Faults } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
 import { Exit, type Outcome, exitAfterResult, faultOutcome, isFault, signalResultText } from '../faults.js';
 import { makeNamespec, splitNamespec, splitWords } from '../namespec.js';

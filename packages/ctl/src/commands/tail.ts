@@ -1,4 +1,4 @@
-import { Faults, type LogChannel } from '@tsupervisor/protocol/core';
+import { Faults, type LogChannel } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
 import { Exit, isFault, pyRepr } from '../faults.js';
 import { type LogSink, prefixSink, rawSink, streamLogs } from '../follow.js';

@@ -1,5 +1,5 @@
 /** `avail` lines: `%-32s %-9s %-9s %s` (_formatConfigInfo). */
-import type { ConfigInfo } from '@tsupervisor/protocol/core';
+import type { ConfigInfo } from '@tsupervisor/protocol';
 import { makeNamespec } from '../namespec.js';
 import { ljust, pyCompare } from './text.js';
 

@@ -2,7 +2,7 @@
  * A process's description as supervisord computes it (rpcinterface._interpretProcessInfo):
  * the daemon sends it; this is the same rule for records that lack it.
  */
-import type { ProcessInfo } from '@tsupervisor/protocol/core';
+import type { ProcessInfo } from '@tsupervisor/protocol';
 
 type Info = Pick<ProcessInfo, 'state' | 'statename' | 'start' | 'stop' | 'now' | 'pid' | 'spawnerr' | 'name'>;
 

@@ -1,5 +1,5 @@
 /** `--json` documents (a tsupervisorctl extension): one JSON document per command on stdout. */
-import { type ProcessInfo, faultName } from '@tsupervisor/protocol/core';
+import { type ProcessInfo, faultName } from '@tsupervisor/protocol';
 import type { Outcome } from '../faults.js';
 import { makeNamespec } from '../namespec.js';
 

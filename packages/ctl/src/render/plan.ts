@@ -10,7 +10,7 @@
  *
  * Pure: data in, lines out.
  */
-import { Faults, type GroupPlan, type ProcessPlan, type RollingResult, type SocketPlan, type UpdatePlan } from '@tsupervisor/protocol/core';
+import { Faults, type GroupPlan, type ProcessPlan, type RollingResult, type SocketPlan, type UpdatePlan } from '@tsupervisor/protocol';
 import { makeNamespec } from '../namespec.js';
 import { pyCompare } from './text.js';
 

@@ -1,5 +1,5 @@
 /** `reread` lines (_formatChanges): sorted `name: available|changed|disappeared`. */
-import type { ReloadResult } from '@tsupervisor/protocol/core';
+import type { ReloadResult } from '@tsupervisor/protocol';
 import { pyCompare } from './text.js';
 
 export { pyCompare };

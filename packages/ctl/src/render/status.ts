@@ -1,5 +1,5 @@
 /** `status` lines: `%-{max(30,longest)+3}s%-10s%s` (DefaultControllerPlugin._show_statuses). */
-import type { ProcessInfo } from '@tsupervisor/protocol/core';
+import type { ProcessInfo } from '@tsupervisor/protocol';
 import { makeNamespec } from '../namespec.js';
 import type { Painter } from './color.js';
 import { describe } from './describe.js';

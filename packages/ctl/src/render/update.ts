@@ -1,5 +1,5 @@
 /** `update` lines, in the order the daemon did the work (supervisorctl's do_update). */
-import type { UpdateAction } from '@tsupervisor/protocol/core';
+import type { UpdateAction } from '@tsupervisor/protocol';
 
 export function updateLine(action: UpdateAction): string {
   switch (action.action) {
