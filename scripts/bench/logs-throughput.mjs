@@ -1,33 +1,35 @@
 #!/usr/bin/env node
-// Log capture throughput: a child writes SIZE bytes to stdout as fast as it can
-// (`yes LINE | head -c SIZE`); we capture it into a log file and measure wall time, the CPU
-// seconds of the capturing process, peak RSS and bytes lost. The same pipeline into
-// `cat > file` is the limit.
+// Log capture throughput: a child writes SIZE bytes to stdout as fast as it can (log-producer.c:
+// 64-byte lines that carry their own offset, written 8 KiB at a time like `head -c`), and we
+// measure the wall time until the log holds every byte, the CPU seconds of the capturing process,
+// its peak RSS, and the bytes lost (missing or doubled, checked line by line). The producer
+// into `cat > file` is the limit.
 //
-//   pnpm run build && node scripts/bench/logs-throughput.mjs [--size 1G] [--extra] [--dir /tmp]
+//   pnpm run build && node scripts/bench/logs-throughput.mjs [--daemon] [--size 1G] [--runs 3]
+//        [--dir /tmp] [--extra] [--pending 1M]
 //
 // Modes:
 //   (default)  the library in this process: captureOutput → RotatingFile (packages/daemon/dist)
-//   --daemon   TODO: the real tsupervisord and Debian's supervisord side by side, once the daemon
-//              runs programs. Plan: write a conf with one program `command=sh -c "yes … | head -c N"`
-//              (stdout_logfile=path, maxbytes as in the cases below, autorestart=false,
-//              startsecs=0), start the daemon with nodaemon=true, read utime+stime of the daemon
-//              pid from /proc/<pid>/stat before and after, wait until `status` says EXITED, then
-//              compare log sizes. Add it as another `cases` entry with the same result shape.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+//   --daemon   the real tsupervisord and, when installed, Debian's supervisord, side by side:
+//              the same program under each with stdout_logfile_maxbytes=0 and with 50MB × 10
+//              backups, started by RPC; wall = from startProcess until the log holds the last
+//              line; CPU = utime+stime of the daemon process (/proc/<pid>/stat) over the run.
+// Runs are interleaved (case A, B, C, A, B, C …) and the table shows medians; `sync` runs
+// before each run so no run pays for another's dirty pages. Lost bytes: for rotation only the
+// retained files (backups+1) can be checked; the rest was rotated away.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const { captureOutput, RotatingFile } = await import(
-  new URL('../../packages/daemon/dist/src/logs/index.js', import.meta.url).href
-);
+import { logFiles, lostBytes, verify } from './log-verify.mjs';
 
 const { values: args } = parseArgs({
   options: {
     size: { type: 'string', default: '1G' },
     dir: { type: 'string', default: tmpdir() },
+    runs: { type: 'string', default: '3' },
     extra: { type: 'boolean', default: false },
     daemon: { type: 'boolean', default: false },
     // read-ahead while a write is pending (captureOutput maxPendingBytes); 0 = strict lockstep
@@ -37,103 +39,133 @@ const { values: args } = parseArgs({
 
 function parseSize(s) {
   const m = /^(\d+)([KMG]?)$/i.exec(s);
-  if (!m) throw new Error(`bad --size ${s}`);
+  if (!m) throw new Error(`bad size ${s}`);
   return Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase());
 }
 
 const SIZE = parseSize(args.size);
-const LINE = '2026-11-26 16:20:06,123 INFO GET /api/v1/items?page=3 200 1532 bytes in 4.2 ms';
-const PRODUCER = `yes '${LINE}' | head -c ${SIZE}`;
+if (SIZE % 64) throw new Error('--size must be a multiple of 64 bytes');
+const RUNS = Number(args.runs);
+const MB = 1024 * 1024;
+const work = mkdtempSync(join(args.dir, 'tsv-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-if (args.daemon) {
-  console.error('--daemon is not implemented yet: the daemon does not run programs yet (see the header).');
-  process.exit(2);
-}
+const here = dirname(fileURLToPath(import.meta.url));
+const PRODUCER = join(work, 'log-producer');
+const cc = spawnSync(process.env.CC || 'cc', ['-O2', '-o', PRODUCER, join(here, 'log-producer.c')], { stdio: 'inherit' });
+if (cc.status !== 0) throw new Error('cannot compile log-producer.c (needs cc)');
 
-/** Sum of the sizes of `path` and its numbered backups. */
-function sizeOnDisk(path) {
-  const dir = path.slice(0, path.lastIndexOf('/'));
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  return readdirSync(dir)
-    .filter((n) => n === base || new RegExp(`^${base}\\.\\d+$`).test(n))
-    .reduce((sum, n) => sum + statSync(join(dir, n)).size, 0);
-}
+const waitExit = (child) => new Promise((resolve) => child.once('close', (code) => resolve(code)));
+const dropCaches = () => spawnSync('sync');
 
-function waitExit(child) {
-  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
-}
-
-/** The limit: the same pipeline into `cat > file`; CPU of cat from the shell's `times`. */
+/** The limit: the producer into `cat > file`; CPU of cat from the subshell's `times`. */
 async function runCat(path) {
   const start = process.hrtime.bigint();
-  const child = spawn('sh', ['-c', `${PRODUCER} | (cat > '${path}'; times)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('sh', ['-c', `'${PRODUCER}' ${SIZE} | (cat > '${path}'; times)`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await waitExit(child);
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   // dash `times`: line 2 is the children's (cat's) user and system time, e.g. `0m0.120000s 0m0.450000s`
   const secs = [...(out.trim().split('\n')[1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  const onDisk = statSync(path).size;
-  return { wall, cpu: secs.length === 2 ? secs[0] + secs[1] : NaN, rss: NaN, lost: SIZE - onDisk, onDisk };
+  return { wall, cpu: secs.length === 2 ? secs[0] + secs[1] : NaN, rss: NaN, files: [path] };
 }
 
 /** The library: captureOutput from the child's stdout pipe into a RotatingFile. */
 async function runLib(path, fileOpts, captureOpts = {}) {
+  const { captureOutput, RotatingFile } = await import(new URL('../../packages/daemon/dist/src/logs/index.js', import.meta.url).href);
   const errors = [];
   const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const file = new RotatingFile(path, { ...fileOpts, onError: (e) => errors.push(e.code) });
-  const child = spawn('sh', ['-c', PRODUCER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(PRODUCER, [String(SIZE)], { stdio: ['ignore', 'pipe', 'inherit'] });
   if (args.pending !== undefined) captureOpts = { ...captureOpts, maxPendingBytes: parseSize(args.pending) };
-  const [result] = await Promise.all([captureOutput(child.stdout, file, captureOpts), waitExit(child)]);
+  await Promise.all([captureOutput(child.stdout, file, captureOpts), waitExit(child)]);
   await file.close();
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   if (errors.length) console.error(`errors: ${errors.join(', ')}`);
-  return {
-    wall,
-    cpu: (cpu.user + cpu.system) / 1e6,
-    rss: process.resourceUsage().maxRSS / 1024,
-    // Never read from the child, or read but not written (dropped); rotated-away bytes are not lost.
-    lost: SIZE - result.bytesRead + (result.bytesLogged - file.writtenBytes),
-    onDisk: sizeOnDisk(path),
-  };
+  return { wall, cpu: (cpu.user + cpu.system) / 1e6, rss: process.resourceUsage().maxRSS / 1024, files: logFiles(path) };
 }
 
-const MB = 1024 * 1024;
-const cases = [
-  { name: 'cat > file (limit)', run: (p) => runCat(p) },
-  { name: 'lib maxbytes=0', run: (p) => runLib(p, { maxbytes: 0 }) },
-  { name: 'lib 50MB x 10 backups', run: (p) => runLib(p, { maxbytes: 50 * MB, backups: 10 }) },
-];
-if (args.extra) {
-  cases.push({ name: 'lib maxbytes=0 strip_ansi', run: (p) => runLib(p, { maxbytes: 0 }, { stripAnsi: true }) });
-  cases.push({ name: 'lib maxbytes=0 timestamps', run: (p) => runLib(p, { maxbytes: 0 }, { timestamps: true }) });
-}
+// supervisor's byte_size: 50MB is 50 * 1024 * 1024.
+const ROTATE = { maxbytes: 50 * MB, backups: 10 };
 
-const rows = [];
-for (const c of cases) {
-  const dir = mkdtempSync(join(args.dir, 'tsv-bench-'));
-  try {
-    const r = await c.run(join(dir, 'out.log'));
-    rows.push([
-      c.name,
-      r.wall.toFixed(2),
-      (SIZE / MB / r.wall).toFixed(0),
-      Number.isNaN(r.cpu) ? '-' : r.cpu.toFixed(2),
-      Number.isNaN(r.rss) ? '-' : r.rss.toFixed(0),
-      String(r.lost),
-      (r.onDisk / MB).toFixed(1),
-    ]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/** [{ name, group, rotate, run(), limit? }] */
+async function buildCases() {
+  const cases = [{ name: 'cat > file (limit)', group: 'limit', rotate: false, run: () => runCat(join(work, 'cat.log')) }];
+  const stops = [];
+  const resets = [];
+  if (!args.daemon) {
+    cases.push({ name: 'lib maxbytes=0', group: 'lib', rotate: false, run: () => runLib(join(work, 'lib0.log'), { maxbytes: 0 }) });
+    cases.push({ name: 'lib 50MB x 10 backups', group: 'lib', rotate: true, run: () => runLib(join(work, 'lib50.log'), ROTATE) });
+    if (args.extra) {
+      cases.push({ name: 'lib maxbytes=0 strip_ansi', group: 'lib', rotate: false, run: () => runLib(join(work, 'ansi.log'), { maxbytes: 0 }, { stripAnsi: true }) });
+    }
+    return { cases, stops, resets };
   }
+  const { implementations } = await import('./lib.mjs');
+  const { startBenchDaemon } = await import('./logs-daemon.mjs');
+  const programs = [
+    { program: 'flood0', maxbytes: 0, backups: 0, label: 'maxbytes=0' },
+    { program: 'flood50', maxbytes: ROTATE.maxbytes, backups: ROTATE.backups, label: '50MB x 10 backups' },
+  ];
+  for (const impl of implementations()) {
+    const logDir = mkdtempSync(join(work, `${impl.name}-`));
+    const d = await startBenchDaemon(impl, PRODUCER, SIZE, programs, logDir);
+    stops.push(d.stop);
+    resets.push(d.reset);
+    for (const p of programs) {
+      cases.push({ name: `${impl.name} ${p.label}`, group: impl.name, rotate: p.maxbytes > 0, label: p.label, run: () => d.run(p.program) });
+    }
+  }
+  return { cases, stops, resets };
 }
 
-const header = ['case', 'wall s', 'MiB/s', 'cpu s', 'peak RSS MiB', 'bytes lost', 'on disk MiB'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-console.log(`${(SIZE / MB).toFixed(0)} MiB from \`yes | head -c\`, node ${process.version}`);
-console.log(line(header));
+const median = (xs) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const { cases, stops, resets } = await buildCases();
+const results = new Map(cases.map((c) => [c, []]));
+try {
+  for (let i = 0; i < RUNS; i++) {
+    for (const c of cases) {
+      // Nothing of an earlier run may stay on disk or in the page cache (see reset()).
+      for (const reset of resets) await reset();
+      for (const f of readdirSync(work)) if (f.endsWith('.log') || /\.log\.\d+$/.test(f)) rmSync(join(work, f), { force: true });
+      dropCaches();
+      const r = await c.run();
+      const v = verify(r.files);
+      r.lost = lostBytes(v, SIZE, { fromStart: !c.rotate }) + v.doubled + v.bad * 64;
+      r.onDisk = v.bytes;
+      results.get(c).push(r);
+      process.stderr.write(`run ${i + 1}/${RUNS} ${c.name}: ${r.wall.toFixed(2)} s, ${r.cpu.toFixed(2)} CPU-s, lost ${r.lost}\n`);
+    }
+  }
+} finally {
+  for (const stop of stops) await stop();
+}
+
+const row = (c) => {
+  const rs = results.get(c);
+  return { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rss: Math.max(...rs.map((r) => r.rss)), lost: Math.max(...rs.map((r) => r.lost)), onDisk: median(rs.map((r) => r.onDisk)) };
+};
+const catWall = row(cases[0]).wall;
+const theirs = (c) => cases.find((o) => o.group === 'supervisor' && o.label === c.label);
+const fmt = (x, d = 2) => (Number.isNaN(x) || !Number.isFinite(x) ? '-' : x.toFixed(d));
+const lines = cases.map((c) => {
+  const r = row(c);
+  const sup = c.group === 'tsupervisor' && theirs(c) ? row(theirs(c)) : null;
+  return [c.name, fmt(r.wall), fmt(r.wall / catWall), fmt(SIZE / MB / r.wall, 0), fmt(r.cpu), sup ? fmt(r.cpu / sup.cpu) : '-', sup ? fmt(r.wall / sup.wall) : '-', fmt(r.rss, 0), String(r.lost), fmt(r.onDisk / MB, 1)];
+});
+const header = ['case', 'wall s', 'x cat', 'MiB/s', 'CPU s', 'CPU x sup', 'wall x sup', 'peak RSS MiB', 'bytes lost', 'on disk MiB'];
+const widths = header.map((hd, i) => Math.max(hd.length, ...lines.map((l) => l[i].length)));
+const fmtLine = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+console.log(`${(SIZE / MB).toFixed(0)} MiB from log-producer (8 KiB writes), ${args.daemon ? 'daemons' : 'library'}, median of ${RUNS}, logs in ${args.dir}, node ${process.version}`);
+console.log(fmtLine(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const r of rows) console.log(line(r));
+for (const l of lines) console.log(fmtLine(l));
+if (args.daemon) console.log('goals: tsupervisor wall <= 1.1 x cat, CPU <= supervisord, 0 bytes lost');

@@ -191,8 +191,12 @@ export class RotatingFile implements LogSink {
       }
       if (!this.shouldRotate()) continue;
       try {
-        await rotateFiles(this.path, this.backups); // the open descriptor follows the renamed file
-        this.startFreshFile();
+        const removed = await rotateFiles(this.path, this.backups); // the open descriptor follows the renamed file
+        try {
+          this.startFreshFile();
+        } finally {
+          removed.release();
+        }
       } catch (err) {
         this.rotationFailed(err as WriteError);
       }
