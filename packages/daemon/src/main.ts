@@ -3,6 +3,7 @@
  * nodaemon), open the main log and the control socket, start the process groups, and turn
  * signals into shutdown (TERM, INT, QUIT), restart (HUP) and log reopening (USR2).
  */
+import { collectGarbageSoon } from './memory.js';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import { dirname } from 'node:path';
@@ -186,6 +187,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   events.start();
   supervisor.start();
   reportToParent({ ready: true });
+  collectGarbageSoon();
 }
 
 function writePidfile(path: string): void {
