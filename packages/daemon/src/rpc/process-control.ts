@@ -60,6 +60,8 @@ export async function stopOne(p: Subprocess, wait: boolean): Promise<true> {
   return true;
 }
 
+const isSignallable = (p: Subprocess) => SIGNALLABLE_STATES.includes(p.state);
+
 function signalOne(p: Subprocess, signal: string): true {
   if (!SIGNALLABLE_STATES.includes(p.state)) throw new RPCFault(Faults.NOT_RUNNING, p.namespec);
   p.signal(signal);
@@ -103,21 +105,18 @@ export function controlHandlers(sup: Supervisor): ControlHandlers {
     },
     'supervisor.signalProcess': async ({ name, signal }) => {
       const { group: g, process } = sup.find(name);
-      const sig = signalName(signal);
       if (!process) {
         await handlers['supervisor.signalProcessGroup']({ name: g.name, signal }, undefined as never);
         return true;
       }
-      return signalOne(process, sig);
+      return signalOne(process, signalName(signal));
     },
-    'supervisor.signalProcessGroup': ({ name, signal }) => {
-      const sig = signalName(signal);
-      return forEach(group(name).byPriority(), (p) => isRunningState(p.state), async (p) => signalOne(p, sig));
-    },
-    'supervisor.signalAllProcesses': ({ signal }) => {
-      const sig = signalName(signal);
-      return forEach(sup.allByPriority(), (p) => isRunningState(p.state), async (p) => signalOne(p, sig));
-    },
+    // As make_allfunc(isSignallable, signalProcess): only signallable processes are visited, and a
+    // bad signal is each one's BAD_SIGNAL result (none at all when nothing is running).
+    'supervisor.signalProcessGroup': ({ name, signal }) =>
+      forEach(group(name).byPriority(), isSignallable, async (p) => signalOne(p, signalName(signal))),
+    'supervisor.signalAllProcesses': ({ signal }) =>
+      forEach(sup.allByPriority(), isSignallable, async (p) => signalOne(p, signalName(signal))),
   };
   return handlers;
 }
