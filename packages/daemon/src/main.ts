@@ -17,7 +17,7 @@ import { clearAutoChildLogDir, LogBus, MAIN_LOG_NAME, MainLog, mainLogOptions } 
 import { getrlimit, setrlimit } from './native/index.js';
 import { applyOverrides } from './overrides.js';
 import { realOs } from './os-seam.js';
-import { childLogs } from './process/child-logs.js';
+import { childLogs, outputEcho } from './process/child-logs.js';
 import { createHandlers } from './rpc/handlers.js';
 import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
 import { Supervisor } from './supervisor.js';
@@ -100,6 +100,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   for (const w of config.warnings) logger.warn(w);
   if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
 
+  const echoOutput = logger.enabled('debug');
   const supervisor: Supervisor = new Supervisor(config, {
     os: realOs,
     logger,
@@ -117,6 +118,8 @@ async function run(config: Config, read: () => Config): Promise<void> {
           onData: (channel, chunk) => {
             bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk);
             events.logged(pc, group, channel, chunk);
+            // an event listener's stdout is its protocol channel: supervisor does not echo it
+            if (echoOutput && !(group.kind === 'eventlistener' && channel === 'stdout')) logger.debug(outputEcho(pc.name, channel, chunk));
           },
         }),
       ),

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Faults, RPCFault, type LogChannel } from '@tsupervisor/protocol';
 import type { LogConfig, ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
+import { decodeData } from '../events/payload.js';
 import { autoLogPath, captureOutput, readLog, RotatingFile, tailLog } from '../logs/index.js';
 import type { ChildOutput } from './output.js';
 
@@ -81,4 +82,13 @@ export function childLogs(o: ChildLogOptions): ChildOutput {
       await Promise.all([stdout?.close(), stderr?.close()]);
     },
   };
+}
+
+/**
+ * supervisor's log_to_mainlog: at loglevel debug (or lower) every chunk a child writes is also
+ * a DEBG line of the main log, `'name' stdout output:` then the data (Python's repr of the bytes
+ * when they are not UTF-8), whether or not the channel has a log file.
+ */
+export function outputEcho(processName: string, channel: LogChannel, chunk: Buffer): string {
+  return `'${processName}' ${channel} output:\n${decodeData(chunk)}`;
 }
