@@ -105,7 +105,7 @@ startsecs=0
     async (d) => {
       await d.waitState('web:web_1', 'RUNNING');
       await d.waitState('worker', 'RUNNING');
-      const f = follow(d, ['tail', '-f', 'web:*', 'worker']);
+      const f = follow(d, ['tail', '-f', 'web:*,worker']);
       for (const re of [/^web:web_0 \| web0 says \d+$/m, /^web:web_1 \| web1 says \d+$/m, /^worker    \| work \d+$/m]) await f.waitFor(re);
       const { code, stdout } = await f.stop();
       assert.equal(code, 0);

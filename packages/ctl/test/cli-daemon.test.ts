@@ -69,7 +69,7 @@ describe('against tsupervisord', { skip }, () => {
     );
     try {
       await waitState(d, 'RUNNING', 'web:w0', 'web:w1', 'solo');
-      const run = startCtl(['-c', d.conf, 'tail', '-f', 'web:*', 'solo']);
+      const run = startCtl(['-c', d.conf, 'tail', '-f', 'web:*,solo']);
       await run.waitFor('web:w0 | zero\n');
       await run.waitFor('web:w1 | one\n');
       await run.waitFor('solo   | solo-out\n');

@@ -58,7 +58,7 @@ describe('tail -f', () => {
   });
   test('several names and groups: lines prefixed with the process name', async () => {
     const { url, daemon } = await fake();
-    const run = startCtl(['-s', url, 'tail', '-f', 'web:*', 'worker']);
+    const run = startCtl(['-s', url, 'tail', '-f', 'web:*,worker']);
     await run.waitFor('k-old\n');
     await settle();
     daemon.write('web:web_1', 'stdout', 'hello from 1\npartial');

@@ -25,16 +25,8 @@ export const command: Command = {
       if (help) ctl.output(command.help);
     };
     if (args.length < 1) return fail('Error: too few arguments', true);
-    // tsupervisorctl extension: `tail -f` takes several names and groups.
-    if (args.length > 3 && !follow) return fail('Error: too many arguments', true);
+    if (args.length > 3) return fail('Error: too many arguments', true);
     const modifier = args[0].startsWith('-') ? args.shift()! : null;
-    if (follow) {
-      if (args.length === 0) return fail('Error: tail requires process name');
-      const last = args[args.length - 1].toLowerCase();
-      const channel: LogChannel = args.length > 1 && (last === 'stdout' || last === 'stderr') ? last : 'stdout';
-      const names = args.length > 1 && (last === 'stdout' || last === 'stderr') ? args.slice(0, -1) : args;
-      return followTail(ctl, names, channel);
-    }
     let name: string;
     let channel = 'stdout';
     if (args.length === 1) name = args[0];
@@ -43,6 +35,9 @@ export const command: Command = {
       channel = args[args.length - 1].toLowerCase();
       if (channel !== 'stdout' && channel !== 'stderr') return fail(`Error: bad channel ${pyRepr(channel)}`);
     } else return fail('Error: tail requires process name');
+    // tsupervisorctl extension: `tail -f` follows a group (`web:*`) or several names joined
+    // with commas (`web:*,worker`); the arguments themselves are supervisorctl's.
+    if (follow) return followTail(ctl, name.includes(',') ? name.split(',').filter(Boolean) : [name], channel as LogChannel);
     let bytes = 1600;
     if (modifier !== null) {
       const what = modifier.slice(1).trim();
