@@ -44,8 +44,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exit once stdout and stderr have handed everything to the kernel: a pipe whose reader is slow
+ * (`tsupervisorctl status | slow-consumer`) queues writes, and process.exit() would drop them.
+ */
+function exitAfterFlush(status: number): void {
+  process.exitCode = status;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(status)));
+}
+
 main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
+  (status) => exitAfterFlush(status),
   (err: unknown) => {
     process.stderr.write(`tsupervisorctl: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
