@@ -2,6 +2,7 @@
  * The controller state shared by every command, in one-shot and interactive mode alike:
  * settings, the exit status being built, output, the (lazy) connection and Ctrl-C handling.
  */
+import net from 'node:net';
 import { API_VERSION, Faults, type ProcessInfo } from '@tsupervisor/protocol';
 import { ControlClient } from '@tsupervisor/protocol';
 import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault } from './faults.js';
@@ -57,8 +58,40 @@ export class Ctl {
     return { username: username ?? '', password: password ?? '' };
   }
 
+  /**
+   * An http:// server URL: tsupervisord never serves one, but when nothing listens there the
+   * answer is supervisorctl's (`… refused connection`); when something does, UnsupportedUrl.
+   */
+  private async probeHttp(url: string): Promise<never> {
+    let host = 'localhost';
+    let port = 80;
+    try {
+      const u = new URL(url);
+      host = u.hostname.replace(/^\[(.*)\]$/, '$1') || host;
+      port = u.port ? Number(u.port) : port;
+    } catch {
+      throw new UnsupportedUrl(url, this.settings.configfile === null);
+    }
+    const code = await new Promise<string | null>((resolve) => {
+      const socket = net.connect({ host, port });
+      socket.setTimeout(10_000, () => {
+        socket.destroy();
+        resolve(null);
+      });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(null);
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? null));
+    });
+    if (code === 'ECONNREFUSED') throw new ConnectError(code, `connect ${code} ${host}:${port}`, true);
+    throw new UnsupportedUrl(url, this.settings.configfile === null);
+  }
+
   /** A new connection (for log following, which keeps its connection busy). */
   async connect(): Promise<ControlClient> {
+    const url = this.settings.serverurl;
+    if (/^http:\/\//i.test(url)) await this.probeHttp(url);
     const path = this.socketPath();
     try {
       return await ControlClient.connect(path, this.credentials());

@@ -129,7 +129,8 @@ export function faultRepr(fault: RPCFault): string {
 
 /** A connection that could not be made (the socket error's code: ENOENT, ECONNREFUSED …). */
 export class ConnectError extends Error {
-  constructor(readonly code: string, message: string) {
+  /** `tcp`: an http:// server URL (Python fails in socket.py rather than in supervisor's xmlrpc.py). */
+  constructor(readonly code: string, message: string, readonly tcp = false) {
     super(message);
   }
 }
@@ -169,7 +170,8 @@ export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
   if (err instanceof ConnectError) {
     const known = ERRNO[err.code];
     const [cls, errno, text] = known ?? ['OSError', 0, err.message];
-    return new PythonError(cls, `[Errno ${errno}] ${text}`, XMLRPC_PY, 557).render();
+    const [file, line] = err.tcp ? ['/usr/lib/python3.11/socket.py', 836] : [XMLRPC_PY, 557];
+    return new PythonError(cls, `[Errno ${errno}] ${text}`, file, line).render();
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/connection closed/.test(message)) {

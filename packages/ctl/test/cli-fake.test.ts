@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { Faults, RPCFault } from '@tsupervisor/protocol';
@@ -219,11 +220,27 @@ describe('server URLs and config files', () => {
       server.close();
     }
   });
-  test('http:// is refused clearly with exit 2', async () => {
-    const ran = await runCtl(['-s', 'http://localhost:9001', 'status']);
-    assert.equal(ran.code, 2);
-    assert.equal(ran.stdout, '');
-    assert.match(ran.stderr, /^Error: http:\/\/localhost:9001 is not supported: tsupervisorctl talks to tsupervisord over a unix socket only/);
+  test('http:// with a listener is refused clearly with exit 2; with none, as supervisorctl', async () => {
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const ran = await runCtl(['-s', `http://127.0.0.1:${port}`, 'status']);
+      assert.equal(ran.code, 2);
+      assert.equal(ran.stdout, '');
+      assert.match(ran.stderr, /^Error: http:\/\/127\.0\.0\.1:\d+ is not supported: tsupervisorctl talks to tsupervisord over a unix socket only/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // nothing listens there now: supervisorctl's answers (recorded from 4.2.5)
+    const url = `http://127.0.0.1:${port}`;
+    assert.deepEqual(await runCtl(['-s', url, 'status']), { stdout: `${url} refused connection\n`, stderr: '', code: 4 });
+    assert.deepEqual(await runCtl(['-s', url, 'shutdown']), { stdout: `ERROR: ${url} refused connection (already shut down?)\n`, stderr: '', code: 1 });
+    assert.deepEqual(await runCtl(['-s', url, 'avail']), {
+      stdout: "error: <class 'ConnectionRefusedError'>, [Errno 111] Connection refused: file: /usr/lib/python3.11/socket.py line: 836\n",
+      stderr: '',
+      code: 1,
+    });
   });
   test('serverurl=unix://%(here)s/… relative to the config file', async () => {
     const { sock } = await fake();

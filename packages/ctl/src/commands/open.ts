@@ -1,4 +1,4 @@
-import { Exit, UnsupportedUrl } from '../faults.js';
+import { Exit } from '../faults.js';
 import { status } from './status.js';
 import type { Command } from './types.js';
 
@@ -12,11 +12,6 @@ export const command: Command = {
     if (scheme !== 'unix' && scheme !== 'http') {
       ctl.output('ERROR: url must be http:// or unix://');
       ctl.exitstatus = Exit.GENERIC;
-      return;
-    }
-    if (scheme !== 'unix') {
-      ctl.outputError(new UnsupportedUrl(url).message);
-      ctl.exitstatus = Exit.INVALID_ARGS;
       return;
     }
     ctl.settings.serverurl = url;

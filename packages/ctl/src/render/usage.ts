@@ -28,7 +28,7 @@ tsupervisorctl extensions:
      stop, restart, signal); also accepted after the action ("status --json")
 --color/--no-color -- colour process states (default: on when stdout is a
      terminal and NO_COLOR is not set)
-tail -f <name|gname:*> [<name> ...] [stdout|stderr] -- follow several logs at
+tail -f <name|gname:*>[,<name>...] [stdout|stderr] -- follow several logs at
      once, each line prefixed with its process name
 maintail -f -- follow the supervisord log
 completion bash|zsh -- print a shell completion script
