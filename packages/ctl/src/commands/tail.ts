@@ -25,6 +25,16 @@ export const command: Command = {
       if (help) ctl.output(command.help);
     };
     if (args.length < 1) return fail('Error: too few arguments', true);
+    // tsupervisorctl extension: `tail -f web:* worker [stdout|stderr]` follows several names
+    // when every one of them is a known process or group; anything else keeps supervisorctl's
+    // reading (`tail -f a bogus` → bad channel 'bogus', more than 3 words → too many).
+    if (follow && args.length > 2) {
+      const last = args[args.length - 1].toLowerCase();
+      const named = last === 'stdout' || last === 'stderr' ? args.slice(1, -1) : args.slice(1);
+      if (named.length > 1 && (await allKnown(ctl, named))) {
+        return followTail(ctl, named.flatMap(splitNames), named.length < args.length - 1 ? (last as LogChannel) : 'stdout');
+      }
+    }
     if (args.length > 3) return fail('Error: too many arguments', true);
     const modifier = args[0].startsWith('-') ? args.shift()! : null;
     let name: string;
@@ -37,7 +47,7 @@ export const command: Command = {
     } else return fail('Error: tail requires process name');
     // tsupervisorctl extension: `tail -f` follows a group (`web:*`) or several names joined
     // with commas (`web:*,worker`); the arguments themselves are supervisorctl's.
-    if (follow) return followTail(ctl, name.includes(',') ? name.split(',').filter(Boolean) : [name], channel as LogChannel);
+    if (follow) return followTail(ctl, splitNames(name), channel as LogChannel);
     let bytes = 1600;
     if (modifier !== null) {
       const what = modifier.slice(1).trim();
@@ -59,6 +69,22 @@ export const command: Command = {
     ctl.output(output);
   },
 };
+
+/** `web:*,worker` → ['web:*', 'worker'] (the comma form works inside supervisorctl's grammar). */
+function splitNames(arg: string): string[] {
+  return arg.split(',').filter(Boolean);
+}
+
+/** Whether every name (or comma list) is a process or group the daemon knows. */
+async function allKnown(ctl: Ctl, names: string[]): Promise<boolean> {
+  const infos = await (await ctl.rpc()).call('supervisor.getAllProcessInfo');
+  const groups = new Set(infos.map((i) => i.group));
+  const specs = new Set(infos.flatMap((i) => [i.group === i.name ? i.name : `${i.group}:${i.name}`]));
+  return names.flatMap(splitNames).every((n) => {
+    const [group, proc] = splitNamespec(n);
+    return proc === null ? groups.has(group) : specs.has(n);
+  });
+}
 
 /**
  * `tail -f`: one process streams as supervisorctl does; several names or a group get each line
