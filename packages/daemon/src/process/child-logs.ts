@@ -71,7 +71,8 @@ export function childLogs(o: ChildLogOptions): ChildOutput {
       await Promise.all([capture(out, 'stdout', stdout), capture(err, cfg.redirectStderr ? 'stdout' : 'stderr', cfg.redirectStderr ? stdout : stderr)]);
     },
     read: (channel, offset, length) => readLog(pathOf(channel), offset, length),
-    tail: (channel, offset, length) => tailLog(pathOf(channel), offset, length),
+    // supervisor: no file (NONE, redirected stderr) tails as ['', 0, false], unlike read (NO_FILE)
+    tail: (channel, offset, length) => tailLog(fileOf(channel)?.path ?? null, offset, length),
     async clear() {
       await Promise.all([stdout?.clear(), stderr?.clear()]);
     },
