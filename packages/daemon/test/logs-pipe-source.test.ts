@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { captureOutput, PipeSource, RotatingFile } from '../src/logs/index.js';
+import { closeFd, makePipe } from '../src/native/index.js';
+import { exited, seqText, sleep, tempDir, waitUntil } from './logs-helpers.js';
+
+/** A child writing `seq 1 n` into a fresh pipe; returns the read end as a PipeSource. */
+function seqSource(n: number): { source: PipeSource; done: Promise<number | null> } {
+  const pipe = makePipe();
+  const child = spawn('seq', ['1', String(n)], { stdio: ['ignore', pipe.write, 'ignore'] });
+  closeFd(pipe.write);
+  return { source: new PipeSource(pipe.read), done: exited(child) };
+}
+
+const BIG = 400_000; // 2.6 MB: many buffers, busy reads
+
+describe('PipeSource', () => {
+  it('feeds captureOutput directly: every byte once, in order', async () => {
+    const path = join(tempDir('pipesrc'), 'out.log');
+    const file = new RotatingFile(path);
+    const { source, done } = seqSource(BIG);
+    const [result] = await Promise.all([captureOutput(source, file), done]);
+    await file.close();
+    assert.equal(result.bytesRead, seqText(BIG).length);
+    assert.equal(readFileSync(path, 'latin1'), seqText(BIG));
+  });
+
+  it('is an ordinary Readable for anyone else: chunks are never reused', async () => {
+    const { source, done } = seqSource(BIG);
+    const chunks: Buffer[] = [];
+    for await (const chunk of source) chunks.push(chunk as Buffer);
+    await done;
+    assert.equal(Buffer.concat(chunks).toString('latin1'), seqText(BIG));
+  });
+
+  it('lends buffers to a direct consumer until released; unreleased ones are never read into', async () => {
+    const { source, done } = seqSource(BIG);
+    const kept: Array<{ chunk: Buffer; copy: Buffer; released: boolean }> = [];
+    let ended: Error | null | undefined;
+    let lentCount = 0;
+    source.consume({
+      data(chunk, lent) {
+        const entry = { chunk, copy: Buffer.from(chunk), released: false };
+        kept.push(entry);
+        if (lent) {
+          lentCount++;
+          entry.released = lentCount % 2 === 0;
+          if (entry.released) PipeSource.release(chunk); // every other one goes back at once
+        }
+        return kept.length % 20 !== 1; // pause now and then: the pipe fills, reads get big
+      },
+      end(err) {
+        ended = err;
+      },
+    });
+    while (ended === undefined) {
+      await sleep(5);
+      source.resumeReading();
+    }
+    await done;
+    assert.equal(ended, null);
+    assert.ok(lentCount > 10, `big reads are lent, not copied (${lentCount} of ${kept.length})`);
+    assert.equal(Buffer.concat(kept.map((k) => k.copy)).toString('latin1'), seqText(BIG));
+    // the chunks still held were not overwritten by later reads (released ones may well be)
+    for (const [i, k] of kept.entries()) if (!k.released) assert.ok(k.chunk.equals(k.copy), `chunk ${i} intact`);
+    assert.ok(kept.some((k) => k.released && !k.chunk.equals(k.copy)), 'released buffers are read into again');
+  });
+
+  it('pauses while the consumer says so and resumes on request', async () => {
+    const { source, done } = seqSource(BIG);
+    let calls = 0;
+    let text = '';
+    let ended = false;
+    source.consume({
+      data(chunk, lent) {
+        calls++;
+        text += chunk.toString('latin1');
+        if (lent) PipeSource.release(chunk);
+        return calls !== 1; // pause after the first chunk
+      },
+      end() {
+        ended = true;
+      },
+    });
+    await waitUntil(() => calls === 1, 5_000, 'the first chunk');
+    await sleep(100);
+    assert.equal(calls, 1, 'no data while paused');
+    source.resumeReading();
+    await done;
+    await waitUntil(() => ended, 5_000, 'the end');
+    assert.equal(text, seqText(BIG));
+  });
+
+  it('close() ends the stream as at EOF while a writer still holds the pipe', async () => {
+    const pipe = makePipe();
+    const source = new PipeSource(pipe.read);
+    const got: string[] = [];
+    const ended = new Promise<void>((resolve) => source.on('end', resolve));
+    source.on('data', (c: Buffer) => got.push(c.toString()));
+    const { writeSync } = await import('node:fs');
+    writeSync(pipe.write, 'before close\n');
+    await waitUntil(() => got.join('') === 'before close\n', 5_000, 'the data');
+    source.close();
+    await ended; // the write end is still open here: only close() could end it
+    closeFd(pipe.write);
+  });
+});
