@@ -160,7 +160,8 @@ test('state-changing calls are logged with the caller uid (SO_PEERCRED); reads a
 [unix_http_server]
 chmod=0777
 `;
-  await withDaemon(conf, { dirMode: 0o755 }, async (d) => {
+  // Logged at debug level: supervisor's info-level log has no such lines.
+  await withDaemon(conf, { dirMode: 0o755, supervisordExtra: 'loglevel=debug' }, async (d) => {
     const asNobody = (args: string[]) =>
       h.runCmd('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', d.ctlCmd, '-c', d.conf, ...args], { cwd: '/', timeoutMs: 15_000 });
     const st = await asNobody(['status', 'a']);

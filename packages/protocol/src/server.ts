@@ -34,7 +34,7 @@ export interface ServeOptions {
   maxFrame?: number;
   /** Bytes of unsent output after which a connection is dropped (default 16 MiB). */
   maxPendingOutput?: number;
-  /** Requests of one connection handled at once; further input waits (default 32). */
+  /** Requests of one connection handled at once; further input waits (default 8). */
   maxInFlight?: number;
   /** Unsent output above which the connection's input waits for 'drain' (default 1 MiB). */
   outputHighWater?: number;
@@ -87,7 +87,7 @@ export function createDispatcher(handlers: Handlers<Connection>, options: ServeO
 
 export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connection>, options: ServeOptions = {}): Connection {
   const maxPending = options.maxPendingOutput ?? 16 * 1024 * 1024;
-  const maxInFlight = options.maxInFlight ?? 32;
+  const maxInFlight = options.maxInFlight ?? 8;
   const highWater = options.outputHighWater ?? 1024 * 1024;
   const closers: Array<() => void> = [];
   let closed = false;
