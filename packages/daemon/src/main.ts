@@ -9,7 +9,9 @@ import type net from 'node:net';
 import { dirname } from 'node:path';
 import { SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
 import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
-import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage } from './config/index.js';
+import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage, readUserDb } from './config/index.js';
+import { pyRepr } from './config/expand.js';
+import { nameToUid } from './config/users.js';
 import type { Config } from './config/types.js';
 import { daemonize, isDaemonChild, reportToParent } from './daemonize.js';
 import { EventSystem } from './events/index.js';
@@ -96,8 +98,12 @@ async function run(config: Config, read: () => Config): Promise<void> {
   installLastResort(logger);
   // Container PID 1 mode: adopt and reap orphaned grandchildren (before the first spawn).
   if (server.nodaemon || process.pid === 1) startReaper(logger);
-  for (const line of config.infos) logger.info(line);
+  // supervisor's order: parse criticals, warnings, then infos (options.make_logger).
+  const asRoot = process.getuid?.() === 0;
+  if (server.user === null && asRoot) logger.critical(RUNNING_AS_ROOT);
   for (const w of config.warnings) logger.warn(w);
+  for (const line of config.infos) logger.info(line);
+  if (server.user !== null && asRoot && uidOf(server.user) === 0) logger.info('Set uid to user 0 succeeded');
   if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
 
   const echoOutput = logger.enabled('debug');
@@ -143,12 +149,12 @@ async function run(config: Config, read: () => Config): Promise<void> {
     } catch {
       /* gone */
     }
-    logger.info('supervisord exiting');
+    logger.debug('supervisord exiting');
     await logger.close();
     process.exit(code);
   };
   const restart = () => {
-    logger.info('supervisord restarting');
+    logger.debug('supervisord restarting');
     void supervisor.restart();
   };
 
@@ -164,6 +170,10 @@ async function run(config: Config, read: () => Config): Promise<void> {
       followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
     }),
   });
+  // What supervisord logs as it opens its HTTP servers (options.openhttpservers).
+  for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
+  if (config.inetHttpServer && config.inetHttpServer.username === null) logger.critical(NO_AUTH('inet_http_server'));
+  if (config.unixHttpServer!.username === null) logger.critical(NO_AUTH('unix_http_server'));
   writePidfile(server.pidfile);
   logger.info(`supervisord started with pid ${process.pid}`);
 
@@ -191,6 +201,19 @@ async function run(config: Config, read: () => Config): Promise<void> {
   supervisor.start();
   reportToParent({ ready: true });
   collectGarbageSoon();
+}
+
+const RUNNING_AS_ROOT =
+  'Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  ' +
+  'If you intend to run as root, you can set user=root in the config file to avoid this message.';
+const NO_AUTH = (section: string) => `Server '${section}' running without any HTTP authentication checking`;
+
+function uidOf(user: string): number | null {
+  try {
+    return nameToUid(readUserDb(), user);
+  } catch {
+    return null;
+  }
 }
 
 function writePidfile(path: string): void {

@@ -147,7 +147,7 @@ export class Supervisor extends EventEmitter {
   installGroup(group: ProcessGroup): void {
     this.groups.set(group.name, group);
     this.setGroupConfig(group, group.config);
-    this.logger.log('info', `added process group ${group.name}`);
+    this.logger.log('debug', `added process group ${group.name}`);
     this.emit('groupAdded', group);
   }
 
@@ -169,7 +169,7 @@ export class Supervisor extends EventEmitter {
       await p.output.close();
     }
     if (group.socket && !options.keepSocket) this.releaseSocket(group.socket);
-    this.logger.log('info', `removed process group ${name}`);
+    this.logger.log('debug', `removed process group ${name}`);
     this.emit('groupRemoved', name);
   }
 
@@ -208,9 +208,20 @@ export class Supervisor extends EventEmitter {
 
   /** Stop groups one at a time, descending priority (supervisor's shutdown order). */
   async stopAllInOrder(): Promise<void> {
-    for (const group of sortGroups([...this.groups.values()]).reverse()) {
-      const procs = group.byPriority().reverse();
-      await this.stopProcesses(procs);
+    // supervisord's shutdown_report: the unstopped processes named at once, then every 3 s.
+    const report = () => {
+      const names = [...this.groups.values()].flatMap((g) => g.unstopped().map((p) => p.name));
+      if (names.length > 0) this.logger.log('info', `waiting for ${names.join(', ')} to die`);
+    };
+    report();
+    const timer = setInterval(report, 3000);
+    try {
+      for (const group of sortGroups([...this.groups.values()]).reverse()) {
+        const procs = group.byPriority().reverse();
+        await this.stopProcesses(procs);
+      }
+    } finally {
+      clearInterval(timer);
     }
   }
 

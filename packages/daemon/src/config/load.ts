@@ -66,7 +66,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
     warnings: [...included.warnings],
   };
   const supervisord = readSupervisord(ctx, readerFor(ctx, supervisordSection));
-  checkRpcInterfaces(ctx);
+  const rpcInterfaces = checkRpcInterfaces(ctx);
   const groups = readGroups(ctx);
   for (const group of groups) {
     for (const p of group.processes) p.environment = { ...supervisord.environment, ...p.environment };
@@ -84,6 +84,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
     groups,
     warnings: [],
     infos: included.infos,
+    rpcInterfaces,
   };
   config.warnings = [...unknownKeyWarnings(ctx, doc), ...ctx.warnings];
   return config;
@@ -102,7 +103,8 @@ function readMain(file: string, abs: string): string {
  * [rpcinterface:x] needs a factory (supervisor imports it). The main interface is built in;
  * any other is a Python plugin we cannot load: warned about and ignored.
  */
-function checkRpcInterfaces(ctx: LoadContext): void {
+function checkRpcInterfaces(ctx: LoadContext): string[] {
+  const built: string[] = [];
   for (const section of ctx.doc.sections.values()) {
     if (classifySection(section.name).kind !== 'rpcinterface') continue;
     const r = readerFor(ctx, section);
@@ -113,8 +115,9 @@ function checkRpcInterfaces(ctx: LoadContext): void {
     if (factory.trim() !== MAIN_RPCINTERFACE_FACTORY) {
       const v = r.raw(key)!;
       ctx.warnings.push(`${v.file}:${v.line}: [${section.name}] ${key}: ${factory} is a Python plugin: ignored`);
-    }
+    } else built.push(section.name.slice('rpcinterface:'.length));
   }
+  return built;
 }
 
 /** supervisord itself never reads [supervisorctl]: a problem there is only a warning here. */

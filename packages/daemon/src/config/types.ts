@@ -178,4 +178,6 @@ export interface Config {
   warnings: string[];
   /** What supervisor logs at INFO while parsing (`Included extra file "…" during parsing`). */
   infos: string[];
+  /** The [rpcinterface:x] sections that name the main interface (x), in file order. */
+  rpcInterfaces?: string[];
 }

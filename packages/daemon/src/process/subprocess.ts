@@ -99,6 +99,9 @@ export class Subprocess extends EventEmitter {
   }
 
   /** Spawn now if startable. Returns false if it was not in a startable state. */
+  /** Inside autostart(): see Context.deferRunning. */
+  private autostarting = false;
+
   start(): boolean {
     const before = this.st.generation;
     this.dispatch({ type: 'start' });
@@ -130,7 +133,14 @@ export class Subprocess extends EventEmitter {
 
   /** Autostart at daemon start or group add: only a never-started STOPPED process with autostart. */
   autostart(): void {
-    if (this.config.autostart && this.st.state === 'STOPPED' && this.st.laststart === 0) this.start();
+    if (this.config.autostart && this.st.state === 'STOPPED' && this.st.laststart === 0) {
+      this.autostarting = true;
+      try {
+        this.start();
+      } finally {
+        this.autostarting = false;
+      }
+    }
   }
 
   /** Resolves when `done()` returns true or throws; re-checked after every state change. */
@@ -152,6 +162,23 @@ export class Subprocess extends EventEmitter {
       };
       this.on('state', listener);
     });
+  }
+
+  /**
+   * stopProcess waiting for the stop: like supervisor's stop_report, 'waiting for x to stop' is
+   * logged at once and every 2 s while the process is STOPPING.
+   */
+  async stopWaited(): Promise<void> {
+    const report = () => {
+      if (this.st.state === 'STOPPING') this.host.logger.log('info', `waiting for ${this.config.name} to stop`);
+    };
+    report();
+    const timer = setInterval(report, 2000);
+    try {
+      await this.waitFor(() => (isStoppedState(this.st.state) ? true : undefined));
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Resolves once the process is in a stopped state and its output is drained. */
@@ -185,6 +212,7 @@ export class Subprocess extends EventEmitter {
     const { state, effects } = transition(this.st, event, { ...settings, name: this.config.name }, {
       now: this.host.os.now(),
       autoStartAllowed: this.host.autoStartAllowed(),
+      deferRunning: this.autostarting,
     });
     this.st = state;
     for (const effect of effects) this.perform(effect);

@@ -74,6 +74,11 @@ export interface Context {
   now: number;
   /** False while supervisord shuts down or restarts: nothing is started automatically. */
   autoStartAllowed: boolean;
+  /**
+   * Spawned by supervisord's transition loop (autostart): with startsecs=0 the RUNNING comes a
+   * turn later, so several processes started together log all their `spawned:` lines first.
+   */
+  deferRunning?: boolean;
 }
 
 export interface Result {
@@ -133,10 +138,10 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       if (s.state !== 'STARTING') break;
       s.pid = event.pid;
       log('info', `spawned: '${cfg.name}' with pid ${event.pid}`);
-      if (cfg.startsecs <= 0) {
+      if (cfg.startsecs <= 0 && !ctx.deferRunning) {
         enterRunning();
       } else {
-        effects.push({ type: 'timer', name: 'startsecs', ms: cfg.startsecs * 1000, generation: s.generation });
+        effects.push({ type: 'timer', name: 'startsecs', ms: Math.max(0, cfg.startsecs * 1000), generation: s.generation });
       }
       break;
 

@@ -77,7 +77,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       if (STATE_CHANGING.has(method)) {
         const who = connection.data['peer'] as { uid: number; pid: number } | undefined;
         const target = typeof params['name'] === 'string' ? ` ${params['name']}` : '';
-        logger.log('info', `${method}${target} called by uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`);
+        logger.log('debug', `${method}${target} called by uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`);
       }
     },
   });

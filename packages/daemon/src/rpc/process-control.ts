@@ -19,24 +19,61 @@ type ControlHandlers = Pick<
   | 'supervisor.signalAllProcesses'
 >;
 
-/** Run `action` for each process that `wanted` selects; faults become result entries. */
+/**
+ * Run `action` for each process that `wanted` selects; faults become result entries. The order
+ * of the results is supervisor's make_allfunc: the actions that finish at once (a fault, a
+ * startsecs=0 start) in process order, then the ones that had to wait, as they finish (those
+ * finishing together in process order).
+ */
 async function forEach(
   processes: Subprocess[],
   wanted: (p: Subprocess) => boolean,
   action: (p: Subprocess) => Promise<unknown>,
 ): Promise<ProcessResult[]> {
   const selected = processes.filter(wanted);
-  return Promise.all(
-    selected.map(async (p): Promise<ProcessResult> => {
-      try {
-        await action(p);
-        return { name: p.name, group: p.groupName, status: Faults.SUCCESS, description: 'OK' };
-      } catch (err) {
-        if (!(err instanceof RPCFault)) throw err;
-        return { name: p.name, group: p.groupName, status: err.code, description: err.message };
+  const results: ProcessResult[] = [];
+  const settled = new Map<number, ProcessResult>();
+  const failure: { error?: unknown; failed: boolean } = { failed: false };
+  const runs = selected.map(async (p, i) => {
+    try {
+      await action(p);
+      settled.set(i, { name: p.name, group: p.groupName, status: Faults.SUCCESS, description: 'OK' });
+    } catch (err) {
+      if (!(err instanceof RPCFault)) {
+        if (!failure.failed) Object.assign(failure, { failed: true, error: err });
+      } else settled.set(i, { name: p.name, group: p.groupName, status: err.code, description: err.message });
+    }
+  });
+  const flush = () => {
+    for (const i of [...settled.keys()].sort((a, b) => a - b)) results.push(settled.get(i)!);
+    settled.clear();
+  };
+  // What settled within this turn (the microtasks after the synchronous calls) came at once.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  flush();
+  let pending = selected.length - results.length;
+  if (pending > 0 && !failure.failed) {
+    await new Promise<void>((resolve) => {
+      let scheduled = false;
+      for (const run of runs) {
+        void run.then(() => {
+          if (scheduled) return;
+          scheduled = true;
+          // Batch what finishes in the same turn, then report it in process order.
+          setImmediate(() => {
+            scheduled = false;
+            const before = results.length;
+            flush();
+            pending -= results.length - before;
+            if (pending <= 0 || failure.failed) resolve();
+          });
+        });
       }
-    }),
-  );
+    });
+  }
+  await Promise.all(runs);
+  if (failure.failed) throw failure.error;
+  return results;
 }
 
 export async function startOne(p: Subprocess, wait: boolean): Promise<true> {
@@ -56,7 +93,7 @@ export async function startOne(p: Subprocess, wait: boolean): Promise<true> {
 export async function stopOne(p: Subprocess, wait: boolean): Promise<true> {
   if (!isRunningState(p.state)) throw new RPCFault(Faults.NOT_RUNNING, p.namespec);
   p.stop();
-  if (wait) await p.waitFor(() => (isStoppedState(p.state) ? true : undefined));
+  if (wait) await p.stopWaited();
   return true;
 }
 
@@ -101,7 +138,8 @@ export function controlHandlers(sup: Supervisor): ControlHandlers {
       forEach(group(name).byPriority(), (p) => isRunningState(p.state), (p) => stopOne(p, wait)),
     'supervisor.stopAllProcesses': (params) => {
       const wait = params?.wait ?? true;
-      return forEach(sup.allByPriority().reverse(), (p) => isRunningState(p.state), (p) => stopOne(p, wait));
+      // supervisor 4.2.5 stops all in ascending priority order (_getAllProcesses), as it starts.
+      return forEach(sup.allByPriority(), (p) => isRunningState(p.state), (p) => stopOne(p, wait));
     },
     'supervisor.signalProcess': async ({ name, signal }) => {
       const { group: g, process } = sup.find(name);
