@@ -97,14 +97,16 @@ command=sh -c 'i=0; while :; do i=$((i+1)); echo "web%(process_num)d says $i"; s
 process_name=web_%(process_num)d
 numprocs=2
 startsecs=0
+stdout_logfile=%(here)s/web_%(process_num)d.log
 
 [program:worker]
 command=sh -c 'i=0; while :; do i=$((i+1)); printf "work "; sleep 0.01; echo "$i"; sleep 0.03; done'
 startsecs=0
+stdout_logfile=%(here)s/worker.log
 `,
     async (d) => {
-      await d.waitState('web:web_1', 'RUNNING');
-      await d.waitState('worker', 'RUNNING');
+      // logs longer than the 1024 bytes each starts with: those heads begin mid-line
+      for (const f of ['web_0.log', 'web_1.log', 'worker.log']) await h.waitFor(`${f} > 1 KiB`, () => read(logDir(d, f)).length > 1100, 15_000);
       const f = follow(d, ['tail', '-f', 'web:*,worker']);
       for (const re of [/^web:web_0 \| web0 says \d+$/m, /^web:web_1 \| web1 says \d+$/m, /^worker    \| work \d+$/m]) await f.waitFor(re);
       const { code, stdout } = await f.stop();

@@ -19,6 +19,8 @@ export interface LogSink {
   begin?(names: string[]): void;
   write(name: string, data: string): void;
   end(): void;
+  /** Only whole lines make sense (prefixed output): a head that starts mid-line is cut to its first newline. */
+  wholeLines?: boolean;
 }
 
 const HEAD_BYTES = 1024;
@@ -44,7 +46,9 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
       // One log that cannot be read ends it, as supervisor's /logtail answers 404.
       const head = await readHead(client, spec, name, names.length === 1);
       const pending = early.filter((n) => n.name === name).map((n) => n.data).join('');
-      sink.write(name, head.slice(0, head.length - overlap(head, pending)));
+      // the last HEAD_BYTES of a longer log start anywhere in a line
+      const start = sink.wholeLines && Buffer.byteLength(head) >= HEAD_BYTES ? head.indexOf('\n') + 1 : 0;
+      sink.write(name, head.slice(start, Math.max(start, head.length - overlap(head, pending))));
     }
     for (const { name, data } of early) if (spec.main || names.includes(name)) sink.write(name, data);
     early.length = 0;
@@ -92,6 +96,7 @@ export function prefixSink(write: (text: string) => void, paint?: (name: string)
     return paint ? paint(padded) : padded;
   };
   return {
+    wholeLines: true,
     begin(names) {
       width = Math.max(0, ...names.map((n) => n.length));
     },
