@@ -18,7 +18,9 @@ test(`${N} programs that exit at once: BACKOFF then FATAL per startretries; daem
 command=sleep 1000
 startsecs=0
 `;
-  for (let i = 0; i < N; i++) conf += `\n[program:crash${i}]\ncommand=/bin/false\nstartsecs=1\nstartretries=${RETRIES}\n`;
+  // startsecs well above any spawn delay on a loaded machine: /bin/false must never count as
+  // started (that would reset its retries); the backoff delays (1 s, 2 s) do not depend on it.
+  for (let i = 0; i < N; i++) conf += `\n[program:crash${i}]\ncommand=/bin/false\nstartsecs=10\nstartretries=${RETRIES}\n`;
   const d = await h.startDaemon(conf, { readyTimeoutMs: 30_000 });
   try {
     const t0 = Date.now();
