@@ -327,7 +327,9 @@ export class Subprocess extends EventEmitter {
     if (child.pid === undefined) {
       pipes.discard();
       child.once('error', (err: NodeJS.ErrnoException) => {
-        this.dispatch({ type: 'spawnFailed', error: `${err.code ?? 'unknown error'}: ${err.message}` });
+        // Out of fds at fork (the pipes were made): supervisor's words, not the shim's path.
+        const error = err.code === 'EMFILE' ? `too many open files to spawn '${cfg.name}'` : `${err.code ?? 'unknown error'}: ${err.message}`;
+        this.dispatch({ type: 'spawnFailed', error });
       });
       return;
     }
