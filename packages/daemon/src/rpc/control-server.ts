@@ -13,16 +13,12 @@ import type { Logger } from '../logger.js';
 import { getgrnam, getpwnam, getrlimit, peerCred } from '../native/index.js';
 import { validateParams } from './validate.js';
 
-/** Methods that answer even while shutting down (supervisor's _update skips them). */
-const ALWAYS: ReadonlySet<MethodName> = new Set<MethodName>([
-  'supervisor.getAPIVersion',
-  'supervisor.getSupervisorVersion',
-  'supervisor.getIdentification',
-  'supervisor.getState',
-  'supervisor.getPID',
-  'supervisor.readLog',
-  'system.listMethods',
-]);
+/**
+ * Methods that answer even while shutting down or restarting. Every supervisor.* method starts
+ * with supervisor's _update, which refuses with SHUTDOWN_STATE then (getAPIVersion included, so
+ * supervisorctl's upcheck fails first); only the system namespace goes on answering.
+ */
+const ALWAYS: ReadonlySet<MethodName> = new Set<MethodName>(['system.listMethods']);
 
 export interface ControlServerOptions {
   config: UnixHttpServerConfig;
