@@ -157,19 +157,22 @@ test('reread and update with a bad config: the same error, non-zero exit, proces
   }
 });
 
-test('reload with a bad config: the daemon logs the error and restarts with the configuration it had', { timeout: 60_000 }, async () => {
+test('reload with a bad config: as supervisord, the processes are stopped and the daemon exits 2 naming the problem', { timeout: 60_000 }, async () => {
   const d = await h.startDaemon(GOOD);
   try {
     await d.waitState('a', 'RUNNING');
+    const children = d.children();
     const good = readFileSync(d.conf, 'utf8');
     writeFileSync(d.conf, good + '\n[program:c]\ncommand=sleep 1000\nstartsecs=abc\n');
     const r = await d.ctl(['reload']);
     assert.equal(r.stdout, 'Restarted supervisord\n');
-    await d.waitState('a', 'RUNNING');
-    await d.waitState('b:b_1', 'RUNNING');
-    assert.ok(h.isAlive(d.pid));
-    assert.deepEqual((await d.status()).map((row) => row.name), ['a', 'b:b_0', 'b:b_1']);
-    assert.match(readFileSync(join(d.dir, 'supervisord.log'), 'utf8'), /keeping the running configuration: .*supervisord\.conf:\d+: \[program:c\] startsecs = "abc": not an integer/);
+    await h.waitFor('the daemon to exit', () => !h.isAlive(d.pid), 15_000);
+    for (const c of children) assert.ok(!h.isAlive(c), `child ${c} still alive`);
+    assert.match(readFileSync(join(d.dir, 'daemon.err'), 'utf8'), /^Error: .*supervisord\.conf:\d+: \[program:c\] startsecs = "abc": not an integer\nFor help, use \S+ -h\n$/);
+    assert.ok(!existsSync(join(d.dir, 'supervisor.sock')));
+    const after = await d.ctl(['status']);
+    assert.equal(after.code, 4);
+    assert.match(after.stdout, /no such file/);
   } catch (e) {
     (e as Error).message += `\n${d.logs()}`;
     throw e;

@@ -155,7 +155,13 @@ async function run(config: Config, read: () => Config): Promise<void> {
   };
   const restart = () => {
     logger.debug('supervisord restarting');
-    void supervisor.restart();
+    // As supervisord: a configuration that does not read any more at a reload ends the daemon
+    // (its processes are stopped by then) with the start-up error on stderr and status 2.
+    supervisor.restart().catch((err: unknown) => {
+      if (!(err instanceof ConfigError || err instanceof UsageError)) throw err;
+      process.stderr.write(`Error: ${err.message}\nFor help, use ${PROGRAM} -h\n`);
+      void exit(2);
+    });
   };
 
   control = await startControlServer({

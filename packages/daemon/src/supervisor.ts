@@ -236,18 +236,14 @@ export class Supervisor extends EventEmitter {
 
   /**
    * Restart (SIGHUP, `reload`): stop everything, read the configuration from scratch and start
-   * again. fcgi sockets whose address did not change stay open throughout.
+   * again. fcgi sockets whose address did not change stay open throughout. A configuration that
+   * no longer reads rejects (after everything was stopped): supervisord then exits with status 2.
    */
   async restart(): Promise<void> {
     if (this.mood !== 'RUNNING') return;
     this.setMood('RESTARTING');
     await this.stopAllInOrder();
-    let next = this.config;
-    try {
-      next = this.deps.readConfig();
-    } catch (err) {
-      this.logger.log('error', `reload: keeping the running configuration: ${(err as Error).message}`);
-    }
+    const next = this.deps.readConfig();
     for (const name of [...this.groups.keys()]) await this.removeGroup(name, { keepSocket: true });
     this.config = { ...next, groups: [] };
     this.latest = next;
