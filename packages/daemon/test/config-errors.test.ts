@@ -77,9 +77,12 @@ test('unknown expansion name: supervisor\'s text, and the expanded value when it
   expectError(program('priority=%(process_num)d'), { line: 7, key: 'priority', reason: "contains names ('process_num')" });
 });
 
-test('unparseable or empty command', () => {
-  expectError('[program:web]\ncommand=/bin/sh -c "echo\n', { line: 6, section: 'program:web', key: 'command', value: '/bin/sh -c "echo', reason: 'No closing quotation' });
-  expectError('[program:web]\ncommand=\n', { line: 6, section: 'program:web', key: 'command', value: '', reason: 'command is empty' });
+test('unparseable or empty command: loaded, as supervisor does; the process fails at spawn', () => {
+  const dir = writeConfs({ 'supervisord.conf': `${SUPERVISORD}[program:web]\ncommand=/bin/sh -c "echo\n\n[program:empty]\ncommand=\n` });
+  const procs = Object.fromEntries(load(dir).groups.flatMap((g) => g.processes).map((p) => [p.name, p]));
+  assert.deepEqual(procs['web'].argv, []);
+  assert.equal(procs['web'].commandError, `can't parse command '/bin/sh -c "echo': No closing quotation`);
+  assert.equal(procs['empty'].commandError, 'command is empty');
 });
 
 test('missing command: the section header\'s line', () => {

@@ -12,7 +12,7 @@ import type { LogConfig, ProcessConfig } from './types.js';
 import type { LoadContext } from './context.js';
 import { warnOnce } from './context.js';
 import type { SectionReader } from './section.js';
-import { expand, pyCompare, type ExpansionNames } from './expand.js';
+import { expand, pyCompare, pyRepr, type ExpansionNames } from './expand.js';
 import { toLogTarget } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { toSignalName } from './signals.js';
@@ -27,7 +27,6 @@ import {
   toOctal,
   toProcessOrGroupName,
 } from './values.js';
-import { BadValue } from './errors.js';
 
 /** `program:web` → 'web', checked like supervisor's process_or_group_name. */
 export function sectionProgramName(r: SectionReader): string {
@@ -115,16 +114,16 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
 
     const command = r.string('command', names);
     if (command === undefined) throw r.missing('command', `program section ${r.name} does not specify a command`);
-    const argv = r.attempt('command', r.raw('command'), () => {
-      let args: string[];
-      try {
-        args = splitCommand(command);
-      } catch (e) {
-        throw new BadValue(`can't parse command ${JSON.stringify(command)}: ${(e as Error).message}`);
-      }
-      if (args.length === 0) throw new BadValue('command is empty');
-      return args;
-    });
+    // As supervisor, a command that does not split (or is empty) is no configuration error: the
+    // process fails to spawn (get_execv_args' BadCommand: start says NOT_EXECUTABLE, BACKOFF).
+    let argv: string[] = [];
+    let commandError: string | null = null;
+    try {
+      argv = splitCommand(command);
+      if (argv.length === 0) commandError = 'command is empty';
+    } catch (e) {
+      commandError = `can't parse command ${pyRepr(command)}: ${(e as Error).message}`;
+    }
     const name = r.attempt('process_name', r.raw('process_name'), () =>
       expand(processName, r.namesAt('process_name', names), 'process_name'),
     );
@@ -136,6 +135,7 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
       processNum,
       command,
       argv,
+      ...(commandError === null ? {} : { commandError }),
       ...once,
       user,
       uid,

@@ -113,6 +113,8 @@ export interface ProcessConfig {
   /** The command string as written (expanded), and argv after shlex splitting. */
   command: string;
   argv: string[];
+  /** Why `command` gives no argv (empty, or shlex fails): supervisor's spawn error for it. */
+  commandError?: string | null;
   priority: number;
   autostart: boolean;
   startsecs: number;

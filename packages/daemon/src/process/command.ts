@@ -25,7 +25,8 @@ function tryStat(path: string): Stats | null {
 }
 
 /** Throws RPCFault NO_FILE / NOT_EXECUTABLE with supervisor's texts. */
-export function resolveCommand(argv: string[], environment: Record<string, string>): ResolvedCommand {
+export function resolveCommand(argv: string[], environment: Record<string, string>, commandError?: string | null): ResolvedCommand {
+  if (commandError) throw new RPCFault(Faults.NOT_EXECUTABLE, commandError);
   if (argv.length === 0) throw new RPCFault(Faults.NOT_EXECUTABLE, 'command is empty');
   const program = argv[0];
   let filename = program;

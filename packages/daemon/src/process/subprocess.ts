@@ -277,7 +277,7 @@ export class Subprocess extends EventEmitter {
 
   /** supervisor checks the command before `start`: NO_FILE / NOT_EXECUTABLE faults. */
   checkCommand(): void {
-    resolveCommand(this.config.argv, this.environment());
+    resolveCommand(this.config.argv, this.environment(), this.config.commandError);
   }
 
   private spawnChild(): void {
@@ -286,7 +286,7 @@ export class Subprocess extends EventEmitter {
     let resolved;
     let socket;
     try {
-      resolved = resolveCommand(cfg.argv, env);
+      resolved = resolveCommand(cfg.argv, env, cfg.commandError);
       socket = this.host.listeningSocket();
     } catch (err) {
       this.dispatch({ type: 'spawnFailed', error: err instanceof RPCFault ? err.detail : (err as Error).message });

@@ -25,6 +25,7 @@ const IDENTITY = new Set(['name', 'programName', 'groupName', 'processNum', 'ori
 
 const FIELD_KEYS: Record<string, string> = {
   argv: 'command',
+  commandError: 'command',
   uid: 'user',
   redirectStderr: 'redirect_stderr',
   logTimestamps: 'log_timestamps',
