@@ -217,4 +217,10 @@ test('no [supervisord] section; no such file', () => {
 
 test('[rpcinterface:x] without a factory', () => {
   expectError('[rpcinterface:supervisor]\nfoo=bar\n', { line: 5, section: 'rpcinterface:supervisor', key: 'supervisor.rpcinterface_factory', reason: 'does not specify a supervisor.rpcinterface_factory' });
+  expectError('[rpcinterface:other]\nsupervisor.rpcinterface_factory = foo.bar:baz\n', {
+    line: 6,
+    section: 'rpcinterface:other',
+    key: 'supervisor.rpcinterface_factory',
+    reason: 'foo.bar:baz cannot be resolved within [rpcinterface:other]',
+  });
 });

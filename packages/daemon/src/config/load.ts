@@ -101,7 +101,7 @@ function readMain(file: string, abs: string): string {
 
 /**
  * [rpcinterface:x] needs a factory (supervisor imports it). The main interface is built in;
- * any other is a Python plugin we cannot load: warned about and ignored.
+ * any other is a Python plugin we cannot load: a start-up error, as an unresolvable one is.
  */
 function checkRpcInterfaces(ctx: LoadContext): string[] {
   const built: string[] = [];
@@ -112,10 +112,10 @@ function checkRpcInterfaces(ctx: LoadContext): string[] {
     const factory = r.string(key, ctx.envNames);
     if (factory === undefined) throw r.error(key, `section [${section.name}] does not specify a ${key}`);
     for (const k of section.values.keys()) r.string(k, ctx.envNames);
-    if (factory.trim() !== MAIN_RPCINTERFACE_FACTORY) {
-      const v = r.raw(key)!;
-      ctx.warnings.push(`${v.file}:${v.line}: [${section.name}] ${key}: ${factory} is a Python plugin: ignored`);
-    } else built.push(section.name.slice('rpcinterface:'.length));
+    // Any other factory is a Python plugin: supervisord fails to import it unless installed,
+    // and tsupervisord cannot load one at all, so it is the same start-up error.
+    if (factory.trim() !== MAIN_RPCINTERFACE_FACTORY) throw r.error(key, `${factory} cannot be resolved within [${section.name}]`);
+    built.push(section.name.slice('rpcinterface:'.length));
   }
   return built;
 }
