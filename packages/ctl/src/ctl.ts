@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { API_VERSION, Faults, type ProcessInfo } from '@tsupervisor/protocol';
 import { ControlClient } from '@tsupervisor/protocol';
-import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault } from './faults.js';
+import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault, unknownProtocol } from './faults.js';
 import type { Settings } from './options.js';
 import type { LineInput, ReadResult } from './input.js';
 import { type Painter, wantColour } from './render/color.js';
@@ -91,7 +91,8 @@ export class Ctl {
   /** A new connection (for log following, which keeps its connection busy). */
   async connect(): Promise<ControlClient> {
     const url = this.settings.serverurl;
-    if (/^http:\/\//i.test(url)) await this.probeHttp(url);
+    if (url.startsWith('http://')) await this.probeHttp(url);
+    else if (!url.startsWith('unix://')) throw unknownProtocol(url);
     const path = this.socketPath();
     try {
       return await ControlClient.connect(path, this.credentials());

@@ -190,6 +190,11 @@ export function eofError(pyLine: number): PythonError {
   return new PythonError('EOFError', 'EOF when reading a line', CTL_PY, pyLine);
 }
 
+/** supervisor's SupervisorTransport refuses a server URL that is neither http:// nor unix://. */
+export function unknownProtocol(serverurl: string): PythonError {
+  return new PythonError('ValueError', `Unknown protocol for serverurl ${serverurl}`, XMLRPC_PY, 505);
+}
+
 /** The ProtocolError line an unauthenticated call ends with (after `Server requires authentication`). */
 export const UNAUTHORIZED_LINE = new PythonError(
   'xmlrpc.client.ProtocolError',
