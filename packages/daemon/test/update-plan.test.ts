@@ -98,9 +98,10 @@ test('environment and log changes restart; supervision-only keys are applied in 
   // A stopped process with changed settings starts (autostart), as supervisor's update would start it.
   const stopped = group(planUpdate(live(a, ['web_01']), conf(fcgi('stopwaitsecs=3')).groups), 'web');
   assert.equal(stopped.processes[1]!.action, 'start');
-  // …but an unchanged stopped process stays stopped.
+  // …and so does an unchanged stopped one of a changed group: supervisor rebuilds the group.
   const other = group(planUpdate(live(a, ['web_01']), conf(fcgi('', 7)).groups), 'web');
-  assert.equal(other.processes[1]!.action, 'keep');
+  assert.equal(other.processes[1]!.action, 'start');
+  assert.equal(other.processes[0]!.action, 'keep');
 });
 
 test('a changed running process with autostart=false is stopped (supervisor leaves it stopped)', () => {

@@ -58,7 +58,8 @@ async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
     for (const pp of gp.processes.filter(adopts)) {
       const from = sup.groups.get(pp.fromGroup!);
       const p = from?.get(pp.name);
-      if (!from || !p) continue;
+      // Only a running process is worth carrying over; a stopped one is recreated fresh.
+      if (!from || !p || !isLive(p)) continue;
       from.processes.splice(from.processes.indexOf(p), 1);
       movers.set(`${gp.group}\u0000${pp.name}`, p);
     }
@@ -116,7 +117,9 @@ async function reconcile(
   const kept = new Map<string, Subprocess>();
   for (const p of group.processes) {
     const pp = byName.get(p.name);
-    if (pp && pp.fromGroup === undefined && pp.action !== 'stop' && pp.action !== 'remove' && !needsRestart(pp.changed)) {
+    // A process that is not running is replaced by a fresh one (supervisor rebuilds the group:
+    // "Not started" unless autostart starts it); a running one is kept unless it must restart.
+    if (pp && pp.fromGroup === undefined && pp.action !== 'stop' && pp.action !== 'remove' && !needsRestart(pp.changed) && isLive(p)) {
       kept.set(p.name, p);
     }
   }
@@ -140,6 +143,11 @@ async function reconcile(
   group.processes.splice(0, group.processes.length, ...next);
   startPlanned(sup, group, byName);
   sup.logger.log('info', `updated process group ${group.name}: ${summary(gp)}`);
+}
+
+/** Running in supervisor's sense for update: STARTING, RUNNING, BACKOFF or STOPPING. */
+function isLive(p: Subprocess): boolean {
+  return isRunningState(p.state) || p.state === 'STOPPING';
 }
 
 /** Start the processes the plan says start or restart, by priority (not awaited, as autostart). */

@@ -5,13 +5,13 @@
  * one that moves between groups (a [group:x] edit) is recognised and left running.
  *
  * supervisor stops and rebuilds every changed group: afterwards each of its processes runs if
- * autostart=true and is stopped otherwise. A changed process ends in that same state here,
- * reached with as few restarts as possible; an unchanged one is left alone:
- * - unchanged process: keep, whatever its state;
- * - changed, autostart=true, running (STARTING/RUNNING/BACKOFF/STOPPING): restart if a changed
- *   key needs it (command, environment, logs, user, socket address …), else keep with the keys
- *   applied in place; not running: start;
- * - changed, autostart=false: stop if running (supervisor leaves it stopped), else keep;
+ * autostart=true and is a fresh "Not started" one otherwise. Every process of a changed group
+ * ends in that same state here, reached with as few restarts as possible:
+ * - autostart=true, running (STARTING/RUNNING/BACKOFF/STOPPING): restart if a changed key needs
+ *   it (command, environment, logs, user, socket address …), else keep (changed keys applied in
+ *   place); not running (stopped by hand, EXITED, FATAL): start;
+ * - autostart=false: stop if running (supervisor leaves it stopped), else keep;
+ *   (apply.ts gives every process that ends up not running a fresh state: "Not started")
  * - new: start if autostart, else add; gone: stop if running, else remove.
  */
 import type { GroupPlan, ProcessPlan, ReloadResult, SocketPlan, UpdatePlan } from '@tsupervisor/protocol';
@@ -113,7 +113,6 @@ function planMatched(old: Located, now: Located, running: boolean): ProcessPlan 
   ];
   const plan: ProcessPlan = { name: now.process.name, group: now.group.name, action: 'keep', changed };
   if (old.group.name !== now.group.name) plan.fromGroup = old.group.name;
-  if (changed.length === 0) return plan;
   if (!now.process.autostart) {
     if (running) plan.action = 'stop';
   } else if (!running) plan.action = 'start';
