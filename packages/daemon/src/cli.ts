@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 /** tsupervisord's command line: supervisord's options (reference §1 [supervisord] CLI flags). */
 export interface DaemonArgs {
   configuration: string | null;
@@ -7,75 +9,198 @@ export interface DaemonArgs {
   overrides: Record<string, string>;
 }
 
-const FLAGS: Record<string, string> = {
-  '-c': 'configuration',
-  '--configuration': 'configuration',
-  '-n': 'nodaemon',
-  '--nodaemon': 'nodaemon',
-  '-s': 'silent',
-  '--silent': 'silent',
-  '-h': 'help',
-  '-?': 'help',
-  '--help': 'help',
-  '-v': 'version',
-  '--version': 'version',
-  '-u': 'user',
-  '--user': 'user',
-  '-m': 'umask',
-  '--umask': 'umask',
-  '-d': 'directory',
-  '--directory': 'directory',
-  '-l': 'logfile',
-  '--logfile': 'logfile',
-  '-y': 'logfile_maxbytes',
-  '--logfile_maxbytes': 'logfile_maxbytes',
-  '-z': 'logfile_backups',
-  '--logfile_backups': 'logfile_backups',
-  '-e': 'loglevel',
-  '--loglevel': 'loglevel',
-  '-j': 'pidfile',
-  '--pidfile': 'pidfile',
-  '-i': 'identifier',
-  '--identifier': 'identifier',
-  '-q': 'childlogdir',
-  '--childlogdir': 'childlogdir',
-  '-k': 'nocleanup',
-  '--nocleanup': 'nocleanup',
-  '-a': 'minfds',
-  '--minfds': 'minfds',
-  '-t': 'strip_ansi',
-  '--strip_ansi': 'strip_ansi',
-  '--minprocs': 'minprocs',
-  '--profile_options': 'profile_options',
-};
+/** supervisord's options: short letter (with ':' when it takes a value), long name, key. */
+const OPTIONS: ReadonlyArray<[short: string, long: string, key: string]> = [
+  ['h', 'help', 'help'],
+  ['?', '', 'help'],
+  ['c:', 'configuration=', 'configuration'],
+  ['v', 'version', 'version'],
+  ['n', 'nodaemon', 'nodaemon'],
+  ['u:', 'user=', 'user'],
+  ['m:', 'umask=', 'umask'],
+  ['d:', 'directory=', 'directory'],
+  ['l:', 'logfile=', 'logfile'],
+  ['y:', 'logfile_maxbytes=', 'logfile_maxbytes'],
+  ['z:', 'logfile_backups=', 'logfile_backups'],
+  ['e:', 'loglevel=', 'loglevel'],
+  ['j:', 'pidfile=', 'pidfile'],
+  ['i:', 'identifier=', 'identifier'],
+  ['q:', 'childlogdir=', 'childlogdir'],
+  ['a:', 'minfds=', 'minfds'],
+  ['', 'minprocs=', 'minprocs'],
+  ['k', 'nocleanup', 'nocleanup'],
+  ['t', 'strip_ansi', 'strip_ansi'],
+  ['', 'profile_options=', 'profile_options'],
+  ['s', 'silent', 'silent'],
+];
 
-const SWITCHES = new Set(['nodaemon', 'silent', 'help', 'version', 'nocleanup', 'strip_ansi']);
+const SHORT_OPTS = OPTIONS.map(([short]) => short).join('');
+const LONG_OPTS = OPTIONS.map(([, long]) => long).filter(Boolean);
+const KEY_OF = new Map<string, string>();
+for (const [short, long, key] of OPTIONS) {
+  if (short) KEY_OF.set(`-${short[0]}`, key);
+  if (long) KEY_OF.set(`--${long.replace(/=$/, '')}`, key);
+}
+const SWITCHES = new Set(['nodaemon', 'silent', 'nocleanup', 'strip_ansi']);
 
 export class UsageError extends Error {}
 
-export function parseDaemonArgs(argv: string[]): DaemonArgs {
-  const args: DaemonArgs = { configuration: null, help: false, version: false, overrides: {} };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    if (eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    } else if (/^-[a-zA-Z?].+/.test(arg) && !arg.startsWith('--')) {
-      inline = arg.slice(2);
-      arg = arg.slice(0, 2);
+/** Python's repr() of a str (enough for option values and argument lists). */
+function pyRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  return quote + s.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`) + quote;
+}
+
+/** Python's getopt.getopt (not GNU: the first non-option ends the options), with its messages. */
+function getopt(argv: string[]): { opts: Array<[string, string]>; rest: string[] } {
+  const opts: Array<[string, string]> = [];
+  let rest = argv.slice();
+  while (rest.length > 0 && rest[0].startsWith('-') && rest[0] !== '-') {
+    if (rest[0] === '--') {
+      rest = rest.slice(1);
+      break;
     }
-    const key = FLAGS[arg];
-    if (!key) throw new UsageError(`option ${argv[i]} not recognized`);
-    if (SWITCHES.has(key)) {
-      if (key === 'help') args.help = true;
-      else if (key === 'version') args.version = true;
-      else args.overrides[key] = 'true';
+    const word = rest.shift()!;
+    if (word.startsWith('--')) {
+      let opt = word.slice(2);
+      let optarg: string | undefined;
+      const eq = opt.indexOf('=');
+      if (eq >= 0) {
+        optarg = opt.slice(eq + 1);
+        opt = opt.slice(0, eq);
+      }
+      const possibilities = LONG_OPTS.filter((o) => o.startsWith(opt));
+      if (possibilities.length === 0) throw new UsageError(`option --${opt} not recognized`);
+      let hasArg: boolean;
+      if (possibilities.includes(opt)) hasArg = false;
+      else if (possibilities.includes(`${opt}=`)) hasArg = true;
+      else if (possibilities.length > 1) throw new UsageError(`option --${opt} not a unique prefix`);
+      else {
+        hasArg = possibilities[0].endsWith('=');
+        opt = possibilities[0].replace(/=$/, '');
+      }
+      if (hasArg) {
+        if (optarg === undefined) {
+          if (rest.length === 0) throw new UsageError(`option --${opt} requires argument`);
+          optarg = rest.shift()!;
+        }
+      } else if (optarg !== undefined) throw new UsageError(`option --${opt} must not have an argument`);
+      opts.push([`--${opt}`, optarg ?? '']);
       continue;
     }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`option ${arg} requires argument`);
+    let cluster = word.slice(1);
+    while (cluster !== '') {
+      const opt = cluster[0];
+      cluster = cluster.slice(1);
+      const at = opt === ':' ? -1 : SHORT_OPTS.indexOf(opt);
+      if (at < 0) throw new UsageError(`option -${opt} not recognized`);
+      let optarg = '';
+      if (SHORT_OPTS[at + 1] === ':') {
+        if (cluster === '') {
+          if (rest.length === 0) throw new UsageError(`option -${opt} requires argument`);
+          cluster = rest.shift()!;
+        }
+        optarg = cluster;
+        cluster = '';
+      }
+      opts.push([`-${opt}`, optarg]);
+    }
+  }
+  return { opts, rest };
+}
+
+/** Python's int(s): surrounding whitespace, a sign, digits with single underscores. */
+function pyInt(s: string, base = 10): number {
+  const digits = base === 8 ? '[0-7]' : '\\d';
+  const m = new RegExp(`^\\s*([+-]?)${base === 8 ? '(?:0[oO])?_?' : ''}(${digits}+(?:_${digits}+)*)\\s*$`).exec(s);
+  if (!m) throw new Error(`invalid literal for int() with base ${base}: ${pyRepr(s)}`);
+  return parseInt(m[1] + m[2].replace(/_/g, ''), base);
+}
+
+function expandUser(v: string): string {
+  return v === '~' || v.startsWith('~/') ? (process.env['HOME'] ?? '') + v.slice(1) : v;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * supervisord's handlers (datatypes.py): the value the option stands for, or an Error with
+ * supervisor's message (shown as `invalid value for -e 'LOUD': bad logging level name 'LOUD'`).
+ */
+const HANDLERS: Record<string, (v: string) => string> = {
+  umask: (v) => {
+    try {
+      return pyInt(v, 8).toString(8);
+    } catch {
+      throw new Error(`${v} can not be converted to an octal type`);
+    }
+  },
+  directory: existingDirectory,
+  childlogdir: existingDirectory,
+  logfile: existingDirpath,
+  pidfile: existingDirpath,
+  logfile_maxbytes: (v) => {
+    const lower = v.toLowerCase();
+    for (const [suffix, m] of [['kb', 1024], ['mb', 1024 ** 2], ['gb', 1024 ** 3]] as const) {
+      if (lower.endsWith(suffix)) return String(pyInt(lower.slice(0, -suffix.length)) * m);
+    }
+    return String(pyInt(lower));
+  },
+  logfile_backups: (v) => String(pyInt(v)),
+  minfds: (v) => String(pyInt(v)),
+  minprocs: (v) => String(pyInt(v)),
+  loglevel: (v) => {
+    const level = v.toLowerCase();
+    if (!['critical', 'error', 'warn', 'info', 'debug', 'trace', 'blather'].includes(level)) {
+      throw new Error(`bad logging level name ${pyRepr(v)}`);
+    }
+    return level;
+  },
+};
+
+function existingDirectory(v: string): string {
+  const nv = expandUser(v);
+  if (isDir(nv)) return nv;
+  throw new Error(`${v} is not an existing directory`);
+}
+
+function existingDirpath(v: string): string {
+  const nv = expandUser(v);
+  const dir = dirname(nv);
+  if (!nv.includes('/') || isDir(dir)) return nv;
+  throw new Error(`The directory named as part of the path ${v} does not exist`);
+}
+
+/**
+ * As supervisord's realize(): getopt, then no positional arguments, then each option in order
+ * (its value checked; -h and -v answer at once; an option given twice is a conflict).
+ */
+export function parseDaemonArgs(argv: string[]): DaemonArgs {
+  const args: DaemonArgs = { configuration: null, help: false, version: false, overrides: {} };
+  const { opts, rest } = getopt(argv);
+  if (rest.length > 0) throw new UsageError(`positional arguments are not supported: [${rest.map(pyRepr).join(', ')}]`);
+  const seen = new Set<string>();
+  for (const [opt, raw] of opts) {
+    const key = KEY_OF.get(opt)!;
+    if (key === 'help') return { ...args, help: true };
+    if (key === 'version') return { ...args, version: true };
+    let value = SWITCHES.has(key) ? 'true' : raw;
+    const handler = HANDLERS[key];
+    if (handler) {
+      try {
+        value = handler(raw);
+      } catch (err) {
+        throw new UsageError(`invalid value for ${opt} ${pyRepr(raw)}: ${(err as Error).message}`);
+      }
+    }
+    if (seen.has(key)) throw new UsageError(`conflicting command line option ${pyRepr(opt)}`);
+    seen.add(key);
     if (key === 'configuration') args.configuration = value;
     else args.overrides[key] = value;
   }
@@ -107,4 +232,9 @@ Options:
 -a/--minfds NUM -- the minimum number of file descriptors for start success
 -t/--strip_ansi -- strip ansi escape codes from process output
 --minprocs NUM  -- the minimum number of processes available for start success
+--profile_options OPTIONS -- run supervisord under profiler and output
+                             results based on OPTIONS, which  is a comma-sep'd
+                             list of 'cumulative', 'calls', and/or 'callers',
+                             e.g. 'cumulative,callers')
+
 `;

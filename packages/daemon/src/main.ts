@@ -7,7 +7,7 @@ import { collectGarbageSoon } from './memory.js';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import { dirname } from 'node:path';
-import { SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
+import { Faults, RPCFault, SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
 import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
 import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage, readUserDb } from './config/index.js';
 import { pyRepr } from './config/expand.js';
@@ -63,6 +63,8 @@ async function main(): Promise<void> {
   try {
     config = read();
   } catch (err) {
+    // A -c file that does not exist is supervisord's own line (no position to add).
+    if (err instanceof ConfigError && /^could not find config file /.test(err.reason)) fail(err.reason);
     if (err instanceof ConfigError || err instanceof UsageError) fail(err.message);
     throw err;
   }
@@ -75,7 +77,9 @@ async function main(): Promise<void> {
     await run(config, read);
   } catch (err) {
     const code = err instanceof AlreadyRunning ? 2 : 1;
-    const message = `Error: ${(err as Error).message}\n`;
+    // supervisord reports a live socket through usage(): the help line follows.
+    const help = err instanceof AlreadyRunning ? `For help, use ${PROGRAM} -h\n` : '';
+    const message = `Error: ${(err as Error).message}\n${help}`;
     reportToParent({ ready: false, code, message });
     process.stderr.write(message);
     process.exit(code);
@@ -153,15 +157,22 @@ async function run(config: Config, read: () => Config): Promise<void> {
     await logger.close();
     process.exit(code);
   };
-  const restart = () => {
+  /**
+   * Reload: the configuration is read before anything stops. One that no longer reads is
+   * refused (the ctl gets CANT_REREAD naming file:line; SIGHUP logs it) and everything keeps
+   * running — where supervisord stops every process and then exits on it.
+   */
+  const readForRestart = (): Config => {
+    try {
+      return read();
+    } catch (err) {
+      if (err instanceof ConfigError || err instanceof UsageError) throw new RPCFault(Faults.CANT_REREAD, err.message);
+      throw err;
+    }
+  };
+  const restart = (next: Config) => {
     logger.debug('supervisord restarting');
-    // As supervisord: a configuration that does not read any more at a reload ends the daemon
-    // (its processes are stopped by then) with the start-up error on stderr and status 2.
-    supervisor.restart().catch((err: unknown) => {
-      if (!(err instanceof ConfigError || err instanceof UsageError)) throw err;
-      process.stderr.write(`Error: ${err.message}\nFor help, use ${PROGRAM} -h\n`);
-      void exit(2);
-    });
+    void supervisor.restart(next);
   };
 
   control = await startControlServer({
@@ -172,7 +183,10 @@ async function run(config: Config, read: () => Config): Promise<void> {
       supervisor,
       mainLog: logger,
       requestShutdown: () => setImmediate(() => void exit(0)),
-      requestRestart: () => setImmediate(restart),
+      requestRestart: () => {
+        const next = readForRestart();
+        setImmediate(() => restart(next));
+      },
       followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
     }),
   });
@@ -195,7 +209,14 @@ async function run(config: Config, read: () => Config): Promise<void> {
       return;
     }
     logger.warn('received SIGHUP indicating restart request');
-    restart();
+    let next: Config;
+    try {
+      next = readForRestart();
+    } catch (err) {
+      logger.error(`not restarting, the running configuration is kept: ${(err as Error).message}`);
+      return;
+    }
+    restart(next);
   });
   process.on('SIGUSR2', () => {
     logger.info('received SIGUSR2 indicating log reopen request');

@@ -55,7 +55,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket`);
     if (await isAlive(path)) {
       throw new AlreadyRunning(
-        `Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord. (${path})`,
+        `Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord.`,
       );
     }
     unlinkSync(path);
