@@ -59,7 +59,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
       );
     }
     unlinkSync(path);
-    logger.log('info', `removed stale socket file ${path}`);
+    // supervisord's words, on stderr as it writes them (not to the log).
+    process.stderr.write(`Unlinking stale socket ${path}\n`);
+    logger.log('debug', `removed stale socket file ${path}`);
   }
 
   const dispatcher = createDispatcher(options.handlers, {
