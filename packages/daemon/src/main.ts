@@ -194,6 +194,8 @@ async function run(config: Config, read: () => Config): Promise<void> {
   for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
   if (config.inetHttpServer && config.inetHttpServer.username === null) logger.critical(NO_AUTH('inet_http_server'));
   if (config.unixHttpServer!.username === null) logger.critical(NO_AUTH('unix_http_server'));
+  // (the fork itself happened before run(); supervisord logs it at this point)
+  if (isDaemonChild()) logger.info('daemonizing the supervisord process');
   writePidfile(server.pidfile);
   logger.info(`supervisord started with pid ${process.pid}`);
 
