@@ -235,15 +235,15 @@ export class Supervisor extends EventEmitter {
   }
 
   /**
-   * Restart (SIGHUP, `reload`): stop everything, read the configuration from scratch and start
-   * again. fcgi sockets whose address did not change stay open throughout. A configuration that
-   * no longer reads rejects (after everything was stopped): supervisord then exits with status 2.
+   * Restart (SIGHUP, `reload`): stop everything and start again from `next`, the configuration
+   * read from scratch. The caller reads it first, so a configuration that no longer reads is
+   * refused before anything stops (supervisord stops everything, then dies on it). fcgi sockets
+   * whose address did not change stay open throughout.
    */
-  async restart(): Promise<void> {
+  async restart(next: Config): Promise<void> {
     if (this.mood !== 'RUNNING') return;
     this.setMood('RESTARTING');
     await this.stopAllInOrder();
-    const next = this.deps.readConfig();
     for (const name of [...this.groups.keys()]) await this.removeGroup(name, { keepSocket: true });
     this.config = { ...next, groups: [] };
     this.latest = next;

@@ -20,6 +20,12 @@ export const command: Command = {
     } catch (err) {
       if (!closedByDaemon(err)) {
         ctl.exitstatus = Exit.GENERIC;
+        // tsupervisord reads the configuration before restarting: a bad one is refused and
+        // everything keeps running (supervisord would stop everything and exit).
+        if (isFault(err, Faults.CANT_REREAD)) {
+          ctl.output(`ERROR: ${err.message}`);
+          return;
+        }
         if (!isFault(err, Faults.SHUTDOWN_STATE)) throw err;
         ctl.output('ERROR: already shutting down');
         return;
