@@ -102,12 +102,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   installLastResort(logger);
   // Container PID 1 mode: adopt and reap orphaned grandchildren (before the first spawn).
   if (server.nodaemon || process.pid === 1) startReaper(logger);
-  // supervisor's order: parse criticals, warnings, then infos (options.make_logger).
-  const asRoot = process.getuid?.() === 0;
-  if (server.user === null && asRoot) logger.critical(RUNNING_AS_ROOT);
-  for (const w of config.warnings) logger.warn(w);
-  for (const line of config.infos) logger.info(line);
-  if (server.user !== null && asRoot && uidOf(server.user) === 0) logger.info('Set uid to user 0 succeeded');
+  logParseMessages(logger, config);
   if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
 
   const echoOutput = logger.enabled('debug');
@@ -172,7 +167,13 @@ async function run(config: Config, read: () => Config): Promise<void> {
   };
   const restart = (next: Config) => {
     logger.debug('supervisord restarting');
-    void supervisor.restart(next);
+    // supervisord runs its start-up again: the same log lines, AUTO child logs cleared.
+    void supervisor.restart(next, () => {
+      logParseMessages(logger, next);
+      if (!next.supervisord.nocleanup) clearAutoChildLogDir(next.supervisord.childlogdir, next.supervisord.identifier);
+      logServersOpened(logger, next);
+      logger.info(`supervisord started with pid ${process.pid}`);
+    });
   };
 
   control = await startControlServer({
@@ -190,10 +191,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
       followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
     }),
   });
-  // What supervisord logs as it opens its HTTP servers (options.openhttpservers).
-  for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
-  if (config.inetHttpServer && config.inetHttpServer.username === null) logger.critical(NO_AUTH('inet_http_server'));
-  if (config.unixHttpServer!.username === null) logger.critical(NO_AUTH('unix_http_server'));
+  logServersOpened(logger, config);
   // (the fork itself happened before run(); supervisord logs it at this point)
   if (isDaemonChild()) logger.info('daemonizing the supervisord process');
   writePidfile(server.pidfile);
@@ -207,7 +205,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   }
   process.on('SIGHUP', () => {
     if (supervisor.mood !== 'RUNNING') {
-      logger.warn('received SIGHUP while shutting down: ignored');
+      logger.warn('ignored SIGHUP indicating restart request (shutdown in progress)');
       return;
     }
     logger.warn('received SIGHUP indicating restart request');
@@ -236,6 +234,23 @@ const RUNNING_AS_ROOT =
   'Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  ' +
   'If you intend to run as root, you can set user=root in the config file to avoid this message.';
 const NO_AUTH = (section: string) => `Server '${section}' running without any HTTP authentication checking`;
+
+/** supervisor's options.make_logger: parse criticals, warnings, then infos. */
+function logParseMessages(logger: MainLog, config: Config): void {
+  const server = config.supervisord;
+  const asRoot = process.getuid?.() === 0;
+  if (server.user === null && asRoot) logger.critical(RUNNING_AS_ROOT);
+  for (const w of config.warnings) logger.warn(w);
+  for (const line of config.infos) logger.info(line);
+  if (server.user !== null && asRoot && uidOf(server.user) === 0) logger.info('Set uid to user 0 succeeded');
+}
+
+/** What supervisord logs as it opens its HTTP servers (options.openhttpservers). */
+function logServersOpened(logger: MainLog, config: Config): void {
+  for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
+  if (config.inetHttpServer && config.inetHttpServer.username === null) logger.critical(NO_AUTH('inet_http_server'));
+  if (config.unixHttpServer?.username === null) logger.critical(NO_AUTH('unix_http_server'));
+}
 
 function uidOf(user: string): number | null {
   try {

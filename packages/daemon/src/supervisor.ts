@@ -240,11 +240,12 @@ export class Supervisor extends EventEmitter {
    * refused before anything stops (supervisord stops everything, then dies on it). fcgi sockets
    * whose address did not change stay open throughout.
    */
-  async restart(next: Config): Promise<void> {
+  async restart(next: Config, beforeStart?: () => void): Promise<void> {
     if (this.mood !== 'RUNNING') return;
     this.setMood('RESTARTING');
     await this.stopAllInOrder();
     for (const name of [...this.groups.keys()]) await this.removeGroup(name, { keepSocket: true });
+    beforeStart?.();
     this.config = { ...next, groups: [] };
     this.latest = next;
     this.startGroups(next.groups);
