@@ -75,8 +75,9 @@ export interface Context {
   /** False while supervisord shuts down or restarts: nothing is started automatically. */
   autoStartAllowed: boolean;
   /**
-   * Spawned by supervisord's transition loop (autostart): with startsecs=0 the RUNNING comes a
-   * turn later, so several processes started together log all their `spawned:` lines first.
+   * Spawned by supervisord's transition loop (autostart): with startsecs=0 the RUNNING (and,
+   * when the spawn fails with no retry left, the FATAL) comes a turn later, so several processes
+   * started together log all their `spawned:` / `spawnerr:` lines first.
    */
   deferRunning?: boolean;
 }
@@ -110,12 +111,17 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
   };
 
   /** Enter BACKOFF; give up (FATAL) once the retries are spent, else schedule the retry. */
+  const giveUp = () => {
+    change('FATAL');
+    log('info', `gave up: ${cfg.name} entered FATAL state, too many start retries too quickly`);
+  };
   const backoff = () => {
     s.backoff += 1;
     change('BACKOFF');
     if (s.backoff > cfg.startretries) {
-      change('FATAL');
-      log('info', `gave up: ${cfg.name} entered FATAL state, too many start retries too quickly`);
+      // From supervisord's transition loop (autostart) the give-up comes on its next pass.
+      if (ctx.deferRunning) effects.push({ type: 'timer', name: 'backoff', ms: 0, generation: s.generation });
+      else giveUp();
     } else {
       effects.push({ type: 'timer', name: 'backoff', ms: s.backoff * 1000, generation: s.generation });
     }
@@ -157,6 +163,8 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       if (event.generation !== s.generation) break;
       if (event.name === 'startsecs' && s.state === 'STARTING') {
         enterRunning();
+      } else if (event.name === 'backoff' && s.state === 'BACKOFF' && s.backoff > cfg.startretries) {
+        giveUp();
       } else if (event.name === 'backoff' && s.state === 'BACKOFF' && ctx.autoStartAllowed) {
         spawn();
       } else if (event.name === 'stopwait' && s.state === 'STOPPING' && s.pid) {
