@@ -1,7 +1,7 @@
 // Checking what a log holds against log-producer's stream (64-byte lines that start with their
 // own byte offset): which part of the stream the files hold, and how many bytes of that part are
 // missing or doubled. Also: has the stream's last line reached the log yet (for polling).
-import { closeSync, existsSync, openSync, readdirSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export const LINE = 64;
@@ -43,6 +43,16 @@ function endsWithLastLine(path, size) {
 /** The stream's last line is in the log (or in its first backup, if that write rotated it). */
 export function complete(path, size) {
   return endsWithLastLine(path, size) || endsWithLastLine(`${path}.1`, size);
+}
+
+/**
+ * When the stream's last line was written (the mtime of the file that ends with it, wall-clock
+ * ms), or null while it is not there yet. Polling for it now and then and taking the time from
+ * the file keeps the poller from disturbing the writer it measures.
+ */
+export function completedAt(path, size) {
+  for (const p of [path, `${path}.1`]) if (endsWithLastLine(p, size)) return statSync(p).mtimeMs;
+  return null;
 }
 
 /**

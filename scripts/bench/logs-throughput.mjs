@@ -12,13 +12,14 @@
 //   (default)  the library in this process: captureOutput → RotatingFile (packages/daemon/dist)
 //   --daemon   the real tsupervisord and, when installed, Debian's supervisord, side by side:
 //              the same program under each with stdout_logfile_maxbytes=0 and with 50MB × 10
-//              backups, started by RPC; wall = from startProcess until the log holds the last
-//              line; CPU = utime+stime of the daemon process (/proc/<pid>/stat) over the run.
-// Runs are interleaved (case A, B, C, A, B, C …) and the table shows medians; `sync` runs
-// before each run so no run pays for another's dirty pages. Lost bytes: for rotation only the
+//              backups, started by RPC; wall = from startProcess until the last line was
+//              written (the log's mtime); CPU = utime+stime of the daemon process
+//              (/proc/<pid>/stat) over the run.
+// Runs are interleaved (A B C, B C A, C A B …) and the table shows medians; every log is removed
+// and `sync` runs before each run, so no run pays for another's dirty pages. Lost bytes: for rotation only the
 // retained files (backups+1) can be checked; the rest was rotated away.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,15 +58,22 @@ if (cc.status !== 0) throw new Error('cannot compile log-producer.c (needs cc)')
 
 const waitExit = (child) => new Promise((resolve) => child.once('close', (code) => resolve(code)));
 const dropCaches = () => spawnSync('sync');
+/**
+ * Touches and frees 1.5 × SIZE of memory just before a run. On a VM with free page reporting
+ * (virtio-balloon), memory freed more than ~2 s ago has been handed back to the host and costs a
+ * host fault at first touch: filling a new GiB of page cache then took the writer 1 CPU-s more,
+ * depending on what ran before. Warm memory for every run makes the cases comparable.
+ */
+const warmMemory = () => spawnSync(process.execPath, ['-e', `Buffer.alloc(${Math.round(1.5 * SIZE)}, 1)`]);
 
 /** The limit: the producer into `cat > file`; CPU of cat from the subshell's `times`. */
 async function runCat(path) {
-  const start = process.hrtime.bigint();
+  const start = Date.now();
   const child = spawn('sh', ['-c', `'${PRODUCER}' ${SIZE} | (cat > '${path}'; times)`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await waitExit(child);
-  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const wall = (statSync(path).mtimeMs - start) / 1000; // the last write, as for the daemons
   // dash `times`: line 2 is the children's (cat's) user and system time, e.g. `0m0.120000s 0m0.450000s`
   const secs = [...(out.trim().split('\n')[1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
   return { wall, cpu: secs.length === 2 ? secs[0] + secs[1] : NaN, rss: NaN, files: [path] };
@@ -132,11 +140,14 @@ const { cases, stops, resets } = await buildCases();
 const results = new Map(cases.map((c) => [c, []]));
 try {
   for (let i = 0; i < RUNS; i++) {
-    for (const c of cases) {
+    // Each round starts one case later, so that no case always follows the same one (a run is
+    // slower right after another freed a gigabyte of page cache, on some machines).
+    for (const c of cases.map((_, k) => cases[(k + i) % cases.length])) {
       // Nothing of an earlier run may stay on disk or in the page cache (see reset()).
       for (const reset of resets) await reset();
       for (const f of readdirSync(work)) if (f.endsWith('.log') || /\.log\.\d+$/.test(f)) rmSync(join(work, f), { force: true });
       dropCaches();
+      warmMemory();
       const r = await c.run();
       const v = verify(r.files);
       r.lost = lostBytes(v, SIZE, { fromStart: !c.rotate }) + v.doubled + v.bad * 64;
