@@ -82,12 +82,21 @@ export async function startOne(p: Subprocess, wait: boolean): Promise<true> {
   if (p.state === 'UNKNOWN') throw new RPCFault(Faults.FAILED, `${p.namespec} is in an unknown process state`);
   p.start();
   if (!wait) return true;
-  return p.waitFor(() => {
-    if (p.spawnerr) throw new RPCFault(Faults.SPAWN_ERROR, p.namespec);
-    if (p.state === 'RUNNING') return true as const;
-    if (p.state !== 'STARTING') throw new RPCFault(Faults.ABNORMAL_TERMINATION, p.namespec);
-    return undefined;
-  });
+  let checks = 0;
+  try {
+    return await p.waitFor(() => {
+      checks += 1;
+      if (p.spawnerr) throw new RPCFault(Faults.SPAWN_ERROR, p.namespec);
+      if (p.state === 'RUNNING') return true as const;
+      if (p.state !== 'STARTING') throw new RPCFault(Faults.ABNORMAL_TERMINATION, p.namespec);
+      return undefined;
+    });
+  } catch (err) {
+    // supervisord looks at a waiting start every 50 ms (onwait.delay): a start that fails while
+    // it waits is answered that much later (after a concurrent stop or signal has been).
+    if (err instanceof RPCFault && checks > 1) await new Promise((r) => setTimeout(r, 50));
+    throw err;
+  }
 }
 
 export async function stopOne(p: Subprocess, wait: boolean): Promise<true> {
