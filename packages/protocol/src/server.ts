@@ -146,14 +146,14 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
       if (!(err instanceof FrameTooLarge)) throw err;
       tooLarge = true;
       send(errorResponse(null, JsonRpcErrors.FRAME_TOO_LARGE, err.message));
-      // Close once the answer is handed to the kernel (or after 5 s if the peer does not read
-      // it): waiting for the peer's end would keep the connection as long as it keeps writing.
-      socket.pause();
+      // Half-close after the answer and discard what the peer still sends until it ends, at
+      // most 5 s: closing with its bytes unread would reset the connection, and a peer still
+      // writing would lose the answer already waiting in its receive queue.
+      if (socket.isPaused()) socket.resume();
       const timer = setTimeout(() => socket.destroy(), 5000);
-      socket.end(() => {
-        clearTimeout(timer);
-        socket.destroy();
-      });
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+      socket.end();
       return;
     }
     pump();
