@@ -9,7 +9,8 @@
 //        [--dir /tmp] [--extra] [--pending 1M]
 //
 // Modes:
-//   (default)  the library in this process: captureOutput → RotatingFile (packages/daemon/dist)
+//   (default)  the library in this process: captureOutput → RotatingFile (packages/daemon/dist),
+//              from node's child.stdout and from a real pipe through PipeSource (the daemon's way)
 //   --daemon   the real tsupervisord and, when installed, Debian's supervisord, side by side:
 //              the same program under each with stdout_logfile_maxbytes=0 and with 50MB × 10
 //              backups, started by RPC; wall = from startProcess until the last line was
@@ -79,16 +80,25 @@ async function runCat(path) {
   return { wall, cpu: secs.length === 2 ? secs[0] + secs[1] : NaN, rss: NaN, files: [path] };
 }
 
-/** The library: captureOutput from the child's stdout pipe into a RotatingFile. */
-async function runLib(path, fileOpts, captureOpts = {}) {
-  const { captureOutput, RotatingFile } = await import(new URL('../../packages/daemon/dist/src/logs/index.js', import.meta.url).href);
+/**
+ * The library: captureOutput into a RotatingFile, from the child's stdout as node's
+ * child_process gives it (a socketpair, `child.stdout`) or, with `pipe`, as the daemon reads it
+ * (a real pipe through PipeSource).
+ */
+async function runLib(path, fileOpts, captureOpts = {}, pipe = false) {
+  const dist = '../../packages/daemon/dist/src';
+  const { captureOutput, RotatingFile, PipeSource } = await import(new URL(`${dist}/logs/index.js`, import.meta.url).href);
+  const { makePipe, closeFd } = await import(new URL(`${dist}/native/index.js`, import.meta.url).href);
   const errors = [];
   const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const file = new RotatingFile(path, { ...fileOpts, onError: (e) => errors.push(e.code) });
-  const child = spawn(PRODUCER, [String(SIZE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const fds = pipe ? makePipe() : null;
+  const child = spawn(PRODUCER, [String(SIZE)], { stdio: ['ignore', fds ? fds.write : 'pipe', 'inherit'] });
+  if (fds) closeFd(fds.write);
+  const source = fds ? new PipeSource(fds.read) : child.stdout;
   if (args.pending !== undefined) captureOpts = { ...captureOpts, maxPendingBytes: parseSize(args.pending) };
-  await Promise.all([captureOutput(child.stdout, file, captureOpts), waitExit(child)]);
+  await Promise.all([captureOutput(source, file, captureOpts), waitExit(child)]);
   await file.close();
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpu0);
@@ -105,10 +115,13 @@ async function buildCases() {
   const stops = [];
   const resets = [];
   if (!args.daemon) {
-    cases.push({ name: 'lib maxbytes=0', group: 'lib', rotate: false, run: () => runLib(join(work, 'lib0.log'), { maxbytes: 0 }) });
-    cases.push({ name: 'lib 50MB x 10 backups', group: 'lib', rotate: true, run: () => runLib(join(work, 'lib50.log'), ROTATE) });
+    cases.push({ name: 'lib child.stdout maxbytes=0', group: 'lib', rotate: false, run: () => runLib(join(work, 'lib0.log'), { maxbytes: 0 }) });
+    cases.push({ name: 'lib child.stdout 50MB x 10', group: 'lib', rotate: true, run: () => runLib(join(work, 'lib50.log'), ROTATE) });
+    cases.push({ name: 'lib PipeSource maxbytes=0', group: 'lib', rotate: false, run: () => runLib(join(work, 'pipe0.log'), { maxbytes: 0 }, {}, true) });
+    cases.push({ name: 'lib PipeSource 50MB x 10', group: 'lib', rotate: true, run: () => runLib(join(work, 'pipe50.log'), ROTATE, {}, true) });
     if (args.extra) {
-      cases.push({ name: 'lib maxbytes=0 strip_ansi', group: 'lib', rotate: false, run: () => runLib(join(work, 'ansi.log'), { maxbytes: 0 }, { stripAnsi: true }) });
+      cases.push({ name: 'lib PipeSource strip_ansi', group: 'lib', rotate: false, run: () => runLib(join(work, 'ansi.log'), { maxbytes: 0 }, { stripAnsi: true }, true) });
+      cases.push({ name: 'lib PipeSource timestamps', group: 'lib', rotate: false, run: () => runLib(join(work, 'ts.log'), { maxbytes: 0 }, { timestamps: true }, true) });
     }
     return { cases, stops, resets };
   }
