@@ -68,7 +68,6 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError || err instanceof UsageError) fail(err.message);
     throw err;
   }
-  if (!config.unixHttpServer) fail(`${file}: tsupervisord needs a [unix_http_server] section (file=) for its control socket`);
 
   const server = config.supervisord;
   if (!server.nodaemon && !isDaemonChild()) await daemonize();
@@ -139,7 +138,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     await supervisor.shutdown();
     control?.close();
     try {
-      unlinkSync(config.unixHttpServer!.file);
+      if (config.unixHttpServer) unlinkSync(config.unixHttpServer.file);
     } catch {
       /* gone */
     }
@@ -176,8 +175,9 @@ async function run(config: Config, read: () => Config): Promise<void> {
     });
   };
 
-  control = await startControlServer({
-    config: config.unixHttpServer!,
+  // Without [unix_http_server] supervisord runs all the same, with no way in but signals.
+  if (config.unixHttpServer) control = await startControlServer({
+    config: config.unixHttpServer,
     logger,
     accepting: () => supervisor.mood === 'RUNNING',
     handlers: createHandlers({
