@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { closeDestination, openDestination, writeToDestination } from '../src/logs/destination.js';
+import { ASYNC_FOR_MS, closeDestination, type FileDestination, openDestination, stalled, writeToDestination } from '../src/logs/destination.js';
 import { RotatingFile } from '../src/logs/index.js';
 import { tempDir } from './logs-helpers.js';
 
@@ -32,5 +32,16 @@ describe('log destinations', () => {
     assert.deepEqual(errors, ['ENOENT']);
     assert.ok(!existsSync(name));
     void f.close();
+  });
+
+  it('steady writing stays synchronous; writes that stall the loop over 100 ms in a second go to the pool', () => {
+    const f: FileDestination = { kind: 'file', fd: -1, rotatable: true, size: 0, local: true, asyncUntil: 0, stalledMs: 0, windowStart: 0 };
+    const MiB = 1024 * 1024;
+    let t = 10_000;
+    for (let i = 0; i < 1000; i++, t += 6) stalled(f, t, t + 5, MiB); // 200 MiB/s for 6 s
+    for (let i = 0; i < 20; i++, t += 500) stalled(f, t, t + 45, 256 * 1024); // a 45 ms write now and then
+    assert.equal(f.asyncUntil, 0);
+    for (let i = 0; i < 3; i++, t += 60) stalled(f, t, t + 50, 256 * 1024); // three in a row
+    assert.ok(f.asyncUntil > Date.now() + ASYNC_FOR_MS - 1000, 'sent to the thread pool');
   });
 });

@@ -4,7 +4,8 @@
  * Backpressure: the pipe is read while the previous write is in progress, but only up to
  * `maxPendingBytes` (1 MiB by default); beyond that the pipe is paused until the write is done,
  * so a fast child blocks on its full pipe and the daemon holds at most about maxPendingBytes
- * plus one read per channel. What piled up during a write goes out in one writev.
+ * plus one read per channel. What piled up during a write goes out in one writev, and so do
+ * small reads of one event-loop turn.
  *
  * The capture ends when the pipe ends ('end', or 'close'/'error': every writer closed it), not
  * when the child exits, so output written just before exit is kept (and so is the output of
@@ -23,6 +24,9 @@ import { AnsiStripper } from './ansi.js';
 import { LineStamper } from './line-stamper.js';
 import { PipeSource } from './pipe-source.js';
 import type { LogSink } from './rotating-file.js';
+
+/** Pending output this large is written at once; less waits for the end of the poll phase. */
+const WRITE_AT_ONCE = 64 * 1024;
 
 export interface CaptureOptions {
   /** Remove ANSI escapes (supervisor's `strip_ansi`). */
@@ -63,6 +67,7 @@ export function captureOutput(stream: Readable, sink: LogSink | null, opts: Capt
   let pendingLent: Buffer[] = [];
   let pendingBytes = 0;
   let writing = false;
+  let deferred = false;
   let paused = false;
   let ended = false;
 
@@ -72,7 +77,7 @@ export function captureOutput(stream: Readable, sink: LogSink | null, opts: Capt
 
   return new Promise((resolve) => {
     const settle = (): void => {
-      if (ended && !writing && pending.length === 0) resolve(result);
+      if (ended && !writing && !deferred && pending.length === 0) resolve(result);
     };
 
     // Writes what piled up, then again until nothing is left; resumes the pipe meanwhile.
@@ -117,8 +122,18 @@ export function captureOutput(stream: Readable, sink: LogSink | null, opts: Capt
       result.bytesLogged += data.length;
       pending.push(data);
       pendingBytes += data.length;
-      if (!writing) flush();
-      else if (pendingBytes >= maxPending) paused = true;
+      if (writing) {
+        if (pendingBytes >= maxPending) paused = true;
+      } else if (pendingBytes >= WRITE_AT_ONCE) flush();
+      else if (!deferred) {
+        // Small reads of one wakeup go out together, once the event loop's poll phase is over
+        // (as supervisor, which reads what a child wrote in one go, rotates after such a write).
+        deferred = true;
+        setImmediate(() => {
+          deferred = false;
+          if (!writing) flush();
+        });
+      }
       return !paused;
     };
 

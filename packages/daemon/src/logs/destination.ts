@@ -5,10 +5,12 @@
  *   once, on the calling thread, as supervisor does: the kernel then reuses the pages the pipe
  *   read just freed, still in the cache, for the page cache, and the daemon's CPU per GiB halves
  *   compared with handing each write to libuv's thread pool (a writer thread copying while the
- *   main thread reads). A write that takes longer than SLOW_WRITE_MS (the kernel throttling a
- *   writer that outruns the disk) sends that file to the thread pool for ASYNC_FOR_MS, so a slow
- *   disk stalls the event loop at most once in that time. Anything else (ttys, network and FUSE
- *   filesystems, which can block indefinitely) always goes through the pool.
+ *   main thread reads). When writes to a file stall the event loop for more than
+ *   STALL_BUDGET_MS in a second (time beyond 20 ms per MiB written: the kernel pausing a writer
+ *   that outruns the disk), that file goes to the thread pool for ASYNC_FOR_MS. Steady writing,
+ *   however much, and the odd 5-50 ms write of a busy machine do not count. Anything else
+ *   (ttys, network and FUSE filesystems, which can block indefinitely) always goes through the
+ *   pool.
  * - `stream`: a FIFO or socket (a `/dev/stdout` that is a pipe), opened non-blocking and written
  *   through a net.Socket, so a slow reader never ties up a pool thread and nothing seeks.
  * - `/dev/stdout` / `/dev/stderr` that cannot be opened by path (ENXIO: a socket, e.g. systemd's
@@ -27,12 +29,17 @@ export interface FileDestination {
   size: number;
   /** A regular file on a local filesystem: may be written synchronously. */
   local: boolean;
-  /** Until when (ms since the epoch) writes go to the thread pool after a slow one. */
+  /** Until when (ms since the epoch) writes go to the thread pool after slow ones. */
   asyncUntil: number;
+  /** Stall time of synchronous writes since `windowStart` (performance.now() ms). */
+  stalledMs: number;
+  windowStart: number;
 }
 
-/** A synchronous write slower than this means the disk is throttling us. */
-export const SLOW_WRITE_MS = 20;
+/** Synchronous writes may stall the event loop this long per second before a file goes async. */
+export const STALL_BUDGET_MS = 100;
+/** A write taking longer than this per byte stalls (20 ms per MiB, i.e. below 50 MiB/s). */
+const EXPECTED_MS_PER_BYTE = 20 / (1024 * 1024);
 /** How long a file is then written through the thread pool before trying again. */
 export const ASYNC_FOR_MS = 10_000;
 
@@ -133,7 +140,7 @@ export function openDestination(path: string, truncate = false): Destination {
   }
   const rotatable = st.isFile() && !isSpecialPath(path);
   const local = st.isFile() && onLocalFs(path);
-  return { kind: 'file', fd, rotatable, size: st.isFile() ? st.size : 0, local, asyncUntil: 0 };
+  return { kind: 'file', fd, rotatable, size: st.isFile() ? st.size : 0, local, asyncUntil: 0, stalledMs: 0, windowStart: 0 };
 }
 
 export function closeDestination(target: Destination): void {
@@ -195,7 +202,22 @@ export async function writeToDestination(target: Destination, chunks: Uint8Array
     (err as WriteError).written = written;
     throw err;
   }
-  if (sync && performance.now() - started > SLOW_WRITE_MS) target.asyncUntil = Date.now() + ASYNC_FOR_MS;
+  if (sync) stalled(target, started, performance.now(), written);
+}
+
+/** Accounts a synchronous write of `bytes` from `started` to `now`; over budget, the file goes async. */
+export function stalled(target: FileDestination, started: number, now: number, bytes: number): void {
+  const stall = now - started - bytes * EXPECTED_MS_PER_BYTE;
+  if (stall <= 0) return;
+  if (now - target.windowStart > 1000) {
+    target.windowStart = started;
+    target.stalledMs = 0;
+  }
+  target.stalledMs += stall;
+  if (target.stalledMs > STALL_BUDGET_MS) {
+    target.asyncUntil = Date.now() + ASYNC_FOR_MS;
+    target.stalledMs = 0;
+  }
 }
 
 /** Synchronous variant (the daemon's own log). A stream target gets an ordinary buffered write. */
