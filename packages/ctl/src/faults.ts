@@ -2,7 +2,7 @@
  * The one place where faults, result codes and connection errors become text and exit codes,
  * as supervisorctl 4.2.5 prints them.
  */
-import { Faults, RPCFault } from '@tsupervisor/protocol';
+import { Faults, JsonRpcErrors, RPCFault } from '@tsupervisor/protocol';
 import { makeNamespec } from './namespec.js';
 import { NoAnswer } from '@tsupervisor/protocol';
 
@@ -164,6 +164,11 @@ export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
   if (err instanceof NoAnswer) {
     return `Error: ${serverurl} accepted the connection but did not answer in ${err.seconds} s: is it tsupervisord's socket? (supervisord's own speaks XML-RPC over HTTP)`;
   }
+  // The daemon failed inside a method (supervisord: an exception in the handler, which its
+  // XML-RPC server answers with 500).
+  if (err instanceof RPCFault && err.code === JsonRpcErrors.INTERNAL_ERROR) {
+    return new PythonError('xmlrpc.client.ProtocolError', '<ProtocolError for 127.0.0.1/RPC2: 500 Internal Server Error>', XMLRPC_PY, 539).render();
+  }
   if (err instanceof RPCFault) {
     return new PythonError('xmlrpc.client.Fault', faultRepr(err), '/usr/lib/python3.11/xmlrpc/client.py', 668).render();
   }
@@ -183,6 +188,38 @@ export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
     ).render();
   }
   return new PythonError(err instanceof Error ? err.constructor.name : 'Exception', message, CTL_PY, 0).render();
+}
+
+/**
+ * A string as supervisorctl receives it through XML-RPC: the response is an XML document, so
+ * line ends come out as \n (XML end-of-line handling) and a character XML 1.0 does not allow
+ * (ESC of colour codes, other C0 controls) makes expat fail, at its line and column in the
+ * response (`<value><string>` opens line 5; &, <, > and non-ASCII characters count as the
+ * escapes and character references supervisord sends).
+ */
+export function viaXmlRpc(s: string): string {
+  let line = 5;
+  let column = 15;
+  for (let i = 0; i < s.length; i++) {
+    const cp = s.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    const allowed = cp === 9 || cp === 10 || cp === 13 || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+    if (!allowed) {
+      throw new PythonError(
+        'xml.parsers.expat.ExpatError',
+        `not well-formed (invalid token): line ${line}, column ${column}`,
+        '/usr/lib/python3.11/xmlrpc/client.py',
+        451,
+      );
+    }
+    if (cp === 10 || cp === 13) {
+      if (cp === 13 && s[i + 1] === '\n') i++;
+      line++;
+      column = 0;
+    } else if (cp > 0x7f) column += `&#${cp};`.length;
+    else column += cp === 38 ? 5 : cp === 60 || cp === 62 ? 4 : 1;
+  }
+  return s.replace(/\r\n?/g, '\n');
 }
 
 /** Python's input() at end of input, raised at supervisorctl.py's line `pyLine`. */

@@ -3,7 +3,7 @@
  * daemon pushes `tsupervisor.log` notifications. Like supervisor's /logtail, each log starts
  * with its last 1024 bytes. Used by `tail -f`, `maintail -f` and `fg`.
  */
-import { Faults, type LogChannel } from '@tsupervisor/protocol';
+import { Faults, JsonRpcErrors, type LogChannel } from '@tsupervisor/protocol';
 import type { ControlClient } from '@tsupervisor/protocol';
 import type { Ctl } from './ctl.js';
 import { isFault } from './faults.js';
@@ -61,13 +61,19 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
 }
 
 async function readHead(client: ControlClient, spec: FollowSpec, name: string, strict: boolean): Promise<string> {
-  try {
-    if (spec.main) return await client.call('supervisor.readLog', { offset: -HEAD_BYTES, length: 0 });
-    const method = spec.channel === 'stdout' ? 'supervisor.readProcessStdoutLog' : 'supervisor.readProcessStderrLog';
-    return await client.call(method, { name, offset: -HEAD_BYTES, length: 0 });
-  } catch (err) {
-    if (isFault(err) && !(strict && (err.code === Faults.NO_FILE || err.code === Faults.BAD_NAME))) return '';
-    throw err;
+  // The read methods refuse bytes that are not UTF-8 (as supervisor's): a head that starts in
+  // the middle of a character is read again from the next byte (up to 3), else left out.
+  for (let skip = 0; ; skip++) {
+    const offset = -(HEAD_BYTES - skip);
+    try {
+      if (spec.main) return await client.call('supervisor.readLog', { offset, length: 0 });
+      const method = spec.channel === 'stdout' ? 'supervisor.readProcessStdoutLog' : 'supervisor.readProcessStderrLog';
+      return await client.call(method, { name, offset, length: 0 });
+    } catch (err) {
+      if (isFault(err, JsonRpcErrors.INTERNAL_ERROR) && skip < 3) continue;
+      if (isFault(err) && !(strict && (err.code === Faults.NO_FILE || err.code === Faults.BAD_NAME))) return '';
+      throw err;
+    }
   }
 }
 

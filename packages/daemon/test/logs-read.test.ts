@@ -88,12 +88,15 @@ describe('readLog / tailLog', () => {
     assert.deepEqual(tailRange(150, 1600, 150), { start: 150, length: 0, offset: 150, overflow: false });
   });
 
-  it('decodes invalid UTF-8 with replacement characters instead of failing', async () => {
+  it('read refuses bytes that are not UTF-8 (supervisor: UnicodeDecodeError, a 500); tail decodes them with replacement characters', async () => {
     const dir = tempDir();
     const path = join(dir, 'bin.log');
     writeFileSync(path, Buffer.from([0xff, 0xfe, 0x61, 0x62, 0x63, 0xe2, 0x82]));
-    assert.equal(await readLog(path, 0, 0), '\ufffd\ufffdabc\ufffd');
+    await assert.rejects(readLog(path, 0, 0), (e: Error) => e.name === 'UnicodeDecodeError' && !(e instanceof RPCFault));
+    assert.equal(await readLog(path, 2, 3), 'abc');
     assert.equal((await tailLog(path, 0, 3)).bytes, 'c\ufffd');
+    writeFileSync(path, Buffer.from([0xef, 0xbb, 0xbf, 0x61]));
+    assert.equal(await readLog(path, 0, 0), '\ufeffa', 'a BOM is kept, as Python decodes it');
     writeFileSync(path, 'é€');
     assert.equal(await readLog(path, 0, 0), 'é€');
   });

@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, isFault } from '../faults.js';
+import { Exit, isFault, viaXmlRpc } from '../faults.js';
 import { rawSink } from '../follow.js';
 import { splitWords } from '../namespec.js';
 import { follow } from './tail.js';
@@ -46,6 +46,6 @@ export const command: Command = {
       else throw err;
       return;
     }
-    ctl.output(output);
+    ctl.output(viaXmlRpc(output));
   },
 };

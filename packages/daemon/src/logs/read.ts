@@ -86,6 +86,26 @@ function decode(data: Buffer): string {
   return data.toString('utf8');
 }
 
+/** Python's bytes.decode('utf-8'): a BOM is kept, anything that is not UTF-8 is an error. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * supervisor's read methods return as_string(data): bytes that are not UTF-8 (a range that cuts
+ * a character, binary output) raise UnicodeDecodeError there, which its XML-RPC server answers
+ * with 500 Internal Server Error. The same here: an error that is no fault (INTERNAL_ERROR).
+ */
+export class NotUtf8 extends Error {
+  override name = 'UnicodeDecodeError';
+}
+
+function decodeStrict(data: Buffer): string {
+  try {
+    return STRICT_UTF8.decode(data);
+  } catch {
+    throw new NotUtf8("'utf-8' codec can't decode the bytes read");
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await (await open(path, 'r')).close();
@@ -101,12 +121,14 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function readLog(path: string | null, offset: number, length: number): Promise<string> {
   if (path === null || !(await exists(path))) throw new RPCFault(Faults.NO_FILE, path ?? 'None');
+  let data: Buffer;
   try {
-    return decode(await readBytes(path, (size) => readRange(offset, length, size)));
+    data = await readBytes(path, (size) => readRange(offset, length, size));
   } catch (err) {
     if (err instanceof RPCFault) throw err;
     throw new RPCFault(Faults.FAILED);
   }
+  return decodeStrict(data);
 }
 
 /**
