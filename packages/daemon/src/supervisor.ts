@@ -261,10 +261,12 @@ export class Supervisor extends EventEmitter {
 
   private host(group: ProcessGroup): ProcessHost {
     const unix = this.config.unixHttpServer;
+    const inet = this.config.inetHttpServer;
     return {
       os: this.deps.os,
       logger: this.deps.logger,
-      serverUrl: unix ? `unix://${unix.file}` : null,
+      // supervisor's options.serverurl: the unix socket, else the inet server, else none.
+      serverUrl: unix ? `unix://${unix.file}` : inet ? `http://${inet.host || 'localhost'}:${inet.portNumber}` : null,
       supervisordEnvironment: this.config.supervisord.environment,
       baseEnvironment: process.env,
       autoStartAllowed: () => this.mood === 'RUNNING',

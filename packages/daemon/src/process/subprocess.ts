@@ -271,7 +271,8 @@ export class Subprocess extends EventEmitter {
       program: this.config.environment,
       processName: this.config.name,
       groupName: this.groupName,
-      serverUrl: this.host.serverUrl,
+      // serverurl= other than AUTO is what the child gets (supervisor's get_server_url).
+      serverUrl: this.config.serverurl && this.config.serverurl !== 'AUTO' ? this.config.serverurl : this.host.serverUrl,
     });
   }
 
