@@ -194,7 +194,7 @@ export class Supervisor extends EventEmitter {
       throw new RPCFault(Faults.CANT_REREAD, String((err as Error).message ?? err));
     }
     this.latest = next;
-    return diffGroups([...this.groups.values()].map((g) => g.config), next.groups);
+    return diffGroups([...this.groups.values()].map((g) => g.config), next.groups, true);
   }
 
   // ---- stopping ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { ProcessGroup } from '../process/group.js';
 import { isRunningState, type Subprocess } from '../process/subprocess.js';
 import type { Supervisor } from '../supervisor.js';
 import { exclusive } from './exclusive.js';
+import { supervisorEqual } from './diff.js';
 import { needsRestart } from './keys.js';
 import { planUpdate, type LiveGroup } from './plan.js';
 
@@ -80,8 +81,11 @@ async function apply(sup: Supervisor, names: string[]): Promise<UpdateResult> {
   for (const gp of plan.groups.filter((g) => g.change === 'changed')) {
     const group = sup.groups.get(gp.group);
     if (!group) continue;
+    // A change supervisord would not see (socket_mode, a logfile that was AUTO …) is applied
+    // without a line: its reread and update report nothing for that group.
+    const visible = !supervisorEqual(group.config, configOf(gp.group));
     await reconcile(sup, group, configOf(gp.group), gp, movers);
-    actions.push({ group: gp.group, action: 'stopped' }, { group: gp.group, action: 'updated' });
+    if (visible) actions.push({ group: gp.group, action: 'stopped' }, { group: gp.group, action: 'updated' });
   }
   for (const gp of plan.groups.filter((g) => g.change === 'added')) {
     const gc = configOf(gp.group);
