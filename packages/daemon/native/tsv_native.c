@@ -703,6 +703,8 @@ static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------- module */
 
+napi_value tsv_trim_memory(napi_env env, napi_callback_info info); /* tsv_memory.c */
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"listenTcp", NULL, listen_tcp, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -720,6 +722,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"reapPid", NULL, reap_pid, NULL, NULL, NULL, napi_enumerable, NULL},
     {"makePipe", NULL, make_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setPipeSize", NULL, set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"trimMemory", NULL, tsv_trim_memory, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
