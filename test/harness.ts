@@ -9,3 +9,4 @@ export * from './harness/nginx.js';
 export * from './harness/http.js';
 export * from './harness/rpc.js';
 export * from './harness/proc-stats.js';
+export * from './harness/syslog.js';

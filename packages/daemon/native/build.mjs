@@ -56,7 +56,6 @@ const targets = [
       '-I',
       include,
       join(here, 'tsv_native.c'),
-      join(here, 'tsv_memory.c'),
       '-lm',
     ],
   },

@@ -701,9 +701,65 @@ static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ---------------------------------------------------------------- datagrams (syslog) */
+
+/* dgramSocket() -> fd: an unbound AF_UNIX SOCK_DGRAM socket, non-blocking and close-on-exec,
+ * for sending to /dev/log (Node has no unix datagram sockets). Never registered with libuv. */
+static napi_value dgram_socket(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    throw_sys(env, errno, "socket(AF_UNIX, SOCK_DGRAM)", NULL, NULL, NULL);
+    return NULL;
+  }
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
+/* dgramSend(fd, path, buffer) -> null when sent, else the errno name ("ENOENT": nobody listens
+ * at path, "ECONNREFUSED", "EAGAIN": the receiver's queue is full, "EMSGSIZE" ...). sendto with
+ * MSG_DONTWAIT: it never blocks the event loop; a datagram that cannot go now is not sent.
+ * Bad arguments throw. */
+static napi_value dgram_send(napi_env env, napi_callback_info info) {
+  GET_ARGS(3);
+  int fd;
+  if (arg_int(env, argv[0], "fd", &fd)) return NULL;
+  char *path = arg_string(env, argv[1], "path");
+  if (!path) return NULL;
+  bool is_buffer = false;
+  napi_is_buffer(env, argv[2], &is_buffer);
+  if (!is_buffer) {
+    free(path);
+    throw_type(env, "data must be a Buffer");
+    return NULL;
+  }
+  void *data;
+  size_t len;
+  napi_get_buffer_info(env, argv[2], &data, &len);
+  struct sockaddr_un sun;
+  memset(&sun, 0, sizeof sun);
+  sun.sun_family = AF_UNIX;
+  int err = 0;
+  if (strlen(path) >= sizeof sun.sun_path) err = ENAMETOOLONG;
+  else {
+    strcpy(sun.sun_path, path);
+    ssize_t n;
+    do n = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sun, sizeof sun);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) err = errno;
+  }
+  free(path);
+  if (!err) return null_value(env);
+  if (err == EWOULDBLOCK) err = EAGAIN;
+  napi_value r;
+  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
 /* ---------------------------------------------------------------- module */
 
-napi_value tsv_trim_memory(napi_env env, napi_callback_info info); /* tsv_memory.c */
+/* ---------------------------------------------------------------- module */
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -722,7 +778,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"reapPid", NULL, reap_pid, NULL, NULL, NULL, napi_enumerable, NULL},
     {"makePipe", NULL, make_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setPipeSize", NULL, set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"trimMemory", NULL, tsv_trim_memory, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"dgramSocket", NULL, dgram_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"dgramSend", NULL, dgram_send, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -3,7 +3,7 @@
  * nodaemon), open the main log and the control socket, start the process groups, and turn
  * signals into shutdown (TERM, INT, QUIT), restart (HUP) and log reopening (USR2).
  */
-import { noteActivity, noticingCalls } from './memory.js';
+import { collectGarbageSoon } from './memory.js';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import { dirname } from 'node:path';
@@ -119,6 +119,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
           identifier: cfg.supervisord.identifier,
           stripAnsi: cfg.supervisord.stripAnsi,
           logger,
+          listener: group.kind === 'eventlistener',
           onData: (channel, chunk) => {
             bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk);
             events.logged(pc, group, channel, chunk);
@@ -180,7 +181,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     config: config.unixHttpServer,
     logger,
     accepting: () => supervisor.mood === 'RUNNING',
-    handlers: noticingCalls(createHandlers({
+    handlers: createHandlers({
       supervisor,
       mainLog: logger,
       requestShutdown: () => setImmediate(() => void exit(0)),
@@ -189,7 +190,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
         setImmediate(() => restart(next));
       },
       followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
-    })),
+    }),
   });
   logServersOpened(logger, config);
   // (the fork itself happened before run(); supervisord logs it at this point)
@@ -227,8 +228,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   events.start();
   supervisor.start();
   reportToParent({ ready: true });
-  supervisor.on('processState', noteActivity);
-  noteActivity();
+  collectGarbageSoon();
 }
 
 const RUNNING_AS_ROOT =

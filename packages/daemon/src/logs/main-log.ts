@@ -4,14 +4,16 @@
  * an echo to stdout when `nodaemon` and not `silent`.
  *
  * Each line is written synchronously when nothing else is pending, so a crash right after a
- * log call still has it. `syslog` as the logfile is not implemented: nothing goes to a file
- * then (a warning says so), the stdout echo still works.
+ * log call still has it. With `logfile=syslog` each line goes to syslog instead of a file, as
+ * supervisor sends it (syslog.ts: `<14>Nov 26 19:42:47 supervisord: 2026-11-26 19:42:47,382 INFO
+ * message\n`, one datagram per line of a message); the stdout echo and followers are unchanged.
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { Faults, RPCFault, type TailResult } from '@tsupervisor/protocol';
 import type { ServerConfig } from '../config/types.js';
 import { readLog, tailLog } from './read.js';
 import { RotatingFile } from './rotating-file.js';
+import { mainLogLines, Syslog } from './syslog.js';
 import { formatLogTime } from './timestamp.js';
 
 export type LogLevelName = ServerConfig['loglevel'];
@@ -44,7 +46,7 @@ export function formatLogLine(level: LogLevelName, message: string, at: Date): s
 }
 
 export interface MainLogOptions {
-  /** Path of the log file; null or `syslog` = no file. */
+  /** Path of the log file; null = none; `syslog` = to syslog, no file. */
   logfile: string | null;
   maxbytes: number;
   backups: number;
@@ -62,6 +64,8 @@ export interface MainLogOptions {
   stdout?: { write(data: string): unknown };
   now?: () => Date;
   retryDelayMs?: number;
+  /** With logfile=syslog: the socket (default $TSUPERVISORD_SYSLOG_SOCKET or /dev/log). */
+  syslogPath?: string;
 }
 
 /** Builds the main log from [supervisord] settings. */
@@ -90,6 +94,7 @@ export class MainLog {
   level: LogLevelName;
   private readonly opts: MainLogOptions;
   private file: RotatingFile | null = null;
+  private syslog: Syslog | null = null;
 
   constructor(opts: MainLogOptions) {
     this.opts = opts;
@@ -107,7 +112,8 @@ export class MainLog {
       });
     }
     if (opts.echo && !opts.stdout) ignoreStdoutEpipe();
-    if (path === 'syslog') this.warn('logfile=syslog is not supported by tsupervisord; not logging to a file');
+    // The log cannot report a syslog failure to itself either.
+    if (path === 'syslog') this.syslog = new Syslog({ path: opts.syslogPath, now: opts.now });
   }
 
   /** The file path, or null (none, or syslog). */
@@ -121,9 +127,11 @@ export class MainLog {
 
   log(level: LogLevelName, message: string): void {
     if (!this.enabled(level)) return;
-    const line = formatLogLine(level, message, (this.opts.now ?? (() => new Date()))());
+    const at = (this.opts.now ?? (() => new Date()))();
+    const line = formatLogLine(level, message, at);
     if (this.opts.echo) (this.opts.stdout ?? process.stdout).write(line);
     this.file?.writeSync(Buffer.from(line));
+    this.syslog?.send(mainLogLines(formatLogTime(at), LEVEL_LABELS[level], message), at);
     if (this.opts.onLine) {
       try {
         this.opts.onLine(line);

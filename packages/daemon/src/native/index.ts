@@ -89,7 +89,8 @@ interface Addon {
   reapPid(pid: number): ReapResult | null;
   makePipe(): PipeFds;
   setPipeSize(fd: number, size: number): number;
-  trimMemory?(): Promise<number>;
+  dgramSocket?(): number;
+  dgramSend?(fd: number, path: string, data: Buffer): string | null;
 }
 
 /* ------------------------------------------------------------------ locating the build */
@@ -295,14 +296,34 @@ export function setPipeSize(fd: number, size: number): number {
   return native().setPipeSize(fd, size);
 }
 
-/**
- * Give start-up-only memory back to the kernel (tsv_memory.c): MADV_PAGEOUT on the read-only file
- * mappings (the node binary's start-up code and data), then malloc_trim. Off the main thread;
- * resolves to the bytes of mappings advised. An out-of-date addon without it resolves to 0.
- */
-export function trimMemory(): Promise<number> {
+/* ------------------------------------------------------------------ unix datagrams (syslog) */
+
+/** An addon built before these functions existed (a stale native/build) does not have them. */
+function outOfDate(fn: string): Error {
+  const err = new Error(
+    `tsupervisord: the native addon (${ADDON_PATH}) has no ${fn}: it is older than its source; ` +
+      `run \`node packages/daemon/native/build.mjs\``,
+  ) as NativeError;
+  err.code = 'ERR_TSV_NATIVE_OUT_OF_DATE';
+  return err;
+}
+
+/** An unbound AF_UNIX SOCK_DGRAM socket, non-blocking and close-on-exec (libuv never sees it). */
+export function dgramSocket(): number {
   const a = native();
-  return a.trimMemory ? a.trimMemory() : Promise.resolve(0);
+  if (!a.dgramSocket) throw outOfDate('dgramSocket');
+  return a.dgramSocket();
+}
+
+/**
+ * sendto(fd, data, path) with MSG_DONTWAIT: never blocks. Returns null when the datagram went,
+ * else the errno name ('ENOENT', 'ECONNREFUSED', 'EAGAIN' when the receiver's queue is full,
+ * 'EMSGSIZE', 'ENAMETOOLONG' …); the datagram is then not sent.
+ */
+export function dgramSend(fd: number, path: string, data: Buffer): string | null {
+  const a = native();
+  if (!a.dgramSend) throw outOfDate('dgramSend');
+  return a.dgramSend(fd, path, data);
 }
 
 /* ------------------------------------------------------------------ the exec shim */

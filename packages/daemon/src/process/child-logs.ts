@@ -1,6 +1,8 @@
 /**
  * A process's log files: one per channel (AUTO, NONE or a path), rotated as configured, kept
  * across restarts of the process (like supervisor), fed by captureOutput with backpressure.
+ * A channel with `*_syslog=true` also sends each chunk to syslog, `NAME LINE` per line
+ * (logs/syslog.ts), whatever its file target.
  */
 import type { Readable } from 'node:stream';
 import { Faults, RPCFault, type LogChannel } from '@tsupervisor/protocol';
@@ -8,6 +10,7 @@ import type { LogConfig, ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { decodeData } from '../events/payload.js';
 import { autoLogPath, captureOutput, readLog, RotatingFile, tailLog } from '../logs/index.js';
+import { childOutputLines, Syslog } from '../logs/syslog.js';
 import type { ChildOutput } from './output.js';
 
 export interface ChildLogOptions {
@@ -16,6 +19,8 @@ export interface ChildLogOptions {
   identifier: string;
   stripAnsi: boolean;
   logger: Logger;
+  /** An event listener: its stdout is the protocol channel, which supervisor sends to no syslog. */
+  listener?: boolean;
   /** Every chunk as logged, for followers and events. */
   onData(channel: LogChannel, chunk: Buffer): void;
 }
@@ -46,10 +51,25 @@ function openLog(cfg: LogConfig, channel: LogChannel, o: ChildLogOptions): Rotat
   });
 }
 
+/** One sender for every child (its trouble is reported once, to the main log). */
+let childSyslog: Syslog | null = null;
+let syslogReporter: Logger | null = null;
+
+function syslogFor(logger: Logger): Syslog {
+  syslogReporter = logger;
+  childSyslog ??= new Syslog({ report: (m) => syslogReporter?.log('warn', m) });
+  return childSyslog;
+}
+
 export function childLogs(o: ChildLogOptions): ChildOutput {
   const cfg = o.process;
   const stdout = openLog(cfg.stdout, 'stdout', o);
   const stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', o);
+  // redirect_stderr: stderr arrives on the stdout channel, so stdout_syslog decides (as supervisor)
+  const syslog = {
+    stdout: cfg.stdout.syslog && !o.listener ? syslogFor(o.logger) : null,
+    stderr: cfg.stderr.syslog ? syslogFor(o.logger) : null,
+  };
   const fileOf = (channel: LogChannel) => (channel === 'stdout' ? stdout : stderr);
   const pathOf = (channel: LogChannel) => {
     const f = fileOf(channel);
@@ -61,7 +81,10 @@ export function childLogs(o: ChildLogOptions): ChildOutput {
       ? captureOutput(stream, sink, {
           stripAnsi: o.stripAnsi,
           timestamps: cfg.logTimestamps,
-          onData: (chunk) => o.onData(channel, chunk),
+          onData: (chunk) => {
+            syslog[channel]?.send(childOutputLines(cfg.name, chunk));
+            o.onData(channel, chunk);
+          },
         })
       : Promise.resolve();
   return {
