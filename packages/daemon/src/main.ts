@@ -109,18 +109,19 @@ async function run(config: Config, read: () => Config): Promise<void> {
     os: realOs,
     logger,
     readConfig: read,
-    createOutput: (pc, group, cfg) =>
+    createOutput: (pc0, group0, cfg, owner) =>
       events.wrapOutput(
-        pc,
-        group,
+        owner,
         childLogs({
-          process: pc,
+          process: pc0,
           childlogdir: cfg.supervisord.childlogdir,
           identifier: cfg.supervisord.identifier,
           stripAnsi: cfg.supervisord.stripAnsi,
           logger,
-          listener: group.kind === 'eventlistener',
+          listener: group0.kind === 'eventlistener',
           onData: (channel, chunk) => {
+            // the group it is in now: update may have moved it into or out of a [group:x]
+            const { process: pc, group } = owner;
             bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk);
             events.logged(pc, group, channel, chunk);
             // an event listener's stdout is its protocol channel: supervisor does not echo it

@@ -18,7 +18,18 @@ export interface SupervisorDeps {
   logger: Logger;
   /** Reads and validates the configuration file (throws ConfigError). */
   readConfig(): Config;
-  createOutput(process: ProcessConfig, group: GroupConfig, config: Config): ChildOutput;
+  /** `process` and `group` are the ones at creation; `owner` tells where the process is now. */
+  createOutput(process: ProcessConfig, group: GroupConfig, config: Config, owner: OutputOwner): ChildOutput;
+}
+
+/**
+ * Whose output it is, read at each chunk: update may move a running process into or out of a
+ * [group:x] (adoptProcess), and its log followers, PROCESS_LOG and PROCESS_COMMUNICATION events
+ * must name the group it is in now.
+ */
+export interface OutputOwner {
+  readonly process: ProcessConfig;
+  readonly group: GroupConfig;
 }
 
 export interface Found {
@@ -33,6 +44,8 @@ export class Supervisor extends EventEmitter {
   private readonly sockets = new Map<string, ListeningSocket>();
   /** The configuration most recently read (reread/update use it). */
   latest: Config;
+  /** The group each process is in (update moves processes between groups). */
+  private readonly homes = new WeakMap<Subprocess, ProcessGroup>();
 
   constructor(public config: Config, private readonly deps: SupervisorDeps) {
     super();
@@ -134,13 +147,26 @@ export class Supervisor extends EventEmitter {
 
   /** A new, stopped process of `group`, with its output. */
   createProcess(group: ProcessGroup, pc: ProcessConfig): Subprocess {
-    return new Subprocess(pc, group.name, this.deps.createOutput(pc, group.config, this.latest), this.host(group));
+    let p: Subprocess | undefined;
+    const homes = this.homes;
+    const owner: OutputOwner = {
+      get process() {
+        return p?.config ?? pc;
+      },
+      get group() {
+        return (p && homes.get(p)?.config) ?? group.config;
+      },
+    };
+    p = new Subprocess(pc, group.name, this.deps.createOutput(pc, group.config, this.latest, owner), this.host(group));
+    homes.set(p, group);
+    return p;
   }
 
   /** update: a process moves into `group` (a [group:x] edit) with its new settings, still running. */
   adoptProcess(group: ProcessGroup, p: Subprocess, pc: ProcessConfig): void {
     p.rehome(group.name, this.host(group));
     p.reconfigure(pc);
+    this.homes.set(p, group);
   }
 
   /** Register a built group (addProcessGroup's log line and event). */

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { ProcessGroup } from '../process/group.js';
 import type { ChildOutput } from '../process/output.js';
 import type { StateChange, Subprocess } from '../process/subprocess.js';
-import type { Supervisor } from '../supervisor.js';
+import type { OutputOwner, Supervisor } from '../supervisor.js';
 import { stripAnsi } from '../logs/index.js';
 import { filterCommunication } from './comm-capture.js';
 import { SerialCounter, SupervisorEvent } from './event.js';
@@ -74,7 +74,8 @@ export class EventSystem {
    * The output of one process as the daemon should capture it: listeners get their protocol
    * channel on stdout; capture mode filters PROCESS_COMMUNICATION sections out of the log.
    */
-  wrapOutput(pc: ProcessConfig, group: GroupConfig, inner: ChildOutput): ChildOutput {
+  wrapOutput(owner: OutputOwner, inner: ChildOutput): ChildOutput {
+    const { process: pc, group } = owner;
     const listener = group.kind === 'eventlistener';
     const stdoutCapture = listener ? 0 : pc.stdout.captureMaxbytes;
     // redirect_stderr: supervisor reads both from one pipe, the stdout one
@@ -82,7 +83,8 @@ export class EventSystem {
     const stderrCapture = pc.redirectStderr ? stdoutCapture : pc.stderr.captureMaxbytes;
     let output = inner;
     if (stdoutCapture > 0 || stderrCapture > 0) {
-      const comm = (channel: LogChannel) => (data: Buffer) => this.communication(pc, group, channel, data);
+      // read at each event: update may move the process to another group while it runs
+      const comm = (channel: LogChannel) => (data: Buffer) => this.communication(owner.process, owner.group, channel, data);
       output = withAttach(inner, (stdout, stderr) =>
         inner.attach(
           stdout && stdoutCapture > 0 ? filterCommunication(stdout, stdoutCapture, comm('stdout')) : stdout,
