@@ -56,6 +56,7 @@ const targets = [
       '-I',
       include,
       join(here, 'tsv_native.c'),
+      join(here, 'tsv_memory.c'),
       '-lm',
     ],
   },

@@ -759,7 +759,7 @@ static napi_value dgram_send(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------- module */
 
-/* ---------------------------------------------------------------- module */
+napi_value tsv_trim_memory(napi_env env, napi_callback_info info); /* tsv_memory.c */
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -780,6 +780,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setPipeSize", NULL, set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dgramSocket", NULL, dgram_socket, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dgramSend", NULL, dgram_send, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"trimMemory", NULL, tsv_trim_memory, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -3,7 +3,7 @@
  * nodaemon), open the main log and the control socket, start the process groups, and turn
  * signals into shutdown (TERM, INT, QUIT), restart (HUP) and log reopening (USR2).
  */
-import { collectGarbageSoon } from './memory.js';
+import { noteActivity, noticingCalls } from './memory.js';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import { dirname } from 'node:path';
@@ -182,7 +182,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     config: config.unixHttpServer,
     logger,
     accepting: () => supervisor.mood === 'RUNNING',
-    handlers: createHandlers({
+    handlers: noticingCalls(createHandlers({
       supervisor,
       mainLog: logger,
       requestShutdown: () => setImmediate(() => void exit(0)),
@@ -191,7 +191,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
         setImmediate(() => restart(next));
       },
       followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
-    }),
+    })),
   });
   logServersOpened(logger, config);
   // (the fork itself happened before run(); supervisord logs it at this point)
@@ -229,7 +229,8 @@ async function run(config: Config, read: () => Config): Promise<void> {
   events.start();
   supervisor.start();
   reportToParent({ ready: true });
-  collectGarbageSoon();
+  supervisor.on('processState', noteActivity);
+  noteActivity();
 }
 
 const RUNNING_AS_ROOT =

@@ -89,6 +89,7 @@ interface Addon {
   reapPid(pid: number): ReapResult | null;
   makePipe(): PipeFds;
   setPipeSize(fd: number, size: number): number;
+  trimMemory?(): Promise<number>;
   dgramSocket?(): number;
   dgramSend?(fd: number, path: string, data: Buffer): string | null;
 }
@@ -294,6 +295,16 @@ export function makePipe(): PipeFds {
  */
 export function setPipeSize(fd: number, size: number): number {
   return native().setPipeSize(fd, size);
+}
+
+/**
+ * Give start-up-only memory back to the kernel (tsv_memory.c): MADV_PAGEOUT on the read-only file
+ * mappings (the node binary's start-up code and data), then malloc_trim. Off the main thread;
+ * resolves to the bytes of mappings advised. An out-of-date addon without it resolves to 0.
+ */
+export function trimMemory(): Promise<number> {
+  const a = native();
+  return a.trimMemory ? a.trimMemory() : Promise.resolve(0);
 }
 
 /* ------------------------------------------------------------------ unix datagrams (syslog) */
