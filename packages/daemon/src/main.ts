@@ -133,12 +133,14 @@ async function run(config: Config, read: () => Config): Promise<void> {
   const events = new EventSystem(supervisor, { logger, clock: realOs });
 
   let control: net.Server | null = null;
+  let inet: net.Server | null = null;
   let exiting = false;
   const exit = async (code: number) => {
     if (exiting) return;
     exiting = true;
     await supervisor.shutdown();
     control?.close();
+    inet?.close();
     try {
       if (config.unixHttpServer) unlinkSync(config.unixHttpServer.file);
     } catch {
@@ -177,9 +179,9 @@ async function run(config: Config, read: () => Config): Promise<void> {
     });
   };
 
-  // Without [unix_http_server] supervisord runs all the same, with no way in but signals.
-  if (config.unixHttpServer) control = await startControlServer({
-    config: config.unixHttpServer,
+  // Without [unix_http_server] and [inet_http_server] supervisord runs all the same, with no
+  // way in but signals.
+  const rpc = {
     logger,
     accepting: () => supervisor.mood === 'RUNNING',
     handlers: noticingCalls(createHandlers({
@@ -192,7 +194,10 @@ async function run(config: Config, read: () => Config): Promise<void> {
       },
       followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
     })),
-  });
+  };
+  if (config.unixHttpServer) control = await startControlServer({ config: config.unixHttpServer, ...rpc });
+  // supervisor's HTTP server on TCP: its module is loaded only when the section is there
+  if (config.inetHttpServer) inet = await (await import('./xmlrpc/inet-server.js')).startInetHttpServer({ config: config.inetHttpServer, ...rpc });
   logServersOpened(logger, config);
   // (the fork itself happened before run(); supervisord logs it at this point)
   if (isDaemonChild()) logger.info('daemonizing the supervisord process');

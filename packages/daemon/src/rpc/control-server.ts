@@ -12,6 +12,10 @@ import type { UnixHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { getgrnam, getpwnam, getrlimit, peerCred } from '../native/index.js';
 import { validateParams } from './validate.js';
+import { lazyHttpServer, looksLikeHttp } from '../xmlrpc/lazy.js';
+
+/** A server section's username/password (null: no authentication). */
+type Credentials = Pick<UnixHttpServerConfig, 'username' | 'password'>;
 
 /**
  * Methods that answer even while shutting down or restarting. Every supervisor.* method starts
@@ -64,31 +68,32 @@ export async function startControlServer(options: ControlServerOptions): Promise
     logger.log('debug', `removed stale socket file ${path}`);
   }
 
-  const dispatcher = createDispatcher(options.handlers, {
-    guard(params) {
-      // Every request, unknown methods included, is refused without the right credentials.
-      if (config.username !== null) checkAuth(config, (params as Record<string, unknown> | undefined)?.['_auth']);
-    },
-    before(method, params, connection) {
-      if (!ALWAYS.has(method) && !options.accepting()) throw new RPCFault(Faults.SHUTDOWN_STATE);
-      validateParams(method, params);
-      if (STATE_CHANGING.has(method)) {
-        const who = connection.data['peer'] as { uid: number; pid: number } | undefined;
-        const target = typeof params['name'] === 'string' ? ` ${params['name']}` : '';
-        logger.log('debug', `${method}${target} called by uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`);
-      }
-    },
-  });
+  const dispatcher = createControlDispatcher(options);
+  // supervisor's HTTP side (XML-RPC at /RPC2, /logtail) on the same socket, loaded on first use
+  const http = lazyHttpServer({ dispatcher, auth: config, logger });
 
   const server = net.createServer((socket) => {
-    const connection = serveConnection(socket, dispatcher);
+    let peer: unknown;
     try {
       const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-      if (typeof fd === 'number' && fd >= 0) (connection.data as Record<string, unknown>)['peer'] = peerCred(fd);
+      if (typeof fd === 'number' && fd >= 0) peer = peerCred(fd);
     } catch {
       /* peer credentials are informational */
     }
+    const serveJson = () => {
+      const connection = serveConnection(socket, dispatcher);
+      if (peer !== undefined) (connection.data as Record<string, unknown>)['peer'] = peer;
+    };
+    // The first bytes tell HTTP (a request line: supervisorctl, XML-RPC clients) from JSON-RPC.
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (looksLikeHttp(first)) return http(socket, { peer });
+      serveJson();
+      socket.resume();
+    });
   });
+  server.on('close', () => http.close());
   server.maxConnections = connectionLimit();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -120,6 +125,31 @@ export async function startControlServer(options: ControlServerOptions): Promise
 }
 
 /**
+ * The dispatcher of the control socket's calls (credentials, SHUTDOWN_STATE, parameter checks,
+ * caller logging), shared by JSON-RPC and supervisor's XML-RPC over HTTP; `config` holds the
+ * credentials of the server section the calls come through ([unix_http_server] or
+ * [inet_http_server]).
+ */
+export function createControlDispatcher(options: Omit<ControlServerOptions, 'config'> & { config: Credentials }) {
+  const { config, logger } = options;
+  return createDispatcher(options.handlers, {
+    guard(params) {
+      // Every request, unknown methods included, is refused without the right credentials.
+      if (config.username !== null) checkAuth(config, (params as Record<string, unknown> | undefined)?.['_auth']);
+    },
+    before(method, params, connection) {
+      if (!ALWAYS.has(method) && !options.accepting()) throw new RPCFault(Faults.SHUTDOWN_STATE);
+      validateParams(method, params);
+      if (STATE_CHANGING.has(method)) {
+        const who = connection.data['peer'] as { uid: number; pid: number } | undefined;
+        const target = typeof params['name'] === 'string' ? ` ${params['name']}` : '';
+        logger.log('debug', `${method}${target} called by uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`);
+      }
+    },
+  });
+}
+
+/**
  * How many control connections may be open at once: half the open-file limit, so that a flood
  * of idle clients leaves the other half for the processes' pipes and log files.
  */
@@ -132,7 +162,7 @@ function connectionLimit(): number {
   }
 }
 
-function checkAuth(config: UnixHttpServerConfig, auth: unknown): void {
+function checkAuth(config: Credentials, auth: unknown): void {
   const a = auth as { username?: unknown; password?: unknown } | undefined;
   if (!a || typeof a.username !== 'string' || typeof a.password !== 'string') throw new RPCFault(Faults.UNAUTHORIZED, 'authentication required');
   if (a.username !== config.username || !passwordMatches(config.password ?? '', a.password)) {

@@ -1,0 +1,242 @@
+/**
+ * supervisor's HTTP side: POST /RPC2 (XML-RPC), GET /logtail/… and /mainlogtail, behind HTTP
+ * Basic auth when the server section has a username. Connections come from the control socket
+ * (after its first bytes looked like HTTP) or from [inet_http_server]; node's HTTP parser does
+ * HTTP/1.0 and 1.1, keep-alive and pipelining. Every call goes through the control socket's
+ * dispatcher, so credentials, SHUTDOWN_STATE, parameter checks and caller logging are the same
+ * as for JSON-RPC. This module is loaded on the first HTTP connection only.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type net from 'node:net';
+import { Faults, JsonRpcErrors, RPCFault, faultName, type MethodName, type NotificationName, type Notifications } from '@tsupervisor/protocol';
+import type { Connection, createDispatcher } from '@tsupervisor/protocol/server';
+import type { Logger } from '../logger.js';
+import { authenticate, type AuthConfig, type Credentials } from './basic-auth.js';
+import { XmlRpcParseError, encodeFault, encodeResponse, parseMethodCall } from './codec.js';
+import { logtailTarget, serveLogtail } from './logtail.js';
+import { callMethod, type Invoke } from './method-map.js';
+
+type Dispatcher = ReturnType<typeof createDispatcher>;
+
+/** Largest request body read (XML-RPC calls are small; sendProcessStdin is the big one). */
+export const MAX_BODY = 4 * 1024 * 1024;
+
+export interface XmlRpcHttpOptions {
+  dispatcher: Dispatcher;
+  auth: AuthConfig;
+  logger: Logger;
+}
+
+export interface XmlRpcHttpServer {
+  /** Serve HTTP on a connected socket (its first bytes may have been unshifted back). */
+  serve(socket: net.Socket, data?: Record<string, unknown>): void;
+  close(): void;
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 413: 'Request Entity Too Large', 500: 'Internal Server Error' };
+
+/** medusa's error page, as supervisord answers. */
+function errorBody(code: number): string {
+  const message = REASONS[code] ?? 'Error';
+  return ['<head>', '<title>Error response</title>', '</head>', '<body>', '<h1>Error response</h1>', `<p>Error code ${code}.`, `<p>Message: ${message}.`, '</body>', ''].join('\r\n');
+}
+
+function sendError(res: ServerResponse, code: number, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(code);
+  res.writeHead(code, REASONS[code] ?? 'Error', { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+/** What the handlers see of an HTTP caller: notifications go to whatever the request set up. */
+interface HttpConnection extends Connection {
+  logSink: ((data: string) => void) | null;
+}
+
+let nextId = 1_000_000_000;
+
+function connectionFor(socket: net.Socket, data: Record<string, unknown>): HttpConnection {
+  const closers: Array<() => void> = [];
+  let closed = false;
+  const connection: HttpConnection = {
+    id: nextId++,
+    socket,
+    data,
+    logSink: null,
+    get closed() {
+      return closed;
+    },
+    notify<N extends NotificationName>(name: N, params: Notifications[N]): boolean {
+      if (closed || socket.destroyed) return false;
+      if (name === 'tsupervisor.log' && connection.logSink) {
+        connection.logSink((params as Notifications['tsupervisor.log']).data);
+        return !socket.destroyed;
+      }
+      return false;
+    },
+    onClose(fn) {
+      if (closed) fn();
+      else closers.push(fn);
+    },
+  };
+  socket.once('close', () => {
+    closed = true;
+    for (const fn of closers.splice(0)) {
+      try {
+        fn();
+      } catch {
+        /* one failing cleanup must not keep the others from running */
+      }
+    }
+  });
+  return connection;
+}
+
+/** A JSON-RPC error from the dispatcher, back to supervisor's fault (or a plain error: 500). */
+function faultFrom(code: number, message: string): Error {
+  if (code === JsonRpcErrors.METHOD_NOT_FOUND) return new RPCFault(Faults.UNKNOWN_METHOD);
+  if (code === JsonRpcErrors.INVALID_PARAMS) return new RPCFault(Faults.INCORRECT_PARAMETERS);
+  const name = faultName(code);
+  if (name === undefined || code === Faults.UNAUTHORIZED) return new Error(message);
+  return new RPCFault(code, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : '');
+}
+
+function invoker(dispatcher: Dispatcher, connection: Connection, credentials: Credentials | null): Invoke {
+  let id = 0;
+  return async (method: MethodName, params: Record<string, unknown>) => {
+    const request = { jsonrpc: '2.0' as const, id: ++id, method, params: credentials ? { ...params, _auth: credentials } : params };
+    const response = await dispatcher.receive(request, connection);
+    if (!response) throw new Error(`no answer to ${method}`);
+    if ('error' in response && response.error) throw faultFrom(response.error.code, response.error.message);
+    return decoded((response as { result: unknown }).result);
+  };
+}
+
+/** A result the dispatcher already serialized for JSON-RPC (a shared getAllProcessInfo body). */
+function decoded(result: unknown): unknown {
+  const json = (result as { json?: unknown } | null)?.json;
+  if (result !== null && typeof result === 'object' && !Array.isArray(result) && Buffer.isBuffer(json) && Object.keys(result).length === 1) {
+    return JSON.parse(json.toString('utf8'));
+  }
+  return result;
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY) {
+      resolve(null);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        req.removeAllListeners('data');
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function clip(text: string): string {
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+}
+
+export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpServer {
+  const { dispatcher, logger } = options;
+  const connections = new WeakMap<net.Socket, HttpConnection>();
+  const server = http.createServer({ keepAliveTimeout: 30_000, headersTimeout: 30_000, requestTimeout: 60_000 });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end(`HTTP/1.0 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(errorBody(400))}\r\n\r\n${errorBody(400)}`);
+    else socket.destroy();
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res).catch((err: unknown) => {
+      logger.log('critical', `Handling HTTP request ${req.method} ${clip(req.url ?? '')} raised an unexpected exception: ${(err as Error)?.stack ?? String(err)}`);
+      sendError(res, 500);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const connection = connections.get(req.socket);
+    if (!connection) throw new Error('HTTP request on an unknown connection');
+    const path = (req.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
+    const known = path.startsWith('/RPC2') || path.startsWith('/logtail') || path.startsWith('/mainlogtail');
+    if (!known) {
+      sendError(res, 404);
+      return;
+    }
+    const auth = authenticate(options.auth, req.headers);
+    if (!auth.ok) {
+      req.resume();
+      sendError(res, auth.status, auth.status === 401 ? { 'WWW-Authenticate': 'Basic realm="default"', Connection: 'close' } : {});
+      return;
+    }
+    const invoke = invoker(dispatcher, connection, auth.credentials);
+    if (path.startsWith('/RPC2')) {
+      if (req.method !== 'POST') {
+        req.resume();
+        sendError(res, 400);
+        return;
+      }
+      const body = await readBody(req);
+      if (body === null) {
+        logger.log('error', `XML-RPC request refused: body larger than ${MAX_BODY} bytes`);
+        sendError(res, 413, { Connection: 'close' });
+        return;
+      }
+      let call;
+      try {
+        call = parseMethodCall(body);
+      } catch (err) {
+        if (!(err instanceof XmlRpcParseError)) throw err;
+        logger.log('error', `XML-RPC request data ${clip(body)} is invalid: ${err.message}`);
+        sendError(res, 400);
+        return;
+      }
+      let xml: string;
+      try {
+        logger.log('trace', `XML-RPC method called: ${call.method}()`);
+        xml = encodeResponse(await callMethod(call.method, call.params, invoke));
+      } catch (err) {
+        if (!(err instanceof RPCFault)) throw err;
+        logger.log('trace', `XML-RPC method ${call.method}() returned fault: [${err.code}] ${err.message}`);
+        xml = encodeFault(err.code, err.message);
+      }
+      res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml) });
+      res.end(xml);
+      return;
+    }
+    req.resume();
+    if (req.method !== 'GET') {
+      sendError(res, 400);
+      return;
+    }
+    const target = logtailTarget(path);
+    const feed = { invoke, onLog: (fn: (data: string) => void) => (connection.logSink = fn) };
+    if (!target || !(await serveLogtail(target, res, feed))) {
+      connection.logSink = null;
+      sendError(res, 404);
+    }
+  }
+
+  return {
+    serve(socket, data = {}) {
+      connections.set(socket, connectionFor(socket, data));
+      server.emit('connection', socket);
+    },
+    close() {
+      server.close();
+      server.closeAllConnections?.();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * [inet_http_server] port=host:port: supervisor's HTTP server on TCP (XML-RPC at /RPC2, the
+ * logtail streams), with the section's username/password. Loaded only when the section is
+ * configured; the HTTP code itself loads on the first connection.
+ */
+import net from 'node:net';
+import type { Handlers } from '@tsupervisor/protocol';
+import type { Connection } from '@tsupervisor/protocol/server';
+import type { InetHttpServerConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
+import { AlreadyRunning, createControlDispatcher } from '../rpc/control-server.js';
+import { lazyHttpServer } from './lazy.js';
+
+export interface InetHttpServerOptions {
+  config: InetHttpServerConfig;
+  handlers: Handlers<Connection>;
+  logger: Logger;
+  accepting(): boolean;
+  auditPath?: string | null;
+}
+
+export async function startInetHttpServer(options: InetHttpServerOptions): Promise<net.Server> {
+  const { config, logger } = options;
+  const entry = lazyHttpServer({ dispatcher: createControlDispatcher(options), auth: config, logger });
+  const server = net.createServer((socket) => entry(socket, { peer: undefined, remote: `${socket.remoteAddress}:${socket.remotePort}` }));
+  server.on('close', () => entry.close());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(
+          new AlreadyRunning(
+            'Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord.',
+          ),
+        );
+      } else reject(new Error(`[inet_http_server] port=${config.port}: ${err.message}`));
+    });
+    const host = config.host === '' || config.host === '*' ? undefined : config.host;
+    server.listen({ host, port: config.portNumber, backlog: 511 }, () => resolve());
+  });
+  let acceptFailing = false;
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    // accept() failing (EMFILE) must not take the daemon down.
+    if (acceptFailing) return;
+    acceptFailing = true;
+    logger.log('error', `inet_http_server: ${err.message}`);
+    setTimeout(() => (acceptFailing = false), 10_000).unref();
+  });
+  return server;
+}

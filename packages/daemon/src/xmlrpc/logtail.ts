@@ -1,0 +1,100 @@
+/**
+ * supervisor's GET /logtail/<name>[/stdout|stderr] and /mainlogtail (what supervisorctl's
+ * `tail -f` and `maintail -f` read): the last 1024 bytes of the log, then what is written to
+ * it as it comes, in one response that never ends. An unknown name or a missing log is 404.
+ * The daemon pushes the output (tsupervisor.followLogs); nothing polls the file.
+ */
+import type { ServerResponse } from 'node:http';
+import { RPCFault, type MethodName } from '@tsupervisor/protocol';
+import type { Invoke } from './method-map.js';
+
+const HEAD_BYTES = 1024;
+/** Unsent output after which a reader that stopped reading is dropped. */
+const MAX_PENDING = 16 * 1024 * 1024;
+
+export interface LogFeed {
+  invoke: Invoke;
+  /** Receives the connection's pushed log chunks from now on. */
+  onLog(fn: (data: string) => void): void;
+}
+
+export type LogtailTarget = { main: true } | { main: false; name: string; channel: string };
+
+/** `/logtail/a/stderr` → a, stderr (supervisor's parsing: % unquoted, default stdout). */
+export function logtailTarget(path: string): LogtailTarget | null {
+  if (path.startsWith('/mainlogtail')) return { main: true };
+  if (!path.startsWith('/logtail')) return null;
+  let p = path;
+  try {
+    if (p.includes('%')) p = decodeURIComponent(p);
+  } catch {
+    /* left as is, as unquote would */
+  }
+  p = p.replace(/^\/+/, '');
+  const rest = p.slice(p.indexOf('/') + 1);
+  if (!p.includes('/')) return { main: false, name: '', channel: 'stdout' };
+  const slash = rest.indexOf('/');
+  return slash < 0 ? { main: false, name: rest, channel: 'stdout' } : { main: false, name: rest.slice(0, slash), channel: rest.slice(slash + 1) };
+}
+
+/**
+ * Streams the log; resolves false (nothing written yet) when it cannot be read, so the caller
+ * answers 404.
+ */
+export async function serveLogtail(target: LogtailTarget, res: ServerResponse, feed: LogFeed): Promise<boolean> {
+  if (!target.main && (target.channel !== 'stdout' && target.channel !== 'stderr')) return false;
+  if (!target.main && (target.name === '' || target.name.includes('*') || target.name.includes(','))) return false;
+  let live = false;
+  const early: string[] = [];
+  const write = (data: string) => {
+    if (res.destroyed || data === '') return;
+    res.write(data);
+    if (res.writableLength > MAX_PENDING) res.destroy();
+  };
+  try {
+    // A log that cannot be read is refused before anything follows it.
+    await readHead(feed, target);
+  } catch (err) {
+    if (err instanceof RPCFault) return false;
+    throw err;
+  }
+  feed.onLog((data) => (live ? write(data) : early.push(data)));
+  try {
+    await feed.invoke('tsupervisor.followLogs', target.main ? { names: [], channel: 'stdout', main: true } : { names: [target.name], channel: target.channel });
+    const head = await readHead(feed, target);
+    const pending = early.join('');
+    early.length = 0;
+    res.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'X-Accel-Buffering': 'no' });
+    write(head.slice(0, head.length - overlap(head, pending)));
+    write(pending);
+    live = true;
+    return true;
+  } catch (err) {
+    if (err instanceof RPCFault) return false;
+    throw err;
+  }
+}
+
+async function readHead(feed: LogFeed, target: LogtailTarget): Promise<string> {
+  // The read methods refuse bytes that are not UTF-8 (as supervisor's): a head that starts in
+  // the middle of a character is read again from the next byte (up to 3).
+  for (let skip = 0; ; skip++) {
+    const offset = -(HEAD_BYTES - skip);
+    try {
+      if (target.main) return String(await feed.invoke('supervisor.readLog', { offset, length: 0 }));
+      const method: MethodName = target.channel === 'stderr' ? 'supervisor.readProcessStderrLog' : 'supervisor.readProcessStdoutLog';
+      return String(await feed.invoke(method, { name: target.name, offset, length: 0 }));
+    } catch (err) {
+      if (!(err instanceof RPCFault) && skip < 3) continue;
+      throw err;
+    }
+  }
+}
+
+/** How much of `pending` (pushed while the head was read) the head already ends with. */
+function overlap(head: string, pending: string): number {
+  for (let k = Math.min(head.length, pending.length); k > 0; k--) {
+    if (head.endsWith(pending.slice(0, k))) return k;
+  }
+  return 0;
+}
