@@ -22,7 +22,7 @@
 import { finished, type Readable } from 'node:stream';
 import { AnsiStripper } from './ansi.js';
 import { LineStamper } from './line-stamper.js';
-import { PipeSource } from './pipe-source.js';
+import { PipeSource, type ChunkConsumer } from './pipe-source.js';
 import type { LogSink } from './rotating-file.js';
 
 /** Pending output this large is written at once; less waits for the end of the poll phase. */
@@ -55,110 +55,126 @@ export interface CaptureResult {
 
 /** Reads `stream` to its end into `sink` (null = discard). Never rejects. */
 export function captureOutput(stream: Readable, sink: LogSink | null, opts: CaptureOptions = {}): Promise<CaptureResult> {
-  const stripper = opts.stripAnsi ? new AnsiStripper() : null;
-  const stamper = opts.timestamps ? new LineStamper() : null;
-  const now = opts.now ?? (() => new Date());
-  const maxPending = opts.maxPendingBytes ?? 1024 * 1024;
-  const result: CaptureResult = { bytesRead: 0, bytesLogged: 0, error: null };
-  // A PipeSource hands its chunks over directly, some of them lent (returned once written).
-  const direct = stream instanceof PipeSource ? stream : null;
-
-  let pending: Buffer[] = [];
-  let pendingLent: Buffer[] = [];
-  let pendingBytes = 0;
-  let writing = false;
-  let deferred = false;
-  let paused = false;
-  let ended = false;
-
-  const releaseAll = (chunks: Buffer[]): void => {
-    for (const c of chunks) PipeSource.release(c);
-  };
-
   return new Promise((resolve) => {
-    const settle = (): void => {
-      if (ended && !writing && !deferred && pending.length === 0) resolve(result);
-    };
-
-    // Writes what piled up, then again until nothing is left; resumes the pipe meanwhile.
-    const flush = (): void => {
-      if (pending.length === 0 || !sink) {
-        releaseAll(pendingLent); // chunks that left nothing to write (all escapes)
-        pendingLent = [];
-        writing = false;
-        settle();
-        return;
-      }
-      writing = true;
-      const batch = pending;
-      const lent = pendingLent;
-      pending = [];
-      pendingLent = [];
-      pendingBytes = 0;
-      if (paused && !ended) {
-        paused = false;
-        if (direct) direct.resumeReading();
-        else stream.resume();
-      }
-      const done = (): void => {
-        releaseAll(lent);
-        flush();
-      };
-      sink.write(batch).then(done, done);
-    };
-
-    /** Logs a chunk; returns false when reading should pause until the pending write is done. */
-    const log = (data: Buffer): boolean => {
-      if (data.length === 0) return true;
-      if (stamper) data = stamper.stamp(data, now());
-      if (opts.onData) {
-        try {
-          opts.onData(data);
-        } catch {
-          // a follower's bug must not stop the capture
-        }
-      }
-      if (!sink) return true;
-      result.bytesLogged += data.length;
-      pending.push(data);
-      pendingBytes += data.length;
-      if (writing) {
-        if (pendingBytes >= maxPending) paused = true;
-      } else if (pendingBytes >= WRITE_AT_ONCE) flush();
-      else if (!deferred) {
-        // Small reads of one wakeup go out together, once the event loop's poll phase is over
-        // (as supervisor, which reads what a child wrote in one go, rotates after such a write).
-        deferred = true;
-        setImmediate(() => {
-          deferred = false;
-          if (!writing) flush();
-        });
-      }
-      return !paused;
-    };
-
-    const read = (chunk: Buffer, lent: boolean): boolean => {
-      result.bytesRead += chunk.length;
-      if (lent && sink) pendingLent.push(chunk); // released once the batch holding it is written
-      const more = log(stripper ? stripper.strip(chunk) : chunk);
-      if (lent && !sink) PipeSource.release(chunk);
-      return more;
-    };
-
-    const end = (err: Error | null): void => {
-      if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') result.error = err;
-      if (stripper) log(stripper.flush());
-      ended = true;
-      if (!writing) flush();
-    };
-
-    if (direct) {
-      direct.consume({ data: read, end });
+    const capture = new Capture(stream, sink, opts, resolve);
+    // A PipeSource hands its chunks over directly, some of them lent (returned once written).
+    if (capture.direct) {
+      capture.direct.consume(capture);
       return;
     }
     stream.on('data', (chunk: Buffer | string) => {
-      if (!read(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false)) stream.pause();
+      if (!capture.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false)) stream.pause();
     });
-    finished(stream, { writable: false }, (err) => end(err ?? null));
+    finished(stream, { writable: false }, (err) => capture.end(err ?? null));
   });
+}
+
+function releaseAll(chunks: Buffer[]): void {
+  for (const c of chunks) PipeSource.release(c);
+}
+
+/**
+ * One channel's capture state. A class rather than closures: a daemon runs thousands of these
+ * for its whole life, and methods on the prototype cost nothing per channel.
+ */
+class Capture implements ChunkConsumer {
+  readonly direct: PipeSource | null;
+  private readonly stripper: AnsiStripper | null;
+  private readonly stamper: LineStamper | null;
+  private readonly result: CaptureResult = { bytesRead: 0, bytesLogged: 0, error: null };
+  private pending: Buffer[] = [];
+  private pendingLent: Buffer[] = [];
+  private pendingBytes = 0;
+  private writing = false;
+  private deferred = false;
+  private paused = false;
+  private ended = false;
+
+  constructor(
+    private readonly stream: Readable,
+    private readonly sink: LogSink | null,
+    private readonly opts: CaptureOptions,
+    private readonly resolve: (result: CaptureResult) => void,
+  ) {
+    this.direct = stream instanceof PipeSource ? stream : null;
+    this.stripper = opts.stripAnsi ? new AnsiStripper() : null;
+    this.stamper = opts.timestamps ? new LineStamper() : null;
+  }
+
+  /** A chunk read; returns false when reading should pause until the pending write is done. */
+  data(chunk: Buffer, lent: boolean): boolean {
+    this.result.bytesRead += chunk.length;
+    if (lent && this.sink) this.pendingLent.push(chunk); // released once the batch holding it is written
+    const more = this.log(this.stripper ? this.stripper.strip(chunk) : chunk);
+    if (lent && !this.sink) PipeSource.release(chunk);
+    return more;
+  }
+
+  end(err: Error | null): void {
+    if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') this.result.error = err;
+    if (this.stripper) this.log(this.stripper.flush());
+    this.ended = true;
+    if (!this.writing) this.flush();
+  }
+
+  private settle(): void {
+    if (this.ended && !this.writing && !this.deferred && this.pending.length === 0) this.resolve(this.result);
+  }
+
+  /** Writes what piled up, then again until nothing is left; resumes the pipe meanwhile. */
+  private flush(): void {
+    if (this.pending.length === 0 || !this.sink) {
+      releaseAll(this.pendingLent); // chunks that left nothing to write (all escapes)
+      this.pendingLent = [];
+      this.writing = false;
+      this.settle();
+      return;
+    }
+    this.writing = true;
+    const batch = this.pending;
+    const lent = this.pendingLent;
+    this.pending = [];
+    this.pendingLent = [];
+    this.pendingBytes = 0;
+    if (this.paused && !this.ended) {
+      this.paused = false;
+      if (this.direct) this.direct.resumeReading();
+      else this.stream.resume();
+    }
+    const done = (): void => {
+      releaseAll(lent);
+      this.flush();
+    };
+    this.sink.write(batch).then(done, done);
+  }
+
+  /** Logs a chunk; returns false when reading should pause until the pending write is done. */
+  private log(data: Buffer): boolean {
+    if (data.length === 0) return true;
+    if (this.stamper) data = this.stamper.stamp(data, this.opts.now ? this.opts.now() : new Date());
+    if (this.opts.onData) {
+      try {
+        this.opts.onData(data);
+      } catch {
+        // a follower's bug must not stop the capture
+      }
+    }
+    if (!this.sink) return true;
+    this.result.bytesLogged += data.length;
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    if (this.writing) {
+      if (this.pendingBytes >= (this.opts.maxPendingBytes ?? 1024 * 1024)) this.paused = true;
+    } else if (this.pendingBytes >= WRITE_AT_ONCE) this.flush();
+    else if (!this.deferred) {
+      // Small reads of one wakeup go out together, once the event loop's poll phase is over
+      // (as supervisor, which reads what a child wrote in one go, rotates after such a write).
+      this.deferred = true;
+      setImmediate(() => {
+        this.deferred = false;
+        if (!this.writing) this.flush();
+      });
+    }
+    return !this.paused;
+  }
 }

@@ -1,17 +1,19 @@
 /**
- * The pipes a child writes its stdout and stderr to: real pipes, as supervisor's make_pipes
- * (libuv's stdio 'pipe' would be a socketpair), read through PipeSource. With redirect_stderr
- * the child's fd 2 is the stdout pipe too, as supervisor dup2s it, so what the child writes to
- * both stays in the order it was written.
+ * The pipes of a child: real pipes, as supervisor's make_pipes (libuv's stdio 'pipe' would be
+ * a socketpair). Its stdout and stderr are read through PipeSource; with redirect_stderr the
+ * child's fd 2 is the stdout pipe too, as supervisor dup2s it, so what the child writes to both
+ * stays in the order it was written. Its stdin (unless a socket takes fd 0) is written through
+ * ChildStdin.
  */
 import { PipeSource } from '../logs/index.js';
 import { closeFd, makePipe, type PipeFds } from '../native/index.js';
+import { ChildStdin } from './child-stdin.js';
 
 export interface ChildPipes {
-  /** spawn's stdio[1] and stdio[2]: the write ends. */
-  readonly stdio: [number, number];
-  /** After a spawn: closes the write ends here (the child has its copies) and starts reading. */
-  open(): { stdout: PipeSource; stderr: PipeSource | null };
+  /** spawn's stdio[0] ('ignore' without a stdin pipe), stdio[1] and stdio[2]: the child's ends. */
+  readonly stdio: [number | 'ignore', number, number];
+  /** After a spawn: closes the child's ends here (it has its copies) and starts reading. */
+  open(): { stdin: ChildStdin | null; stdout: PipeSource; stderr: PipeSource | null };
   /** The spawn failed: closes both ends. */
   discard(): void;
 }
@@ -25,32 +27,40 @@ function closeQuietly(fd: number): void {
 }
 
 /** Throws what pipe2 throws (EMFILE, ENFILE). */
-export function makeChildPipes(redirectStderr: boolean): ChildPipes {
-  const out = makePipe();
-  let err: PipeFds | null = null;
-  if (!redirectStderr) {
+export function makeChildPipes(redirectStderr: boolean, withStdin = true): ChildPipes {
+  const made: PipeFds[] = [];
+  const pipe = (): PipeFds => {
     try {
-      err = makePipe();
+      const p = makePipe();
+      made.push(p);
+      return p;
     } catch (e) {
-      closeQuietly(out.read);
-      closeQuietly(out.write);
+      for (const p of made) for (const fd of [p.read, p.write]) closeQuietly(fd);
       throw e;
     }
-  }
-  const writeEnds = (): number[] => (err ? [out.write, err.write] : [out.write]);
+  };
+  const out = pipe();
+  const err = redirectStderr ? null : pipe();
+  const input = withStdin ? pipe() : null;
+  // The ends the child gets: closed here once it has its copies.
+  const childEnds = [out.write, ...(err ? [err.write] : []), ...(input ? [input.read] : [])];
   let settled = false;
   return {
-    stdio: [out.write, err ? err.write : out.write],
+    stdio: [input ? input.read : 'ignore', out.write, err ? err.write : out.write],
     open() {
       if (settled) throw new Error('child pipes already opened or discarded');
       settled = true;
-      for (const fd of writeEnds()) closeQuietly(fd);
-      return { stdout: new PipeSource(out.read), stderr: err ? new PipeSource(err.read) : null };
+      for (const fd of childEnds) closeQuietly(fd);
+      return {
+        stdin: input ? new ChildStdin(input.write) : null,
+        stdout: new PipeSource(out.read),
+        stderr: err ? new PipeSource(err.read) : null,
+      };
     },
     discard() {
       if (settled) return;
       settled = true;
-      for (const fd of [...writeEnds(), out.read, ...(err ? [err.read] : [])]) closeQuietly(fd);
+      for (const p of made) for (const fd of [p.read, p.write]) closeQuietly(fd);
     },
   };
 }

@@ -15,6 +15,7 @@ import { describe } from './describe.js';
 import { childEnvironment } from './environment.js';
 import type { PipeSource } from '../logs/index.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
+import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { initialState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
 
@@ -44,6 +45,7 @@ export interface ProcessHost {
 export class Subprocess extends EventEmitter {
   private st: ProcState = initialState;
   private child: ChildProcess | null = null;
+  private stdin: ChildStdin | null = null;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   /** Settles when the current child's pipes are drained. */
   private drained: Promise<void> = Promise.resolve();
@@ -126,8 +128,8 @@ export class Subprocess extends EventEmitter {
 
   /** Write to the child's stdin pipe (sendProcessStdin). */
   sendStdin(chars: string): void {
-    const stdin = this.child?.stdin;
-    if (!this.st.pid || !stdin || stdin.destroyed) throw new RPCFault(Faults.NOT_RUNNING, this.namespec);
+    const stdin = this.stdin;
+    if (!this.st.pid || !this.child || !stdin || !stdin.writable) throw new RPCFault(Faults.NOT_RUNNING, this.namespec);
     stdin.write(chars);
   }
 
@@ -306,7 +308,7 @@ export class Subprocess extends EventEmitter {
     });
     let pipes: ChildPipes;
     try {
-      pipes = makeChildPipes(cfg.redirectStderr);
+      pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       this.dispatch({
@@ -315,7 +317,7 @@ export class Subprocess extends EventEmitter {
       });
       return;
     }
-    const stdio: StdioOptions = [socket && socket.pass === 'stdin' ? 'ignore' : 'pipe', ...pipes.stdio];
+    const stdio: StdioOptions = [...pipes.stdio];
     if (socket) stdio.push(socket.fd);
     let child: ChildProcess;
     try {
@@ -338,15 +340,17 @@ export class Subprocess extends EventEmitter {
     child.on('error', () => {
       /* reported through 'exit' */
     });
-    // EPIPE when the child closed its stdin (or died) while we write to it: not the daemon's end
-    child.stdin?.on('error', () => {});
-    const { stdout, stderr } = pipes.open();
+    const { stdin, stdout, stderr } = pipes.open();
+    this.stdin = stdin;
     const drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });
     this.drained = drained;
     child.once('exit', (code, signal) => {
-      this.closePipesSoon(child, [stdout, stderr], drained);
+      // as supervisor at reap: the child's stdin goes at once, its output after a grace
+      stdin?.close();
+      if (this.stdin === stdin) this.stdin = null;
+      this.closePipesSoon([stdout, stderr], drained);
       if (this.child !== child) return;
       this.child = null;
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
@@ -359,10 +363,9 @@ export class Subprocess extends EventEmitter {
    * inherited them (`sh -c 'x &'`) must not keep the capture, `stop` and shutdown waiting:
    * like supervisor, which closes its ends at reap, the daemon lets go of them after a grace.
    */
-  private closePipesSoon(child: ChildProcess, pipes: Array<PipeSource | null>, drained: Promise<void>): void {
+  private closePipesSoon(pipes: Array<PipeSource | null>, drained: Promise<void>): void {
     const timer = setTimeout(() => {
       for (const pipe of pipes) pipe?.close();
-      child.stdin?.destroy();
     }, PIPE_GRACE_MS);
     timer.unref();
     void drained.then(() => clearTimeout(timer));
