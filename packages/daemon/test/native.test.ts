@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import {
+  ADDON_PATH,
   SHIM_PATH,
   closeFd,
   getgrnam,
@@ -662,7 +663,7 @@ describe('loading', () => {
     if (withSources) {
       const pkgRoot = fileURLToPath(new URL('../../', import.meta.url));
       fs.mkdirSync(path.join(fake, 'native'));
-      for (const f of ['build.mjs', 'tsv_native.c', 'tsv_exec.c']) fs.copyFileSync(path.join(pkgRoot, 'native', f), path.join(fake, 'native', f));
+      for (const f of ['build.mjs', 'tsv_native.c', 'tsv_memory.c', 'tsv_exec.c']) fs.copyFileSync(path.join(pkgRoot, 'native', f), path.join(fake, 'native', f));
       fs.symlinkSync(path.join(pkgRoot, 'node_modules'), path.join(fake, 'node_modules'));
     }
     return fake;
@@ -755,5 +756,46 @@ console.log(JSON.stringify({ orphan, ppid, me: process.pid, running, r, echild }
     assert.equal(res.running, null);
     assert.deepEqual(res.r, { pid: res.orphan, status: 0, code: 0, signal: null });
     assert.equal(res.echild, 'ECHILD');
+  });
+});
+
+describe('trimMemory', () => {
+  // A private copy of node: its pages are mapped by that one process only (the test runner's
+  // own node shares the real binary's, which the kernel rightly leaves alone).
+  test('gives back the clean pages of the node binary that only this process maps', { timeout: 60_000 }, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-trim-'));
+    try {
+      const node = path.join(dir, 'node-copy');
+      fs.copyFileSync(process.execPath, node);
+      fs.chmodSync(node, 0o755);
+      // written back first: the kernel reclaims clean pages only
+      const fd = fs.openSync(node, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      const script = `
+        const fs = require('fs');
+        const resident = () => {
+          let kb = 0, ours = false;
+          for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\\n')) {
+            if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) ours = line.endsWith(${JSON.stringify(node)});
+            else if (ours && line.startsWith('Rss:')) kb += Number(line.split(/\\s+/)[1]);
+          }
+          return kb;
+        };
+        const addon = require(${JSON.stringify(ADDON_PATH)});
+        const before = resident();
+        addon.trimMemory().then((advised) => {
+          process.stdout.write(JSON.stringify({ before, after: resident(), advised }));
+        });`;
+      const r = spawnSync(node, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const { before, after, advised } = JSON.parse(r.stdout) as { before: number; after: number; advised: number };
+      assert.ok(advised > 0, `nothing advised (${advised})`);
+      assert.ok(before > 10_000, `the binary's start-up pages are resident: ${before} kB`);
+      // what the process still runs comes back; the start-up pages do not
+      assert.ok(after < before / 2, `resident kB of the node binary: ${before} before, ${after} after`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
