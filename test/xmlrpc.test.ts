@@ -264,3 +264,31 @@ test('HTTP on the control socket: XML-RPC beside JSON-RPC, a malformed body is 4
     assert.equal((await d.status('sleeper'))[0]!.state, 'RUNNING');
   });
 });
+
+test("credentials on the unix socket: Debian's supervisorctl with the right ones is served, with wrong ones refused as tsupervisorctl is", { skip: skipPython, timeout: 60_000 }, async () => {
+  const creds = `
+[unix_http_server]
+username=admin
+password={SHA}e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4
+
+[supervisorctl]
+username=admin
+password=secret
+`;
+  await withDaemon(`[program:sleeper]\ncommand=sleep 1000\nstartsecs=0\n${creds}`, async (d) => {
+    await d.waitState('sleeper', 'RUNNING');
+    const good = await h.runCmd(SUPERVISORCTL, ['-c', d.conf, 'status'], { cwd: d.dir, timeoutMs: 20_000 });
+    assert.match(good.stdout, /^sleeper\s+RUNNING/m);
+    assert.equal(good.code, 0);
+    for (const args of [['-p', 'wrong', 'status'], ['-p', 'wrong', 'stop', 'sleeper']]) {
+      const theirs = await h.runCmd(SUPERVISORCTL, ['-c', d.conf, ...args], { cwd: d.dir, timeoutMs: 20_000 });
+      const ours = await d.ctl(args);
+      assert.match(theirs.stdout, /^Server requires authentication$/m);
+      assert.equal(theirs.stdout, ours.stdout, args.join(' '));
+      assert.equal(theirs.code, ours.code, args.join(' '));
+    }
+    const follow = await h.runCmd(SUPERVISORCTL, ['-c', d.conf, '-p', 'wrong', 'tail', '-f', 'sleeper'], { cwd: d.dir, timeoutMs: 10_000 });
+    assert.match(follow.stdout + follow.stderr, /Server requires authentication|401/);
+    assert.equal((await d.status('sleeper'))[0]!.state, 'RUNNING');
+  });
+});

@@ -41,6 +41,19 @@ function errorBody(code: number): string {
   return ['<head>', '<title>Error response</title>', '</head>', '<body>', '<h1>Error response</h1>', `<p>Error code ${code}.`, `<p>Message: ${message}.`, '</body>', ''].join('\r\n');
 }
 
+/**
+ * Reads and discards the rest of a request's body: answering (and closing) before it is all
+ * in would make a client that is still sending it fail with EPIPE instead of reading the answer.
+ */
+function drain(req: IncomingMessage): Promise<void> {
+  req.resume();
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    req.once('end', resolve);
+    req.once('close', resolve);
+  });
+}
+
 function sendError(res: ServerResponse, code: number, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
@@ -172,19 +185,20 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
     const path = (req.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
     const known = path.startsWith('/RPC2') || path.startsWith('/logtail') || path.startsWith('/mainlogtail');
     if (!known) {
+      await drain(req);
       sendError(res, 404);
       return;
     }
     const auth = authenticate(options.auth, req.headers);
     if (!auth.ok) {
-      req.resume();
+      await drain(req);
       sendError(res, auth.status, auth.status === 401 ? { 'WWW-Authenticate': 'Basic realm="default"', Connection: 'close' } : {});
       return;
     }
     const invoke = invoker(dispatcher, connection, auth.credentials);
     if (path.startsWith('/RPC2')) {
       if (req.method !== 'POST') {
-        req.resume();
+        await drain(req);
         sendError(res, 400);
         return;
       }
@@ -216,7 +230,7 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
       res.end(xml);
       return;
     }
-    req.resume();
+    await drain(req);
     if (req.method !== 'GET') {
       sendError(res, 400);
       return;
