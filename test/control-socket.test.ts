@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { METHOD_NAMES } from '@tsupervisor/protocol';
 import * as h from './harness.js';
@@ -175,5 +175,67 @@ chmod=0777
     assert.match(log, /supervisor\.stopProcess a called by uid 65534 \(pid \d+\)/);
     assert.match(log, /supervisor\.startProcess a called by uid 0 \(pid \d+\)/);
     assert.doesNotMatch(log, /getAllProcessInfo|getProcessInfo .*called by/, 'reads are not logged');
+  });
+});
+
+test('the audit trail: one line per state-changing call with uid, user and pid, refused ones too; the main log is unchanged', { timeout: 90_000 }, async () => {
+  const conf = `${SLEEPER}
+[unix_http_server]
+chmod=0777
+username=user
+password=pw
+
+[supervisorctl]
+username=user
+password=pw
+`;
+  const auditLine = (method: string, target: string, uid: number, user: string, outcome: string) =>
+    new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} ${method.replace('.', '\\.')} ${target} uid=${uid}\\(${user}\\) pid=(\\d+) ${outcome}$`, 'm');
+  await withDaemon(conf, { dirMode: 0o755 }, async (d) => {
+    const audit = join(d.dir, 'tsupervisord-audit.log');
+    const asNobody = (args: string[]) =>
+      h.runCmd('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', d.ctlCmd, '-c', d.conf, ...args], { cwd: '/', timeoutMs: 15_000 });
+    const stop = await asNobody(['stop', 'a']);
+    assert.equal(stop.stdout, 'a: stopped\n', stop.stderr);
+    const start = await d.ctl(['start', 'a']);
+    assert.equal(start.stdout, 'a: started\n');
+    // A raw client: its pid is ours.
+    const conn = await h.RawConnection.open(join(d.dir, 'supervisor.sock'));
+    try {
+      const refused = await conn.call('supervisor.stopProcess', { name: 'a', _auth: { username: 'user', password: 'wrong' } });
+      assert.equal(refused.error?.code, 401);
+      assert.equal((await d.status('a'))[0]!.state, 'RUNNING', 'the refused stop did nothing');
+      const m = await conn.call('supervisor.signalProcess', { name: 'a', signal: 'CONT', _auth: { username: 'user', password: 'pw' } });
+      assert.equal(m.result, true, JSON.stringify(m));
+    } finally {
+      conn.destroy();
+    }
+    await h.waitFor('four audit lines', () => existsSync(audit) && readFileSync(audit, 'utf8').split('\n').length >= 5, 5000, 50);
+    const text = readFileSync(audit, 'utf8');
+    assert.match(text, auditLine('supervisor.stopProcess', 'name=a', 65534, 'nobody', 'ok'));
+    assert.match(text, auditLine('supervisor.startProcess', 'name=a', 0, 'root', 'ok'));
+    const bad = auditLine('supervisor.stopProcess', 'name=a', 0, 'root', 'refused UNAUTHORIZED').exec(text);
+    assert.ok(bad, text);
+    assert.equal(Number(bad[1]), process.pid);
+    const raw = auditLine('supervisor.signalProcess', 'name=a signal=CONT', 0, 'root', 'ok').exec(text);
+    assert.ok(raw, text);
+    assert.equal(Number(raw[1]), process.pid, 'the pid is the caller’s');
+    assert.equal(text.split('\n').length, 5, `reads are not audited:\n${text}`);
+    assert.equal(lstatSync(audit).mode & 0o777, 0o600);
+    const log = mainLog(d);
+    assert.doesNotMatch(log, /stopProcess|startProcess|called by|uid/, 'the main log at info has no trace of it, as supervisord’s');
+  });
+  // NONE: no file.
+  await withDaemon(`${SLEEPER}\n[supervisord]\naudit_logfile=NONE\n`, {}, async (d) => {
+    assert.equal((await d.ctl(['stop', 'a'])).stdout, 'a: stopped\n');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!existsSync(join(d.dir, 'tsupervisord-audit.log')));
+  });
+  // A path of its own.
+  await withDaemon(`${SLEEPER}\n[supervisord]\naudit_logfile=%(here)s/who.log\n`, {}, async (d) => {
+    assert.equal((await d.ctl(['stop', 'a'])).stdout, 'a: stopped\n');
+    const who = join(d.dir, 'who.log');
+    await h.waitFor('the audit line', () => existsSync(who) && /supervisor\.stopProcess name=a uid=0\(root\) pid=\d+ ok\n$/.test(readFileSync(who, 'utf8')), 5000, 50);
+    assert.ok(!existsSync(join(d.dir, 'tsupervisord-audit.log')));
   });
 });

@@ -6,7 +6,7 @@
 // getAllProcessInfo in a loop (the daemon's side alone, no process start-up).
 //
 //   node scripts/bench/status-load.mjs    (BENCH_SECONDS=20, BENCH_CLIENTS=50, BENCH_PROGRAMS=1000,
-//                                          BENCH_ONLY=tsupervisor|supervisor)
+//                                          BENCH_ONLY=tsupervisor|supervisor, BENCH_LOADS=ctl,rpc)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { h, implementations, fmt } from './lib.mjs';
@@ -14,6 +14,7 @@ import { h, implementations, fmt } from './lib.mjs';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PROGRAMS = Number(process.env.BENCH_PROGRAMS ?? 1000);
+const LOADS = (process.env.BENCH_LOADS ?? 'ctl,rpc').split(',');
 const CONF = `
 [program:p]
 command=sleep 100000
@@ -91,8 +92,8 @@ for (const impl of implementations()) {
   try {
     await h.waitFor('every program RUNNING', async () => (await d.status()).filter((r) => r.state === 'RUNNING').length === PROGRAMS, 120_000, 500);
     console.log(`\n[${impl.name}] ${PROGRAMS} programs, ${CLIENTS} clients, ${SECONDS} s   (${d.daemonCmd}, pid ${d.pid})`);
-    results[impl.name] = report(`ctl status`, d, ...(await measured(d, ctlLoad)));
-    if (impl.name === 'tsupervisor') report('JSON-RPC getAllProcessInfo', d, ...(await measured(d, rpcLoad)));
+    if (LOADS.includes('ctl')) results[impl.name] = report(`ctl status`, d, ...(await measured(d, ctlLoad)));
+    if (impl.name === 'tsupervisor' && LOADS.includes('rpc')) report('JSON-RPC getAllProcessInfo', d, ...(await measured(d, rpcLoad)));
   } finally {
     await d.stop();
   }

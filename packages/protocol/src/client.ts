@@ -31,23 +31,45 @@ export interface Credentials {
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
+  /** The request as sent, to send again after the daemon closed an idle connection. */
+  frame?: string;
 }
 
+/**
+ * The daemon closes a connection that has been idle for minutes, after a `tsupervisor.closing`
+ * notice (an interactive ctl sitting at its prompt). The client then reconnects by itself on
+ * its next call, and sends again any call that crossed the notice (the daemon never read it):
+ * whoever holds the client never sees that close. Any other close is final.
+ */
 export class ControlClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<string, (params: never) => void>();
   private readonly closeListeners: Array<() => void> = [];
   private closed = false;
+  /** Close listeners have run. */
+  private ended = false;
   private silence: NodeJS.Timeout | null = null;
   private failure: Error | null = null;
+  private socket!: net.Socket;
+  /** The daemon said it closes this socket for idleness; calls wait for a new one. */
+  private retired = false;
+  private reopening: Promise<void> | null = null;
 
   private constructor(
-    private readonly socket: net.Socket,
+    socket: net.Socket,
+    private readonly path: string,
     private readonly credentials?: Credentials,
   ) {
+    this.attach(socket);
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    this.retired = false;
     const decoder = new LineDecoder(MAX_RESPONSE_FRAME);
     socket.on('data', (chunk: Buffer) => {
+      if (socket !== this.socket) return;
       this.heard();
       let lines: string[];
       try {
@@ -62,27 +84,56 @@ export class ControlClient {
       /* surfaced through 'close' */
     });
     socket.on('close', () => {
-      this.closed = true;
+      if (socket !== this.socket || this.ended) return;
       this.heard();
-      for (const p of this.pending.values()) p.reject(this.failure ?? new Error('connection closed by the daemon'));
-      this.pending.clear();
-      for (const listener of this.closeListeners) listener();
+      if (this.retired && !this.closed) {
+        // Closed for idleness: reconnect now if calls wait, else on the next call.
+        if ([...this.pending.values()].some((p) => p.frame !== undefined)) void this.reopen();
+        return;
+      }
+      this.fail(this.failure ?? new Error('connection closed by the daemon'));
     });
+  }
+
+  private fail(err: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.closed = true;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    for (const listener of this.closeListeners) listener();
+  }
+
+  /** A new socket for this client after an idle close; waiting calls are sent on it. */
+  private reopen(): Promise<void> {
+    if (!this.reopening) {
+      this.reopening = openSocket(this.path).then(
+        (socket) => {
+          this.reopening = null;
+          if (this.closed) {
+            socket.destroy();
+            this.fail(new Error('connection closed'));
+            return;
+          }
+          for (const [id, p] of this.pending) if (p.frame === undefined) this.pending.delete(id);
+          this.attach(socket);
+          this.probe();
+          for (const p of this.pending.values()) if (p.frame !== undefined) socket.write(p.frame);
+        },
+        (err: Error) => {
+          this.reopening = null;
+          this.fail(err);
+        },
+      );
+    }
+    return this.reopening;
   }
 
   /** Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …); EAGAIN is retried for 5 s. */
   static async connect(path: string, credentials?: Credentials): Promise<ControlClient> {
-    const deadline = Date.now() + 5000;
-    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
-      try {
-        const client = new ControlClient(await connectOnce(path), credentials);
-        client.probe();
-        return client;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + delay > deadline) throw err;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+    const client = new ControlClient(await openSocket(path), path, credentials);
+    client.probe();
+    return client;
   }
 
   call<M extends MethodName>(method: M, ...args: undefined extends ParamsOf<M> ? [params?: ParamsOf<M>] : [params: ParamsOf<M>]): Promise<ResultOf<M>> {
@@ -90,9 +141,16 @@ export class ControlClient {
     const params: Record<string, unknown> = { ...(args[0] ?? {}) };
     if (this.credentials) params['_auth'] = this.credentials;
     const id = this.nextId++;
+    const frame = encodeFrame({ jsonrpc: '2.0', id, method, params });
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.socket.write(encodeFrame({ jsonrpc: '2.0', id, method, params }));
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, frame });
+      if (this.reopening) return;
+      if (this.retired) {
+        // The notice came; the old socket may still be closing. Sent once the new one is open.
+        if (this.socket.destroyed) void this.reopen();
+        return;
+      }
+      this.socket.write(frame);
     });
   }
 
@@ -128,7 +186,9 @@ export class ControlClient {
   close(): void {
     this.heard();
     this.closed = true;
-    this.socket.destroy();
+    // A socket the daemon already closed for idleness gets no second 'close'.
+    if (this.socket.destroyed && !this.reopening) this.fail(new Error('connection closed'));
+    else this.socket.destroy();
   }
 
   private dispatch(line: string): void {
@@ -139,6 +199,10 @@ export class ControlClient {
       return;
     }
     if (typeof message.method === 'string' && message.id === undefined) {
+      if (message.method === 'tsupervisor.closing') {
+        this.retired = true;
+        return;
+      }
       this.handlers.get(message.method)?.(message.params as never);
       return;
     }
@@ -150,6 +214,18 @@ export class ControlClient {
       pending.reject(new RPCFault(code, stripFaultName(String(message.error.message ?? ''))));
     } else {
       pending.resolve(message.result);
+    }
+  }
+}
+
+async function openSocket(path: string): Promise<net.Socket> {
+  const deadline = Date.now() + 5000;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return await connectOnce(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + delay > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }

@@ -22,6 +22,11 @@ export class LineDecoder {
 
   constructor(private readonly limit: number) {}
 
+  /** True while part of a frame has arrived without its newline. */
+  get partial(): boolean {
+    return this.parts.length > 0;
+  }
+
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
     let start = 0;

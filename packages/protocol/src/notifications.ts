@@ -6,6 +6,11 @@ export interface Notifications {
   'tsupervisor.log': { name: string; channel: LogChannel; data: string };
   /** An event of supervisor's event system (§4): its type name and its payload as key/values. */
   'tsupervisor.event': { serial: number; type: string; payload: Record<string, string>; data?: string };
+  /**
+   * The daemon closes this connection for idleness. It reads no further request on it: one the
+   * client sent that is still unanswered was never handled, and may be sent again elsewhere.
+   */
+  'tsupervisor.closing': { reason: 'idle'; seconds: number };
 }
 
 export type NotificationName = keyof Notifications;

@@ -3,6 +3,12 @@
  * complete `Handlers` object, faults → JSON-RPC errors. Malformed input gets a JSON-RPC error
  * and the connection keeps serving; an oversized frame gets an error and the connection closes;
  * a reader that stops reading is dropped once its unsent output passes `maxPendingOutput`.
+ *
+ * Timeouts (both off unless given): a connection with nothing to do — no request being read,
+ * queued or handled, and no subscription (a handler that registered `onClose`: `tail -f`,
+ * events) — is closed after `idleTimeoutMs`, after a `tsupervisor.closing` notice; a request
+ * frame must arrive whole within `frameTimeoutMs` of its first byte (slowloris), else the
+ * connection gets an error and is closed.
  */
 import type net from 'node:net';
 import {
@@ -42,9 +48,22 @@ export interface ServeOptions {
    * Called first for every request, known method or not (authentication): may throw an
    * RPCFault, which becomes the answer.
    */
-  guard?: (params: unknown, connection: Connection) => void;
+  guard?: (params: unknown, connection: Connection, method: string) => void;
   /** Called before each dispatch: may throw an RPCFault or log. Params are mutable. */
   before?: (method: MethodName, params: Record<string, unknown>, connection: Connection) => void;
+  /** Close a connection that has had nothing to do for this long (0 or absent: never). */
+  idleTimeoutMs?: number;
+  /** Close a connection whose request frame is not whole this long after its first byte. */
+  frameTimeoutMs?: number;
+}
+
+/**
+ * A result already serialized: a handler returns it and the connection writes its bytes as the
+ * `result` as they are, so that one large answer (getAllProcessInfo of 1,000 processes) can be
+ * shared by many connections instead of being built and copied for each.
+ */
+export class EncodedResult {
+  constructor(readonly json: Buffer) {}
 }
 
 let nextId = 1;
@@ -56,7 +75,7 @@ export function createDispatcher(handlers: Handlers<Connection>, options: ServeO
   if (guard) {
     server.applyMiddleware(async (next, request, connection) => {
       try {
-        guard(request.params, connection);
+        guard(request.params, connection, request.method);
       } catch (err) {
         if (err instanceof RPCFault) throw new JSONRPCErrorException(err.message, err.code);
         throw err;
@@ -88,12 +107,21 @@ export function createDispatcher(handlers: Handlers<Connection>, options: ServeO
 export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connection>, options: ServeOptions = {}): Connection {
   const maxPending = options.maxPendingOutput ?? 16 * 1024 * 1024;
   const maxInFlight = options.maxInFlight ?? 8;
-  const highWater = options.outputHighWater ?? 1024 * 1024;
+  const highWater = options.outputHighWater ?? 64 * 1024;
+  const idleMs = options.idleTimeoutMs ?? 0;
+  const frameMs = options.frameTimeoutMs ?? 0;
   const closers: Array<() => void> = [];
   let closed = false;
   const send = (message: unknown): boolean => {
     if (closed || socket.destroyed) return false;
-    socket.write(encodeFrame(message));
+    const result = (message as { result?: unknown }).result;
+    if (result instanceof EncodedResult) {
+      socket.cork();
+      socket.write(`{"jsonrpc":"2.0","id":${JSON.stringify((message as { id: unknown }).id)},"result":`);
+      socket.write(result.json);
+      socket.write('}\n');
+      socket.uncork();
+    } else socket.write(encodeFrame(message));
     if (socket.writableLength > maxPending) {
       socket.destroy();
       return false;
@@ -112,7 +140,10 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
     },
     onClose(fn) {
       if (closed) fn();
-      else closers.push(fn);
+      else {
+        closers.push(fn);
+        watch();
+      }
     },
   };
 
@@ -126,22 +157,74 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
   let inFlight = 0;
   const blocked = () => inFlight >= maxInFlight || socket.writableLength > highWater;
   const pump = () => {
-    while (queue.length > 0 && !closed && !blocked()) {
+    while (queue.length > 0 && !closed && !retiring && !blocked()) {
       inFlight++;
       void handleLine(queue.shift()!).finally(() => {
         inFlight--;
+        lastActive = Date.now();
         pump();
       });
     }
-    if (closed || socket.destroyed) return;
+    if (closed || socket.destroyed || retiring) return;
     if (queue.length > 0 || blocked()) socket.pause();
-    else if (socket.isPaused() && !tooLarge) socket.resume();
+    else if (socket.isPaused() && !tooLarge) {
+      socket.resume();
+      // The rest of a frame may have waited in the kernel while input was paused.
+      frameStart = Date.now();
+    }
+    watch();
   };
+
+  /*
+   * One timer per connection, re-armed on every change: the frame deadline while part of a
+   * frame is being read, else the idle deadline while the connection has nothing to do.
+   */
+  let lastActive = Date.now();
+  let frameStart = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let retiring = false;
+  const idle = () => inFlight === 0 && closers.length === 0 && (queue.length === 0 || socket.writableLength > highWater);
+  function watch(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (closed || retiring || tooLarge) return;
+    let due: number;
+    if (frameMs > 0 && decoder.partial && !socket.isPaused()) due = frameStart + frameMs;
+    else if (idleMs > 0 && idle()) due = lastActive + idleMs;
+    else return;
+    timer = setTimeout(expire, Math.max(0, due - Date.now()));
+    timer.unref();
+  }
+  function expire(): void {
+    timer = null;
+    if (closed || retiring || tooLarge) return;
+    const now = Date.now();
+    if (frameMs > 0 && decoder.partial && !socket.isPaused() && now >= frameStart + frameMs) {
+      send(errorResponse(null, JsonRpcErrors.INVALID_REQUEST, `request frame not complete within ${frameMs / 1000} s`));
+    } else if (idleMs > 0 && idle() && now >= lastActive + idleMs) {
+      send({ jsonrpc: '2.0', method: 'tsupervisor.closing', params: { reason: 'idle', seconds: idleMs / 1000 } });
+    } else {
+      watch();
+      return;
+    }
+    // Nothing more is read or handled; the peer's bytes are discarded until it closes (at most
+    // 5 s) so that closing does not reset the connection before the peer reads the last words.
+    retiring = true;
+    queue.length = 0;
+    socket.resume();
+    const kill = setTimeout(() => socket.destroy(), 5000);
+    kill.unref();
+    socket.once('close', () => clearTimeout(kill));
+    socket.end();
+  }
+
   let tooLarge = false;
   socket.on('data', (chunk: Buffer) => {
-    if (tooLarge) return;
+    if (tooLarge || retiring) return;
+    const wasPartial = decoder.partial;
+    let lines: string[];
     try {
-      queue.push(...decoder.push(chunk));
+      lines = decoder.push(chunk);
     } catch (err) {
       if (!(err instanceof FrameTooLarge)) throw err;
       tooLarge = true;
@@ -156,13 +239,21 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
       socket.end();
       return;
     }
+    // A new frame starts with this chunk, or after the last newline in it.
+    if (lines.length > 0 || !wasPartial) frameStart = Date.now();
+    for (const line of lines) queue.push(line);
     pump();
   });
-  socket.on('drain', pump);
+  socket.on('drain', () => {
+    lastActive = Date.now();
+    pump();
+  });
   const finish = () => {
     if (closed) return;
     closed = true;
     queue.length = 0;
+    if (timer) clearTimeout(timer);
+    timer = null;
     for (const fn of closers.splice(0)) {
       try {
         fn();
@@ -173,6 +264,7 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
   };
   socket.on('close', finish);
   socket.on('error', () => socket.destroy());
+  watch();
 
   /** Answers one frame; never rejects (a rejection here would be unhandled). */
   async function handleLine(line: string): Promise<void> {

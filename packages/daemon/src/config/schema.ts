@@ -94,6 +94,8 @@ export const SUPERVISORD_KEYS: ReadonlySet<string> = new Set([
   'strip_ansi',
   'environment',
   'identifier',
+  // tsupervisor: the control socket's audit trail (rpc/audit.ts): AUTO, NONE or a path
+  'audit_logfile',
 ]);
 
 export const UNIX_HTTP_SERVER_KEYS: ReadonlySet<string> = new Set(['file', 'chmod', 'chown', 'username', 'password']);

@@ -32,6 +32,12 @@ export function readSupervisord(ctx: LoadContext, r: SectionReader): ServerConfi
     'supervisord.log',
   );
   const user = r.value('user', names, (s) => (nameToUid(ctx.users, s), s)) ?? null;
+  const auditLogfile = r.value(
+    'audit_logfile',
+    names,
+    (s) => (/^(none|off)$/i.test(s) ? null : /^auto$/i.test(s) ? 'AUTO' : existingDirpath(s, paths)),
+    'AUTO',
+  );
   const server: ServerConfig = {
     minfds: r.value('minfds', names, toInteger, '1024'),
     minprocs: r.value('minprocs', names, toInteger, '200'),
@@ -44,6 +50,7 @@ export function readSupervisord(ctx: LoadContext, r: SectionReader): ServerConfi
     loglevel: r.value('loglevel', names, toLogLevel, 'info'),
     pidfile: r.value('pidfile', names, (s) => existingDirpath(s, paths), 'supervisord.pid'),
     identifier: str('identifier', 'supervisor'),
+    auditLogfile,
     nodaemon: r.value('nodaemon', names, toBoolean, 'false'),
     silent: r.value('silent', names, toBoolean, 'false'),
     childlogdir: r.value('childlogdir', names, (s) => existingDirectory(s, paths), defaultTempDir(paths)),

@@ -46,6 +46,8 @@ export interface ServerConfig {
   stripAnsi: boolean;
   environment: Record<string, string>;
   identifier: string;
+  /** tsupervisor: the audit trail of state-changing calls: 'AUTO', an absolute path, or null (NONE). */
+  auditLogfile: string | null;
 }
 
 /** `user` or `user:group` as written, resolved to ids; gid -1 = leave the group unchanged. */

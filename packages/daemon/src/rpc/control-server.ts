@@ -6,16 +6,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
-import { Faults, RPCFault, STATE_CHANGING, type Handlers, type MethodName } from '@tsupervisor/protocol';
+import { Faults, RPCFault, STATE_CHANGING, faultName, type Handlers, type MethodName } from '@tsupervisor/protocol';
 import { createDispatcher, serveConnection, type Connection } from '@tsupervisor/protocol/server';
 import type { UnixHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { getgrnam, getpwnam, getrlimit, peerCred } from '../native/index.js';
+import { openAuditLog, type Caller } from './audit.js';
+import { shareLargeResults } from './shared-results.js';
 import { validateParams } from './validate.js';
 import { lazyHttpServer, looksLikeHttp } from '../xmlrpc/lazy.js';
 
 /** A server section's username/password (null: no authentication). */
 type Credentials = Pick<UnixHttpServerConfig, 'username' | 'password'>;
+
+/**
+ * A connection with nothing to do is closed after IDLE_TIMEOUT_MS (5 min; the ctl reconnects
+ * by itself); a request frame must be whole FRAME_TIMEOUT_MS (30 s) after its first byte. The
+ * environment variables are for tests.
+ */
+const IDLE_TIMEOUT_MS = Number(process.env.TSUPERVISORD_IDLE_TIMEOUT_MS) || 300_000;
+const FRAME_TIMEOUT_MS = Number(process.env.TSUPERVISORD_FRAME_TIMEOUT_MS) || 30_000;
 
 /**
  * Methods that answer even while shutting down or restarting. Every supervisor.* method starts
@@ -30,6 +40,8 @@ export interface ControlServerOptions {
   logger: Logger;
   /** False while shutting down or restarting: most calls get SHUTDOWN_STATE. */
   accepting(): boolean;
+  /** The audit trail's file (rpc/audit.ts auditPath), null for none. */
+  auditPath?: string | null;
 }
 
 /** Resolves true if something answers on the socket path. */
@@ -81,17 +93,26 @@ export async function startControlServer(options: ControlServerOptions): Promise
       /* peer credentials are informational */
     }
     const serveJson = () => {
-      const connection = serveConnection(socket, dispatcher);
+      const connection = serveConnection(socket, dispatcher, { idleTimeoutMs: IDLE_TIMEOUT_MS, frameTimeoutMs: FRAME_TIMEOUT_MS });
       if (peer !== undefined) (connection.data as Record<string, unknown>)['peer'] = peer;
     };
-    // The first bytes tell HTTP (a request line: supervisorctl, XML-RPC clients) from JSON-RPC.
-    socket.once('data', (first: Buffer) => {
+    // The first bytes tell HTTP (a request line: supervisorctl, XML-RPC clients) from JSON-RPC;
+    // a connection silent for the idle time is handed to JSON-RPC, whose idle timeout ends it.
+    const silent = setTimeout(() => {
+      socket.off('data', sniff);
+      serveJson();
+    }, IDLE_TIMEOUT_MS);
+    silent.unref();
+    socket.once('close', () => clearTimeout(silent));
+    const sniff = (first: Buffer) => {
+      clearTimeout(silent);
       socket.pause();
       socket.unshift(first);
       if (looksLikeHttp(first)) return http(socket, { peer });
       serveJson();
       socket.resume();
-    });
+    };
+    socket.once('data', sniff);
   });
   server.on('close', () => http.close());
   server.maxConnections = connectionLimit();
@@ -126,22 +147,37 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
 /**
  * The dispatcher of the control socket's calls (credentials, SHUTDOWN_STATE, parameter checks,
- * caller logging), shared by JSON-RPC and supervisor's XML-RPC over HTTP; `config` holds the
+ * the audit trail), shared by JSON-RPC and supervisor's XML-RPC over HTTP; `config` holds the
  * credentials of the server section the calls come through ([unix_http_server] or
  * [inet_http_server]).
  */
 export function createControlDispatcher(options: Omit<ControlServerOptions, 'config'> & { config: Credentials }) {
   const { config, logger } = options;
-  return createDispatcher(options.handlers, {
-    guard(params) {
+  const audit = openAuditLog(options.auditPath ?? null, logger);
+  /** Runs a check of a call; a state-changing call goes to the audit trail, refused or not. */
+  const audited = (method: string, params: unknown, connection: Connection, check: () => void) => {
+    if (!STATE_CHANGING.has(method as MethodName)) return check();
+    const who = connection.data['peer'] as Caller | undefined;
+    try {
+      check();
+    } catch (err) {
+      audit.record(method, params, who, err instanceof RPCFault ? (faultName(err.code) ?? String(err.code)) : 'ERROR');
+      throw err;
+    }
+  };
+  return createDispatcher(shareLargeResults(options.handlers), {
+    guard(params, connection, method) {
       // Every request, unknown methods included, is refused without the right credentials.
-      if (config.username !== null) checkAuth(config, (params as Record<string, unknown> | undefined)?.['_auth']);
+      if (config.username !== null) audited(method, params, connection, () => checkAuth(config, (params as Record<string, unknown> | undefined)?.['_auth']));
     },
     before(method, params, connection) {
-      if (!ALWAYS.has(method) && !options.accepting()) throw new RPCFault(Faults.SHUTDOWN_STATE);
-      validateParams(method, params);
+      audited(method, params, connection, () => {
+        if (!ALWAYS.has(method) && !options.accepting()) throw new RPCFault(Faults.SHUTDOWN_STATE);
+        validateParams(method, params);
+      });
       if (STATE_CHANGING.has(method)) {
-        const who = connection.data['peer'] as { uid: number; pid: number } | undefined;
+        const who = connection.data['peer'] as Caller | undefined;
+        audit.record(method, params, who, null);
         const target = typeof params['name'] === 'string' ? ` ${params['name']}` : '';
         logger.log('debug', `${method}${target} called by uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`);
       }
