@@ -180,6 +180,9 @@ password={SHA}a94a8fe5ccb19ba61c4c0873d391e987982fbbd3
     assert.equal(out['read']!.ok, 'hello\nworld\n');
     assert.equal(out['stdin']!.ok, true);
     await h.waitFor('cat to echo the stdin sent over XML-RPC', async () => (await d.ctl(['tail', 'cat'])).stdout.includes('to cat\n'), 10_000);
+    // getAllConfigInfo: sorted by name, None (no directory, serverurl=AUTO) as 'none'
+    assert.deepEqual((out['config']!.ok as unknown[][])[0], ['cat', 'none', 'none', true]);
+    assert.deepEqual((out['config']!.ok as unknown[][]).map((c) => c[0]), ['cat', 'echo', 'idle', 'sleeper', 'ticker']);
     const methods = out['methods']!.ok as string[];
     for (const m of ['supervisor.getAllProcessInfo', 'supervisor.tailProcessStdoutLog', 'system.multicall', 'supervisor.readMainLog']) assert.ok(methods.includes(m), m);
     assert.ok(!methods.some((m) => m.startsWith('tsupervisor.')));

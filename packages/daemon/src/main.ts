@@ -23,6 +23,7 @@ import { ChildLogs, outputEcho, type ChildLogShared } from './process/child-logs
 import { createHandlers } from './rpc/handlers.js';
 import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
 import { auditPath } from './rpc/audit.js';
+import { auditPath } from './rpc/audit.js';
 import { Supervisor } from './supervisor.js';
 import { installLastResort } from './last-resort.js';
 import { startReaper } from './reaper.js';
@@ -191,6 +192,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   const rpc = {
     logger,
     accepting: () => supervisor.mood === 'RUNNING',
+    auditPath: auditPath(config.supervisord),
     auditPath: auditPath(config.supervisord),
     handlers: noticingCalls(createHandlers({
       supervisor,

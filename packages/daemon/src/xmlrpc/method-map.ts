@@ -26,10 +26,15 @@ const tail = (value: unknown) => {
   return [t.bytes, t.offset, t.overflow];
 };
 
-/** getAllConfigInfo as supervisor returns it: None as 'none', sorted by process name. */
+/**
+ * getAllConfigInfo as supervisor returns it: None as 'none' (serverurl=AUTO is None there),
+ * sorted by process name.
+ */
 const configInfo = (value: unknown) =>
   (value as Array<Record<string, unknown>>)
-    .map((record) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null ? 'none' : v])))
+    .map((record) =>
+      Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null || (k === 'serverurl' && v === 'AUTO') ? 'none' : v])),
+    )
     .sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : String(a['name']) > String(b['name']) ? 1 : 0));
 
 const sig = (target: MethodName, params: string[], required: number, types: string[], result?: Signature['result']): Signature => ({
