@@ -19,7 +19,7 @@ import { clearAutoChildLogDir, LogBus, MAIN_LOG_NAME, MainLog, mainLogOptions } 
 import { getrlimit, setrlimit } from './native/index.js';
 import { applyOverrides } from './overrides.js';
 import { realOs } from './os-seam.js';
-import { childLogs, outputEcho } from './process/child-logs.js';
+import { ChildLogs, outputEcho, type ChildLogShared } from './process/child-logs.js';
 import { createHandlers } from './rpc/handlers.js';
 import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
 import { auditPath } from './rpc/audit.js';
@@ -106,21 +106,18 @@ async function run(config: Config, read: () => Config): Promise<void> {
   if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
 
   const echoOutput = logger.enabled('debug');
-  const supervisor: Supervisor = new Supervisor(config, {
-    os: realOs,
-    logger,
-    readConfig: read,
-    createOutput: (pc0, group0, cfg, owner) =>
-      events.wrapOutput(
-        owner,
-        childLogs({
-          process: pc0,
+  // What every process's logs share: one object per configuration read.
+  let shared: { config: Config; value: ChildLogShared } | null = null;
+  const logShared = (cfg: Config): ChildLogShared => {
+    if (shared?.config !== cfg) {
+      shared = {
+        config: cfg,
+        value: {
           childlogdir: cfg.supervisord.childlogdir,
           identifier: cfg.supervisord.identifier,
           stripAnsi: cfg.supervisord.stripAnsi,
           logger,
-          listener: group0.kind === 'eventlistener',
-          onData: (channel, chunk) => {
+          onData: (owner, channel, chunk) => {
             // the group it is in now: update may have moved it into or out of a [group:x]
             const { process: pc, group } = owner;
             bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk);
@@ -128,8 +125,17 @@ async function run(config: Config, read: () => Config): Promise<void> {
             // an event listener's stdout is its protocol channel: supervisor does not echo it
             if (echoOutput && !(group.kind === 'eventlistener' && channel === 'stdout')) logger.debug(outputEcho(pc.name, channel, chunk));
           },
-        }),
-      ),
+        },
+      };
+    }
+    return shared.value;
+  };
+  const supervisor: Supervisor = new Supervisor(config, {
+    os: realOs,
+    logger,
+    readConfig: read,
+    createOutput: (pc, group, cfg, owner) =>
+      events.wrapOutput(owner, new ChildLogs(pc, group.kind === 'eventlistener', owner, logShared(cfg))),
   });
   const events = new EventSystem(supervisor, { logger, clock: realOs });
 

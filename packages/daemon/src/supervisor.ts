@@ -8,7 +8,7 @@ import type { Config, GroupConfig, ProcessConfig } from './config/types.js';
 import type { Logger } from './logger.js';
 import type { OsSeam } from './os-seam.js';
 import { ProcessGroup } from './process/group.js';
-import type { ChildOutput } from './process/output.js';
+import type { ChildOutput, OutputOwner } from './process/output.js';
 import { isStoppedState, Subprocess, type ProcessHost, type StateChange } from './process/subprocess.js';
 import { ListeningSocket } from './sockets/listening-socket.js';
 import { diffGroups } from './update/diff.js';
@@ -22,15 +22,7 @@ export interface SupervisorDeps {
   createOutput(process: ProcessConfig, group: GroupConfig, config: Config, owner: OutputOwner): ChildOutput;
 }
 
-/**
- * Whose output it is, read at each chunk: update may move a running process into or out of a
- * [group:x] (adoptProcess), and its log followers, PROCESS_LOG and PROCESS_COMMUNICATION events
- * must name the group it is in now.
- */
-export interface OutputOwner {
-  readonly process: ProcessConfig;
-  readonly group: GroupConfig;
-}
+export type { OutputOwner };
 
 export interface Found {
   group: ProcessGroup;
@@ -147,18 +139,10 @@ export class Supervisor extends EventEmitter {
 
   /** A new, stopped process of `group`, with its output. */
   createProcess(group: ProcessGroup, pc: ProcessConfig): Subprocess {
-    let p: Subprocess | undefined;
-    const homes = this.homes;
-    const owner: OutputOwner = {
-      get process() {
-        return p?.config ?? pc;
-      },
-      get group() {
-        return (p && homes.get(p)?.config) ?? group.config;
-      },
-    };
-    p = new Subprocess(pc, group.name, this.deps.createOutput(pc, group.config, this.latest, owner), this.host(group));
-    homes.set(p, group);
+    const owner = new Owner(this.homes, pc, group);
+    const p = new Subprocess(pc, group.name, this.deps.createOutput(pc, group.config, this.latest, owner), this.host(group));
+    owner.subprocess = p;
+    this.homes.set(p, group);
     return p;
   }
 
@@ -288,22 +272,64 @@ export class Supervisor extends EventEmitter {
   private host(group: ProcessGroup): ProcessHost {
     const unix = this.config.unixHttpServer;
     const inet = this.config.inetHttpServer;
-    return {
-      os: this.deps.os,
-      logger: this.deps.logger,
-      // supervisor's options.serverurl: the unix socket, else the inet server, else none.
-      serverUrl: unix ? `unix://${unix.file}` : inet ? `http://${inet.host || 'localhost'}:${inet.portNumber}` : null,
-      supervisordEnvironment: this.config.supervisord.environment,
-      baseEnvironment: process.env,
-      autoStartAllowed: () => this.mood === 'RUNNING',
-      listeningSocket: () => {
-        const socket = group.socket;
-        if (!socket) return null;
-        socket.open();
-        return { fd: socket.fd, pass: socket.config.pass, name: group.name };
-      },
-      stateChanged: (change: StateChange) => this.emit('processState', change),
-    };
+    // supervisor's options.serverurl: the unix socket, else the inet server, else none.
+    const serverUrl = unix ? `unix://${unix.file}` : inet ? `http://${inet.host || 'localhost'}:${inet.portNumber}` : null;
+    return new GroupHost(this, group, serverUrl, this.deps.os, this.deps.logger);
+  }
+}
+
+/*
+ * Classes rather than object literals of closures: the supervisor makes one of each per process
+ * and keeps it for the process's life (a daemon may run thousands).
+ */
+
+/** The process and group a process's output belongs to now (update may move it into a [group:x]). */
+class Owner implements OutputOwner {
+  subprocess: Subprocess | null = null;
+
+  constructor(
+    private readonly homes: WeakMap<Subprocess, ProcessGroup>,
+    private readonly initial: ProcessConfig,
+    private readonly home: ProcessGroup,
+  ) {}
+
+  get process(): ProcessConfig {
+    return this.subprocess?.config ?? this.initial;
+  }
+
+  get group(): GroupConfig {
+    return (this.subprocess && this.homes.get(this.subprocess)?.config) ?? this.home.config;
+  }
+}
+
+/** What a process sees of its group and the supervisor. */
+class GroupHost implements ProcessHost {
+  readonly supervisordEnvironment: Record<string, string>;
+  readonly baseEnvironment = process.env;
+
+  constructor(
+    private readonly sup: Supervisor,
+    private readonly group: ProcessGroup,
+    readonly serverUrl: string | null,
+    readonly os: OsSeam,
+    readonly logger: Logger,
+  ) {
+    this.supervisordEnvironment = sup.config.supervisord.environment;
+  }
+
+  autoStartAllowed(): boolean {
+    return this.sup.mood === 'RUNNING';
+  }
+
+  listeningSocket(): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null {
+    const socket = this.group.socket;
+    if (!socket) return null;
+    socket.open();
+    return { fd: socket.fd, pass: socket.config.pass, name: this.group.name };
+  }
+
+  stateChanged(change: StateChange): void {
+    this.sup.emit('processState', change);
   }
 }
 

@@ -11,21 +11,19 @@ import type { Logger } from '../logger.js';
 import { decodeData } from '../events/payload.js';
 import { autoLogPath, captureOutput, readLog, RotatingFile, tailLog } from '../logs/index.js';
 import { childOutputLines, Syslog } from '../logs/syslog.js';
-import type { ChildOutput } from './output.js';
+import type { ChildOutput, OutputOwner } from './output.js';
 
-export interface ChildLogOptions {
-  process: ProcessConfig;
+/** What every process's logs share (one object per configuration, not per process). */
+export interface ChildLogShared {
   childlogdir: string;
   identifier: string;
   stripAnsi: boolean;
   logger: Logger;
-  /** An event listener: its stdout is the protocol channel, which supervisor sends to no syslog. */
-  listener?: boolean;
-  /** Every chunk as logged, for followers and events. */
-  onData(channel: LogChannel, chunk: Buffer): void;
+  /** Every chunk as logged, for followers and events; `owner` says whose it is now. */
+  onData(owner: OutputOwner, channel: LogChannel, chunk: Buffer): void;
 }
 
-function openLog(cfg: LogConfig, channel: LogChannel, o: ChildLogOptions): RotatingFile | null {
+function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: ChildLogShared): RotatingFile | null {
   let path: string;
   switch (cfg.target.kind) {
     case 'none':
@@ -33,9 +31,9 @@ function openLog(cfg: LogConfig, channel: LogChannel, o: ChildLogOptions): Rotat
       return null;
     case 'auto':
       try {
-        path = autoLogPath(o.childlogdir, o.process.name, channel, o.identifier);
+        path = autoLogPath(o.childlogdir, processName, channel, o.identifier);
       } catch (err) {
-        o.logger.log('error', `${o.process.name}: cannot create ${channel} log in ${o.childlogdir}: ${(err as Error).message}`);
+        o.logger.log('error', `${processName}: cannot create ${channel} log in ${o.childlogdir}: ${(err as Error).message}`);
         return null;
       }
       break;
@@ -46,8 +44,8 @@ function openLog(cfg: LogConfig, channel: LogChannel, o: ChildLogOptions): Rotat
   return new RotatingFile(path, {
     maxbytes: cfg.maxbytes,
     backups: cfg.backups,
-    onError: (err) => o.logger.log('error', `${o.process.name}: cannot write ${channel} log ${path}: ${err.message}`),
-    onRecover: (dropped) => o.logger.log('warn', `${o.process.name}: ${channel} log ${path} writable again; ${dropped} bytes were lost`),
+    onError: (err) => o.logger.log('error', `${processName}: cannot write ${channel} log ${path}: ${err.message}`),
+    onRecover: (dropped) => o.logger.log('warn', `${processName}: ${channel} log ${path} writable again; ${dropped} bytes were lost`),
   });
 }
 
@@ -61,51 +59,84 @@ function syslogFor(logger: Logger): Syslog {
   return childSyslog;
 }
 
-export function childLogs(o: ChildLogOptions): ChildOutput {
-  const cfg = o.process;
-  const stdout = openLog(cfg.stdout, 'stdout', o);
-  const stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', o);
-  // redirect_stderr: stderr arrives on the stdout channel, so stdout_syslog decides (as supervisor)
-  const syslog = {
-    stdout: cfg.stdout.syslog && !o.listener ? syslogFor(o.logger) : null,
-    stderr: cfg.stderr.syslog ? syslogFor(o.logger) : null,
-  };
-  const fileOf = (channel: LogChannel) => (channel === 'stdout' ? stdout : stderr);
-  const pathOf = (channel: LogChannel) => {
-    const f = fileOf(channel);
-    if (!f) throw new RPCFault(Faults.NO_FILE, cfg.name);
+/**
+ * A process's logs. A class rather than an object of closures: the daemon keeps one per
+ * process for the process's life, and a daemon may run thousands.
+ */
+export class ChildLogs implements ChildOutput {
+  readonly stdoutPath: string;
+  readonly stderrPath: string;
+  private readonly stdout: RotatingFile | null;
+  private readonly stderr: RotatingFile | null;
+  private readonly syslogOut: Syslog | null;
+  private readonly syslogErr: Syslog | null;
+
+  /** `listener`: an event listener, whose stdout is the protocol channel (supervisor sends it to no syslog). */
+  constructor(
+    private readonly cfg: ProcessConfig,
+    listener: boolean,
+    private readonly owner: OutputOwner,
+    private readonly shared: ChildLogShared,
+  ) {
+    this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, shared);
+    this.stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', cfg.name, shared);
+    this.stdoutPath = this.stdout?.path ?? '';
+    this.stderrPath = this.stderr?.path ?? '';
+    // redirect_stderr: stderr arrives on the stdout channel, so stdout_syslog decides (as supervisor)
+    this.syslogOut = cfg.stdout.syslog && !listener ? syslogFor(shared.logger) : null;
+    this.syslogErr = cfg.stderr.syslog ? syslogFor(shared.logger) : null;
+  }
+
+  async attach(out: Readable | null, err: Readable | null): Promise<void> {
+    const redirect = this.cfg.redirectStderr;
+    await Promise.all([this.capture(out, 'stdout', this.stdout), this.capture(err, redirect ? 'stdout' : 'stderr', redirect ? this.stdout : this.stderr)]);
+  }
+
+  read(channel: LogChannel, offset: number, length: number): Promise<string> {
+    return readLog(this.pathOf(channel), offset, length);
+  }
+
+  // supervisor: no file (NONE, redirected stderr) tails as ['', 0, false], unlike read (NO_FILE)
+  tail(channel: LogChannel, offset: number, length: number): Promise<{ bytes: string; offset: number; overflow: boolean }> {
+    return tailLog(this.fileOf(channel)?.path ?? null, offset, length);
+  }
+
+  async clear(): Promise<void> {
+    await Promise.all([this.stdout?.clear(), this.stderr?.clear()]);
+  }
+
+  async reopen(): Promise<void> {
+    await Promise.all([this.stdout?.reopen(), this.stderr?.reopen()]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.stdout?.close(), this.stderr?.close()]);
+  }
+
+  private fileOf(channel: LogChannel): RotatingFile | null {
+    return channel === 'stdout' ? this.stdout : this.stderr;
+  }
+
+  private pathOf(channel: LogChannel): string {
+    const f = this.fileOf(channel);
+    if (!f) throw new RPCFault(Faults.NO_FILE, this.cfg.name);
     return f.path;
-  };
-  const capture = (stream: Readable | null, channel: LogChannel, sink: RotatingFile | null) =>
-    stream
-      ? captureOutput(stream, sink, {
-          stripAnsi: o.stripAnsi,
-          timestamps: cfg.logTimestamps,
-          onData: (chunk) => {
-            syslog[channel]?.send(childOutputLines(cfg.name, chunk));
-            o.onData(channel, chunk);
-          },
-        })
-      : Promise.resolve();
-  return {
-    stdoutPath: stdout?.path ?? '',
-    stderrPath: stderr?.path ?? '',
-    async attach(out, err) {
-      await Promise.all([capture(out, 'stdout', stdout), capture(err, cfg.redirectStderr ? 'stdout' : 'stderr', cfg.redirectStderr ? stdout : stderr)]);
-    },
-    read: (channel, offset, length) => readLog(pathOf(channel), offset, length),
-    // supervisor: no file (NONE, redirected stderr) tails as ['', 0, false], unlike read (NO_FILE)
-    tail: (channel, offset, length) => tailLog(fileOf(channel)?.path ?? null, offset, length),
-    async clear() {
-      await Promise.all([stdout?.clear(), stderr?.clear()]);
-    },
-    async reopen() {
-      await Promise.all([stdout?.reopen(), stderr?.reopen()]);
-    },
-    async close() {
-      await Promise.all([stdout?.close(), stderr?.close()]);
-    },
-  };
+  }
+
+  private capture(stream: Readable | null, channel: LogChannel, sink: RotatingFile | null): Promise<unknown> {
+    if (!stream) return Promise.resolve();
+    return captureOutput(stream, sink, {
+      stripAnsi: this.shared.stripAnsi,
+      timestamps: this.cfg.logTimestamps,
+      onData: (chunk) => this.logged(channel, chunk),
+    });
+  }
+
+  private logged(channel: LogChannel, chunk: Buffer): void {
+    const syslog = channel === 'stdout' ? this.syslogOut : this.syslogErr;
+    syslog?.send(childOutputLines(this.cfg.name, chunk));
+    this.shared.onData(this.owner, channel, chunk);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /** What a process needs of its log capture; logs/ provides the implementation. */
 import type { Readable } from 'node:stream';
 import type { LogChannel } from '@tsupervisor/protocol';
+import type { GroupConfig, ProcessConfig } from '../config/types.js';
 
 export interface ChildOutput {
   /** Paths of the log files ('' when NONE), as getProcessInfo reports them. */
@@ -16,4 +17,14 @@ export interface ChildOutput {
   clear(): Promise<void>;
   reopen(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Whose output it is, read at each chunk: update may move a running process into or out of a
+ * [group:x] (adoptProcess), and its log followers, PROCESS_LOG and PROCESS_COMMUNICATION events
+ * must name the group it is in now.
+ */
+export interface OutputOwner {
+  readonly process: ProcessConfig;
+  readonly group: GroupConfig;
 }
