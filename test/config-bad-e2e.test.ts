@@ -44,6 +44,7 @@ const CASES: BadCase[] = [
   { name: 'group', body: prog('') + '[group:g]\nprograms=web,zz\n', line: 'programs=web,zz', section: 'group:g', key: 'programs', value: 'web,zz', reason: /unknown program/ },
   { name: 'fcgi socket', body: '[fcgi-program:f]\ncommand=sleep 1000\nsocket=tcp://::1:9000\n', line: 'socket=tcp://::1:9000', section: 'fcgi-program:f', key: 'socket', value: 'tcp://::1:9000', reason: /Bad socket format/ },
   { name: '[supervisord]', body: '[supervisord]\nloglevel=loud\n', line: 'loglevel=loud', section: 'supervisord', key: 'loglevel', value: 'loud', reason: /bad logging level/ },
+  { name: 'audit_logfile', body: '[supervisord]\naudit_logfile=/nonexistent/dir/audit.log\n', line: 'audit_logfile=/nonexistent/dir/audit.log', section: 'supervisord', key: 'audit_logfile', value: '/nonexistent/dir/audit.log', reason: /does not exist/ },
   { name: '[unix_http_server]', body: '[unix_http_server]\nchown=nobody:nogroupx\n', line: 'chown=nobody:nogroupx', section: 'unix_http_server', key: 'chown', value: 'nobody:nogroupx', reason: /sockchown/ },
   {
     name: 'included file',
