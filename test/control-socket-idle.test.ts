@@ -121,6 +121,13 @@ test('a request frame that stalls half way (slowloris) gets an error and is clos
     const ok = await split.next(5000);
     assert.deepEqual(ok.result, { statecode: 1, statename: 'RUNNING' });
     split.destroy();
+    // A connection that never sends a byte is closed after the idle time, counted from accept.
+    const mute = await h.RawConnection.open(sock);
+    const m0 = Date.now();
+    assert.equal((await mute.next(IDLE_MS * 3)).method, 'tsupervisor.closing');
+    assert.ok(await mute.waitClosed(5000));
+    const muteMs = Date.now() - m0;
+    assert.ok(muteMs >= IDLE_MS - 50 && muteMs < IDLE_MS * 1.7, `a silent connection closed after ${muteMs} ms`);
     assert.equal((await d.status('a'))[0]!.state, 'RUNNING');
   });
 });

@@ -53,6 +53,8 @@ export interface ServeOptions {
   before?: (method: MethodName, params: Record<string, unknown>, connection: Connection) => void;
   /** Close a connection that has had nothing to do for this long (0 or absent: never). */
   idleTimeoutMs?: number;
+  /** When the connection was opened, if before this call (Date.now() ms): idle since then. */
+  openedAt?: number;
   /** Close a connection whose request frame is not whole this long after its first byte. */
   frameTimeoutMs?: number;
 }
@@ -179,7 +181,7 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
    * One timer per connection, re-armed on every change: the frame deadline while part of a
    * frame is being read, else the idle deadline while the connection has nothing to do.
    */
-  let lastActive = Date.now();
+  let lastActive = options.openedAt ?? Date.now();
   let frameStart = 0;
   let timer: NodeJS.Timeout | null = null;
   let retiring = false;

@@ -92,12 +92,14 @@ export async function startControlServer(options: ControlServerOptions): Promise
     } catch {
       /* peer credentials are informational */
     }
+    const openedAt = Date.now();
     const serveJson = () => {
-      const connection = serveConnection(socket, dispatcher, { idleTimeoutMs: IDLE_TIMEOUT_MS, frameTimeoutMs: FRAME_TIMEOUT_MS });
+      const connection = serveConnection(socket, dispatcher, { idleTimeoutMs: IDLE_TIMEOUT_MS, frameTimeoutMs: FRAME_TIMEOUT_MS, openedAt });
       if (peer !== undefined) (connection.data as Record<string, unknown>)['peer'] = peer;
     };
     // The first bytes tell HTTP (a request line: supervisorctl, XML-RPC clients) from JSON-RPC;
-    // a connection silent for the idle time is handed to JSON-RPC, whose idle timeout ends it.
+    // a connection silent for the idle time is handed to JSON-RPC, whose idle timeout (counted
+    // from the accept) ends it at once.
     const silent = setTimeout(() => {
       socket.off('data', sniff);
       serveJson();
