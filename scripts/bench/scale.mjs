@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The daemon at scale, tsupervisor and Debian's supervisord in the same run:
 //   - resident memory (VmRSS from /proc/<pid>/status) idle with 6 fcgi workers, 200 and 1,000
-//     programs (`sleep`), 3 s after the last one entered RUNNING;
+//     programs (`sleep`), 5 s after the last one entered RUNNING; PSS beside it (shared pages
+//     such as the interpreter's code divided among the processes that map them);
 //   - time from exec of the daemon to 200 programs RUNNING (startsecs=0; the main log is polled
 //     every 2 ms for "entered RUNNING"), and from SIGTERM to the daemon's exit.
 //
@@ -24,9 +25,11 @@ const programs = (n) =>
 const fcgi = (port) =>
   `\n[fcgi-program:w]\ncommand=sleep 100000\nsocket=tcp://127.0.0.1:${port}\nprocess_name=%(program_name)s_%(process_num)d\nnumprocs=6\nstartsecs=0\n`;
 
-function rssKb(pid) {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
+/** Resident set (RSS) and proportional set (PSS: pages shared with other processes divided among them). */
+function memKb(pid) {
+  const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const field = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
+  return { rss: field('Rss'), pss: field('Pss'), anon: field('Anonymous') };
 }
 
 function countRunning(log) {
@@ -57,9 +60,11 @@ async function life(impl, body, n, { rssAfterMs = 0 } = {}) {
     }
     const started = performance.now() - t0;
     let rss = NaN;
+    let pss = NaN;
+    let anon = NaN;
     if (rssAfterMs) {
       await new Promise((r) => setTimeout(r, rssAfterMs));
-      rss = rssKb(child.pid);
+      ({ rss, pss, anon } = memKb(child.pid));
     }
     const t1 = performance.now();
     process.kill(child.pid, 'SIGTERM');
@@ -69,7 +74,7 @@ async function life(impl, body, n, { rssAfterMs = 0 } = {}) {
       throw new Error(`${impl.name}: did not exit within 30 s of SIGTERM`);
     }
     h.startedPids.delete(child.pid);
-    return { started, stopped: exitedAt - t1, rss };
+    return { started, stopped: exitedAt - t1, rss, pss, anon };
   } finally {
     tmp.remove();
   }
@@ -80,9 +85,14 @@ const table = {};
 for (const impl of impls) {
   const r = (table[impl.name] = {});
   console.log(`\n[${impl.name}] ${impl.daemonCmd}`);
-  r.rssFcgi = (await life(impl, fcgi(await h.freePort()), 6, { rssAfterMs: 3000 })).rss;
-  r.rss200 = (await life(impl, programs(200), 200, { rssAfterMs: 3000 })).rss;
-  r.rss1000 = (await life(impl, programs(1000), 1000, { rssAfterMs: 3000 })).rss;
+  // Idle: 5 s after the last program entered RUNNING.
+  const idle = async (body, n) => {
+    const m = await life(impl, body, n, { rssAfterMs: 5000 });
+    return { rss: m.rss, pss: m.pss, anon: m.anon };
+  };
+  ({ rss: r.rssFcgi, pss: r.pssFcgi } = await idle(fcgi(await h.freePort()), 6));
+  ({ rss: r.rss200, pss: r.pss200, anon: r.anon200 } = await idle(programs(200), 200));
+  ({ rss: r.rss1000, pss: r.pss1000, anon: r.anon1000 } = await idle(programs(1000), 1000));
   const starts = [];
   const stops = [];
   for (let i = 0; i < RUNS; i++) {
@@ -92,7 +102,9 @@ for (const impl of impls) {
   }
   r.start = median(starts);
   r.stop = median(stops);
-  console.log(`  RSS idle: 6 fcgi ${(r.rssFcgi / 1024).toFixed(1)} MB, 200 programs ${(r.rss200 / 1024).toFixed(1)} MB, 1,000 programs ${(r.rss1000 / 1024).toFixed(1)} MB`);
+  const mb = (kb) => (kb / 1024).toFixed(1);
+  console.log(`  RSS idle: 6 fcgi ${mb(r.rssFcgi)} MB, 200 programs ${mb(r.rss200)} MB, 1,000 programs ${mb(r.rss1000)} MB`);
+  console.log(`  PSS idle: 6 fcgi ${mb(r.pssFcgi)} MB, 200 programs ${mb(r.pss200)} MB, 1,000 programs ${mb(r.pss1000)} MB`);
   console.log(`  200 programs: start → all RUNNING ${starts.map(fmt).join(' ')} ms (median ${fmt(r.start)}); SIGTERM → exit ${stops.map(fmt).join(' ')} ms (median ${fmt(r.stop)})`);
 }
 
@@ -100,11 +112,17 @@ const ours = table.tsupervisor;
 const theirs = table.supervisor;
 if (ours && theirs) {
   const perProc = (t) => (t.rss1000 - t.rss200) / 800;
+  // anonymous memory only: the slope without the shared code pages (which trimming and other
+  // processes mapping the same binary make vary from run to run)
+  const perProcAnon = (t) => (t.anon1000 - t.anon200) / 800;
   const rows = [
     ['RSS idle, 6 fcgi workers (MB)', ours.rssFcgi / 1024, theirs.rssFcgi / 1024, 'at most 1.5'],
     ['RSS idle, 200 programs (MB)', ours.rss200 / 1024, theirs.rss200 / 1024, 'at most 1.5'],
     ['RSS idle, 1,000 programs (MB)', ours.rss1000 / 1024, theirs.rss1000 / 1024, ''],
     ['RSS per extra program (kB)', perProc(ours), perProc(theirs), 'at most 1.0'],
+    ['  anonymous only (kB)', perProcAnon(ours), perProcAnon(theirs), ''],
+    ['PSS idle, 6 fcgi workers (MB)', ours.pssFcgi / 1024, theirs.pssFcgi / 1024, ''],
+    ['PSS idle, 200 programs (MB)', ours.pss200 / 1024, theirs.pss200 / 1024, ''],
     ['start → 200 RUNNING (ms)', ours.start, theirs.start, 'at most 0.5'],
     ['SIGTERM → exit, 200 programs (ms)', ours.stop, theirs.stop, 'at most 0.5'],
   ];
