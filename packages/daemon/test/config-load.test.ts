@@ -29,6 +29,7 @@ test('[supervisord] defaults, relative paths against cwd', () => {
     loglevel: 'info',
     pidfile: join(dir, 'supervisord.pid'),
     identifier: 'supervisor',
+    auditLogfile: 'AUTO',
     nodaemon: false,
     silent: false,
     childlogdir: '/tmp',
