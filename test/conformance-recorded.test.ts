@@ -16,7 +16,7 @@ import { repoRoot } from './harness/paths.js';
 const RUNNER = '/work/shared/conformance/run.sh';
 const casesDir = join(repoRoot, 'test', 'conformance');
 const daemonBin = join(repoRoot, 'packages', 'daemon', 'bin', 'tsupervisord.js');
-const ctlBin = join(repoRoot, 'packages', 'ctl', 'bin', 'tsupervisorctl.js');
+const ctlBin = join(repoRoot, 'packages', 'ctl', 'bin', 'tsupervisorctl.cjs');
 const cases = existsSync(casesDir)
   ? readdirSync(casesDir).filter((n) => statSync(join(casesDir, n)).isDirectory()).sort()
   : [];

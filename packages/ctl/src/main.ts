@@ -10,7 +10,7 @@ import { HelpRequested, type Settings, UsageError, realize } from './options.js'
 
 async function main(argv: string[]): Promise<number> {
   // supervisorctl names itself by sys.argv[0]; through pnpm's shim ours is the .js file's path.
-  const progname = process.argv[1] ? path.basename(process.argv[1]).replace(/\.js$/, '') : 'tsupervisorctl';
+  const progname = process.argv[1] ? path.basename(process.argv[1]).replace(/\.[cm]?js$/, '') : 'tsupervisorctl';
   let settings: Settings;
   try {
     settings = realize(argv);

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CTL_BIN = fileURLToPath(new URL('../../bin/tsupervisorctl.js', import.meta.url));
+export const CTL_BIN = fileURLToPath(new URL('../../bin/tsupervisorctl.cjs', import.meta.url));
 
 export interface Ran {
   stdout: string;
