@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The bundle (scripts/bundle-ctl.mjs, made by `pnpm run build`) starts fastest: one CommonJS
+// The bundle (scripts/bundle.mjs, made by `pnpm run build`) starts fastest: one CommonJS
 // file, so node never starts its ESM loader (about 10 ms of the ctl's ~65 ms). dist/src, the
 // ES modules tsc writes, is the fallback.
 'use strict';
