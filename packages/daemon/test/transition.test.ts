@@ -57,6 +57,26 @@ test('exit before startsecs → BACKOFF with 1, 2, 3 s delays, then FATAL', () =
   assert.equal(r.state.spawnerr, 'Exited too quickly (process log may have details)');
 });
 
+test('a start after FATAL gets its startretries again (supervisor\'s give_up resets backoff)', () => {
+  const settings = { ...cfg, startretries: 1 };
+  const attempt = (first: ProcEvent, t: number, gen: number): Array<[ProcEvent, number]> => [
+    [first, t],
+    [{ type: 'spawned', pid: 100 + gen }, t],
+    [{ type: 'exited', code: 1, signal: null }, t + 10],
+  ];
+  const r = run(
+    [
+      ...attempt({ type: 'start' }, 0, 1),
+      ...attempt({ type: 'timer', name: 'backoff', generation: 1 }, 1100, 2),
+      ...attempt({ type: 'start' }, 5000, 3),
+      ...attempt({ type: 'timer', name: 'backoff', generation: 3 }, 6100, 4),
+    ],
+    settings,
+  );
+  assert.deepEqual(r.states, ['STARTING', 'BACKOFF', 'STARTING', 'BACKOFF', 'FATAL', 'STARTING', 'BACKOFF', 'STARTING', 'BACKOFF', 'FATAL']);
+  assert.equal(r.state.backoff, 0);
+});
+
 test('a stale timer (earlier generation) is ignored', () => {
   const r = run([
     [{ type: 'start' }, 0],

@@ -112,6 +112,8 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
 
   /** Enter BACKOFF; give up (FATAL) once the retries are spent, else schedule the retry. */
   const giveUp = () => {
+    // supervisor's give_up resets the count: a later start gets its startretries again.
+    s.backoff = 0;
     change('FATAL');
     log('info', `gave up: ${cfg.name} entered FATAL state, too many start retries too quickly`);
   };
