@@ -2,9 +2,8 @@
  * The controller state shared by every command, in one-shot and interactive mode alike:
  * settings, the exit status being built, output, the (lazy) connection and Ctrl-C handling.
  */
-import net from 'node:net';
 import { API_VERSION, Faults, type ProcessInfo } from '@tsupervisor/protocol';
-import { ControlClient } from '@tsupervisor/protocol';
+import { ControlClient, type ConnectTarget } from '@tsupervisor/protocol';
 import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault, unknownProtocol } from './faults.js';
 import type { Settings } from './options.js';
 import type { LineInput, ReadResult } from './input.js';
@@ -45,13 +44,6 @@ export class Ctl {
     this.out.writeError(`${message}\n`);
   }
 
-  /** The unix socket path of the server URL, or UnsupportedUrl for anything else. */
-  socketPath(): string {
-    const url = this.settings.serverurl;
-    if (!url.startsWith('unix://')) throw new UnsupportedUrl(url, this.settings.configfile === null);
-    return url.slice('unix://'.length);
-  }
-
   private credentials(): { username: string; password: string } | undefined {
     const { username, password } = this.settings;
     if (username === null && password === null) return undefined;
@@ -59,46 +51,29 @@ export class Ctl {
   }
 
   /**
-   * An http:// server URL: tsupervisord never serves one, but when nothing listens there the
-   * answer is supervisorctl's (`… refused connection`); when something does, UnsupportedUrl.
+   * Where the server URL points: a unix:// socket path, or the host and port of an http:// URL
+   * (tsupervisord's [inet_http_server] answers JSON-RPC as its control socket does).
    */
-  private async probeHttp(url: string): Promise<never> {
-    let host = 'localhost';
-    let port = 80;
+  private target(): ConnectTarget {
+    const url = this.settings.serverurl;
+    if (url.startsWith('unix://')) return url.slice('unix://'.length);
+    if (!url.startsWith('http://')) throw unknownProtocol(url);
     try {
       const u = new URL(url);
-      host = u.hostname.replace(/^\[(.*)\]$/, '$1') || host;
-      port = u.port ? Number(u.port) : port;
+      return { host: u.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost', port: u.port ? Number(u.port) : 80 };
     } catch {
       throw new UnsupportedUrl(url, this.settings.configfile === null);
     }
-    const code = await new Promise<string | null>((resolve) => {
-      const socket = net.connect({ host, port });
-      socket.setTimeout(10_000, () => {
-        socket.destroy();
-        resolve(null);
-      });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(null);
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? null));
-    });
-    if (code === 'ECONNREFUSED') throw new ConnectError(code, `connect ${code} ${host}:${port}`, true);
-    throw new UnsupportedUrl(url, this.settings.configfile === null);
   }
 
   /** A new connection (for log following, which keeps its connection busy). */
   async connect(): Promise<ControlClient> {
-    const url = this.settings.serverurl;
-    if (url.startsWith('http://')) await this.probeHttp(url);
-    else if (!url.startsWith('unix://')) throw unknownProtocol(url);
-    const path = this.socketPath();
+    const target = this.target();
     try {
-      return await ControlClient.connect(path, this.credentials());
+      return await ControlClient.connect(target, this.credentials());
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ConnectError(code ?? 'EIO', (err as Error).message);
+      throw new ConnectError(code ?? 'EIO', (err as Error).message, typeof target !== 'string');
     }
   }
 

@@ -135,12 +135,11 @@ export class ConnectError extends Error {
   }
 }
 
-/** `-s http://…`: tsupervisord listens on a Unix socket only. */
+/** An http:// server URL with no usable host and port. */
 export class UnsupportedUrl extends Error {
   constructor(readonly url: string, noConfig = false) {
     super(
-      `Error: ${url} is not supported: tsupervisorctl talks to tsupervisord over a unix socket only ` +
-        `(use -s unix:///path/to/socket or serverurl=unix://… in [supervisorctl])` +
+      `Error: ${url} is not a server URL tsupervisorctl can use (http://host:port or unix:///path/to/socket)` +
         (noConfig ? '; no config file was found (use -c FILE)' : ''),
     );
   }

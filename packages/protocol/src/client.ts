@@ -41,6 +41,9 @@ interface Pending {
  * its next call, and sends again any call that crossed the notice (the daemon never read it):
  * whoever holds the client never sees that close. Any other close is final.
  */
+/** A Unix socket path, or the TCP address of an [inet_http_server] (which serves JSON-RPC too). */
+export type ConnectTarget = string | { host: string; port: number };
+
 export class ControlClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -58,7 +61,7 @@ export class ControlClient {
 
   private constructor(
     socket: net.Socket,
-    private readonly path: string,
+    private readonly path: ConnectTarget,
     private readonly credentials?: Credentials,
   ) {
     this.attach(socket);
@@ -130,7 +133,7 @@ export class ControlClient {
   }
 
   /** Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …); EAGAIN is retried for 5 s. */
-  static async connect(path: string, credentials?: Credentials): Promise<ControlClient> {
+  static async connect(path: ConnectTarget, credentials?: Credentials): Promise<ControlClient> {
     const client = new ControlClient(await openSocket(path), path, credentials);
     client.probe();
     return client;
@@ -218,7 +221,7 @@ export class ControlClient {
   }
 }
 
-async function openSocket(path: string): Promise<net.Socket> {
+async function openSocket(path: ConnectTarget): Promise<net.Socket> {
   const deadline = Date.now() + 5000;
   for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
     try {
@@ -230,9 +233,9 @@ async function openSocket(path: string): Promise<net.Socket> {
   }
 }
 
-function connectOnce(path: string): Promise<net.Socket> {
+function connectOnce(path: ConnectTarget): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.createConnection({ path });
+    const socket = net.createConnection(typeof path === 'string' ? { path } : path);
     socket.once('connect', () => {
       socket.removeListener('error', reject);
       resolve(socket);

@@ -32,7 +32,6 @@ tail -f <name|gname:*>[,<name>...] [stdout|stderr] -- follow several logs at
      once, each line prefixed with its process name
 maintail -f -- follow the supervisord log
 completion bash|zsh -- print a shell completion script
-Only unix:// server URLs are supported.
 `;
 
 /** Options.help: the doc with `%s` replaced by the program name, plus a newline. */

@@ -14,7 +14,7 @@ import { getgrnam, getpwnam, getrlimit, peerCred } from '../native/index.js';
 import { openAuditLog, type Caller } from './audit.js';
 import { shareLargeResults } from './shared-results.js';
 import { validateParams } from './validate.js';
-import { lazyHttpServer, looksLikeHttp } from '../xmlrpc/lazy.js';
+import { lazyHttpServer, looksLikeHttp, type HttpEntry } from '../xmlrpc/lazy.js';
 
 /** A server section's username/password (null: no authentication). */
 type Credentials = Pick<UnixHttpServerConfig, 'username' | 'password'>;
@@ -92,29 +92,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     } catch {
       /* peer credentials are informational */
     }
-    const openedAt = Date.now();
-    const serveJson = () => {
-      const connection = serveConnection(socket, dispatcher, { idleTimeoutMs: IDLE_TIMEOUT_MS, frameTimeoutMs: FRAME_TIMEOUT_MS, openedAt });
-      if (peer !== undefined) (connection.data as Record<string, unknown>)['peer'] = peer;
-    };
-    // The first bytes tell HTTP (a request line: supervisorctl, XML-RPC clients) from JSON-RPC;
-    // a connection silent for the idle time is handed to JSON-RPC, whose idle timeout (counted
-    // from the accept) ends it at once.
-    const silent = setTimeout(() => {
-      socket.off('data', sniff);
-      serveJson();
-    }, IDLE_TIMEOUT_MS);
-    silent.unref();
-    socket.once('close', () => clearTimeout(silent));
-    const sniff = (first: Buffer) => {
-      clearTimeout(silent);
-      socket.pause();
-      socket.unshift(first);
-      if (looksLikeHttp(first)) return http(socket, { peer });
-      serveJson();
-      socket.resume();
-    };
-    socket.once('data', sniff);
+    serveSniffed(socket, dispatcher, http, { peer });
   });
   server.on('close', () => http.close());
   server.maxConnections = connectionLimit();
@@ -145,6 +123,40 @@ export async function startControlServer(options: ControlServerOptions): Promise
   if (config.chown) chownSync(path, config.chown.uid, config.chown.gid);
   chmodSync(path, config.chmod);
   return server;
+}
+
+/**
+ * Serves a new connection as JSON-RPC (tsupervisorctl) or HTTP (supervisorctl, XML-RPC clients),
+ * told apart by its first bytes; a connection silent for the idle time is handed to JSON-RPC,
+ * whose idle timeout (counted from the accept) ends it at once. Used by the control socket and
+ * by [inet_http_server]. `data.peer` is the caller's credentials on a Unix socket.
+ */
+export function serveSniffed(
+  socket: net.Socket,
+  dispatcher: ReturnType<typeof createDispatcher>,
+  http: HttpEntry,
+  data: { peer: unknown } & Record<string, unknown>,
+): void {
+  const openedAt = Date.now();
+  const serveJson = () => {
+    const connection = serveConnection(socket, dispatcher, { idleTimeoutMs: IDLE_TIMEOUT_MS, frameTimeoutMs: FRAME_TIMEOUT_MS, openedAt });
+    if (data.peer !== undefined) (connection.data as Record<string, unknown>)['peer'] = data.peer;
+  };
+  const silent = setTimeout(() => {
+    socket.off('data', sniff);
+    serveJson();
+  }, IDLE_TIMEOUT_MS);
+  silent.unref();
+  socket.once('close', () => clearTimeout(silent));
+  const sniff = (first: Buffer) => {
+    clearTimeout(silent);
+    socket.pause();
+    socket.unshift(first);
+    if (looksLikeHttp(first)) return http(socket, data);
+    serveJson();
+    socket.resume();
+  };
+  socket.once('data', sniff);
 }
 
 /**

@@ -183,16 +183,17 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
     const connection = connections.get(req.socket);
     if (!connection) throw new Error('HTTP request on an unknown connection');
     const path = (req.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
-    const known = path.startsWith('/RPC2') || path.startsWith('/logtail') || path.startsWith('/mainlogtail');
-    if (!known) {
-      await drain(req);
-      sendError(res, 404);
-      return;
-    }
+    // supervisor's auth handler wraps every handler: a path it does not serve is 401 too.
     const auth = authenticate(options.auth, req.headers);
     if (!auth.ok) {
       await drain(req);
       sendError(res, auth.status, auth.status === 401 ? { 'WWW-Authenticate': 'Basic realm="default"', Connection: 'close' } : {});
+      return;
+    }
+    const known = path.startsWith('/RPC2') || path.startsWith('/logtail') || path.startsWith('/mainlogtail');
+    if (!known) {
+      await drain(req);
+      sendError(res, 404);
       return;
     }
     const invoke = invoker(dispatcher, connection, auth.credentials);

@@ -1,14 +1,16 @@
 /**
  * [inet_http_server] port=host:port: supervisor's HTTP server on TCP (XML-RPC at /RPC2, the
- * logtail streams), with the section's username/password. Loaded only when the section is
- * configured; the HTTP code itself loads on the first connection.
+ * logtail streams), with the section's username/password, and JSON-RPC as on the control
+ * socket (told apart by the first bytes), so that tsupervisorctl works with an http:// server
+ * URL. Loaded only when the section is configured; the HTTP code itself loads on the first
+ * HTTP connection.
  */
 import net from 'node:net';
 import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { InetHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { AlreadyRunning, createControlDispatcher } from '../rpc/control-server.js';
+import { AlreadyRunning, createControlDispatcher, serveSniffed } from '../rpc/control-server.js';
 import { lazyHttpServer } from './lazy.js';
 
 export interface InetHttpServerOptions {
@@ -21,8 +23,9 @@ export interface InetHttpServerOptions {
 
 export async function startInetHttpServer(options: InetHttpServerOptions): Promise<net.Server> {
   const { config, logger } = options;
-  const entry = lazyHttpServer({ dispatcher: createControlDispatcher(options), auth: config, logger });
-  const server = net.createServer((socket) => entry(socket, { peer: undefined, remote: `${socket.remoteAddress}:${socket.remotePort}` }));
+  const dispatcher = createControlDispatcher(options);
+  const entry = lazyHttpServer({ dispatcher, auth: config, logger });
+  const server = net.createServer((socket) => serveSniffed(socket, dispatcher, entry, { peer: undefined, remote: `${socket.remoteAddress}:${socket.remotePort}` }));
   server.on('close', () => entry.close());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
