@@ -1,12 +1,11 @@
 /**
  * Following logs without polling: a connection of its own asks `tsupervisor.followLogs` and the
  * daemon pushes `tsupervisor.log` notifications. Like supervisor's /logtail, each log starts
- * with its last 1024 bytes. Used by `tail -f`, `maintail -f` and `fg`.
+ * with its last 1024 bytes, read by the daemon at the point where the pushed output begins.
+ * Used by `tail -f`, `maintail -f` and `fg`.
  */
-import { Faults, JsonRpcErrors, type LogChannel } from '@tsupervisor/protocol';
-import type { ControlClient } from '@tsupervisor/protocol';
+import type { LogChannel, Notifications } from '@tsupervisor/protocol';
 import type { Ctl } from './ctl.js';
-import { isFault } from './faults.js';
 
 export interface FollowSpec {
   names: string[];
@@ -32,60 +31,29 @@ const HEAD_BYTES = 1024;
 export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop: Promise<void>): Promise<'stopped' | 'closed'> {
   const client = await ctl.connect();
   const closed = new Promise<'closed'>((resolve) => client.onClose(() => resolve('closed')));
-  let live = false;
-  const early: Array<{ name: string; data: string }> = [];
-  client.onNotification('tsupervisor.log', ({ name, data }) => {
-    if (live) sink.write(name, data);
-    else early.push({ name, data });
+  let names: string[] | null = null;
+  const early: Array<Notifications['tsupervisor.log']> = [];
+  const write = ({ name, data, head, partial }: Notifications['tsupervisor.log']) => {
+    if (!names!.includes(name)) return;
+    // the last HEAD_BYTES of a longer log start anywhere in a line
+    sink.write(name, head && partial && sink.wholeLines ? data.slice(data.indexOf('\n') + 1) : data);
+  };
+  client.onNotification('tsupervisor.log', (n) => {
+    if (names) write(n);
+    else early.push(n);
   });
   try {
-    const followed = await client.call('tsupervisor.followLogs', spec);
-    const names = spec.main ? ['supervisord'] : followed;
+    // The daemon sends each log's head, then what was logged after it, joined by position in
+    // the file (nothing doubled or lost), all before the answer.
+    const followed = await client.call('tsupervisor.followLogs', { ...spec, head: HEAD_BYTES });
+    names = spec.main ? ['supervisord'] : followed;
     sink.begin?.(names);
-    for (const name of names) {
-      // One log that cannot be read ends it, as supervisor's /logtail answers 404.
-      const head = await readHead(client, spec, name, names.length === 1);
-      const pending = early.filter((n) => n.name === name).map((n) => n.data).join('');
-      // the last HEAD_BYTES of a longer log start anywhere in a line
-      const start = sink.wholeLines && Buffer.byteLength(head) >= HEAD_BYTES ? head.indexOf('\n') + 1 : 0;
-      sink.write(name, head.slice(start, Math.max(start, head.length - overlap(head, pending))));
-    }
-    for (const { name, data } of early) if (spec.main || names.includes(name)) sink.write(name, data);
-    early.length = 0;
-    live = true;
+    for (const n of early.splice(0)) write(n);
     return await Promise.race([stop.then(() => 'stopped' as const), closed]);
   } finally {
     sink.end();
     client.close();
   }
-}
-
-async function readHead(client: ControlClient, spec: FollowSpec, name: string, strict: boolean): Promise<string> {
-  // The read methods refuse bytes that are not UTF-8 (as supervisor's): a head that starts in
-  // the middle of a character is read again from the next byte (up to 3), else left out.
-  for (let skip = 0; ; skip++) {
-    const offset = -(HEAD_BYTES - skip);
-    try {
-      if (spec.main) return await client.call('supervisor.readLog', { offset, length: 0 });
-      const method = spec.channel === 'stdout' ? 'supervisor.readProcessStdoutLog' : 'supervisor.readProcessStderrLog';
-      return await client.call(method, { name, offset, length: 0 });
-    } catch (err) {
-      if (isFault(err, JsonRpcErrors.INTERNAL_ERROR) && skip < 3) continue;
-      if (isFault(err) && !(strict && (err.code === Faults.NO_FILE || err.code === Faults.BAD_NAME))) return '';
-      throw err;
-    }
-  }
-}
-
-/**
- * How much of `pending` (data pushed while the head was being read) the head already holds:
- * the longest prefix of `pending` that ends the head.
- */
-export function overlap(head: string, pending: string): number {
-  for (let k = Math.min(head.length, pending.length); k > 0; k--) {
-    if (head.endsWith(pending.slice(0, k))) return k;
-  }
-  return 0;
 }
 
 /** Data as it comes (one log, supervisorctl's `tail -f`). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { complete, completeActions, completeGroups, completeProcesses, completionKind, currentWord } from '../src/complete.js';
-import { overlap, prefixSink } from '../src/follow.js';
+import { prefixSink } from '../src/follow.js';
 
 const infos = [
   { name: 'a', group: 'g' },
@@ -51,11 +51,5 @@ describe('following several logs', () => {
     sink.write('w', 'tail');
     sink.end();
     assert.equal(out, 'w         | one\nweb:web_0 | x\nw         | two\nw         | tail\n');
-  });
-  test('overlap between the head and data pushed meanwhile', () => {
-    assert.equal(overlap('abc\ndef\n', 'def\n'), 4);
-    assert.equal(overlap('abc\n', 'xyz\n'), 0);
-    assert.equal(overlap('abc\nde', 'def\n'), 2);
-    assert.equal(overlap('', 'x'), 0);
   });
 });

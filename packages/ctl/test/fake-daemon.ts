@@ -255,8 +255,18 @@ export class FakeDaemon {
           ...(this.options.update ?? []),
         ],
       }),
-      'tsupervisor.followLogs': ({ names, channel, main }, c) => {
+      'tsupervisor.followLogs': ({ names, channel, main, head }, c) => {
         const followed = main ? [] : names.flatMap((n) => (n.endsWith(':*') ? this.members(n.slice(0, -2)) : [this.find(n)]).map(namespec));
+        if (head !== undefined) {
+          // each log's last `head` characters first, as the daemon sends them
+          const logs = main
+            ? [{ name: 'supervisord', text: this.options.mainLog }]
+            : followed.map((n) => ({ name: n, text: channel === 'stdout' ? this.find(n).stdout : this.find(n).stderr }));
+          if (logs.length === 1 && logs[0]!.text === null) throw new RPCFault(Faults.NO_FILE, logs[0]!.name);
+          for (const { name, text } of logs) {
+            if (text) c.notify('tsupervisor.log', { name, channel: main ? 'stdout' : channel, data: text.slice(-head), head: true, partial: text.length > head });
+          }
+        }
         this.followers.push({ c, names: followed, channel, main: Boolean(main) });
         return followed;
       },

@@ -200,7 +200,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
         const next = readForRestart();
         setImmediate(() => restart(next));
       },
-      followOutput: (name, channel, listener) => bus.subscribe(name, channel, listener),
+      followOutput: (name, channel, listener) => bus.subscribeRaw(name, channel, listener),
     })),
   };
   if (config.unixHttpServer) control = await startControlServer({ config: config.unixHttpServer, ...rpc });

@@ -73,9 +73,12 @@ export interface Methods {
    * Follow logs: the daemon pushes `tsupervisor.log` notifications on this connection for
    * every chunk written to the named processes' logs (names as in `tail`: `g:*`, `name`).
    * `main` follows the daemon's own log. Returns the namespecs actually followed.
+   * With `head: N`, each log's last N bytes come first (a notification with `head: true`), then
+   * every chunk logged after them: the join is by position in the file, so each byte comes once,
+   * in order, all of these before the answer. With one log and no file, NO_FILE.
    */
   'tsupervisor.followLogs': {
-    params: { names: string[]; channel: LogChannel; main?: boolean };
+    params: { names: string[]; channel: LogChannel; main?: boolean; head?: number };
     result: string[];
   };
   /** Subscribe this connection to `tsupervisor.event` notifications of these event types. */

@@ -2,8 +2,12 @@
 import type { LogChannel } from './types.js';
 
 export interface Notifications {
-  /** A chunk appended to a followed log. `name` is the namespec, or `supervisord` for the main log. */
-  'tsupervisor.log': { name: string; channel: LogChannel; data: string };
+  /**
+   * A chunk appended to a followed log. `name` is the namespec, or `supervisord` for the main log.
+   * `head`: the log's last bytes, asked by followLogs' `head` (sent before its chunks);
+   * `partial`: the log holds more before them (the head may start inside a line).
+   */
+  'tsupervisor.log': { name: string; channel: LogChannel; data: string; head?: boolean; partial?: boolean };
   /** An event of supervisor's event system (§4): its type name and its payload as key/values. */
   'tsupervisor.event': { serial: number; type: string; payload: Record<string, string>; data?: string };
   /**

@@ -77,6 +77,9 @@ export class ListenerOutput implements ChildOutput {
   clear(): Promise<void> {
     return this.inner.clear();
   }
+  head(channel: LogChannel, bytes: number) {
+    return this.inner.head ? this.inner.head(channel, bytes) : Promise.reject(new Error('no log head'));
+  }
   reopen(): Promise<void> {
     return this.inner.reopen();
   }

@@ -166,6 +166,7 @@ function withAttach(inner: ChildOutput, attach: ChildOutput['attach']): ChildOut
     attach,
     read: (channel, offset, length) => inner.read(channel, offset, length),
     tail: (channel, offset, length) => inner.tail(channel, offset, length),
+    head: inner.head && ((channel, bytes) => inner.head!(channel, bytes)),
     clear: () => inner.clear(),
     reopen: () => inner.reopen(),
     close: () => inner.close(),

@@ -42,6 +42,20 @@ export interface CaptureOptions {
   maxPendingBytes?: number;
   /** Clock for timestamps (tests). */
   now?: () => Date;
+  /** Called once, at the start, with a handle on the capture (see CaptureHandle). */
+  onStart?: (handle: CaptureHandle) => void;
+}
+
+/** A running capture, for a follower that joins its log. */
+export interface CaptureHandle {
+  readonly sink: LogSink | null;
+  /**
+   * Hands every chunk already passed to `onData` to the sink now (queued behind any write in
+   * progress), so that whatever the sink is asked next comes after them and before any later
+   * chunk: the exact point where a follower's head (read from the file) ends and its live output
+   * (from `onData`) begins.
+   */
+  cut(): void;
 }
 
 export interface CaptureResult {
@@ -57,6 +71,7 @@ export interface CaptureResult {
 export function captureOutput(stream: Readable, sink: LogSink | null, opts: CaptureOptions = {}): Promise<CaptureResult> {
   return new Promise((resolve) => {
     const capture = new Capture(stream, sink, opts, resolve);
+    opts.onStart?.(capture);
     // A PipeSource hands its chunks over directly, some of them lent (returned once written).
     if (capture.direct) {
       capture.direct.consume(capture);
@@ -77,7 +92,7 @@ function releaseAll(chunks: Buffer[]): void {
  * One channel's capture state. A class rather than closures: a daemon runs thousands of these
  * for its whole life, and methods on the prototype cost nothing per channel.
  */
-class Capture implements ChunkConsumer {
+class Capture implements ChunkConsumer, CaptureHandle {
   readonly direct: PipeSource | null;
   private readonly stripper: AnsiStripper | null;
   private readonly stamper: LineStamper | null;
@@ -86,13 +101,15 @@ class Capture implements ChunkConsumer {
   private pendingLent: Buffer[] = [];
   private pendingBytes = 0;
   private writing = false;
+  /** Writes started by cut() while another was in progress. */
+  private cutWrites = 0;
   private deferred = false;
   private paused = false;
   private ended = false;
 
   constructor(
     private readonly stream: Readable,
-    private readonly sink: LogSink | null,
+    readonly sink: LogSink | null,
     private readonly opts: CaptureOptions,
     private readonly resolve: (result: CaptureResult) => void,
   ) {
@@ -117,8 +134,29 @@ class Capture implements ChunkConsumer {
     if (!this.writing) this.flush();
   }
 
+  cut(): void {
+    if (!this.sink || this.pending.length === 0) return;
+    if (!this.writing) {
+      this.flush();
+      return;
+    }
+    // The sink writes in call order: this batch goes out after the one in progress.
+    const batch = this.pending;
+    const lent = this.pendingLent;
+    this.pending = [];
+    this.pendingLent = [];
+    this.pendingBytes = 0;
+    this.cutWrites++;
+    const done = (): void => {
+      releaseAll(lent);
+      this.cutWrites--;
+      this.settle();
+    };
+    this.sink.write(batch).then(done, done);
+  }
+
   private settle(): void {
-    if (this.ended && !this.writing && !this.deferred && this.pending.length === 0) this.resolve(this.result);
+    if (this.ended && !this.writing && this.cutWrites === 0 && !this.deferred && this.pending.length === 0) this.resolve(this.result);
   }
 
   /** Writes what piled up, then again until nothing is left; resumes the pipe meanwhile. */

@@ -1,9 +1,9 @@
 /** Logs: capture of child output, rotating files, reading/tailing, the daemon's own log. */
 export { RotatingFile, type RotatingFileOptions, type LogSink } from './rotating-file.js';
-export { captureOutput, type CaptureOptions, type CaptureResult } from './capture.js';
+export { captureOutput, type CaptureHandle, type CaptureOptions, type CaptureResult } from './capture.js';
 export { PipeSource, type ChunkConsumer } from './pipe-source.js';
 export { autoLogPath, autoLogPattern, clearAutoChildLogDir, type CleanupReport } from './auto-logs.js';
-export { readLog, tailLog, readRange, tailRange, type ByteRange } from './read.js';
+export { readLog, tailLog, readRange, tailRange, readHeadSync, type ByteRange, type LogHead } from './read.js';
 export {
   MainLog,
   LogLevels,
@@ -12,7 +12,7 @@ export {
   type LogLevelName,
   type MainLogOptions,
 } from './main-log.js';
-export { LogBus, MAIN_LOG_NAME, type LogListener } from './log-bus.js';
+export { LogBus, MAIN_LOG_NAME, chunkDecoder, type LogListener, type RawLogListener } from './log-bus.js';
 export { AnsiStripper, stripAnsi } from './ansi.js';
 export { LineStamper } from './line-stamper.js';
 export { formatLogTime } from './timestamp.js';

@@ -11,7 +11,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { Faults, RPCFault, type TailResult } from '@tsupervisor/protocol';
 import type { ServerConfig } from '../config/types.js';
-import { readLog, tailLog } from './read.js';
+import { readLog, tailLog, type LogHead } from './read.js';
 import { RotatingFile } from './rotating-file.js';
 import { mainLogLines, Syslog } from './syslog.js';
 import { formatLogTime } from './timestamp.js';
@@ -191,6 +191,13 @@ export class MainLog {
   /** readLog(offset, length): NO_FILE without a file, BAD_ARGUMENTS, FAILED. */
   read(offset: number, length: number): Promise<string> {
     return readLog(this.path, offset, length);
+  }
+
+  /** The last `bytes` bytes as of now, for `maintail -f` (see RotatingFile.head); NO_FILE without a file. */
+  async head(bytes: number): Promise<LogHead> {
+    const head = await this.file?.head(bytes);
+    if (!head) throw new RPCFault(Faults.NO_FILE);
+    return head;
   }
 
   /** Like tailProcessStdoutLog, for the main log (maintail). */

@@ -6,6 +6,7 @@
  * Bytes are decoded as UTF-8 with U+FFFD for invalid sequences (supervisor's as_string decodes
  * strictly and fails the call on binary output or on a read that splits a character).
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Faults, RPCFault, type TailResult } from '@tsupervisor/protocol';
 
@@ -148,5 +149,43 @@ export async function tailLog(path: string | null, offset: number, length: numbe
   } catch (err) {
     if (err instanceof RPCFault) throw err;
     return { bytes: '', offset, overflow: false };
+  }
+}
+
+/** The last bytes of a log, where a follower's output starts. */
+export interface LogHead {
+  data: Buffer;
+  /** The file holds more before `data` (it may start inside a line or a character). */
+  partial: boolean;
+}
+
+/**
+ * The last `bytes` bytes of the file at `path`, read synchronously (nothing is written to it
+ * meanwhile). null: no file there. Anything but a regular file (a tty, a pipe) and a file that
+ * cannot be read give no bytes.
+ */
+export function readHeadSync(path: string, bytes: number): LogHead | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : { data: Buffer.alloc(0), partial: false };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { data: Buffer.alloc(0), partial: false };
+    const start = Math.max(0, st.size - Math.max(0, Math.trunc(bytes)));
+    const buf = Buffer.allocUnsafe(st.size - start);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { data: buf.subarray(0, got), partial: start > 0 };
+  } catch {
+    return { data: Buffer.alloc(0), partial: false };
+  } finally {
+    closeSync(fd);
   }
 }

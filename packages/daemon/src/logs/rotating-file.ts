@@ -13,6 +13,7 @@
  *   No method rejects because of I/O except `clear()`, whose caller reports FAILED.
  */
 import { unlinkSync } from 'node:fs';
+import { readHeadSync, type LogHead } from './read.js';
 import { removeBackupsSync, rotateFiles, rotateFilesSync } from './rotation.js';
 import {
   closeDestination,
@@ -124,6 +125,15 @@ export class RotatingFile implements LogSink {
     }
   }
 
+  /**
+   * The last `bytes` bytes of the file once every write asked before this call is done, and
+   * before any asked after it: with the writes in between going to a follower, nothing is
+   * missed or shown twice. Read from the path (after a rotation, the new file). null: no file.
+   */
+  head(bytes: number): Promise<LogHead | null> {
+    return this.enqueue(async () => readHeadSync(this.path, bytes));
+  }
+
   /** SIGUSR2: close and open the path again (after an external `mv`, a new file). */
   reopen(): Promise<void> {
     return this.enqueue(async () => {
@@ -164,12 +174,15 @@ export class RotatingFile implements LogSink {
     });
   }
 
-  private enqueue(op: () => Promise<void>): Promise<void> {
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
     this.queued++;
     const run = this.queue.then(op).finally(() => {
       this.queued--;
     });
-    this.queue = run.catch(() => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

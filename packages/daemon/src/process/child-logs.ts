@@ -9,7 +9,7 @@ import { Faults, RPCFault, type LogChannel } from '@tsupervisor/protocol';
 import type { LogConfig, ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { decodeData } from '../events/payload.js';
-import { autoLogPath, captureOutput, readLog, RotatingFile, tailLog } from '../logs/index.js';
+import { autoLogPath, captureOutput, readLog, RotatingFile, tailLog, type CaptureHandle, type LogHead } from '../logs/index.js';
 import { childOutputLines, Syslog } from '../logs/syslog.js';
 import type { ChildOutput, OutputOwner } from './output.js';
 
@@ -70,6 +70,8 @@ export class ChildLogs implements ChildOutput {
   private readonly stderr: RotatingFile | null;
   private readonly syslogOut: Syslog | null;
   private readonly syslogErr: Syslog | null;
+  /** The captures of the current spawn (null when none runs). */
+  private captures: CaptureHandle[] | null = null;
 
   /** `listener`: an event listener, whose stdout is the protocol channel (supervisor sends it to no syslog). */
   constructor(
@@ -101,6 +103,17 @@ export class ChildLogs implements ChildOutput {
     return tailLog(this.fileOf(channel)?.path ?? null, offset, length);
   }
 
+  head(channel: LogChannel, bytes: number): Promise<LogHead> {
+    const file = this.fileOf(channel);
+    if (!file) return Promise.reject(new RPCFault(Faults.NO_FILE, this.cfg.name));
+    // output already read (and followed) but not yet handed to the file goes there first
+    for (const c of this.captures ?? []) if (c.sink === file) c.cut();
+    return file.head(bytes).then((head) => {
+      if (!head) throw new RPCFault(Faults.NO_FILE, file.path);
+      return head;
+    });
+  }
+
   async clear(): Promise<void> {
     await Promise.all([this.stdout?.clear(), this.stderr?.clear()]);
   }
@@ -125,10 +138,18 @@ export class ChildLogs implements ChildOutput {
 
   private capture(stream: Readable | null, channel: LogChannel, sink: RotatingFile | null): Promise<unknown> {
     if (!stream) return Promise.resolve();
+    let handle: CaptureHandle | null = null;
     return captureOutput(stream, sink, {
       stripAnsi: this.shared.stripAnsi,
       timestamps: this.cfg.logTimestamps,
       onData: (chunk) => this.logged(channel, chunk),
+      onStart: (h) => {
+        handle = h;
+        (this.captures ??= []).push(h);
+      },
+    }).finally(() => {
+      const left = this.captures?.filter((c) => c !== handle) ?? [];
+      this.captures = left.length > 0 ? left : null;
     });
   }
 

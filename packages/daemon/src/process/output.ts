@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { LogChannel } from '@tsupervisor/protocol';
 import type { GroupConfig, ProcessConfig } from '../config/types.js';
+import type { LogHead } from '../logs/read.js';
 
 export interface ChildOutput {
   /** Paths of the log files ('' when NONE), as getProcessInfo reports them. */
@@ -14,6 +15,11 @@ export interface ChildOutput {
   attach(stdout: Readable | null, stderr: Readable | null): Promise<void>;
   read(channel: LogChannel, offset: number, length: number): Promise<string>;
   tail(channel: LogChannel, offset: number, length: number): Promise<{ bytes: string; offset: number; overflow: boolean }>;
+  /**
+   * The last `bytes` bytes of a channel's log as of this call, for a follower that takes the
+   * chunks logged from now on (rejects with NO_FILE when there is no file).
+   */
+  head?(channel: LogChannel, bytes: number): Promise<LogHead>;
   clear(): Promise<void>;
   reopen(): Promise<void>;
   close(): Promise<void>;

@@ -1,10 +1,13 @@
 /** What the RPC handlers need from the rest of the daemon. */
 import type { LogChannel } from '@tsupervisor/protocol';
+import type { LogHead } from '../logs/read.js';
 import type { Supervisor } from '../supervisor.js';
 
 export interface MainLogAccess {
   read(offset: number, length: number): Promise<string>;
   clear(): Promise<void>;
+  /** The last `bytes` bytes as of now (NO_FILE without a file), for `maintail -f`. */
+  head?(bytes: number): Promise<LogHead>;
 }
 
 export interface DaemonServices {
@@ -14,6 +17,9 @@ export interface DaemonServices {
   requestShutdown(): void;
   /** Begin a restart (reload) after the current reply is sent. */
   requestRestart(): void;
-  /** Subscribe to one log's chunks (`supervisord` = the main log); returns the unsubscribe function. */
-  followOutput(name: string, channel: LogChannel, listener: (data: string, name: string, channel: LogChannel) => void): () => void;
+  /**
+   * Subscribe to one log's chunks as published (`supervisord` = the main log; bytes are only
+   * valid during the call); returns the unsubscribe function.
+   */
+  followOutput(name: string, channel: LogChannel, listener: (chunk: Uint8Array | string, name: string, channel: LogChannel) => void): () => void;
 }

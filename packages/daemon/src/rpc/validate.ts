@@ -36,7 +36,12 @@ const SPECS: Partial<Record<MethodName, Spec>> = {
   'tsupervisor.update': { names: { kind: 'string[]', optional: true } },
   'tsupervisor.planUpdate': { names: { kind: 'string[]', optional: true } },
   'tsupervisor.rollingRestart': { names: { kind: 'string[]' } },
-  'tsupervisor.followLogs': { names: { kind: 'string[]' }, channel: { kind: 'string' }, main: { kind: 'boolean', optional: true } },
+  'tsupervisor.followLogs': {
+    names: { kind: 'string[]' },
+    channel: { kind: 'string' },
+    main: { kind: 'boolean', optional: true },
+    head: { kind: 'number', optional: true },
+  },
   'tsupervisor.subscribeEvents': { types: { kind: 'string[]' } },
 };
 

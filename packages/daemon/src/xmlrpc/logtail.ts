@@ -52,21 +52,19 @@ export async function serveLogtail(target: LogtailTarget, res: ServerResponse, f
     if (res.writableLength > MAX_PENDING) res.destroy();
   };
   try {
-    // A log that cannot be read is refused before anything follows it.
-    await readHead(feed, target);
+    // A log that cannot be read (an unknown name, a group, no file) is refused before anything follows it.
+    await checkReadable(feed, target);
   } catch (err) {
     if (err instanceof RPCFault) return false;
     throw err;
   }
   feed.onLog((data) => (live ? write(data) : early.push(data)));
   try {
-    await feed.invoke('tsupervisor.followLogs', target.main ? { names: [], channel: 'stdout', main: true } : { names: [target.name], channel: target.channel });
-    const head = await readHead(feed, target);
-    const pending = early.join('');
-    early.length = 0;
+    // the head (its last 1024 bytes) and what was logged after it arrive before the answer
+    const params = target.main ? { names: [], channel: 'stdout', main: true } : { names: [target.name], channel: target.channel };
+    await feed.invoke('tsupervisor.followLogs', { ...params, head: HEAD_BYTES });
     res.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'X-Accel-Buffering': 'no' });
-    write(head.slice(0, head.length - overlap(head, pending)));
-    write(pending);
+    for (const data of early.splice(0)) write(data);
     live = true;
     return true;
   } catch (err) {
@@ -75,26 +73,12 @@ export async function serveLogtail(target: LogtailTarget, res: ServerResponse, f
   }
 }
 
-async function readHead(feed: LogFeed, target: LogtailTarget): Promise<string> {
-  // The read methods refuse bytes that are not UTF-8 (as supervisor's): a head that starts in
-  // the middle of a character is read again from the next byte (up to 3).
-  for (let skip = 0; ; skip++) {
-    const offset = -(HEAD_BYTES - skip);
-    try {
-      if (target.main) return String(await feed.invoke('supervisor.readLog', { offset, length: 0 }));
-      const method: MethodName = target.channel === 'stderr' ? 'supervisor.readProcessStderrLog' : 'supervisor.readProcessStdoutLog';
-      return String(await feed.invoke(method, { name: target.name, offset, length: 0 }));
-    } catch (err) {
-      if (!(err instanceof RPCFault) && skip < 3) continue;
-      throw err;
-    }
+/** Reads nothing from the log, past its end: faults (BAD_NAME, NO_FILE) as a read would. */
+async function checkReadable(feed: LogFeed, target: LogtailTarget): Promise<void> {
+  const past = { offset: Number.MAX_SAFE_INTEGER, length: 0 };
+  if (target.main) await feed.invoke('supervisor.readLog', past);
+  else {
+    const method: MethodName = target.channel === 'stderr' ? 'supervisor.readProcessStderrLog' : 'supervisor.readProcessStdoutLog';
+    await feed.invoke(method, { name: target.name, ...past });
   }
-}
-
-/** How much of `pending` (pushed while the head was read) the head already ends with. */
-function overlap(head: string, pending: string): number {
-  for (let k = Math.min(head.length, pending.length); k > 0; k--) {
-    if (head.endsWith(pending.slice(0, k))) return k;
-  }
-  return 0;
 }
