@@ -181,6 +181,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     void supervisor.restart(next, () => {
       logParseMessages(logger, next);
       if (!next.supervisord.nocleanup) clearAutoChildLogDir(next.supervisord.childlogdir, next.supervisord.identifier);
+      void reopenInet(next);
       logServersOpened(logger, next);
       logger.info(`supervisord started with pid ${process.pid}`);
     });
@@ -205,7 +206,31 @@ async function run(config: Config, read: () => Config): Promise<void> {
   };
   if (config.unixHttpServer) control = await startControlServer({ config: config.unixHttpServer, ...rpc });
   // supervisor's HTTP server on TCP: its module is loaded only when the section is there
-  if (config.inetHttpServer) inet = await (await import('./xmlrpc/inet-server.js')).startInetHttpServer({ config: config.inetHttpServer, ...rpc });
+  let inetConfig = config.inetHttpServer ?? null;
+  if (inetConfig) inet = await (await import('./xmlrpc/inet-server.js')).startInetHttpServer({ config: inetConfig, ...rpc });
+  /**
+   * Reload: supervisord closes its HTTP servers and opens them from the new configuration. A
+   * changed [inet_http_server] (port, credentials) closes the old listener and opens the new
+   * one; one that cannot be opened is logged with supervisord's words (supervisord exits on it)
+   * and the daemon goes on without it.
+   */
+  async function reopenInet(next: Config): Promise<void> {
+    const wanted = next.inetHttpServer ?? null;
+    if (JSON.stringify(wanted) === JSON.stringify(inetConfig)) return;
+    inetConfig = wanted;
+    const mod = await import('./xmlrpc/inet-server.js');
+    if (inet) mod.stopInetHttpServer(inet);
+    inet = null;
+    if (!wanted) return;
+    try {
+      const opened = await mod.startInetHttpServer({ config: wanted, ...rpc });
+      // a later reload may have changed it again meanwhile
+      if (inetConfig === wanted && !exiting) inet = opened;
+      else mod.stopInetHttpServer(opened);
+    } catch (err) {
+      logger.critical(`[inet_http_server] port=${wanted.port}: ${mod.openErrorMessage(err)}`);
+    }
+  }
   logServersOpened(logger, config);
   // (the fork itself happened before run(); supervisord logs it at this point)
   if (isDaemonChild()) logger.info('daemonizing the supervisord process');

@@ -21,12 +21,44 @@ export interface InetHttpServerOptions {
   auditPath?: string | null;
 }
 
+const connectionsOf = new WeakMap<net.Server, Set<net.Socket>>();
+
+/**
+ * Closes the listener (the port refuses connections from now on) and ends its connections once
+ * what they were sent is out: a `reload` over this server gets its answer, then the server goes,
+ * as supervisord closes its HTTP servers at a reload.
+ */
+export function stopInetHttpServer(server: net.Server): void {
+  server.close();
+  for (const socket of connectionsOf.get(server) ?? []) {
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+}
+
+/**
+ * What supervisord says when it cannot open its HTTP server (options.openhttpservers), for the
+ * error `startInetHttpServer` rejects with.
+ */
+export function openErrorMessage(err: unknown): string {
+  if (err instanceof AlreadyRunning) return err.message;
+  const { code, errno } = err as NodeJS.ErrnoException;
+  if (code && typeof errno === 'number') return `Cannot open an HTTP server: socket.error reported errno.${code} (${Math.abs(errno)})`;
+  return (err as Error)?.message ?? String(err);
+}
+
 export async function startInetHttpServer(options: InetHttpServerOptions): Promise<net.Server> {
   const { config, logger } = options;
   const dispatcher = createControlDispatcher(options);
   const entry = lazyHttpServer({ dispatcher, auth: config, logger });
-  const server = net.createServer((socket) => serveSniffed(socket, dispatcher, entry, { peer: undefined, remote: `${socket.remoteAddress}:${socket.remotePort}` }));
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serveSniffed(socket, dispatcher, entry, { peer: undefined, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+  });
   server.on('close', () => entry.close());
+  connectionsOf.set(server, sockets);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
@@ -35,7 +67,7 @@ export async function startInetHttpServer(options: InetHttpServerOptions): Promi
             'Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord.',
           ),
         );
-      } else reject(new Error(`[inet_http_server] port=${config.port}: ${err.message}`));
+      } else reject(Object.assign(new Error(`[inet_http_server] port=${config.port}: ${err.message}`), { code: err.code, errno: err.errno }));
     });
     const host = config.host === '' || config.host === '*' ? undefined : config.host;
     server.listen({ host, port: config.portNumber, backlog: 511 }, () => resolve());
