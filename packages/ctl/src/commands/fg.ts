@@ -52,7 +52,11 @@ async function foreground(ctl: Ctl, name: string): Promise<void> {
   const stop = new Promise<void>((resolve) => (stopStreams = resolve));
   const write = (text: string) => ctl.out.write(text);
   const streams = (['stdout', 'stderr'] as const).map((channel) =>
-    streamLogs(ctl, { names: [name], channel, main: false }, rawSink(write), stop).catch(() => 'closed' as const),
+    streamLogs(ctl, { names: [name], channel, main: false }, rawSink(write), stop).catch((err: unknown) => {
+      // A channel with no log file: supervisorctl's fg thread reports its /logtail 404 and goes on.
+      if (isFault(err)) ctl.outputError(`${ctl.settings.serverurl}/logtail/${name}/${channel} Cannot read, status code 404`);
+      return 'closed' as const;
+    }),
   );
   const { interrupted, dispose } = ctl.interruptible();
   const rpc = await ctl.rpc();
