@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Faults, RPCFault, type ReloadResult, type SupervisorStateName } from '@tsupervisor/protocol';
+import { ConfigError } from './config/errors.js';
 import type { Config, GroupConfig, ProcessConfig } from './config/types.js';
 import type { Logger } from './logger.js';
 import type { OsSeam } from './os-seam.js';
@@ -201,7 +202,9 @@ export class Supervisor extends EventEmitter {
     try {
       next = this.deps.readConfig();
     } catch (err) {
-      throw new RPCFault(Faults.CANT_REREAD, String((err as Error).message ?? err));
+      // A missing file is supervisor's own words, which name it already (no file:line prefix).
+      const missing = err instanceof ConfigError && /^could not find config file /.test(err.reason);
+      throw new RPCFault(Faults.CANT_REREAD, missing ? err.reason : String((err as Error).message ?? err));
     }
     this.latest = next;
     return diffGroups([...this.groups.values()].map((g) => g.config), next.groups, true);
