@@ -10,11 +10,16 @@
  * for a grammar of a dozen tags and DTD handling we would have to switch off.
  */
 
-export type XmlRpcValue = string | number | boolean | null | XmlRpcValue[] | { [key: string]: XmlRpcValue };
+export type XmlRpcValue = string | number | boolean | null | XmlRpcDouble | XmlRpcDateTime | XmlRpcValue[] | { [key: string]: XmlRpcValue };
 
-/** A value that is written as `<double>` even when it is whole. */
+/** A value that is written as `<double>` even when it is whole (a whole `<double>` is read as one). */
 export class XmlRpcDouble {
   constructor(readonly value: number) {}
+}
+
+/** A `<dateTime.iso8601>` as read (`20200101T00:00:00`): supervisor gets a datetime, not a string. */
+export class XmlRpcDateTime {
+  constructor(readonly text: string) {}
 }
 
 export class XmlRpcParseError extends Error {}
@@ -162,10 +167,11 @@ export function valueOf(v: Element): XmlRpcValue {
     case 'double': {
       const d = Number(text.trim());
       if (text.trim() === '' || Number.isNaN(d)) throw new XmlRpcParseError(`invalid double ${JSON.stringify(text)}`);
-      return d;
+      // a whole double stays a float (Python prints 2.0, not 2)
+      return Number.isInteger(d) ? new XmlRpcDouble(d) : d;
     }
     case 'dateTime.iso8601':
-      return text.trim();
+      return new XmlRpcDateTime(text.trim());
     case 'base64':
       return Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
     case 'nil':

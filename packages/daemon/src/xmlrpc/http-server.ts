@@ -15,6 +15,8 @@ import { authenticate, type AuthConfig, type Credentials } from './basic-auth.js
 import { XmlRpcParseError, encodeFault, encodeResponse, parseMethodCall } from './codec.js';
 import { logtailTarget, serveLogtail } from './logtail.js';
 import { callMethod, type Invoke } from './method-map.js';
+import { PythonError } from './python-args.js';
+import { pyRepr } from '../config/expand.js';
 
 type Dispatcher = ReturnType<typeof createDispatcher>;
 
@@ -223,6 +225,12 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
         logger.log('trace', `XML-RPC method called: ${call.method}()`);
         xml = encodeResponse(await callMethod(call.method, call.params, invoke));
       } catch (err) {
+        if (err instanceof PythonError) {
+          // what supervisor's method raises on an argument of another type: 500, as supervisord
+          logger.log('critical', `Handling XML-RPC request with data ${pyRepr(body)} raised an unexpected exception: ${err.pyType}: ${err.message}`);
+          sendError(res, 500);
+          return;
+        }
         if (!(err instanceof RPCFault)) throw err;
         logger.log('trace', `XML-RPC method ${call.method}() returned fault: [${err.code}] ${err.message}`);
         xml = encodeFault(err.code, err.message);

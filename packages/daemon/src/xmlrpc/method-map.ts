@@ -6,6 +6,7 @@
  */
 import { Faults, RPCFault, type MethodName } from '@tsupervisor/protocol';
 import type { XmlRpcValue } from './codec.js';
+import { coerce, PythonError, signalError, signalUsable, type Role } from './python-args.js';
 
 /** Calls one method of the table; throws RPCFault for a fault, anything else for a 500. */
 export type Invoke = (method: MethodName, params: Record<string, unknown>) => Promise<unknown>;
@@ -19,6 +20,10 @@ interface Signature {
   /** supervisor's methodSignature: [return type, param types…]. */
   types: readonly string[];
   result?: (value: unknown) => unknown;
+  /** How supervisor's method uses each param (what another type makes it do), in params' order. */
+  roles?: readonly Role[];
+  /** The order in which supervisor's method gets to its params, when not params' order. */
+  order?: readonly number[];
 }
 
 const tail = (value: unknown) => {
@@ -37,15 +42,44 @@ const configInfo = (value: unknown) =>
     )
     .sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : String(a['name']) > String(b['name']) ? 1 : 0));
 
+
 const sig = (target: MethodName, params: string[], required: number, types: string[], result?: Signature['result']): Signature => ({
   target,
   params,
   required,
   types,
   ...(result ? { result } : {}),
+  ...(ROLES[target] ? { roles: ROLES[target] } : {}),
+  ...(ORDER[target] ? { order: ORDER[target] } : {}),
 });
 
 const logRead = ['name', 'offset', 'length'];
+
+/** Param roles of each method (python-args.ts); the aliases share their target's. */
+const ROLES: Partial<Record<MethodName, readonly Role[]>> = {
+  'supervisor.addProcessGroup': ['compared'],
+  'supervisor.removeProcessGroup': ['group'],
+  'supervisor.clearProcessLogs': ['namespec'],
+  'supervisor.getProcessInfo': ['namespec'],
+  'supervisor.readLog': ['int', 'int'],
+  'supervisor.readProcessStdoutLog': ['namespec', 'int', 'int'],
+  'supervisor.readProcessStderrLog': ['namespec', 'int', 'int'],
+  'supervisor.tailProcessStdoutLog': ['namespec', 'int', 'int'],
+  'supervisor.tailProcessStderrLog': ['namespec', 'int', 'int'],
+  'supervisor.sendProcessStdin': ['namespec', 'chars'],
+  'supervisor.sendRemoteCommEvent': ['text', 'text'],
+  'supervisor.signalProcess': ['namespec', 'signal'],
+  'supervisor.signalProcessGroup': ['group', 'each-signal'],
+  'supervisor.signalAllProcesses': ['each-signal'],
+  'supervisor.startProcess': ['namespec', 'truth'],
+  'supervisor.startProcessGroup': ['group', 'truth'],
+  'supervisor.startAllProcesses': ['truth'],
+  'supervisor.stopProcess': ['namespec', 'truth'],
+  'supervisor.stopProcessGroup': ['group', 'truth'],
+  'supervisor.stopAllProcesses': ['truth'],
+};
+/** sendProcessStdin checks its chars before it looks the name up. */
+const ORDER: Partial<Record<MethodName, readonly number[]>> = { 'supervisor.sendProcessStdin': [1, 0] };
 
 const SUPERVISOR: Record<string, Signature> = {
   'supervisor.addProcessGroup': sig('supervisor.addProcessGroup', ['name'], 1, ['boolean', 'string']),
@@ -134,9 +168,34 @@ export async function callMethod(method: string, params: XmlRpcValue[], invoke: 
   if (!s) throw new RPCFault(Faults.UNKNOWN_METHOD);
   if (params.length < s.required || params.length > s.params.length) throw new RPCFault(Faults.INCORRECT_PARAMETERS);
   const named: Record<string, unknown> = {};
-  params.forEach((value, i) => (named[s.params[i]!] = value));
+  const order = s.order ?? params.map((_, i) => i);
+  for (const i of order) {
+    if (i >= params.length) continue;
+    const role = s.roles?.[i];
+    named[s.params[i]!] = role ? coerce(role, params[i]!) : params[i];
+  }
+  if (await nothingToSignal(s, params, invoke)) return [];
   const value = await invoke(s.target, named);
   return s.result ? s.result(value) : value;
+}
+
+/** supervisor's states in which a process is signalled (RUNNING_STATES: STARTING, RUNNING, BACKOFF). */
+const RUNNING_STATES = new Set([10, 20, 30]);
+
+/**
+ * signalProcessGroup / signalAllProcesses parse the signal for each running process only: a
+ * signal they cannot use is a 500 when one is running, and an empty result when none is.
+ */
+async function nothingToSignal(s: Signature, params: XmlRpcValue[], invoke: Invoke): Promise<boolean> {
+  const all = s.target === 'supervisor.signalAllProcesses';
+  if (!all && s.target !== 'supervisor.signalProcessGroup') return false;
+  const signal = params[all ? 0 : 1]!;
+  if (signalUsable(signal)) return false;
+  const infos = (await invoke('supervisor.getAllProcessInfo', {})) as Array<{ group: string; state: number }>;
+  const scope = all ? infos : infos.filter((i) => i.group === params[0]);
+  if (!all && scope.length === 0) throw new RPCFault(Faults.BAD_NAME, String(params[0]));
+  if (scope.some((i) => RUNNING_STATES.has(i.state))) throw signalError(signal);
+  return true;
 }
 
 /**
@@ -157,6 +216,7 @@ async function multicall(calls: unknown, invoke: Invoke): Promise<unknown[]> {
       results.push(await callMethod(name, params, invoke));
     } catch (err) {
       if (err instanceof RPCFault) results.push({ faultCode: err.code, faultString: err.message });
+      else if (err instanceof PythonError) results.push({ faultCode: Faults.FAILED, faultString: `FAILED: <class '${err.pyType}'>:${err.message}` });
       else results.push({ faultCode: Faults.FAILED, faultString: `FAILED: ${(err as Error)?.message ?? String(err)}` });
     }
   }
