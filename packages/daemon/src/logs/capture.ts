@@ -146,6 +146,7 @@ class Capture implements ChunkConsumer, CaptureHandle {
     this.pending = [];
     this.pendingLent = [];
     this.pendingBytes = 0;
+    this.resume(); // as flush() does once it has taken the pending chunks
     this.cutWrites++;
     const done = (): void => {
       releaseAll(lent);
@@ -174,16 +175,21 @@ class Capture implements ChunkConsumer, CaptureHandle {
     this.pending = [];
     this.pendingLent = [];
     this.pendingBytes = 0;
-    if (this.paused && !this.ended) {
-      this.paused = false;
-      if (this.direct) this.direct.resumeReading();
-      else this.stream.resume();
-    }
+    this.resume();
     const done = (): void => {
       releaseAll(lent);
       this.flush();
     };
     this.sink.write(batch).then(done, done);
+  }
+
+  /** Reads the pipe again if it was paused for a full pending buffer. */
+  private resume(): void {
+    if (this.paused && !this.ended) {
+      this.paused = false;
+      if (this.direct) this.direct.resumeReading();
+      else this.stream.resume();
+    }
   }
 
   /** Logs a chunk; returns false when reading should pause until the pending write is done. */

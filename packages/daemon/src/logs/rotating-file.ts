@@ -131,6 +131,8 @@ export class RotatingFile implements LogSink {
    * missed or shown twice. Read from the path (after a rotation, the new file). null: no file.
    */
   head(bytes: number): Promise<LogHead | null> {
+    // a pipe, a tty, /dev/stdout: nothing to read back, and a write to it may wait on its reader
+    if (this.dest && !this.rotatable) return Promise.resolve(readHeadSync(this.path, bytes));
     return this.enqueue(async () => readHeadSync(this.path, bytes));
   }
 
