@@ -77,6 +77,24 @@ test('a start after FATAL gets its startretries again (supervisor\'s give_up res
   assert.equal(r.state.backoff, 0);
 });
 
+test('an exit after startsecs but before its timer logs success: first (supervisord transitions before it reaps)', () => {
+  const r = run(
+    [
+      [{ type: 'start' }, 0],
+      [{ type: 'spawned', pid: 9 }, 0],
+      [{ type: 'exited', code: 3, signal: null }, 1005],
+    ],
+    { ...cfg, startsecs: 1, autorestart: 'false' },
+  );
+  assert.deepEqual(r.states, ['STARTING', 'RUNNING', 'EXITED']);
+  const logs = r.effects.filter((e) => e.type === 'log').map((e) => (e as { message: string }).message);
+  assert.deepEqual(logs, [
+    "spawned: 'web' with pid 9",
+    'success: web entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
+    'exited: web (exit status 3; not expected)',
+  ]);
+});
+
 test('a stale timer (earlier generation) is ignored', () => {
   const r = run([
     [{ type: 'start' }, 0],

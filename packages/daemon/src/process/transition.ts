@@ -224,9 +224,11 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       return;
     }
     if (s.state !== 'RUNNING' && s.state !== 'STARTING') return;
+    // Up for startsecs but the timer had not fired yet: supervisord's loop runs the processes'
+    // transitions before it reaps, so its `success:` line always comes before the `exited:` one.
+    if (s.state === 'STARTING') enterRunning();
     s.backoff = 0;
     s.exitstatus = es;
-    if (s.state === 'STARTING') change('RUNNING');
     if (expected) {
       log('info', `exited: ${cfg.name} (${how}; expected)`);
     } else {
