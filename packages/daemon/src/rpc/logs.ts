@@ -43,13 +43,18 @@ export function logHandlers(services: DaemonServices): LogHandlers {
     'supervisor.tailProcessStdoutLog': tail('stdout'),
     'supervisor.tailProcessStderrLog': tail('stderr'),
     'supervisor.clearProcessLogs': async ({ name }) => {
-      await one(name).output.clear();
+      const p = one(name);
+      await clearOrFail(p);
       return true;
     },
     'supervisor.clearAllProcessLogs': () =>
       Promise.all(
         sup.allByPriority().map(async (p) => {
-          await p.output.clear();
+          try {
+            await clearOrFail(p);
+          } catch (err) {
+            return { name: p.name, group: p.groupName, status: (err as RPCFault).code, description: (err as RPCFault).message };
+          }
           return { name: p.name, group: p.groupName, status: Faults.SUCCESS, description: 'OK' };
         }),
       ),
@@ -91,6 +96,16 @@ export function logHandlers(services: DaemonServices): LogHandlers {
       })();
     },
   };
+}
+
+/** supervisor's clearProcessLogs: a log that cannot be removed (EISDIR, EACCES …) is FAILED: name. */
+async function clearOrFail(p: Subprocess): Promise<void> {
+  try {
+    await p.output.clear();
+  } catch (err) {
+    if (err instanceof RPCFault) throw err;
+    throw new RPCFault(Faults.FAILED, p.name);
+  }
 }
 
 function headOf(p: Subprocess, channel: LogChannel, bytes: number): Promise<LogHead> {
