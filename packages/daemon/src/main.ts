@@ -88,10 +88,11 @@ async function main(): Promise<void> {
 
 async function run(config: Config, read: () => Config): Promise<void> {
   const server = config.supervisord;
+  // As supervisord's daemonize(): directory= and umask= apply only when it forks into the
+  // background; with nodaemon=true the daemon keeps the umask it was started with.
   if (isDaemonChild()) {
     if (server.directory) process.chdir(server.directory);
   }
-  process.umask(server.umask);
   raiseLimits(server.minfds, server.minprocs);
 
   const bus = new LogBus();
@@ -100,6 +101,8 @@ async function run(config: Config, read: () => Config): Promise<void> {
     onLine: (line) => bus.publish(MAIN_LOG_NAME, 'stdout', line),
   });
   installLastResort(logger);
+  // after the main log is open: supervisord opens it before it forks, with the umask it had
+  if (isDaemonChild()) process.umask(server.umask);
   // Container PID 1 mode: adopt and reap orphaned grandchildren (before the first spawn).
   if (server.nodaemon || process.pid === 1) startReaper(logger);
   logParseMessages(logger, config);
