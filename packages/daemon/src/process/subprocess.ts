@@ -5,7 +5,6 @@
  */
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, constants, openSync } from 'node:fs';
 import { Faults, ProcessStates, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
 import type { ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
@@ -310,14 +309,6 @@ export class Subprocess extends EventEmitter {
       file: resolved.filename,
       argv: resolved.argv,
     });
-    // supervisor opens the log files as it makes a spawn's dispatchers: one that cannot be
-    // opened now (a directory in its place, its directory gone …) fails the spawn.
-    const logError = unopenableLog([this.output.stdoutPath, this.output.stderrPath]);
-    if (logError) {
-      const error = logError === 'EMFILE' ? `too many open files to spawn '${cfg.name}'` : `unknown error making dispatchers for '${cfg.name}': ${logError}`;
-      this.dispatch({ type: 'spawnFailed', error });
-      return;
-    }
     let pipes: ChildPipes;
     try {
       pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));
@@ -398,25 +389,6 @@ export class Subprocess extends EventEmitter {
       this.dispatch({ type: 'killFailed', error: (err as Error).message });
     }
   }
-}
-
-/**
- * The errno name (EISDIR, ENOENT …) of the first log file that cannot be opened for appending,
- * or null. Nothing is created in /dev or /proc (see logs/destination.ts); a FIFO with no reader
- * yet (ENXIO) is not an error.
- */
-function unopenableLog(paths: string[]): string | null {
-  for (const path of paths) {
-    if (!path.startsWith('/')) continue;
-    const create = /^\/dev\/[^/]+$/.test(path) || path.startsWith('/proc/') ? 0 : constants.O_CREAT;
-    try {
-      closeSync(openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK | create, 0o666));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code && code !== 'ENXIO') return code;
-    }
-  }
-  return null;
 }
 
 /** How long output may still arrive through a child's pipes after it exited. */
