@@ -18,6 +18,23 @@ describe('rotationPlan', () => {
 });
 
 describe('RotatingFile', () => {
+  it('lazy: no file until the first write or reopen; clear before that removes an old file without making one', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'lazy.log');
+    const never = new RotatingFile(path, { lazy: true });
+    assert.equal(existsSync(path), false);
+    writeFileSync(path, 'from an earlier run\n');
+    await never.clear();
+    assert.equal(existsSync(path), false);
+    await never.write(Buffer.from('first\n'));
+    assert.equal(readFileSync(path, 'utf8'), 'first\n');
+    await never.close();
+    const reopened = new RotatingFile(join(dir, 'lazy2.log'), { lazy: true });
+    await reopened.reopen();
+    assert.equal(existsSync(join(dir, 'lazy2.log')), true);
+    await reopened.close();
+  });
+
   it('keeps every byte of `seq` across many rotations, oldest first', async () => {
     const dir = tempDir();
     const path = join(dir, 'seq.log');

@@ -12,7 +12,7 @@
  *   `retryDelayMs` reopens the path; the first successful write ends the incident (`onRecover`).
  *   No method rejects because of I/O except `clear()`, whose caller reports FAILED.
  */
-import { unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import { readHeadSync, type LogHead } from './read.js';
 import { removeBackupsSync, rotateFiles, rotateFilesSync } from './rotation.js';
 import {
@@ -38,6 +38,11 @@ export interface RotatingFileOptions {
   retryDelayMs?: number;
   /** Clock for the retry delay (tests). */
   now?: () => number;
+  /**
+   * Open the path at the first write or reopen, not now: supervisor opens a program's log file
+   * when it first spawns it, so a program never started has none.
+   */
+  lazy?: boolean;
 }
 
 /** Where captured output goes: chunks are written in order, as one piece (never split). */
@@ -68,13 +73,16 @@ export class RotatingFile implements LogSink {
   private closed = false;
   /** The current failure incident, if any. */
   private failure: { lastAttempt: number; dropped: number } | null = null;
+  /** `lazy` and not opened yet. */
+  private pending = false;
 
   constructor(path: string, opts: RotatingFileOptions = {}) {
     this.path = path;
     this.maxbytes = Math.max(0, opts.maxbytes ?? 0);
     this.backups = Math.max(0, opts.backups ?? 0);
     this.opts = opts;
-    this.tryOpen(false);
+    if (opts.lazy) this.pending = true;
+    else this.tryOpen(false);
   }
 
   /** False for pipes, ttys, devices and anything under /dev or /proc: those never rotate. */
@@ -151,6 +159,19 @@ export class RotatingFile implements LogSink {
    */
   clear(options: { backups?: boolean } = {}): Promise<void> {
     return this.enqueue(async () => {
+      // never opened (a program not started yet): the file is removed but not made, as
+      // supervisor has none until the first spawn
+      if (this.pending) {
+        // only a regular file, never anything under /dev or /proc (see destination.ts)
+        if (/^\/(dev|proc)\//.test(this.path)) return;
+        try {
+          if (statSync(this.path).isFile()) unlinkSync(this.path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+        if (options.backups) removeBackupsSync(this.path, this.backups);
+        return;
+      }
       const remove = this.rotatable;
       this.closeDest();
       if (remove) {
@@ -235,6 +256,7 @@ export class RotatingFile implements LogSink {
       this.droppedBytes += length;
       return false;
     }
+    if (this.pending) this.tryOpen(false);
     if (this.dest === null && this.failure) {
       const now = this.now();
       if (now - this.failure.lastAttempt >= (this.opts.retryDelayMs ?? 1000)) {
@@ -284,6 +306,7 @@ export class RotatingFile implements LogSink {
 
   /** Opens the path; on failure starts (or continues) an incident and returns the error. */
   private tryOpen(truncate: boolean): WriteError | null {
+    this.pending = false;
     try {
       this.dest = openDestination(this.path, truncate);
       this.size = this.dest.kind === 'file' ? this.dest.size : 0;

@@ -44,6 +44,8 @@ function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: Ch
   return new RotatingFile(path, {
     maxbytes: cfg.maxbytes,
     backups: cfg.backups,
+    // a named file is made at the first spawn, as supervisor's; AUTO ones exist from the start
+    lazy: cfg.target.kind === 'path',
     onError: (err) => o.logger.log('error', `${processName}: cannot write ${channel} log ${path}: ${err.message}`),
     onRecover: (dropped) => o.logger.log('warn', `${processName}: ${channel} log ${path} writable again; ${dropped} bytes were lost`),
   });

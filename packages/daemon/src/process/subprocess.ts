@@ -283,9 +283,6 @@ export class Subprocess extends EventEmitter {
     resolveCommand(this.config.argv, this.environment(), this.config.commandError);
   }
 
-  /** Children spawned so far (the logs are reopened from the second on). */
-  private spawns = 0;
-
   private spawnChild(): void {
     const cfg = this.config;
     const env = this.environment();
@@ -345,10 +342,11 @@ export class Subprocess extends EventEmitter {
     });
     const { stdin, stdout, stderr } = pipes.open();
     this.stdin = stdin;
-    // supervisor makes new dispatchers at each spawn, so the log files are opened afresh: one
-    // removed or moved away since (logrotate without copytruncate) is created again. Queued
-    // behind what the last child wrote, ahead of what this one writes.
-    if (this.spawns++ > 0) void this.output.reopen().catch(() => {});
+    // supervisor makes new dispatchers at each spawn, so the log files are opened afresh (a
+    // named one for the first time): one removed or moved away since (logrotate without
+    // copytruncate) is created again. Queued behind what the last child wrote, ahead of what
+    // this one writes.
+    void this.output.reopen().catch(() => {});
     const drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });
