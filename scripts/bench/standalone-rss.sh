@@ -5,7 +5,7 @@
 # the benchmark alive while they are measured (scale.mjs is itself a node process, whose pages
 # the daemon shares and cannot give back).
 #
-#   bash scripts/bench/standalone-rss.sh            (BENCH_RUNS=3: medians)
+#   bash scripts/bench/standalone-rss.sh            (BENCH_RUNS=3: medians; BENCH_ONLY=tsupervisor)
 #
 # Each run: 6 FastCGI workers on a unix socket, or 200 or 1,000 programs (`sleep`, startsecs=0); RSS and
 # PSS from /proc/PID/smaps_rollup 5 s after the last one entered RUNNING; then SIGTERM. Other
@@ -15,7 +15,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 runs="${BENCH_RUNS:-3}"
 impls=("tsupervisor $here/packages/daemon/bin/tsupervisord.js")
-if command -v supervisord >/dev/null; then impls+=("supervisor $(command -v supervisord)"); else echo "(supervisord is not installed: tsupervisor only)"; fi
+if [ "${BENCH_ONLY:-}" = tsupervisor ]; then :
+elif command -v supervisord >/dev/null; then impls+=("supervisor $(command -v supervisord)"); else echo "(supervisord is not installed: tsupervisor only)"; fi
 
 header() {
   cat <<EOF
