@@ -654,12 +654,14 @@ print(os.getpid(), os.environ.get('LISTEN_FDS'), os.environ.get('LISTEN_PID'), o
 });
 
 describe('loading', () => {
-  /** A copy of the compiled wrapper inside a fake package root without native/build. */
+  /** A copy of the compiled wrapper (native/*.js) inside a fake package root without native/build. */
   function fakePackage(name: string, withSources: boolean): string {
     const fake = path.join(tmpRoot, name);
     fs.mkdirSync(path.join(fake, 'dist', 'src', 'native'), { recursive: true });
     fs.writeFileSync(path.join(fake, 'package.json'), JSON.stringify({ name: '@tsupervisor/daemon', type: 'module' }));
-    fs.copyFileSync(new URL('../src/native/index.js', import.meta.url), path.join(fake, 'dist', 'src', 'native', 'index.js'));
+    for (const f of ['index.js', 'locate.js', 'shim.js']) {
+      fs.copyFileSync(new URL(`../src/native/${f}`, import.meta.url), path.join(fake, 'dist', 'src', 'native', f));
+    }
     if (withSources) {
       const pkgRoot = fileURLToPath(new URL('../../', import.meta.url));
       fs.mkdirSync(path.join(fake, 'native'));

@@ -9,12 +9,10 @@
  * if that fails too, it throws an Error with code 'ERR_TSV_NATIVE_NOT_BUILT' ("run pnpm install").
  * Call ensureNative() at daemon startup to fail early.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ADDON_PATH, buildOnce, notBuilt, SHIM_PATH } from './locate.js';
 
 /** An error thrown by the addon: shaped like Node's own system errors. */
 export interface NativeError extends Error {
@@ -94,67 +92,10 @@ interface Addon {
   dgramSend?(fd: number, path: string, data: Buffer): string | null;
 }
 
-/* ------------------------------------------------------------------ locating the build */
-
-/** The @tsupervisor/daemon package root, found by walking up from this file (works from src/ and dist/src/). */
-function findPackageRoot(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  let dir = start;
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === '@tsupervisor/daemon') return dir;
-      } catch {
-        /* unreadable package.json: keep walking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`tsupervisord: cannot find the @tsupervisor/daemon package root above ${start}`);
-    dir = up;
-  }
-}
-
-export const PACKAGE_ROOT: string = findPackageRoot();
-export const NATIVE_BUILD_DIR: string = join(PACKAGE_ROOT, 'native', 'build');
-export const ADDON_PATH: string = join(NATIVE_BUILD_DIR, 'tsv_native.node');
-/** The exec shim: `spawn(SHIM_PATH, shimArgs(spec), { stdio })`. */
-export const SHIM_PATH: string = join(NATIVE_BUILD_DIR, 'tsv-exec');
+export { ADDON_PATH, NATIVE_BUILD_DIR, PACKAGE_ROOT, SHIM_PATH } from './locate.js';
+export { SHIM_SOCKET_FD, shimArgs, type ShimSpec } from './shim.js';
 
 let addon: Addon | undefined;
-
-function notBuilt(what: string, cause?: unknown): Error {
-  const err = new Error(
-    `tsupervisord: the native ${what} is not built or cannot be loaded; run pnpm install ` +
-      `(on a tree whose node_modules is already up to date pnpm skips install scripts: then run ` +
-      `\`node packages/daemon/native/build.mjs\` or \`pnpm install --force\`; it needs cc)` +
-      (cause instanceof Error ? `: ${cause.message}` : ''),
-    { cause },
-  ) as Error & { code: string };
-  err.code = 'ERR_TSV_NATIVE_NOT_BUILT';
-  return err;
-}
-
-let buildTried = false;
-
-/**
- * pnpm 12 skips every lifecycle script, this package's `install` included, when node_modules is
- * already up to date. A tree whose native/build was removed therefore stays unbuilt after
- * `pnpm install`. So when a piece is missing, build it once here (about 0.5 s, needs cc);
- * TSV_NATIVE_AUTOBUILD=0 turns this off. Returns the build's complaint, or null on success.
- */
-function buildOnce(): string | null {
-  if (buildTried) return 'an earlier build attempt failed';
-  buildTried = true;
-  if (process.env.TSV_NATIVE_AUTOBUILD === '0') return 'TSV_NATIVE_AUTOBUILD=0';
-  const script = join(PACKAGE_ROOT, 'native', 'build.mjs');
-  if (!existsSync(script)) return `${script} is missing`;
-  process.stderr.write(`tsupervisord: the native layer is not built; building it now (node ${script})\n`);
-  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) return r.error.message;
-  if (r.status !== 0) return (r.stderr || r.stdout || `exit ${r.status}`).trim();
-  return null;
-}
 
 function native(): Addon {
   if (addon) return addon;
@@ -335,78 +276,4 @@ export function dgramSend(fd: number, path: string, data: Buffer): string | null
   const a = native();
   if (!a.dgramSend) throw outOfDate('dgramSend');
   return a.dgramSend(fd, path, data);
-}
-
-/* ------------------------------------------------------------------ the exec shim */
-
-/** The fd a listening socket is handed to the shim on: `stdio: [stdin, 'pipe', 'pipe', socketFd]`. */
-export const SHIM_SOCKET_FD = 3;
-
-export interface ShimSpec {
-  /** The file to execv (already resolved and checked: the shim does no PATH search). */
-  file: string;
-  /** The child's argv including argv[0] (default [file]). */
-  argv?: string[];
-  /** Own process group (supervisor always does this). */
-  setpgid?: boolean;
-  /** user= : a name or uid; initgroups + setgid + setuid. HOME/USER are not changed. */
-  user?: string | number | null;
-  /** umask= (a number, e.g. 0o022). */
-  umask?: number | null;
-  /** directory= : chdir before exec (failure: "supervisor: couldn't chdir to PATH: ENOENT", exit 127). */
-  directory?: string | null;
-  /** Signal the child gets when the daemon dies (PR_SET_PDEATHSIG), e.g. 'KILL' or 'SIGTERM' or 9. */
-  pdeathsig?: string | number | null;
-  /**
-   * The listening socket: `fd` is where spawn places it in the child (SHIM_SOCKET_FD, i.e.
-   * stdio[3]); `pass: 'stdin'` (default) moves it onto fd 0 as supervisor does for
-   * fcgi-program, `pass: 'listen_fds'` leaves it on fd 3 with LISTEN_FDS=1, LISTEN_PID=<pid>
-   * and LISTEN_FDNAMES=`name` (if given).
-   */
-  socket?: { fd?: number; pass?: 'stdin' | 'listen_fds'; to?: number; name?: string } | null;
-  /** Close every other fd >= 3 before exec (supervisor closes 3..minfds). */
-  closeFds?: boolean;
-  /** setrlimit in the child before dropping privileges; Infinity = unlimited. */
-  rlimits?: Partial<Record<RlimitResource, number | { soft: number; hard?: number }>>;
-}
-
-function rlimValue(n: number): string {
-  if (n === Infinity) return 'unlimited';
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`bad rlimit value ${n}`);
-  return String(n);
-}
-
-/** The argv for `spawn(SHIM_PATH, shimArgs(spec), ...)`. Builds the shim first if it is missing. */
-export function shimArgs(spec: ShimSpec): string[] {
-  if (!existsSync(SHIM_PATH)) {
-    const complaint = buildOnce();
-    if (!existsSync(SHIM_PATH)) throw notBuilt(`exec shim (${SHIM_PATH})`, complaint ? new Error(complaint) : undefined);
-  }
-  const args: string[] = [];
-  if (spec.setpgid) args.push('--setpgid');
-  if (spec.user !== undefined && spec.user !== null && spec.user !== '') args.push('--user', String(spec.user));
-  if (spec.umask !== undefined && spec.umask !== null) {
-    if (!Number.isInteger(spec.umask) || spec.umask < 0 || spec.umask > 0o777) throw new RangeError(`bad umask ${spec.umask}`);
-    args.push('--umask', spec.umask.toString(8).padStart(3, '0'));
-  }
-  if (spec.directory) args.push('--dir', spec.directory);
-  if (spec.pdeathsig !== undefined && spec.pdeathsig !== null) args.push('--pdeathsig', String(spec.pdeathsig));
-  if (spec.socket) {
-    const fd = spec.socket.fd ?? SHIM_SOCKET_FD;
-    if (spec.socket.pass === 'listen_fds') {
-      args.push('--listen-fds', String(fd));
-      if (spec.socket.name) args.push('--fdname', spec.socket.name);
-    } else {
-      args.push('--socket-fd', String(fd), '--socket-to', String(spec.socket.to ?? 0));
-    }
-  }
-  if (spec.closeFds) args.push('--close-fds');
-  for (const [res, lim] of Object.entries(spec.rlimits ?? {})) {
-    if (lim === undefined) continue;
-    const { soft, hard } = typeof lim === 'number' ? { soft: lim, hard: undefined } : lim;
-    args.push('--rlimit', `${res}=${rlimValue(soft)}${hard === undefined ? '' : `:${rlimValue(hard)}`}`);
-  }
-  const argv = spec.argv && spec.argv.length > 0 ? spec.argv : [spec.file];
-  args.push('--', spec.file, ...argv);
-  return args;
 }

@@ -1,0 +1,66 @@
+/**
+ * Where the native layer's build lives (native/build under the @tsupervisor/daemon package root)
+ * and building it once on demand when it is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The @tsupervisor/daemon package root, found by walking up from this file (works from src/ and dist/src/). */
+function findPackageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  let dir = start;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === '@tsupervisor/daemon') return dir;
+      } catch {
+        /* unreadable package.json: keep walking */
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`tsupervisord: cannot find the @tsupervisor/daemon package root above ${start}`);
+    dir = up;
+  }
+}
+
+export const PACKAGE_ROOT: string = findPackageRoot();
+export const NATIVE_BUILD_DIR: string = join(PACKAGE_ROOT, 'native', 'build');
+export const ADDON_PATH: string = join(NATIVE_BUILD_DIR, 'tsv_native.node');
+/** The exec shim: `spawn(SHIM_PATH, shimArgs(spec), { stdio })`. */
+export const SHIM_PATH: string = join(NATIVE_BUILD_DIR, 'tsv-exec');
+
+export function notBuilt(what: string, cause?: unknown): Error {
+  const err = new Error(
+    `tsupervisord: the native ${what} is not built or cannot be loaded; run pnpm install ` +
+      `(on a tree whose node_modules is already up to date pnpm skips install scripts: then run ` +
+      `\`node packages/daemon/native/build.mjs\` or \`pnpm install --force\`; it needs cc)` +
+      (cause instanceof Error ? `: ${cause.message}` : ''),
+    { cause },
+  ) as Error & { code: string };
+  err.code = 'ERR_TSV_NATIVE_NOT_BUILT';
+  return err;
+}
+
+let buildTried = false;
+
+/**
+ * pnpm 12 skips every lifecycle script, this package's `install` included, when node_modules is
+ * already up to date. A tree whose native/build was removed therefore stays unbuilt after
+ * `pnpm install`. So when a piece is missing, build it once here (about 0.5 s, needs cc);
+ * TSV_NATIVE_AUTOBUILD=0 turns this off. Returns the build's complaint, or null on success.
+ */
+export function buildOnce(): string | null {
+  if (buildTried) return 'an earlier build attempt failed';
+  buildTried = true;
+  if (process.env.TSV_NATIVE_AUTOBUILD === '0') return 'TSV_NATIVE_AUTOBUILD=0';
+  const script = join(PACKAGE_ROOT, 'native', 'build.mjs');
+  if (!existsSync(script)) return `${script} is missing`;
+  process.stderr.write(`tsupervisord: the native layer is not built; building it now (node ${script})\n`);
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) return r.error.message;
+  if (r.status !== 0) return (r.stderr || r.stdout || `exit ${r.status}`).trim();
+  return null;
+}
