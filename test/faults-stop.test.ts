@@ -30,17 +30,7 @@ startsecs=0
 stopasgroup=true
 `;
 
-async function withDaemon(conf: string, body: (d: h.Daemon) => Promise<void>): Promise<void> {
-  const d = await h.startDaemon(conf);
-  try {
-    await body(d);
-  } catch (e) {
-    (e as Error).message += `\n${d.logs()}`;
-    throw e;
-  } finally {
-    await d.stop();
-  }
-}
+const { withDaemon } = h;
 
 async function family(d: h.Daemon, name: string): Promise<{ pid: number; descendants: number[] }> {
   const pid = (await d.waitState(name, 'RUNNING')).pid!;

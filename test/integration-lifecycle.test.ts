@@ -24,17 +24,7 @@ const lines = (...ls: string[]) => ls.map((l) => `${l}\n`).join('');
 /** stop/restart of several processes report them in the order they were reaped. */
 const sorted = (text: string) => text.split('\n').filter(Boolean).sort().map((l) => `${l}\n`).join('');
 
-async function withDaemon(conf: string, body: (d: h.Daemon) => Promise<void>): Promise<void> {
-  const d = await h.startDaemon(conf);
-  try {
-    await body(d);
-  } catch (e) {
-    (e as Error).message += `\n${d.logs()}`;
-    throw e;
-  } finally {
-    await d.stop();
-  }
-}
+const { withDaemon } = h;
 
 /** Runs a ctl command and checks its normalised stdout, stderr and exit code. */
 async function expectCtl(

@@ -10,18 +10,7 @@ import * as h from './harness.js';
 
 export const isTs = h.defaultImpl === 'tsupervisor';
 
-/** Runs `body` against a fresh daemon; the daemon's output is added to a failure. */
-export async function withDaemon(conf: string, body: (d: h.Daemon) => Promise<void>, o: h.DaemonOptions = {}): Promise<void> {
-  const d = await h.startDaemon(conf, o);
-  try {
-    await body(d);
-  } catch (e) {
-    (e as Error).message += `\n${d.logs().slice(-6000)}`;
-    throw e;
-  } finally {
-    await d.stop();
-  }
-}
+export const withDaemon = h.withDaemon;
 
 /** `ctl args` and its exact stdout, stderr and exit code. */
 export async function expectCtl(d: h.Daemon, args: string[], want: { stdout: string; code: number; stderr?: string }): Promise<void> {

@@ -27,17 +27,7 @@ function pythonMissing(): string | false {
 }
 const skipPython = pythonMissing();
 
-async function withDaemon(conf: string, body: (d: h.Daemon) => Promise<void>, opts: h.DaemonOptions = {}): Promise<void> {
-  const d = await h.startDaemon(conf, opts);
-  try {
-    await body(d);
-  } catch (e) {
-    (e as Error).message += `\n${d.logs()}`;
-    throw e;
-  } finally {
-    await d.stop();
-  }
-}
+const { withDaemon } = h;
 
 const PROGRAMS = `
 [program:sleeper]

@@ -256,3 +256,16 @@ export async function startDaemon(confText: string, o: DaemonOptions = {}): Prom
   return { impl, dir, conf, pid, daemonCmd, ctlCmd, ctl, status, waitState, children: () => childrenOf(pid), logs, stop };
 }
 
+
+/** Runs `body` against a fresh daemon and stops it after; the daemon's output is added to a failure. */
+export async function withDaemon(conf: string, body: (d: Daemon) => Promise<void>, o: DaemonOptions = {}): Promise<void> {
+  const d = await startDaemon(conf, o);
+  try {
+    await body(d);
+  } catch (e) {
+    (e as Error).message += `\n${d.logs().slice(-6000)}`;
+    throw e;
+  } finally {
+    await d.stop();
+  }
+}
