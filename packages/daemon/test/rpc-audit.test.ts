@@ -51,7 +51,8 @@ describe('openAuditLog', () => {
       audit.record('supervisor.stopProcess', { name: 'we b\nINJECTED', _auth: { password: 'x' } }, { uid: 4242424, pid: 7 }, 'UNAUTHORIZED');
       audit.record('tsupervisor.update', { names: ['a', 'b'] }, undefined, null);
       audit.record('supervisor.signalProcess', { name: 'g:*', signal: 'HUP' }, { uid: 0, pid: 1 }, null);
-      await waitFor(() => readFileSync(path, 'utf8').split('\n').length === 5);
+      // the first append is asynchronous: the file may not exist yet
+      await waitFor(() => existsSync(path) && readFileSync(path, 'utf8').split('\n').length === 5);
       const lines = readFileSync(path, 'utf8').split('\n');
       const stamp = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3}';
       assert.match(lines[0]!, new RegExp(`^${stamp} supervisor\\.startProcess name=web uid=0\\(root\\) pid=42 ok$`));
