@@ -39,7 +39,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], {
+// --test-force-exit: a file whose tests have all finished exits even if a failed test left a
+// handle open (its daemons are killed by the harness's exit hook), so a failure cannot become a
+// hang. --test-timeout bounds a test that sets no timeout of its own.
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-force-exit', '--test-timeout=600000', ...files], {
   stdio: 'inherit',
   cwd: root,
 });

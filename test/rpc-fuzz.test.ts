@@ -108,17 +108,23 @@ test('seeded fuzz of the control socket: the daemon keeps serving every connecti
   const durationMs = Number(process.env.FUZZ_MS ?? 3000);
   t.diagnostic(`FUZZ_SEED=${seed} FUZZ_MS=${durationMs}`);
   const d = await h.startDaemon(CONF);
+  const connections: h.RawConnection[] = [];
+  let rss: ReturnType<typeof h.sampler> | undefined;
   try {
     const sock = join(d.dir, 'supervisor.sock');
     await d.waitState('a', 'RUNNING');
     const rss0 = h.rssKb(d.pid);
-    const rss = h.sampler(() => h.rssKb(d.pid), 100);
+    rss = h.sampler(() => h.rssKb(d.pid), 100);
     const end = Date.now() + durationMs;
     let frames = 0;
     let bytes = 0;
     const workers = Array.from({ length: 4 }, async (_, w) => {
       const fuzz = new Fuzzer(prng(seed * 31 + w));
       const c = await h.RawConnection.open(sock);
+      connections.push(c);
+      // The first bytes of a connection choose its protocol (an upper-case letter: HTTP, for
+      // supervisorctl); a JSON-RPC connection is what is fuzzed, so it starts with a request.
+      assert.equal((await c.call('supervisor.getPID')).result, d.pid);
       while (Date.now() < end) {
         for (let i = 0; i < 20; i++) {
           const f = fuzz.frame();
@@ -137,7 +143,6 @@ test('seeded fuzz of the control socket: the daemon keeps serving every connecti
     });
     await Promise.all(workers);
     const peak = rss.max() - rss0;
-    rss.stop();
     t.diagnostic(`${frames} frames, ${bytes} bytes; RSS peak +${peak} kB`);
     assert.ok(h.isAlive(d.pid), `the daemon died (FUZZ_SEED=${seed})`);
     assert.ok(peak < 96 * 1024, `RSS grew by ${peak} kB (FUZZ_SEED=${seed})`);
@@ -157,6 +162,8 @@ test('seeded fuzz of the control socket: the daemon keeps serving every connecti
     (e as Error).message += `\n${d.logs().slice(-4000)}`;
     throw e;
   } finally {
+    rss?.stop();
+    for (const c of connections) c.destroy();
     await d.stop();
   }
 });

@@ -32,7 +32,8 @@ export function statOf(pid: number): { ppid: number; state: string; pgrp: number
 /** Samples a value every `everyMs` until stopped; returns the samples. */
 export function sampler(read: () => number, everyMs = 100): { stop(): number[]; max(): number } {
   const samples: number[] = [read()];
-  const timer = setInterval(() => samples.push(read()), everyMs);
+  // Unref'd: a sampler a failed test never stopped must not keep its test file running.
+  const timer = setInterval(() => samples.push(read()), everyMs).unref();
   return {
     stop() {
       clearInterval(timer);
