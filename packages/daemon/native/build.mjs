@@ -41,6 +41,8 @@ try {
 }
 if (!existsSync(join(include, 'node_api.h'))) die(`node_api.h not found in ${include}`);
 
+const nodeInclude = join(dirname(process.execPath), '..', 'include', 'node');
+
 mkdirSync(out, { recursive: true });
 
 const common = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', ...extra];
@@ -57,6 +59,10 @@ const targets = [
       include,
       join(here, 'tsv_native.c'),
       join(here, 'tsv_memory.c'),
+      join(here, 'tsv_pipe.c'),
+      // libuv's header, where Node's headers are installed (tsv_pipe.c declares the few calls it
+      // makes by hand otherwise)
+      ...(existsSync(join(nodeInclude, 'uv.h')) ? ['-I', nodeInclude] : []),
       '-lm',
     ],
   },

@@ -760,6 +760,12 @@ static napi_value dgram_send(napi_env env, napi_callback_info info) {
 /* ---------------------------------------------------------------- module */
 
 napi_value tsv_trim_memory(napi_env env, napi_callback_info info); /* tsv_memory.c */
+napi_value tsv_pipe_init(napi_env env, napi_callback_info info);  /* tsv_pipe.c */
+napi_value tsv_pipe_open(napi_env env, napi_callback_info info);
+napi_value tsv_pipe_set_buffer(napi_env env, napi_callback_info info);
+napi_value tsv_pipe_start(napi_env env, napi_callback_info info);
+napi_value tsv_pipe_stop(napi_env env, napi_callback_info info);
+napi_value tsv_pipe_close(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -781,6 +787,12 @@ static napi_value init(napi_env env, napi_value exports) {
     {"dgramSocket", NULL, dgram_socket, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dgramSend", NULL, dgram_send, NULL, NULL, NULL, napi_enumerable, NULL},
     {"trimMemory", NULL, tsv_trim_memory, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeInit", NULL, tsv_pipe_init, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeOpen", NULL, tsv_pipe_open, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeSetBuffer", NULL, tsv_pipe_set_buffer, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeStart", NULL, tsv_pipe_start, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeStop", NULL, tsv_pipe_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeClose", NULL, tsv_pipe_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

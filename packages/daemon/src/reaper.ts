@@ -31,13 +31,16 @@ export function trackChildProcesses(): void {
   const spawn = proto.spawn;
   proto.spawn = function (this: ChildProcess, ...args: unknown[]) {
     const result = spawn.apply(this, args);
-    const pid = this.pid;
-    if (pid !== undefined) {
-      owned.add(pid);
-      this.once('exit', () => owned.delete(pid));
+    if (this.pid !== undefined) {
+      owned.add(this.pid);
+      this.on('exit', forgetChild); // one shared listener: no closure kept per child
     }
     return result;
   };
+}
+
+function forgetChild(this: ChildProcess): void {
+  if (this.pid !== undefined) owned.delete(this.pid);
 }
 
 /** Whether child_process owns `pid` (spawned and not yet reaped by libuv). */

@@ -10,6 +10,7 @@ import type { GroupConfig } from '../src/config/types.js';
 import type { LogLevel } from '../src/logger.js';
 import { SerialCounter, SupervisorEvent } from '../src/events/event.js';
 import { ListenerOutput } from '../src/events/listener-output.js';
+import { readableOf } from '../src/logs/pipe-source.js';
 import { tickBody } from '../src/events/payload.js';
 import { ListenerPool } from '../src/events/pool.js';
 import { ProcessGroup } from '../src/process/group.js';
@@ -20,7 +21,7 @@ const silentInner: ChildOutput = {
   stdoutPath: '',
   stderrPath: '',
   async attach(stdout, stderr) {
-    await Promise.all([stdout, stderr].map((s) => s && new Promise((resolve) => s.on('end', resolve).on('close', resolve).resume())));
+    await Promise.all([stdout, stderr].map((s) => s && new Promise((resolve) => readableOf(s).on('end', resolve).on('close', resolve).resume())));
   },
   read: async () => '',
   tail: async () => ({ bytes: '', offset: 0, overflow: false }),

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { captureOutput, PipeSource, RotatingFile } from '../src/logs/index.js';
+import { captureOutput, PipeSource, readableOf, RotatingFile } from '../src/logs/index.js';
 import { closeFd, makePipe } from '../src/native/index.js';
 import { exited, seqText, sleep, tempDir, waitUntil } from './logs-helpers.js';
 
@@ -28,10 +28,10 @@ describe('PipeSource', () => {
     assert.equal(readFileSync(path, 'latin1'), seqText(BIG));
   });
 
-  it('is an ordinary Readable for anyone else: chunks are never reused', async () => {
+  it('readableOf: an ordinary Readable for the filters of listeners and capture mode; chunks are never reused', async () => {
     const { source, done } = seqSource(BIG);
     const chunks: Buffer[] = [];
-    for await (const chunk of source) chunks.push(chunk as Buffer);
+    for await (const chunk of readableOf(source)) chunks.push(chunk as Buffer);
     await done;
     assert.equal(Buffer.concat(chunks).toString('latin1'), seqText(BIG));
   });
@@ -100,13 +100,53 @@ describe('PipeSource', () => {
     const pipe = makePipe();
     const source = new PipeSource(pipe.read);
     const got: string[] = [];
-    const ended = new Promise<void>((resolve) => source.on('end', resolve));
-    source.on('data', (c: Buffer) => got.push(c.toString()));
+    let ended: Error | null | undefined;
+    source.consume({
+      data(chunk, lent) {
+        got.push(chunk.toString());
+        if (lent) PipeSource.release(chunk);
+        return true;
+      },
+      end(err) {
+        ended = err;
+      },
+    });
     const { writeSync } = await import('node:fs');
     writeSync(pipe.write, 'before close\n');
     await waitUntil(() => got.join('') === 'before close\n', 5_000, 'the data');
-    source.close();
-    await ended; // the write end is still open here: only close() could end it
+    assert.equal(ended, undefined);
+    source.close(); // the write end is still open here: only close() could end it
+    assert.equal(ended, null);
+    source.close(); // idempotent
     closeFd(pipe.write);
+  });
+
+  it('refuses an fd that is not a pipe (libuv cannot poll it); a consumer after close() hears the end at once', async () => {
+    const { openSync, closeSync } = await import('node:fs');
+    const dirFd = openSync(tempDir('pipesrc-err'), 'r');
+    assert.throws(() => new PipeSource(dirFd), { code: 'ERR_INVALID_FD_TYPE', message: /fd \d+ is not a pipe or socket/ });
+    closeSync(dirFd); // still the caller's
+    // closed before anyone consumed it: the consumer hears the end at once
+    const pipe = makePipe();
+    const late = new PipeSource(pipe.read);
+    late.close();
+    let lateEnd: Error | null | undefined;
+    late.consume({ data: () => true, end: (e) => (lateEnd = e) });
+    assert.equal(lateEnd, null);
+    closeFd(pipe.write);
+  });
+
+  it('many pipes open and close without leaking fds', async () => {
+    const before = (await import('node:fs')).readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 200; i++) {
+      const pipe = makePipe();
+      const source = new PipeSource(pipe.read);
+      const end = new Promise<Error | null>((resolve) => source.consume({ data: () => true, end: resolve }));
+      closeFd(pipe.write);
+      assert.equal(await end, null);
+    }
+    await sleep(50); // libuv closes the handles on the next loop turn
+    const after = (await import('node:fs')).readdirSync('/proc/self/fd').length;
+    assert.ok(after <= before + 2, `fds before ${before}, after ${after}`);
   });
 });

@@ -9,6 +9,7 @@
  * waiting for more than a token's length of data.
  */
 import { Transform, type Readable } from 'node:stream';
+import { readableOf, type OutputStream } from '../logs/pipe-source.js';
 
 export const BEGIN_TOKEN = Buffer.from('<!--XSUPERVISOR:BEGIN-->');
 export const END_TOKEN = Buffer.from('<!--XSUPERVISOR:END-->');
@@ -73,7 +74,8 @@ export function prefixAtEnd(buf: Buffer, token: Buffer): number {
 }
 
 /** `stream` without its captured sections; each captured section goes to `onComm`. */
-export function filterCommunication(stream: Readable, maxbytes: number, onComm: (data: Buffer) => void): Readable {
+export function filterCommunication(source: OutputStream, maxbytes: number, onComm: (data: Buffer) => void): Readable {
+  const stream = readableOf(source);
   const scanner = new CommScanner(maxbytes);
   const route = (parts: ScanPart[], push: (b: Buffer) => void) => {
     for (const part of parts) {

@@ -5,6 +5,7 @@
  * listener died BUSY), the event is handed back to the pool.
  */
 import { Transform, type Readable } from 'node:stream';
+import { readableOf, type OutputStream } from '../logs/pipe-source.js';
 import type { LogChannel } from '@tsupervisor/protocol';
 import type { Logger } from '../logger.js';
 import type { ChildOutput } from '../process/output.js';
@@ -47,7 +48,7 @@ export class ListenerOutput implements ChildOutput {
     return this.inFlight;
   }
 
-  async attach(stdout: Readable | null, stderr: Readable | null): Promise<void> {
+  async attach(stdout: OutputStream | null, stderr: OutputStream | null): Promise<void> {
     this.lose();
     const spawn = ++this.spawns;
     this.protocol = initialProtocol;
@@ -132,7 +133,8 @@ export class ListenerOutput implements ChildOutput {
 }
 
 /** A pass-through copy of `stream` that shows each chunk to `see` first. */
-export function tap(stream: Readable, see: (chunk: Buffer) => void): Readable {
+export function tap(source: OutputStream, see: (chunk: Buffer) => void): Readable {
+  const stream = readableOf(source);
   const copy = new Transform({
     transform(chunk: Buffer, _enc, done) {
       try {

@@ -20,9 +20,10 @@
  * has no file to tail then, so `tail -f` fails with NO_FILE).
  */
 import { finished, type Readable } from 'node:stream';
+import type { LogChannel } from '@tsupervisor/protocol';
 import { AnsiStripper } from './ansi.js';
 import { LineStamper } from './line-stamper.js';
-import { PipeSource, type ChunkConsumer } from './pipe-source.js';
+import { PipeSource, type ChunkConsumer, type OutputStream } from './pipe-source.js';
 import type { LogSink } from './rotating-file.js';
 
 /** Pending output this large is written at once; less waits for the end of the poll phase. */
@@ -67,20 +68,26 @@ export interface CaptureResult {
   error: Error | null;
 }
 
+/**
+ * Who hears of a Capture (ChildLogs: one object for all its captures, rather than closures per
+ * capture, which a daemon would keep for every program's whole life).
+ */
+export interface CaptureListener {
+  /** Every chunk as logged (after stripping and stamping). Must not keep the Buffer. */
+  captured(capture: Capture, chunk: Buffer): void;
+  /** The pipe ended and everything read was handed to the sink and written. Called once. */
+  captureEnded(capture: Capture, result: CaptureResult): void;
+}
+
 /** Reads `stream` to its end into `sink` (null = discard). Never rejects. */
-export function captureOutput(stream: Readable, sink: LogSink | null, opts: CaptureOptions = {}): Promise<CaptureResult> {
+export function captureOutput(stream: OutputStream, sink: LogSink | null, opts: CaptureOptions = {}): Promise<CaptureResult> {
   return new Promise((resolve) => {
-    const capture = new Capture(stream, sink, opts, resolve);
-    opts.onStart?.(capture);
-    // A PipeSource hands its chunks over directly, some of them lent (returned once written).
-    if (capture.direct) {
-      capture.direct.consume(capture);
-      return;
-    }
-    stream.on('data', (chunk: Buffer | string) => {
-      if (!capture.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false)) stream.pause();
+    const capture = new Capture(stream, sink, opts, {
+      captured: (_, chunk) => opts.onData?.(chunk),
+      captureEnded: (_, result) => resolve(result),
     });
-    finished(stream, { writable: false }, (err) => capture.end(err ?? null));
+    opts.onStart?.(capture);
+    capture.start();
   });
 }
 
@@ -92,8 +99,8 @@ function releaseAll(chunks: Buffer[]): void {
  * One channel's capture state. A class rather than closures: a daemon runs thousands of these
  * for its whole life, and methods on the prototype cost nothing per channel.
  */
-class Capture implements ChunkConsumer, CaptureHandle {
-  readonly direct: PipeSource | null;
+export class Capture implements ChunkConsumer, CaptureHandle {
+  private readonly direct: PipeSource | null;
   private readonly stripper: AnsiStripper | null;
   private readonly stamper: LineStamper | null;
   private readonly result: CaptureResult = { bytesRead: 0, bytesLogged: 0, error: null };
@@ -106,16 +113,32 @@ class Capture implements ChunkConsumer, CaptureHandle {
   private deferred = false;
   private paused = false;
   private ended = false;
+  private settled = false;
 
+  /** `channel`: the log this capture writes ('stdout' for a redirected stderr), for the listener. */
   constructor(
-    private readonly stream: Readable,
+    private readonly stream: OutputStream,
     readonly sink: LogSink | null,
     private readonly opts: CaptureOptions,
-    private readonly resolve: (result: CaptureResult) => void,
+    private readonly listener: CaptureListener,
+    readonly channel: LogChannel = 'stdout',
   ) {
     this.direct = stream instanceof PipeSource ? stream : null;
     this.stripper = opts.stripAnsi ? new AnsiStripper() : null;
     this.stamper = opts.timestamps ? new LineStamper() : null;
+  }
+
+  /** Starts reading. A PipeSource hands its chunks over directly, some of them lent (returned once written). */
+  start(): void {
+    if (this.direct) {
+      this.direct.consume(this);
+      return;
+    }
+    const stream = this.stream as Readable;
+    stream.on('data', (chunk: Buffer | string) => {
+      if (!this.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false)) stream.pause();
+    });
+    finished(stream, { writable: false }, (err) => this.end(err ?? null));
   }
 
   /** A chunk read; returns false when reading should pause until the pending write is done. */
@@ -157,7 +180,9 @@ class Capture implements ChunkConsumer, CaptureHandle {
   }
 
   private settle(): void {
-    if (this.ended && !this.writing && this.cutWrites === 0 && !this.deferred && this.pending.length === 0) this.resolve(this.result);
+    if (this.settled || !this.ended || this.writing || this.cutWrites > 0 || this.deferred || this.pending.length > 0) return;
+    this.settled = true;
+    this.listener.captureEnded(this, this.result);
   }
 
   /** Writes what piled up, then again until nothing is left; resumes the pipe meanwhile. */
@@ -188,7 +213,7 @@ class Capture implements ChunkConsumer, CaptureHandle {
     if (this.paused && !this.ended) {
       this.paused = false;
       if (this.direct) this.direct.resumeReading();
-      else this.stream.resume();
+      else (this.stream as Readable).resume();
     }
   }
 
@@ -196,12 +221,10 @@ class Capture implements ChunkConsumer, CaptureHandle {
   private log(data: Buffer): boolean {
     if (data.length === 0) return true;
     if (this.stamper) data = this.stamper.stamp(data, this.opts.now ? this.opts.now() : new Date());
-    if (this.opts.onData) {
-      try {
-        this.opts.onData(data);
-      } catch {
-        // a follower's bug must not stop the capture
-      }
+    try {
+      this.listener.captured(this, data);
+    } catch {
+      // a follower's bug must not stop the capture
     }
     if (!this.sink) return true;
     this.result.bytesLogged += data.length;

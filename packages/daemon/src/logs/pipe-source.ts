@@ -1,10 +1,12 @@
 /**
- * Reading a child's stdout/stderr pipe (the read end of a makePipe) with little work per byte.
+ * Reading a child's stdout/stderr pipe (the read end of a makePipe) with little work per byte
+ * and little memory per pipe.
  *
  * A plain `child.stdout` costs about 1.2 CPU-s per GiB: libuv's stdio 'pipe' is a socketpair,
  * each 64 KiB read is a fresh allocation that then runs through the Readable machinery. Here the
- * child writes into a real pipe (as with supervisor) and the fd is read through net.Socket's
- * `onread`, into buffers we choose:
+ * child writes into a real pipe (as with supervisor) and libuv reads the fd straight into
+ * buffers we choose (native/tsv_pipe.c: no net.Socket, whose stream state, listeners and
+ * PipeWrap cost about 1.5 kB per pipe, two pipes per program for the program's whole life):
  * - Every source starts on one scratch buffer shared by all sources (reads are synchronous on
  *   the main thread); what lands there is copied out, so an idle channel holds no memory of its
  *   own. A read that fills half of it means a busy channel: the next reads go into buffers of
@@ -17,13 +19,13 @@
  * - A read of 64 KiB or more means the child writes faster than we read: the pipe grows to
  *   1 MiB (F_SETPIPE_SZ) so the child blocks less, within a budget for all pipes (the kernel
  *   caps an unprivileged user's pipes at 64 MiB, and children share that user).
- * - The capture (captureOutput) consumes chunks directly through `consume()`, pauses the reads
- *   for backpressure and hands buffers back with `release()` once they are written. Anyone else
- *   sees an ordinary Readable (fresh chunks, nothing is reused).
+ * - The consumer (captureOutput) gets chunks through `consume()`, pauses the reads for
+ *   backpressure and hands buffers back with `release()` once they are written. Reading starts
+ *   at `consume()`.
  */
-import { Socket, type SocketConstructorOpts } from 'node:net';
 import { Readable } from 'node:stream';
-import { setPipeSize } from '../native/index.js';
+import { getSystemErrorName } from 'node:util';
+import { pipeClose, pipeOpen, pipeSetBuffer, pipeStart, pipeStop, setPipeSize, UV_EOF, type PipeHandle, type PipeOwner } from '../native/index.js';
 
 /** Size of the shared scratch buffer, and of a busy channel's first buffer of its own. */
 export const READ_SIZE = 64 * 1024;
@@ -79,22 +81,18 @@ export interface ChunkConsumer {
   end(error: Error | null): void;
 }
 
-export class PipeSource extends Readable {
-  private readonly socket: Socket;
+export class PipeSource implements PipeOwner {
+  private handle: PipeHandle | null;
   private current: Buffer = scratch;
   private consumer: ChunkConsumer | null = null;
   private finished = false;
+  /** How the pipe ended, for a consumer that comes after the end. */
+  private endError: Error | null = null;
   private grown = 0;
 
   /** Takes ownership of `fd` (the read end of a pipe); it is closed at the end. */
   constructor(private readonly fd: number) {
-    super();
-    // `onread` is honoured for any socket, though @types/node types it on connect() only.
-    const onread = { buffer: () => this.current, callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) };
-    this.socket = new Socket({ fd, readable: true, writable: false, onread } as SocketConstructorOpts);
-    this.socket.on('end', () => this.finish(null));
-    this.socket.on('error', (err) => this.finish(err));
-    this.socket.on('close', () => this.finish(null));
+    this.handle = pipeOpen(fd, this, scratch);
   }
 
   /** Returns a lent chunk's buffer to the pool. Idempotent; ignores chunks that were not lent. */
@@ -103,59 +101,62 @@ export class PipeSource extends Readable {
     if (lent.delete(ab)) giveBack(ab);
   }
 
-  /** Switches to direct delivery: no more 'data' events, chunks go to `consumer`. */
+  /** Starts reading: chunks go to `consumer`, then its end(). */
   consume(consumer: ChunkConsumer): void {
+    if (this.consumer) throw new Error('PipeSource: already consumed');
     this.consumer = consumer;
-    for (let chunk: Buffer | null; (chunk = this.read() as Buffer | null) !== null; ) consumer.data(chunk, false);
-    if (this.finished) consumer.end(null);
+    if (this.finished) consumer.end(this.endError);
+    else if (this.handle) pipeStart(this.handle);
   }
 
   pauseReading(): void {
-    this.socket.pause();
+    if (this.handle) pipeStop(this.handle);
   }
 
   resumeReading(): void {
-    this.socket.resume();
+    if (this.handle && this.consumer) pipeStart(this.handle);
   }
 
   /**
-   * Lets go of the pipe as if it had reached its end: what was read so far is delivered, then
-   * the stream ends normally ('end', or the consumer's end). For a grandchild that keeps the
-   * pipe open after the child exited.
+   * Lets go of the pipe as if it had reached its end: what was read so far has been delivered,
+   * the consumer's end(null) comes now. For a grandchild that keeps the pipe open after the
+   * child exited.
    */
   close(): void {
-    this.socket.destroy(); // 'close' → finish(null)
+    this.finish(null);
   }
 
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.socket.destroy();
-    this.releaseGrowth();
-    cb(err);
-  }
-
-  private onRead(n: number, buf: Uint8Array): boolean {
+  /** @internal Called by the native reader after each read (see pipeOpen). */
+  pipeRead(n: number): boolean {
+    if (n < 0) {
+      if (n === UV_EOF) this.finish(null);
+      else this.finish(Object.assign(new Error(`read from pipe: ${getSystemErrorName(n)}`), { code: getSystemErrorName(n), errno: n }));
+      return false;
+    }
     let chunk: Buffer;
     let isLent = false;
+    const buf = this.current;
     if (buf === scratch) {
       chunk = Buffer.from(scratch.subarray(0, n));
-      if (n >= BUSY_READ) this.current = takeBuffer(nextSize(READ_SIZE, n));
+      if (n >= BUSY_READ) this.use(takeBuffer(nextSize(READ_SIZE, n)));
     } else if (n >= BUSY_READ) {
-      chunk = this.current.subarray(0, n);
-      isLent = this.consumer !== null;
-      if (isLent) lent.add(chunk.buffer as ArrayBuffer);
-      this.current = takeBuffer(nextSize(this.current.length, n));
+      chunk = buf.subarray(0, n);
+      isLent = true;
+      lent.add(chunk.buffer as ArrayBuffer);
+      this.use(takeBuffer(nextSize(buf.length, n)));
     } else {
-      chunk = Buffer.from(this.current.subarray(0, n));
-      giveBack(this.current.buffer as ArrayBuffer);
-      this.current = scratch;
+      chunk = Buffer.from(buf.subarray(0, n));
+      giveBack(buf.buffer as ArrayBuffer);
+      this.use(scratch);
     }
     if (n >= READ_SIZE) this.grow();
-    if (this.consumer) return this.consumer.data(chunk, isLent);
-    return this.push(chunk);
+    return this.consumer ? this.consumer.data(chunk, isLent) : false;
+  }
+
+  /** The buffer the next read goes into. */
+  private use(buf: Buffer): void {
+    this.current = buf;
+    if (this.handle) pipeSetBuffer(this.handle, buf);
   }
 
   /** The child fills the pipe faster than we drain it: a bigger pipe, if the budget allows. */
@@ -172,19 +173,50 @@ export class PipeSource extends Readable {
     }
   }
 
-  private releaseGrowth(): void {
-    if (this.grown > 0) grownBytes -= this.grown;
-    this.grown = 0;
-  }
-
   private finish(err: Error | null): void {
     if (this.finished) return;
     this.finished = true;
-    this.releaseGrowth();
+    this.endError = err;
+    if (this.handle) pipeClose(this.handle);
+    this.handle = null;
+    if (this.grown > 0) grownBytes -= this.grown;
+    this.grown = 0;
     if (this.current !== scratch) giveBack(this.current.buffer as ArrayBuffer);
     this.current = scratch;
-    if (this.consumer) this.consumer.end(err);
-    else if (err) this.destroy(err);
-    else this.push(null);
+    this.consumer?.end(err);
   }
+}
+
+/** A child's output as the daemon reads it: a PipeSource, or any Readable (tests, filters). */
+export type OutputStream = PipeSource | Readable;
+
+/**
+ * `stream` as an ordinary Readable, for the filters of event listeners and capture mode: a
+ * PipeSource is consumed into one (its chunks copied, never reused); a Readable is itself.
+ */
+export function readableOf(stream: OutputStream): Readable {
+  if (!(stream instanceof PipeSource)) return stream;
+  const source = stream;
+  const readable = new Readable({
+    read() {
+      source.resumeReading();
+    },
+    destroy(err, cb) {
+      source.close();
+      cb(err);
+    },
+  });
+  source.consume({
+    data(chunk, isLent) {
+      if (!isLent) return readable.push(chunk);
+      const copy = Buffer.from(chunk);
+      PipeSource.release(chunk);
+      return readable.push(copy);
+    },
+    end(err) {
+      if (err) readable.destroy(err);
+      else readable.push(null);
+    },
+  });
+  return readable;
 }

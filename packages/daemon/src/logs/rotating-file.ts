@@ -25,6 +25,11 @@ import {
   writeToDestinationSync,
 } from './destination.js';
 
+export interface RotatingFileReporter {
+  fileFailed(err: NodeJS.ErrnoException, file: RotatingFile): void;
+  fileRecovered(droppedBytes: number, file: RotatingFile): void;
+}
+
 export interface RotatingFileOptions {
   /** Rotate once the file reaches this size; 0 = never (supervisor's `*_maxbytes`). */
   maxbytes?: number;
@@ -34,6 +39,8 @@ export interface RotatingFileOptions {
   onError?: (err: NodeJS.ErrnoException, file: RotatingFile) => void;
   /** Called when writing works again, with the bytes dropped during the incident. */
   onRecover?: (droppedBytes: number, file: RotatingFile) => void;
+  /** The same two, as methods of one object (a process's logs report for both its files). */
+  reporter?: RotatingFileReporter;
   /** Minimum time between reopen attempts while failing (default 1000 ms). */
   retryDelayMs?: number;
   /** Clock for the retry delay (tests). */
@@ -278,6 +285,7 @@ export class RotatingFile implements LogSink {
       const dropped = this.failure.dropped;
       this.failure = null;
       this.opts.onRecover?.(dropped, this);
+      this.opts.reporter?.fileRecovered(dropped, this);
     }
   }
 
@@ -329,7 +337,10 @@ export class RotatingFile implements LogSink {
     if (first) this.failure = { lastAttempt: this.now(), dropped: 0 };
     else this.failure!.lastAttempt = this.now();
     this.drop(length - written);
-    if (first) this.opts.onError?.(err, this);
+    if (first) {
+      this.opts.onError?.(err, this);
+      this.opts.reporter?.fileFailed(err, this);
+    }
   }
 
   private drop(length: number): void {

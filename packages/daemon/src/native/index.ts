@@ -87,6 +87,12 @@ interface Addon {
   reapPid(pid: number): ReapResult | null;
   makePipe(): PipeFds;
   setPipeSize(fd: number, size: number): number;
+  pipeInit(onRead: (this: object, n: number) => boolean | void): void;
+  pipeOpen(fd: number, owner: object, buffer: Buffer): PipeHandle;
+  pipeSetBuffer(pipe: PipeHandle, buffer: Buffer): void;
+  pipeStart(pipe: PipeHandle): void;
+  pipeStop(pipe: PipeHandle): void;
+  pipeClose(pipe: PipeHandle): void;
   trimMemory?(): Promise<number>;
   dgramSocket?(): number;
   dgramSend?(fd: number, path: string, data: Buffer): string | null;
@@ -237,6 +243,56 @@ export function makePipe(): PipeFds {
 export function setPipeSize(fd: number, size: number): number {
   return native().setPipeSize(fd, size);
 }
+
+/* ------------------------------------------------------------------ pipe reading (tsv_pipe.c) */
+
+/** An open pipe reader: libuv reads the fd into its owner's buffer (see PipeSource). */
+export type PipeHandle = { readonly __pipeHandle: unique symbol };
+
+/** The owner of a pipe reader: told of every read (n > 0 bytes, or a negative libuv error code). */
+export interface PipeOwner {
+  /** Returns false to stop reading until pipeStart. */
+  pipeRead(n: number): boolean;
+}
+
+let pipeInitialized = false;
+
+function pipeRead(this: PipeOwner, n: number): boolean {
+  return this.pipeRead(n);
+}
+
+/**
+ * Reads `fd` (a pipe's read end, which it takes over) with libuv, into `buffer` until
+ * pipeSetBuffer changes it, calling `owner.pipeRead(n)` after each read. Reading starts with
+ * pipeStart; pipeClose closes the fd (errors from reads arrive as negative n, UV_EOF at the end).
+ */
+export function pipeOpen(fd: number, owner: PipeOwner, buffer: Buffer): PipeHandle {
+  const a = native();
+  if (!pipeInitialized) {
+    a.pipeInit(pipeRead as (this: object, n: number) => boolean);
+    pipeInitialized = true;
+  }
+  return a.pipeOpen(fd, owner, buffer);
+}
+
+export function pipeSetBuffer(pipe: PipeHandle, buffer: Buffer): void {
+  native().pipeSetBuffer(pipe, buffer);
+}
+
+export function pipeStart(pipe: PipeHandle): void {
+  native().pipeStart(pipe);
+}
+
+export function pipeStop(pipe: PipeHandle): void {
+  native().pipeStop(pipe);
+}
+
+export function pipeClose(pipe: PipeHandle): void {
+  native().pipeClose(pipe);
+}
+
+/** libuv's end-of-file code, as pipeRead receives it. */
+export const UV_EOF = -4095;
 
 /**
  * Give start-up-only memory back to the kernel (tsv_memory.c): MADV_PAGEOUT on the read-only file

@@ -4,12 +4,11 @@
  * A channel with `*_syslog=true` also sends each chunk to syslog, `NAME LINE` per line
  * (logs/syslog.ts), whatever its file target.
  */
-import type { Readable } from 'node:stream';
 import { Faults, RPCFault, type LogChannel } from '@tsupervisor/protocol';
 import type { LogConfig, ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { decodeData } from '../events/payload.js';
-import { autoLogPath, captureOutput, readLog, RotatingFile, tailLog, type CaptureHandle, type LogHead } from '../logs/index.js';
+import { autoLogPath, Capture, readLog, RotatingFile, tailLog, type CaptureListener, type CaptureOptions, type LogHead, type OutputStream, type RotatingFileReporter } from '../logs/index.js';
 import { childOutputLines, Syslog } from '../logs/syslog.js';
 import type { ChildOutput, OutputOwner } from './output.js';
 
@@ -23,7 +22,7 @@ export interface ChildLogShared {
   onData(owner: OutputOwner, channel: LogChannel, chunk: Buffer): void;
 }
 
-function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: ChildLogShared): RotatingFile | null {
+function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: ChildLogShared, reporter: RotatingFileReporter): RotatingFile | null {
   let path: string;
   switch (cfg.target.kind) {
     case 'none':
@@ -46,10 +45,12 @@ function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: Ch
     backups: cfg.backups,
     // a named file is made at the first spawn, as supervisor's; AUTO ones exist from the start
     lazy: cfg.target.kind === 'path',
-    onError: (err) => o.logger.log('error', `${processName}: cannot write ${channel} log ${path}: ${err.message}`),
-    onRecover: (dropped) => o.logger.log('warn', `${processName}: ${channel} log ${path} writable again; ${dropped} bytes were lost`),
+    reporter,
   });
 }
+
+/** Capture options by strip_ansi (1) and log_timestamps (2). */
+const CAPTURE_OPTIONS: readonly CaptureOptions[] = [{}, { stripAnsi: true }, { timestamps: true }, { stripAnsi: true, timestamps: true }];
 
 /** One sender for every child (its trouble is reported once, to the main log). */
 let childSyslog: Syslog | null = null;
@@ -65,15 +66,15 @@ function syslogFor(logger: Logger): Syslog {
  * A process's logs. A class rather than an object of closures: the daemon keeps one per
  * process for the process's life, and a daemon may run thousands.
  */
-export class ChildLogs implements ChildOutput {
+export class ChildLogs implements ChildOutput, RotatingFileReporter {
   readonly stdoutPath: string;
   readonly stderrPath: string;
   private readonly stdout: RotatingFile | null;
   private readonly stderr: RotatingFile | null;
   private readonly syslogOut: Syslog | null;
   private readonly syslogErr: Syslog | null;
-  /** The captures of the current spawn (null when none runs). */
-  private captures: CaptureHandle[] | null = null;
+  /** The captures running (null when none runs). */
+  private captures: Capture[] | null = null;
 
   /** `listener`: an event listener, whose stdout is the protocol channel (supervisor sends it to no syslog). */
   constructor(
@@ -82,8 +83,8 @@ export class ChildLogs implements ChildOutput {
     private readonly owner: OutputOwner,
     private readonly shared: ChildLogShared,
   ) {
-    this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, shared);
-    this.stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', cfg.name, shared);
+    this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, shared, this);
+    this.stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', cfg.name, shared, this);
     this.stdoutPath = this.stdout?.path ?? '';
     this.stderrPath = this.stderr?.path ?? '';
     // redirect_stderr: stderr arrives on the stdout channel, so stdout_syslog decides (as supervisor)
@@ -91,9 +92,19 @@ export class ChildLogs implements ChildOutput {
     this.syslogErr = cfg.stderr.syslog ? syslogFor(shared.logger) : null;
   }
 
-  async attach(out: Readable | null, err: Readable | null): Promise<void> {
+  /** @internal The options of this process's captures (shared: one object per combination). */
+  get captureOptions(): CaptureOptions {
+    return CAPTURE_OPTIONS[(this.shared.stripAnsi ? 1 : 0) + (this.cfg.logTimestamps ? 2 : 0)]!;
+  }
+
+  attach(out: OutputStream | null, err: OutputStream | null): Promise<void> {
     const redirect = this.cfg.redirectStderr;
-    await Promise.all([this.capture(out, 'stdout', this.stdout), this.capture(err, redirect ? 'stdout' : 'stderr', redirect ? this.stdout : this.stderr)]);
+    return new Promise((resolve) => {
+      const spawn = new SpawnCaptures(this, resolve);
+      spawn.add(out, 'stdout', this.stdout);
+      spawn.add(err, redirect ? 'stdout' : 'stderr', redirect ? this.stdout : this.stderr);
+      spawn.start();
+    });
   }
 
   read(channel: LogChannel, offset: number, length: number): Promise<string> {
@@ -138,27 +149,69 @@ export class ChildLogs implements ChildOutput {
     return f.path;
   }
 
-  private capture(stream: Readable | null, channel: LogChannel, sink: RotatingFile | null): Promise<unknown> {
-    if (!stream) return Promise.resolve();
-    let handle: CaptureHandle | null = null;
-    return captureOutput(stream, sink, {
-      stripAnsi: this.shared.stripAnsi,
-      timestamps: this.cfg.logTimestamps,
-      onData: (chunk) => this.logged(channel, chunk),
-      onStart: (h) => {
-        handle = h;
-        (this.captures ??= []).push(h);
-      },
-    }).finally(() => {
-      const left = this.captures?.filter((c) => c !== handle) ?? [];
-      this.captures = left.length > 0 ? left : null;
-    });
+  /** @internal A log file cannot be written (once per incident). */
+  fileFailed(err: NodeJS.ErrnoException, file: RotatingFile): void {
+    this.shared.logger.log('error', `${this.cfg.name}: cannot write ${this.channelOf(file)} log ${file.path}: ${err.message}`);
   }
 
-  private logged(channel: LogChannel, chunk: Buffer): void {
+  /** @internal The log file is written again. */
+  fileRecovered(dropped: number, file: RotatingFile): void {
+    this.shared.logger.log('warn', `${this.cfg.name}: ${this.channelOf(file)} log ${file.path} writable again; ${dropped} bytes were lost`);
+  }
+
+  private channelOf(file: RotatingFile): LogChannel {
+    return file === this.stderr ? 'stderr' : 'stdout';
+  }
+
+  /** @internal A capture of the current spawn started (SpawnCaptures). */
+  started(capture: Capture): void {
+    (this.captures ??= []).push(capture);
+  }
+
+  /** @internal A capture ended. */
+  ended(capture: Capture): void {
+    const left = this.captures?.filter((c) => c !== capture) ?? [];
+    this.captures = left.length > 0 ? left : null;
+  }
+
+  /** @internal A chunk as logged. */
+  logged(channel: LogChannel, chunk: Buffer): void {
     const syslog = channel === 'stdout' ? this.syslogOut : this.syslogErr;
     syslog?.send(childOutputLines(this.cfg.name, chunk));
     this.shared.onData(this.owner, channel, chunk);
+  }
+}
+
+/** One spawn's captures: tells its ChildLogs of each chunk and resolves once all have ended. */
+class SpawnCaptures implements CaptureListener {
+  private readonly captures: Capture[] = [];
+  private left = 0;
+
+  constructor(
+    private readonly logs: ChildLogs,
+    private readonly resolve: () => void,
+  ) {}
+
+  add(stream: OutputStream | null, channel: LogChannel, sink: RotatingFile | null): void {
+    if (!stream) return;
+    const opts = this.logs.captureOptions;
+    this.captures.push(new Capture(stream, sink, opts, this, channel));
+  }
+
+  start(): void {
+    this.left = this.captures.length;
+    if (this.left === 0) return this.resolve();
+    for (const c of this.captures) this.logs.started(c);
+    for (const c of this.captures) c.start();
+  }
+
+  captured(capture: Capture, chunk: Buffer): void {
+    this.logs.logged(capture.channel, chunk);
+  }
+
+  captureEnded(capture: Capture): void {
+    this.logs.ended(capture);
+    if (--this.left === 0) this.resolve();
   }
 }
 

@@ -1,8 +1,8 @@
 /** What a process needs of its log capture; logs/ provides the implementation. */
-import type { Readable } from 'node:stream';
 import type { LogChannel } from '@tsupervisor/protocol';
 import type { GroupConfig, ProcessConfig } from '../config/types.js';
 import type { LogHead } from '../logs/read.js';
+import type { OutputStream } from '../logs/pipe-source.js';
 
 export interface ChildOutput {
   /** Paths of the log files ('' when NONE), as getProcessInfo reports them. */
@@ -12,7 +12,7 @@ export interface ChildOutput {
    * Capture one spawn's pipes. `stderr` goes to the stderr log, or to the stdout log when
    * redirect_stderr is set. Resolves when both pipes are drained (the child's 'close').
    */
-  attach(stdout: Readable | null, stderr: Readable | null): Promise<void>;
+  attach(stdout: OutputStream | null, stderr: OutputStream | null): Promise<void>;
   read(channel: LogChannel, offset: number, length: number): Promise<string>;
   tail(channel: LogChannel, offset: number, length: number): Promise<{ bytes: string; offset: number; overflow: boolean }>;
   /**

@@ -1,0 +1,349 @@
+/*
+ * Reading a child's stdout/stderr pipe with libuv directly, into buffers JavaScript chooses.
+ *
+ * What it replaces: a net.Socket per pipe (its Readable and Writable state, listener objects,
+ * closures, Node's PipeWrap). A daemon keeps two of these per program for the program's whole
+ * life, so their size is what a program costs; here a pipe is one malloc'd block (this struct
+ * and libuv's uv_pipe_t) and two references, and it calls one JS function for every read.
+ *
+ *   pipeInit(onRead)              once: onRead.call(owner, n) for every read, n > 0 bytes read
+ *                                 into the owner's current buffer, n < 0 a libuv error (UV_EOF
+ *                                 at the end); returning false stops reading (pipeStart resumes)
+ *   pipeOpen(fd, owner, buffer)   takes the fd (closed by pipeClose); reads start with pipeStart
+ *   pipeSetBuffer(pipe, buffer)   the buffer the next read goes into (kept alive until replaced)
+ *   pipeStart(pipe), pipeStop(pipe), pipeClose(pipe)
+ *
+ * onRead runs through napi_make_callback, as Node's own stream callbacks do: promise jobs and
+ * process.nextTick callbacks run after it, and an exception it throws is uncaught.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if __has_include(<uv.h>)
+#include <uv.h>
+#else
+/* Node's headers are not installed: the few libuv 1.x calls used here, declared by hand (the
+ * node binary exports them; their ABI is stable across libuv 1.x). */
+typedef struct uv_loop_s uv_loop_t;
+typedef struct uv_handle_s uv_handle_t;
+typedef struct uv_stream_s uv_stream_t;
+typedef struct uv_pipe_s uv_pipe_t;
+typedef struct uv_buf_t {
+  char *base;
+  size_t len;
+} uv_buf_t;
+typedef int uv_file;
+typedef enum { UV_NAMED_PIPE = 7 } uv_handle_type;
+#define UV_EOF (-4095)
+typedef void (*uv_alloc_cb)(uv_handle_t *handle, size_t suggested_size, uv_buf_t *buf);
+typedef void (*uv_read_cb)(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+typedef void (*uv_close_cb)(uv_handle_t *handle);
+size_t uv_handle_size(uv_handle_type type);
+int uv_pipe_init(uv_loop_t *loop, uv_pipe_t *handle, int ipc);
+int uv_pipe_open(uv_pipe_t *handle, uv_file file);
+int uv_read_start(uv_stream_t *stream, uv_alloc_cb alloc_cb, uv_read_cb read_cb);
+int uv_read_stop(uv_stream_t *stream);
+void uv_close(uv_handle_t *handle, uv_close_cb close_cb);
+void *uv_handle_get_data(const uv_handle_t *handle);
+void uv_handle_set_data(uv_handle_t *handle, void *data);
+const char *uv_strerror(int err);
+#endif
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* What one env shares: the read callback and the async context it runs in. */
+typedef struct {
+  napi_ref on_read;
+  napi_async_context context;
+} pipe_env;
+
+typedef struct {
+  napi_env env;
+  pipe_env *shared;
+  napi_ref owner;  /* the JS object onRead is called on; strong while open */
+  napi_ref buffer; /* the buffer reads go into; strong */
+  char *base;
+  size_t len;
+  int reading;
+  int in_callback; /* onRead is running */
+  int wanted;      /* pipeStart (1) or pipeStop (0) called while it ran; -1: neither */
+  int closing;   /* pipeClose called: no more callbacks */
+  int released;  /* close_cb ran (libuv is done with the handle) */
+  int finalized; /* the JS external was collected */
+  /* libuv's uv_pipe_t follows, uv_handle_size(UV_NAMED_PIPE) bytes, 16-byte aligned */
+} pipe_reader;
+
+#define HEADER_SIZE ((sizeof(pipe_reader) + 15) & ~(size_t)15)
+
+static uv_pipe_t *handle_of(pipe_reader *r) {
+  return (uv_pipe_t *)((char *)r + HEADER_SIZE);
+}
+
+static void throw_uv(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, uv_strerror(err));
+  napi_throw_error(env, "ERR_TSV_PIPE", msg);
+}
+
+static void drop_refs(pipe_reader *r) {
+  if (r->owner) napi_delete_reference(r->env, r->owner);
+  if (r->buffer) napi_delete_reference(r->env, r->buffer);
+  r->owner = r->buffer = NULL;
+  r->base = NULL;
+  r->len = 0;
+}
+
+static void on_close(uv_handle_t *h) {
+  pipe_reader *r = uv_handle_get_data(h);
+  r->released = 1;
+  if (r->finalized) free(r);
+}
+
+static void close_reader(pipe_reader *r) {
+  if (r->closing) return;
+  r->closing = 1;
+  r->reading = 0;
+  drop_refs(r);
+  uv_close((uv_handle_t *)handle_of(r), on_close);
+}
+
+static void finalize_reader(napi_env env, void *data, void *hint) {
+  pipe_reader *r = data;
+  r->finalized = 1;
+  if (!r->closing) close_reader(r); /* only at env teardown: an open reader holds its owner */
+  else if (r->released) free(r);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  pipe_reader *r = uv_handle_get_data(h);
+  buf->base = r->base;
+  buf->len = r->len;
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+  pipe_reader *r = uv_handle_get_data((uv_handle_t *)stream);
+  if (nread == 0 || r->closing) return;
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value owner, fn, arg, result;
+  napi_get_reference_value(env, r->owner, &owner);
+  napi_get_reference_value(env, r->shared->on_read, &fn);
+  napi_create_double(env, (double)nread, &arg);
+  r->in_callback = 1;
+  r->wanted = -1;
+  napi_status st = napi_make_callback(env, r->shared->context, owner, fn, 1, &arg, &result);
+  if (st == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+  r->in_callback = 0;
+  /* Stop unless JS wants more (or closed it, or the pipe ended: it closes then). A pipeStart or
+   * pipeStop made during the callback (a Readable's _read, called from inside push) is the
+   * later word, so it wins over the return value. */
+  int more = 0;
+  if (st == napi_ok && nread > 0) {
+    napi_valuetype t;
+    bool b = true;
+    if (napi_typeof(env, result, &t) == napi_ok && t == napi_boolean) napi_get_value_bool(env, result, &b);
+    more = b;
+  }
+  if (r->wanted != -1 && nread > 0) more = r->wanted;
+  if (!more && !r->closing && r->reading) {
+    r->reading = 0;
+    uv_read_stop(stream);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static pipe_reader *reader_arg(napi_env env, napi_value v) {
+  void *data = NULL;
+  if (napi_get_value_external(env, v, &data) != napi_ok || !data) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a pipe from pipeOpen");
+    return NULL;
+  }
+  return data;
+}
+
+static int set_buffer(napi_env env, pipe_reader *r, napi_value buffer) {
+  bool is_buffer = false;
+  napi_is_buffer(env, buffer, &is_buffer);
+  void *base;
+  size_t len;
+  if (!is_buffer || napi_get_buffer_info(env, buffer, &base, &len) != napi_ok || len == 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "the read buffer must be a non-empty Buffer");
+    return 0;
+  }
+  napi_ref ref;
+  if (napi_create_reference(env, buffer, 1, &ref) != napi_ok) return 0;
+  if (r->buffer) napi_delete_reference(env, r->buffer);
+  r->buffer = ref;
+  r->base = base;
+  r->len = len;
+  return 1;
+}
+
+static napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static void free_env(napi_env env, void *data, void *hint) {
+  pipe_env *e = data;
+  if (e->on_read) napi_delete_reference(env, e->on_read);
+  if (e->context) napi_async_destroy(env, e->context);
+  free(e);
+}
+
+napi_value tsv_pipe_init(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value fn;
+  napi_get_cb_info(env, info, &argc, &fn, NULL, NULL);
+  napi_valuetype t;
+  if (argc < 1 || napi_typeof(env, fn, &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "pipeInit(onRead): onRead must be a function");
+    return NULL;
+  }
+  pipe_env *e = NULL;
+  napi_get_instance_data(env, (void **)&e);
+  if (!e) {
+    e = calloc(1, sizeof *e);
+    if (!e) {
+      napi_throw_error(env, NULL, "out of memory");
+      return NULL;
+    }
+    napi_value resource, name;
+    napi_create_object(env, &resource);
+    napi_create_string_utf8(env, "tsv.PipeRead", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(env, resource, name, &e->context);
+    napi_set_instance_data(env, e, free_env, NULL);
+  }
+  if (e->on_read) napi_delete_reference(env, e->on_read);
+  napi_create_reference(env, fn, 1, &e->on_read);
+  return undefined(env);
+}
+
+napi_value tsv_pipe_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  pipe_env *e = NULL;
+  napi_get_instance_data(env, (void **)&e);
+  if (!e || !e->on_read) {
+    napi_throw_error(env, NULL, "pipeOpen before pipeInit");
+    return NULL;
+  }
+  int32_t fd = -1;
+  napi_valuetype t;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
+      napi_typeof(env, argv[1], &t) != napi_ok || t != napi_object) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "pipeOpen(fd, owner, buffer)");
+    return NULL;
+  }
+  /* epoll refuses files and most devices, and libuv aborts on that: pipes and sockets only */
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "pipeOpen: fd %d is not a pipe or socket", (int)fd);
+    napi_throw_error(env, "ERR_INVALID_FD_TYPE", msg);
+    return NULL;
+  }
+  pipe_reader *r = calloc(1, HEADER_SIZE + uv_handle_size(UV_NAMED_PIPE));
+  if (!r) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  r->env = env;
+  r->shared = e;
+  if (!set_buffer(env, r, argv[2])) {
+    free(r);
+    return NULL;
+  }
+  struct uv_loop_s *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_pipe_t *h = handle_of(r);
+  int err = uv_pipe_init(loop, h, 0);
+  if (err) {
+    drop_refs(r);
+    free(r);
+    throw_uv(env, "uv_pipe_init", err);
+    return NULL;
+  }
+  uv_handle_set_data((uv_handle_t *)h, r);
+  err = uv_pipe_open(h, fd);
+  if (err) {
+    /* the handle is initialised: it must be closed through libuv; the fd stays the caller's */
+    r->finalized = 1;
+    close_reader(r);
+    throw_uv(env, "uv_pipe_open", err);
+    return NULL;
+  }
+  napi_create_reference(env, argv[1], 1, &r->owner);
+  napi_value external;
+  if (napi_create_external(env, r, finalize_reader, NULL, &external) != napi_ok) {
+    r->finalized = 1;
+    close_reader(r);
+    return NULL;
+  }
+  return external;
+}
+
+napi_value tsv_pipe_set_buffer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  pipe_reader *r = argc >= 2 ? reader_arg(env, argv[0]) : NULL;
+  if (!r) return NULL;
+  if (!r->closing) set_buffer(env, r, argv[1]);
+  return undefined(env);
+}
+
+napi_value tsv_pipe_start(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  pipe_reader *r = argc >= 1 ? reader_arg(env, arg) : NULL;
+  if (!r) return NULL;
+  if (r->in_callback) r->wanted = 1;
+  if (!r->closing && !r->reading) {
+    int err = uv_read_start((uv_stream_t *)handle_of(r), on_alloc, on_read);
+    if (err) {
+      throw_uv(env, "uv_read_start", err);
+      return NULL;
+    }
+    r->reading = 1;
+  }
+  return undefined(env);
+}
+
+napi_value tsv_pipe_stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  pipe_reader *r = argc >= 1 ? reader_arg(env, arg) : NULL;
+  if (!r) return NULL;
+  if (r->in_callback) r->wanted = 0;
+  if (!r->closing && r->reading) {
+    r->reading = 0;
+    uv_read_stop((uv_stream_t *)handle_of(r));
+  }
+  return undefined(env);
+}
+
+napi_value tsv_pipe_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  pipe_reader *r = argc >= 1 ? reader_arg(env, arg) : NULL;
+  if (!r) return NULL;
+  close_reader(r);
+  return undefined(env);
+}
