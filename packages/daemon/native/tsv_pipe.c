@@ -148,7 +148,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   /* Stop unless JS wants more (or closed it, or the pipe ended: it closes then). A pipeStart or
    * pipeStop made during the callback (a Readable's _read, called from inside push) is the
    * later word, so it wins over the return value. */
-  int more = 0;
+  int more = st != napi_ok && nread > 0; /* it threw: read on, rather than stall the child */
   if (st == napi_ok && nread > 0) {
     napi_valuetype t;
     bool b = true;
@@ -296,21 +296,29 @@ napi_value tsv_pipe_open(napi_env env, napi_callback_info info) {
   return external;
 }
 
-napi_value tsv_pipe_set_buffer(napi_env env, napi_callback_info info) {
+/* The reader in the call's first argument (and the second argument in *extra, when asked). */
+static pipe_reader *reader_call(napi_env env, napi_callback_info info, napi_value *extra) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  pipe_reader *r = argc >= 2 ? reader_arg(env, argv[0]) : NULL;
+  if (argc < (extra ? 2u : 1u)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a pipe from pipeOpen");
+    return NULL;
+  }
+  if (extra) *extra = argv[1];
+  return reader_arg(env, argv[0]);
+}
+
+napi_value tsv_pipe_set_buffer(napi_env env, napi_callback_info info) {
+  napi_value buffer;
+  pipe_reader *r = reader_call(env, info, &buffer);
   if (!r) return NULL;
-  if (!r->closing) set_buffer(env, r, argv[1]);
+  if (!r->closing) set_buffer(env, r, buffer);
   return undefined(env);
 }
 
 napi_value tsv_pipe_start(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  pipe_reader *r = argc >= 1 ? reader_arg(env, arg) : NULL;
+  pipe_reader *r = reader_call(env, info, NULL);
   if (!r) return NULL;
   if (r->in_callback) r->wanted = 1;
   if (!r->closing && !r->reading) {
@@ -325,10 +333,7 @@ napi_value tsv_pipe_start(napi_env env, napi_callback_info info) {
 }
 
 napi_value tsv_pipe_stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  pipe_reader *r = argc >= 1 ? reader_arg(env, arg) : NULL;
+  pipe_reader *r = reader_call(env, info, NULL);
   if (!r) return NULL;
   if (r->in_callback) r->wanted = 0;
   if (!r->closing && r->reading) {
@@ -339,10 +344,7 @@ napi_value tsv_pipe_stop(napi_env env, napi_callback_info info) {
 }
 
 napi_value tsv_pipe_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
-  pipe_reader *r = argc >= 1 ? reader_arg(env, arg) : NULL;
+  pipe_reader *r = reader_call(env, info, NULL);
   if (!r) return NULL;
   close_reader(r);
   return undefined(env);
