@@ -78,3 +78,8 @@ export const startedPids = new Set<number>();
 process.on('exit', () => {
   for (const pid of startedPids) killPid(pid);
 });
+// A test run killed from outside (scripts/test.mjs past its time limit, Ctrl-C) cleans up too:
+// a signal's default action would skip the 'exit' hook.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGTERM' ? 143 : 130));
+}
