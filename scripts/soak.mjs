@@ -6,7 +6,7 @@
 // garbage frames on the control socket, log followers that never read, fcgi connections.
 // Every SOAK_SAMPLE_S seconds: RSS, open fds, CPU. At the end it fails (exit 1) if the daemon
 // died, a ctl call failed, the log shows an uncaught error, or RSS / fds kept growing.
-import { writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { writeFileSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { h } from './bench/lib.mjs';
@@ -93,7 +93,9 @@ const loops = [
   async () => {
     await h.sleep(10_000);
     const extra = counts.updates % 2 === 0 ? '\n[program:extra]\ncommand=sleep 100000\nstartsecs=0\n' : '';
-    writeFileSync(d.conf, h.confHeader(d.dir) + '\n' + base(extra).replaceAll('@TMP@', d.dir));
+    // written aside then renamed: a ctl reading the file meanwhile must not see half of it
+    writeFileSync(`${d.conf}.new`, h.confHeader(d.dir) + '\n' + base(extra).replaceAll('@TMP@', d.dir));
+    renameSync(`${d.conf}.new`, d.conf);
     await ctl(['update']);
     counts.updates++;
   },
@@ -105,6 +107,10 @@ const loops = [
   },
   async () => {
     const c = await h.RawConnection.open(sock, 10_000);
+    // A connection's first bytes choose its protocol (an upper-case letter: HTTP, for
+    // supervisorctl): the garbage goes to a connection that is JSON-RPC already.
+    const first = await c.call('supervisor.getPID', undefined, 30_000).catch((e) => ({ error: e.message }));
+    if (first.result !== d.pid) fail(`garbage connection, before the garbage: ${JSON.stringify(first).slice(0, 200)}`);
     for (let i = 0; i < 50; i++) c.write(Buffer.from(Array.from({ length: rand(200) }, () => rand(256))));
     c.write('\n');
     const m = await c.call('supervisor.getPID', undefined, 30_000).catch((e) => ({ error: e.message }));
