@@ -10,7 +10,8 @@ import type { Logger } from './logger.js';
 import type { OsSeam } from './os-seam.js';
 import { ProcessGroup } from './process/group.js';
 import type { ChildOutput, OutputOwner } from './process/output.js';
-import { isStoppedState, Subprocess, type ProcessHost, type StateChange } from './process/subprocess.js';
+import { Subprocess, type ProcessHost, type StateChange } from './process/subprocess.js';
+import { isStoppedState } from './process/transition.js';
 import { ListeningSocket } from './sockets/listening-socket.js';
 import { diffGroups } from './update/diff.js';
 

@@ -184,7 +184,8 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
 
 /** One spawn's captures: tells its ChildLogs of each chunk and resolves once all have ended. */
 class SpawnCaptures implements CaptureListener {
-  private readonly captures: Capture[] = [];
+  /** Made by add(), started together by start() (an end cannot come before the last is added). */
+  private made: Capture[] | null = [];
   private left = 0;
 
   constructor(
@@ -194,15 +195,16 @@ class SpawnCaptures implements CaptureListener {
 
   add(stream: OutputStream | null, channel: LogChannel, sink: RotatingFile | null): void {
     if (!stream) return;
-    const opts = this.logs.captureOptions;
-    this.captures.push(new Capture(stream, sink, opts, this, channel));
+    this.made?.push(new Capture(stream, sink, this.logs.captureOptions, this, channel));
   }
 
   start(): void {
-    this.left = this.captures.length;
+    const captures = this.made ?? [];
+    this.made = null;
+    this.left = captures.length;
     if (this.left === 0) return this.resolve();
-    for (const c of this.captures) this.logs.started(c);
-    for (const c of this.captures) c.start();
+    for (const c of captures) this.logs.started(c);
+    for (const c of captures) c.start();
   }
 
   captured(capture: Capture, chunk: Buffer): void {

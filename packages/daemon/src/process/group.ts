@@ -1,7 +1,8 @@
 /** A process group: the processes of one section (or a [group:x]) and, for fcgi, its socket. */
 import type { GroupConfig } from '../config/types.js';
 import type { ListeningSocket } from '../sockets/listening-socket.js';
-import { isStoppedState, type Subprocess } from './subprocess.js';
+import type { Subprocess } from './subprocess.js';
+import { isStoppedState } from './transition.js';
 
 export class ProcessGroup {
   readonly processes: Subprocess[] = [];

@@ -17,7 +17,7 @@ import type { PipeSource } from '../logs/index.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
-import { initialState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
+import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
 
 export interface StateChange {
   process: Subprocess;
@@ -391,11 +391,3 @@ export class Subprocess extends EventEmitter {
 
 /** How long output may still arrive through a child's pipes after it exited. */
 const PIPE_GRACE_MS = 500;
-
-export function isStoppedState(state: ProcessStateName): boolean {
-  return state === 'STOPPED' || state === 'EXITED' || state === 'FATAL' || state === 'UNKNOWN';
-}
-
-export function isRunningState(state: ProcessStateName): boolean {
-  return state === 'RUNNING' || state === 'BACKOFF' || state === 'STARTING';
-}

@@ -89,6 +89,14 @@ export interface Result {
 
 export const STARTABLE: readonly ProcessStateName[] = ['STOPPED', 'EXITED', 'FATAL', 'BACKOFF'];
 
+export function isStoppedState(state: ProcessStateName): boolean {
+  return state === 'STOPPED' || state === 'EXITED' || state === 'FATAL' || state === 'UNKNOWN';
+}
+
+export function isRunningState(state: ProcessStateName): boolean {
+  return state === 'RUNNING' || state === 'BACKOFF' || state === 'STARTING';
+}
+
 export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx: Context): Result {
   const s: ProcState = { ...prev };
   const effects: Effect[] = [];

@@ -2,7 +2,8 @@
 import { Faults, RPCFault, type ProcessResult, SIGNALLABLE_STATES } from '@tsupervisor/protocol';
 import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
-import { isRunningState, isStoppedState, type Subprocess } from '../process/subprocess.js';
+import type { Subprocess } from '../process/subprocess.js';
+import { isRunningState, isStoppedState } from '../process/transition.js';
 import type { Supervisor } from '../supervisor.js';
 import { signalName } from './signals.js';
 

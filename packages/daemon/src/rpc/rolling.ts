@@ -6,7 +6,8 @@
  */
 import { Faults, RPCFault, type Handlers, type RollingResult, type RollingStep } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
-import { isRunningState, type Subprocess } from '../process/subprocess.js';
+import type { Subprocess } from '../process/subprocess.js';
+import { isRunningState } from '../process/transition.js';
 import type { Supervisor } from '../supervisor.js';
 import { exclusive } from '../update/exclusive.js';
 import { startOne, stopOne } from './process-control.js';

@@ -13,7 +13,8 @@
 import type { UpdateAction, UpdatePlan, UpdateResult, GroupPlan, ProcessPlan } from '@tsupervisor/protocol';
 import type { GroupConfig } from '../config/types.js';
 import { ProcessGroup } from '../process/group.js';
-import { isRunningState, type Subprocess } from '../process/subprocess.js';
+import type { Subprocess } from '../process/subprocess.js';
+import { isRunningState } from '../process/transition.js';
 import type { Supervisor } from '../supervisor.js';
 import { exclusive } from './exclusive.js';
 import { supervisorEqual } from './diff.js';
