@@ -264,7 +264,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   process.on('SIGUSR2', () => {
     logger.info('received SIGUSR2 indicating log reopen request');
     void logger.reopen();
-    for (const p of supervisor.allByPriority()) void p.output.reopen();
+    for (const p of supervisor.allByPriority()) void p.output.reopen(true);
   });
 
   events.start();

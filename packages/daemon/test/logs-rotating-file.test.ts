@@ -18,7 +18,7 @@ describe('rotationPlan', () => {
 });
 
 describe('RotatingFile', () => {
-  it('lazy: no file until the first write or reopen; clear before that removes an old file without making one', async () => {
+  it('lazy: no file until the first write or spawn reopen (not a SIGUSR2 one); clear before that removes an old file without making one', async () => {
     const dir = tempDir();
     const path = join(dir, 'lazy.log');
     const never = new RotatingFile(path, { lazy: true });
@@ -30,7 +30,11 @@ describe('RotatingFile', () => {
     assert.equal(readFileSync(path, 'utf8'), 'first\n');
     await never.close();
     const reopened = new RotatingFile(join(dir, 'lazy2.log'), { lazy: true });
-    await reopened.reopen();
+    await reopened.reopen({ ifOpened: true }); // SIGUSR2 before the first spawn: still none
+    assert.equal(existsSync(join(dir, 'lazy2.log')), false);
+    await reopened.reopen(); // the spawn's reopen makes it
+    assert.equal(existsSync(join(dir, 'lazy2.log')), true);
+    await reopened.reopen({ ifOpened: true }); // and SIGUSR2 then opens it again
     assert.equal(existsSync(join(dir, 'lazy2.log')), true);
     await reopened.close();
   });

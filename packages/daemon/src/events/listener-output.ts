@@ -81,8 +81,8 @@ export class ListenerOutput implements ChildOutput {
   head(channel: LogChannel, bytes: number) {
     return this.inner.head ? this.inner.head(channel, bytes) : Promise.reject(new Error('no log head'));
   }
-  reopen(): Promise<void> {
-    return this.inner.reopen();
+  reopen(signal?: boolean): Promise<void> {
+    return this.inner.reopen(signal);
   }
   close(): Promise<void> {
     return this.inner.close();

@@ -168,7 +168,7 @@ function withAttach(inner: ChildOutput, attach: ChildOutput['attach']): ChildOut
     tail: (channel, offset, length) => inner.tail(channel, offset, length),
     head: inner.head && ((channel, bytes) => inner.head!(channel, bytes)),
     clear: () => inner.clear(),
-    reopen: () => inner.reopen(),
+    reopen: (signal) => inner.reopen(signal),
     close: () => inner.close(),
   };
 }

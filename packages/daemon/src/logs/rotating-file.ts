@@ -151,9 +151,14 @@ export class RotatingFile implements LogSink {
     return this.enqueue(async () => readHeadSync(this.path, bytes));
   }
 
-  /** SIGUSR2: close and open the path again (after an external `mv`, a new file). */
-  reopen(): Promise<void> {
+  /**
+   * Close and open the path again (after an external `mv`, a new file): at each spawn, and at
+   * SIGUSR2 with `{ ifOpened: true }`, which leaves a lazy file never opened unmade (supervisor
+   * reopens the logs of processes it has spawned: one never started has none).
+   */
+  reopen(options: { ifOpened?: boolean } = {}): Promise<void> {
     return this.enqueue(async () => {
+      if (options.ifOpened && this.pending) return;
       this.closeDest();
       this.tryOpen(false);
     });

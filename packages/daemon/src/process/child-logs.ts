@@ -131,8 +131,8 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
     await Promise.all([this.stdout?.clear(), this.stderr?.clear()]);
   }
 
-  async reopen(): Promise<void> {
-    await Promise.all([this.stdout?.reopen(), this.stderr?.reopen()]);
+  async reopen(signal = false): Promise<void> {
+    await Promise.all([this.stdout?.reopen({ ifOpened: signal }), this.stderr?.reopen({ ifOpened: signal })]);
   }
 
   async close(): Promise<void> {

@@ -21,7 +21,8 @@ export interface ChildOutput {
    */
   head?(channel: LogChannel, bytes: number): Promise<LogHead>;
   clear(): Promise<void>;
-  reopen(): Promise<void>;
+  /** Open the log files afresh: at each spawn; `signal` (SIGUSR2) leaves files never opened unmade. */
+  reopen(signal?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
