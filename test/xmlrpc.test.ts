@@ -192,6 +192,10 @@ password={SHA}a94a8fe5ccb19ba61c4c0873d391e987982fbbd3
     assert.equal((await request({ port }, { method: 'GET', path: '/logtail/sleeper' })).status, 401);
     // the unix socket has no credentials in this configuration: served there as before
     assert.equal((await d.status('sleeper'))[0]!.state, 'RUNNING');
+    // the audit trail names a TCP caller by its address (no SO_PEERCRED there)
+    const audit = readFileSync(join(d.dir, 'tsupervisord-audit.log'), 'utf8');
+    assert.match(audit, /supervisor\.addProcessGroup name=late from=127\.0\.0\.1:\d+ ok\n/);
+    assert.match(audit, /supervisor\.sendProcessStdin name=cat from=127\.0\.0\.1:\d+ ok\n/);
   });
 });
 

@@ -50,16 +50,19 @@ describe('openAuditLog', () => {
       audit.record('supervisor.startProcess', { name: 'web' }, { uid: 0, pid: 42 }, null);
       audit.record('supervisor.stopProcess', { name: 'we b\nINJECTED', _auth: { password: 'x' } }, { uid: 4242424, pid: 7 }, 'UNAUTHORIZED');
       audit.record('tsupervisor.update', { names: ['a', 'b'] }, undefined, null);
+      audit.record('supervisor.stopProcess', { name: 'web' }, { remote: '127.0.0.1:40123' }, null);
       audit.record('supervisor.signalProcess', { name: 'g:*', signal: 'HUP' }, { uid: 0, pid: 1 }, null);
       // the first append is asynchronous: the file may not exist yet
-      await waitFor(() => existsSync(path) && readFileSync(path, 'utf8').split('\n').length === 5);
+      await waitFor(() => existsSync(path) && readFileSync(path, 'utf8').split('\n').length === 6);
       const lines = readFileSync(path, 'utf8').split('\n');
       const stamp = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3}';
       assert.match(lines[0]!, new RegExp(`^${stamp} supervisor\\.startProcess name=web uid=0\\(root\\) pid=42 ok$`));
       // no user of that uid: the uid alone; a newline and a space in a name cannot forge a line
       assert.match(lines[1]!, new RegExp(`^${stamp} supervisor\\.stopProcess name=we\\\\u0020b\\\\nINJECTED uid=4242424 pid=7 refused UNAUTHORIZED$`));
       assert.match(lines[2]!, new RegExp(`^${stamp} tsupervisor\\.update names=a,b uid=\\? pid=\\? ok$`));
-      assert.match(lines[3]!, new RegExp(`^${stamp} supervisor\\.signalProcess name=g:\\* signal=HUP uid=0\\(root\\) pid=1 ok$`));
+      // over TCP ([inet_http_server]) there are no peer credentials: the address
+      assert.match(lines[3]!, new RegExp(`^${stamp} supervisor\\.stopProcess name=web from=127\\.0\\.0\\.1:40123 ok$`));
+      assert.match(lines[4]!, new RegExp(`^${stamp} supervisor\\.signalProcess name=g:\\* signal=HUP uid=0\\(root\\) pid=1 ok$`));
       assert.ok(!readFileSync(path, 'utf8').includes('password'));
       assert.equal(statSync(path).mode & 0o777, 0o600);
       assert.deepEqual(errors, []);

@@ -20,9 +20,15 @@ import { getpwuid } from '../native/index.js';
 
 export const AUDIT_AUTO_NAME = 'tsupervisord-audit.log';
 
-export interface Caller {
-  uid: number;
-  pid: number;
+/** Who called: the peer's credentials on a Unix socket (SO_PEERCRED), its address on TCP. */
+export type Caller = { uid: number; pid: number } | { remote: string };
+
+/** `uid=0(root) pid=42`, `from=127.0.0.1:5432`, or `uid=? pid=?` when unknown. */
+export function describeCaller(caller: Caller | undefined): string {
+  if (!caller) return 'uid=? pid=?';
+  if ('remote' in caller) return `from=${clean(caller.remote)}`;
+  const name = userName(caller.uid);
+  return `uid=${caller.uid}${name !== null ? `(${clean(name)})` : ''} pid=${caller.pid}`;
 }
 
 export interface AuditLog {
@@ -102,8 +108,7 @@ export function openAuditLog(path: string | null, logger: Logger): AuditLog {
   };
   return {
     record(method, params, caller, refused) {
-      const who = caller ? `uid=${caller.uid}${userName(caller.uid) !== null ? `(${clean(userName(caller.uid)!)})` : ''} pid=${caller.pid}` : 'uid=? pid=?';
-      queue.push(`${formatLogTime(new Date())} ${method}${target(params)} ${who} ${refused === null ? 'ok' : `refused ${refused}`}\n`);
+      queue.push(`${formatLogTime(new Date())} ${method}${target(params)} ${describeCaller(caller)} ${refused === null ? 'ok' : `refused ${refused}`}\n`);
       if (queue.length > 10_000) queue.splice(0, queue.length - 10_000);
       flush();
     },

@@ -141,6 +141,7 @@ export function serveSniffed(
   const serveJson = () => {
     const connection = serveConnection(socket, dispatcher, { idleTimeoutMs: IDLE_TIMEOUT_MS, frameTimeoutMs: FRAME_TIMEOUT_MS, openedAt });
     if (data.peer !== undefined) (connection.data as Record<string, unknown>)['peer'] = data.peer;
+    if (data['remote'] !== undefined) (connection.data as Record<string, unknown>)['remote'] = data['remote'];
   };
   const silent = setTimeout(() => {
     socket.off('data', sniff);
@@ -159,6 +160,14 @@ export function serveSniffed(
   socket.once('data', sniff);
 }
 
+/** The caller of a connection's calls: SO_PEERCRED on the Unix socket, the address over TCP. */
+function callerOf(connection: Connection): Caller | undefined {
+  const peer = connection.data['peer'] as Caller | undefined;
+  if (peer) return peer;
+  const remote = connection.data['remote'];
+  return typeof remote === 'string' ? { remote } : undefined;
+}
+
 /**
  * The dispatcher of the control socket's calls (credentials, SHUTDOWN_STATE, parameter checks,
  * the audit trail), shared by JSON-RPC and supervisor's XML-RPC over HTTP; `config` holds the
@@ -171,7 +180,7 @@ export function createControlDispatcher(options: Omit<ControlServerOptions, 'con
   /** Runs a check of a call; a state-changing call goes to the audit trail, refused or not. */
   const audited = (method: string, params: unknown, connection: Connection, check: () => void) => {
     if (!STATE_CHANGING.has(method as MethodName)) return check();
-    const who = connection.data['peer'] as Caller | undefined;
+    const who = callerOf(connection);
     try {
       check();
     } catch (err) {
@@ -190,10 +199,11 @@ export function createControlDispatcher(options: Omit<ControlServerOptions, 'con
         validateParams(method, params);
       });
       if (STATE_CHANGING.has(method)) {
-        const who = connection.data['peer'] as Caller | undefined;
+        const who = callerOf(connection);
         audit.record(method, params, who, null);
         const target = typeof params['name'] === 'string' ? ` ${params['name']}` : '';
-        logger.log('debug', `${method}${target} called by uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`);
+        const by = who && 'remote' in who ? who.remote : `uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`;
+        logger.log('debug', `${method}${target} called by ${by}`);
       }
     },
   });
