@@ -21,7 +21,7 @@ import { applyOverrides } from './overrides.js';
 import { realOs } from './os-seam.js';
 import { ChildLogs, outputEcho, type ChildLogShared } from './process/child-logs.js';
 import { createHandlers } from './rpc/handlers.js';
-import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
+import { AlreadyRunning, startControlServer, stopServer } from './rpc/control-server.js';
 import { auditPath } from './rpc/audit.js';
 import { Supervisor } from './supervisor.js';
 import { installLastResort } from './last-resort.js';
@@ -152,7 +152,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     control?.close();
     inet?.close();
     try {
-      if (config.unixHttpServer) unlinkSync(config.unixHttpServer.file);
+      if (controlConfig) unlinkSync(controlConfig.file);
     } catch {
       /* gone */
     }
@@ -184,6 +184,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     void supervisor.restart(next, () => {
       logParseMessages(logger, next);
       if (!next.supervisord.nocleanup) clearAutoChildLogDir(next.supervisord.childlogdir, next.supervisord.identifier);
+      void reopenControl(next);
       void reopenInet(next);
       logServersOpened(logger, next);
       logger.info(`supervisord started with pid ${process.pid}`);
@@ -208,6 +209,29 @@ async function run(config: Config, read: () => Config): Promise<void> {
     })),
   };
   if (config.unixHttpServer) control = await startControlServer({ config: config.unixHttpServer, ...rpc });
+  let controlConfig = config.unixHttpServer ?? null;
+  /**
+   * Reload with a changed [unix_http_server] (path, chmod, chown, credentials): as supervisord,
+   * the old socket goes (its path removed, its connections ended once answered) and the new
+   * one is made. One that cannot be made is logged (supervisord exits on it); the daemon goes
+   * on, reachable by signals.
+   */
+  async function reopenControl(next: Config): Promise<void> {
+    const wanted = next.unixHttpServer ?? null;
+    if (JSON.stringify(wanted) === JSON.stringify(controlConfig)) return;
+    controlConfig = wanted;
+    if (control) stopServer(control);
+    control = null;
+    if (!wanted) return;
+    try {
+      const opened = await startControlServer({ config: wanted, ...rpc });
+      // a later reload may have changed it again meanwhile
+      if (controlConfig === wanted && !exiting) control = opened;
+      else stopServer(opened);
+    } catch (err) {
+      logger.critical(`[unix_http_server] file=${wanted.file}: ${(err as Error).message}`);
+    }
+  }
   // supervisor's HTTP server on TCP: its module is loaded only when the section is there
   let inetConfig = config.inetHttpServer ?? null;
   if (inetConfig) inet = await (await import('./xmlrpc/inet-server.js')).startInetHttpServer({ config: inetConfig, ...rpc });

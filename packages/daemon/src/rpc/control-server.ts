@@ -58,6 +58,31 @@ function isAlive(path: string): Promise<boolean> {
 
 export class AlreadyRunning extends Error {}
 
+/** The open connections of each server, for stopServer. */
+const connectionsOf = new WeakMap<net.Server, Set<net.Socket>>();
+
+/** Counts `socket` among `server`'s connections until it closes. */
+export function trackConnection(server: net.Server, socket: net.Socket): void {
+  let sockets = connectionsOf.get(server);
+  if (!sockets) connectionsOf.set(server, (sockets = new Set()));
+  const set = sockets;
+  set.add(socket);
+  socket.once('close', () => set.delete(socket));
+}
+
+/**
+ * Closes the listener (a Unix socket's path is removed; a port refuses connections from now on)
+ * and ends its connections once what they were sent is out: a `reload` over this server gets
+ * its answer, then the server goes, as supervisord closes its HTTP servers at a reload.
+ */
+export function stopServer(server: net.Server): void {
+  server.close();
+  for (const socket of connectionsOf.get(server) ?? []) {
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+}
+
 export async function startControlServer(options: ControlServerOptions): Promise<net.Server> {
   const { config, logger } = options;
   const path = config.file;
@@ -85,6 +110,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const http = lazyHttpServer({ dispatcher, auth: config, logger });
 
   const server = net.createServer((socket) => {
+    trackConnection(server, socket);
     let peer: unknown;
     try {
       const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;

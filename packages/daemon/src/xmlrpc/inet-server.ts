@@ -10,7 +10,7 @@ import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { InetHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { AlreadyRunning, createControlDispatcher, serveSniffed } from '../rpc/control-server.js';
+import { AlreadyRunning, createControlDispatcher, serveSniffed, stopServer, trackConnection } from '../rpc/control-server.js';
 import { lazyHttpServer } from './lazy.js';
 
 export interface InetHttpServerOptions {
@@ -21,20 +21,8 @@ export interface InetHttpServerOptions {
   auditPath?: string | null;
 }
 
-const connectionsOf = new WeakMap<net.Server, Set<net.Socket>>();
-
-/**
- * Closes the listener (the port refuses connections from now on) and ends its connections once
- * what they were sent is out: a `reload` over this server gets its answer, then the server goes,
- * as supervisord closes its HTTP servers at a reload.
- */
-export function stopInetHttpServer(server: net.Server): void {
-  server.close();
-  for (const socket of connectionsOf.get(server) ?? []) {
-    socket.end();
-    setTimeout(() => socket.destroy(), 1000).unref();
-  }
-}
+/** Closes the listener and ends its connections (see stopServer). */
+export { stopServer as stopInetHttpServer };
 
 /**
  * What supervisord says when it cannot open its HTTP server (options.openhttpservers), for the
@@ -51,14 +39,11 @@ export async function startInetHttpServer(options: InetHttpServerOptions): Promi
   const { config, logger } = options;
   const dispatcher = createControlDispatcher(options);
   const entry = lazyHttpServer({ dispatcher, auth: config, logger });
-  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    trackConnection(server, socket);
     serveSniffed(socket, dispatcher, entry, { peer: undefined, remote: `${socket.remoteAddress}:${socket.remotePort}` });
   });
   server.on('close', () => entry.close());
-  connectionsOf.set(server, sockets);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
