@@ -15,6 +15,7 @@ import { authenticate, type AuthConfig, type Credentials } from './basic-auth.js
 import { XmlRpcParseError, encodeFault, encodeResponse, parseMethodCall } from './codec.js';
 import { logtailTarget, serveLogtail } from './logtail.js';
 import { callMethod, type Invoke } from './method-map.js';
+import { isWebPath, serveWeb } from '../web/index.js';
 import { PythonError } from './python-args.js';
 import { pyRepr } from '../config/expand.js';
 
@@ -192,13 +193,18 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
       sendError(res, auth.status, auth.status === 401 ? { 'WWW-Authenticate': 'Basic realm="default"', Connection: 'close' } : {});
       return;
     }
+    const invoke = invoker(dispatcher, connection, auth.credentials);
+    if (isWebPath(path)) {
+      await drain(req);
+      if (!(await serveWeb(path, req, res, invoke))) sendError(res, 500);
+      return;
+    }
     const known = path.startsWith('/RPC2') || path.startsWith('/logtail') || path.startsWith('/mainlogtail');
     if (!known) {
       await drain(req);
       sendError(res, 404);
       return;
     }
-    const invoke = invoker(dispatcher, connection, auth.credentials);
     if (path.startsWith('/RPC2')) {
       if (req.method !== 'POST') {
         await drain(req);

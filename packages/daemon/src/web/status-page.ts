@@ -1,0 +1,142 @@
+/**
+ * supervisor's web interface (supervisor/web.py), served on the HTTP side of the control socket
+ * and [inet_http_server]: the status page (`/`, `/index.html`) with its actions, and
+ * `tail.html`. Rendering only (pure); web/actions.ts performs what a link asks.
+ */
+import type { ProcessInfo } from '@tsupervisor/protocol';
+import { SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** supervisor's name for a process: `group:name`, or `name` when the group is its own. */
+export function namespecOf(info: Pick<ProcessInfo, 'group' | 'name'>): string {
+  return info.group === info.name ? info.name : `${info.group}:${info.name}`;
+}
+
+function stateClass(statename: string): string {
+  if (statename === 'RUNNING') return 'statusrunning';
+  if (statename === 'FATAL' || statename === 'BACKOFF') return 'statuserror';
+  return 'statusnominal';
+}
+
+type Action = { label: string; href: string; blank?: boolean } | null;
+
+/** web.py's actions_for_process: what the Action column offers in each state. */
+function actionsFor(info: ProcessInfo): Action[] {
+  const q = encodeURIComponent(namespecOf(info));
+  const act = (label: string, action: string): Action => ({ label, href: `index.html?processname=${q}&action=${action}` });
+  const tails: Action[] = [
+    { label: 'Tail -f Stdout', href: `logtail/${q}`, blank: true },
+    { label: 'Tail -f Stderr', href: `logtail/${q}/stderr`, blank: true },
+  ];
+  if (info.statename === 'RUNNING') return [act('Restart', 'restart'), act('Stop', 'stop'), act('Clear Log', 'clearlog'), ...tails];
+  if (['STOPPED', 'EXITED', 'FATAL'].includes(info.statename)) return [act('Start', 'start'), null, act('Clear Log', 'clearlog'), ...tails];
+  return [null, null, act('Clear Log', 'clearlog'), ...tails];
+}
+
+const STYLE = `body{font-family:Verdana,Arial,sans-serif;font-size:12px;margin:0;color:#333}
+#wrapper{margin:0 20px}#header{padding:10px 0;font-size:20px;font-weight:bold;color:#444}
+.status_msg{background:#ffffcc;border:1px solid #ddd;padding:6px 10px;margin:8px 0}
+ul#buttons{list-style:none;padding:0;margin:10px 0}ul#buttons li{display:inline;margin-right:8px}
+ul#buttons a{border:1px solid #bbb;border-radius:3px;padding:3px 8px;text-decoration:none;color:#333;background:#f4f4f4}
+table{width:100%;border-collapse:collapse}th{text-align:left;border-bottom:2px solid #ccc;padding:4px}
+td{padding:4px;border-bottom:1px solid #eee;vertical-align:top}tr.shade{background:#f7f7f7}
+.statusrunning{color:#080;font-weight:bold}.statuserror{color:#c00;font-weight:bold}.statusnominal{color:#666}
+td.action ul{list-style:none;margin:0;padding:0}td.action li{display:inline;margin-right:8px}
+.hidden{display:none}#footer{margin:20px;color:#888;font-size:11px}
+`;
+
+/** `stylesheets/supervisor.css` (supervisord serves its own; this one is small). */
+export const STYLESHEET = STYLE;
+
+/** The status page: one row per process, sorted by name as supervisor does, and `message` on top. */
+export function renderStatusPage(infos: readonly ProcessInfo[], message: string | null, now: Date): string {
+  const rows = [...infos]
+    .sort((a, b) => (namespecOf(a) < namespecOf(b) ? -1 : namespecOf(a) > namespecOf(b) ? 1 : 0))
+    .map((info, i) => {
+      const spec = escapeHtml(namespecOf(info));
+      const actions = actionsFor(info)
+        .map((a) =>
+          a
+            ? `<li><a href="${escapeHtml(a.href)}" name="${a.label}"${a.blank ? ' target="_blank"' : ''}>${a.label}</a></li>`
+            : '<li><a class="hidden" href="#" name="#">Action</a></li>',
+        )
+        .join('');
+      return `<tr class="${i % 2 === 1 ? 'shade' : ''}">
+<td class="status"><span class="${stateClass(info.statename)}">${info.statename.toLowerCase()}</span></td>
+<td><span>${escapeHtml(info.description)}</span></td>
+<td><a href="tail.html?processname=${escapeHtml(encodeURIComponent(namespecOf(info)))}" target="_blank">${spec}</a></td>
+<td class="action"><ul>${actions}</ul></td>
+</tr>`;
+    })
+    .join('\n');
+  return `<!DOCTYPE html>
+<html>
+<head>
+<title>Supervisor Status</title>
+<link href="stylesheets/supervisor.css" rel="stylesheet" type="text/css" />
+</head>
+<body>
+<div id="wrapper">
+<div id="header">Supervisor status</div>
+<div>
+${message ? `<div class="status_msg">${escapeHtml(message)}</div>` : '<div class="hidden">#</div>'}
+<form action="index.html" method="post">
+<ul class="clr" id="buttons">
+<li class="action-button"><a href="index.html?action=refresh">Refresh</a></li>
+<li class="action-button"><a href="index.html?action=restartall">Restart All</a></li>
+<li class="action-button"><a href="index.html?action=stopall">Stop All</a></li>
+</ul>
+<table cellspacing="0">
+<thead><tr><th class="state">State</th><th class="desc">Description</th><th class="name">Name</th><th class="action">Action</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</form>
+</div>
+</div>
+<div class="clr" id="footer">tsupervisor (supervisor ${SUPERVISOR_COMPAT} compatible) &copy; ${now.getFullYear()}</div>
+</body>
+</html>
+`;
+}
+
+/** tail.html: the last 1,024 bytes of a process's stdout log, or what went wrong. */
+export function renderTailPage(namespec: string, text: string): string {
+  const q = escapeHtml(encodeURIComponent(namespec));
+  return `<!DOCTYPE html>
+<html>
+<head>
+<title>Supervisor tail of process ${escapeHtml(namespec)}</title>
+</head>
+<body>
+<div>
+<pre>${escapeHtml(text)}</pre>
+<form action="index.html" method="POST">
+<div style="margin-top: 10px;">
+<a href="tail.html?processname=${q}&amp;limit=1024"><input name="refresh" type="button" value=" Refresh " /></a>
+</div>
+</form>
+</div>
+</body>
+</html>
+`;
+}
+
+/** Python's time.ctime(): `Fri Nov 27 01:07:21 2026`, the day padded with a space. */
+export function ctime(d: Date): string {
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${days[d.getDay()]} ${months[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+/** Python's urllib.parse.quote (safe '/'), for the message in a redirect. */
+export function pyQuote(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, '/');
+}
