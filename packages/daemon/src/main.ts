@@ -5,14 +5,13 @@
  */
 import { noteActivity, noticingCalls } from './memory.js';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import type net from 'node:net';
 import { dirname } from 'node:path';
 import { Faults, RPCFault, SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
 import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
 import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage, readUserDb } from './config/index.js';
 import { pyRepr } from './config/expand.js';
 import { nameToUid } from './config/users.js';
-import type { Config } from './config/types.js';
+import type { Config, InetHttpServerConfig, UnixHttpServerConfig } from './config/types.js';
 import { daemonize, isDaemonChild, reportToParent } from './daemonize.js';
 import { EventSystem } from './events/index.js';
 import { clearAutoChildLogDir, LogBus, MAIN_LOG_NAME, MainLog, mainLogOptions } from './logs/index.js';
@@ -21,7 +20,8 @@ import { applyOverrides } from './overrides.js';
 import { realOs } from './os-seam.js';
 import { ChildLogs, outputEcho, type ChildLogShared } from './process/child-logs.js';
 import { createHandlers } from './rpc/handlers.js';
-import { AlreadyRunning, startControlServer, stopServer } from './rpc/control-server.js';
+import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
+import { ServerSlot } from './rpc/server-slot.js';
 import { auditPath } from './rpc/audit.js';
 import { Supervisor } from './supervisor.js';
 import { installLastResort } from './last-resort.js';
@@ -142,8 +142,9 @@ async function run(config: Config, read: () => Config): Promise<void> {
   });
   const events = new EventSystem(supervisor, { logger, clock: realOs });
 
-  let control: net.Server | null = null;
-  let inet: net.Server | null = null;
+  // [unix_http_server] and [inet_http_server], re-applied at each reload
+  let control: ServerSlot<UnixHttpServerConfig> | null = null;
+  let inet: ServerSlot<InetHttpServerConfig> | null = null;
   let exiting = false;
   const exit = async (code: number) => {
     if (exiting) return;
@@ -152,7 +153,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
     control?.close();
     inet?.close();
     try {
-      if (controlConfig) unlinkSync(controlConfig.file);
+      if (control?.config) unlinkSync(control.config.file);
     } catch {
       /* gone */
     }
@@ -184,8 +185,8 @@ async function run(config: Config, read: () => Config): Promise<void> {
     void supervisor.restart(next, () => {
       logParseMessages(logger, next);
       if (!next.supervisord.nocleanup) clearAutoChildLogDir(next.supervisord.childlogdir, next.supervisord.identifier);
-      void reopenControl(next);
-      void reopenInet(next);
+      void control?.apply(next.unixHttpServer ?? null, () => exiting);
+      void inet?.apply(next.inetHttpServer ?? null, () => exiting);
       logServersOpened(logger, next);
       logger.info(`supervisord started with pid ${process.pid}`);
     });
@@ -208,56 +209,19 @@ async function run(config: Config, read: () => Config): Promise<void> {
       followOutput: (name, channel, listener) => bus.subscribeRaw(name, channel, listener),
     })),
   };
-  if (config.unixHttpServer) control = await startControlServer({ config: config.unixHttpServer, ...rpc });
-  let controlConfig = config.unixHttpServer ?? null;
-  /**
-   * Reload with a changed [unix_http_server] (path, chmod, chown, credentials): as supervisord,
-   * the old socket goes (its path removed, its connections ended once answered) and the new
-   * one is made. One that cannot be made is logged (supervisord exits on it); the daemon goes
-   * on, reachable by signals.
-   */
-  async function reopenControl(next: Config): Promise<void> {
-    const wanted = next.unixHttpServer ?? null;
-    if (JSON.stringify(wanted) === JSON.stringify(controlConfig)) return;
-    controlConfig = wanted;
-    if (control) stopServer(control);
-    control = null;
-    if (!wanted) return;
-    try {
-      const opened = await startControlServer({ config: wanted, ...rpc });
-      // a later reload may have changed it again meanwhile
-      if (controlConfig === wanted && !exiting) control = opened;
-      else stopServer(opened);
-    } catch (err) {
-      logger.critical(`[unix_http_server] file=${wanted.file}: ${(err as Error).message}`);
-    }
-  }
+  control = new ServerSlot(
+    config.unixHttpServer ?? null,
+    (c) => startControlServer({ config: c, ...rpc }),
+    (c, err) => logger.critical(`[unix_http_server] file=${c.file}: ${(err as Error).message}`),
+  );
+  await control.start();
   // supervisor's HTTP server on TCP: its module is loaded only when the section is there
-  let inetConfig = config.inetHttpServer ?? null;
-  if (inetConfig) inet = await (await import('./xmlrpc/inet-server.js')).startInetHttpServer({ config: inetConfig, ...rpc });
-  /**
-   * Reload: supervisord closes its HTTP servers and opens them from the new configuration. A
-   * changed [inet_http_server] (port, credentials) closes the old listener and opens the new
-   * one; one that cannot be opened is logged with supervisord's words (supervisord exits on it)
-   * and the daemon goes on without it.
-   */
-  async function reopenInet(next: Config): Promise<void> {
-    const wanted = next.inetHttpServer ?? null;
-    if (JSON.stringify(wanted) === JSON.stringify(inetConfig)) return;
-    inetConfig = wanted;
-    const mod = await import('./xmlrpc/inet-server.js');
-    if (inet) mod.stopInetHttpServer(inet);
-    inet = null;
-    if (!wanted) return;
-    try {
-      const opened = await mod.startInetHttpServer({ config: wanted, ...rpc });
-      // a later reload may have changed it again meanwhile
-      if (inetConfig === wanted && !exiting) inet = opened;
-      else mod.stopInetHttpServer(opened);
-    } catch (err) {
-      logger.critical(`[inet_http_server] port=${wanted.port}: ${mod.openErrorMessage(err)}`);
-    }
-  }
+  inet = new ServerSlot(
+    config.inetHttpServer ?? null,
+    async (c) => (await import('./xmlrpc/inet-server.js')).startInetHttpServer({ config: c, ...rpc }),
+    async (c, err) => logger.critical(`[inet_http_server] port=${c.port}: ${(await import('./xmlrpc/inet-server.js')).openErrorMessage(err)}`),
+  );
+  await inet.start();
   logServersOpened(logger, config);
   // (the fork itself happened before run(); supervisord logs it at this point)
   if (isDaemonChild()) logger.info('daemonizing the supervisord process');

@@ -3,9 +3,9 @@
  * dispatcher as every RPC call (credentials, audit trail). Returns the message the page shows
  * after the redirect, with supervisor's words; null for an action it does not know.
  */
-import { Faults, RPCFault, type ProcessInfo } from '@tsupervisor/protocol';
+import { Faults, RPCFault } from '@tsupervisor/protocol';
 import type { Invoke } from '../xmlrpc/method-map.js';
-import { ctime, namespecOf } from './status-page.js';
+import { ctime } from './status-page.js';
 
 /** supervisor's words for the faults of a start. */
 const START_FAULTS: Record<number, string> = {
@@ -44,9 +44,13 @@ export async function performAction(invoke: Invoke, action: string, namespec: st
       return `All restarted at ${ctime(now())}`;
   }
   if (namespec === null) return null;
-  const infos = (await invoke('supervisor.getAllProcessInfo', {})) as ProcessInfo[];
-  if (!infos.some((info) => namespecOf(info) === namespec)) return `No such process named ${namespec}`;
   const name = { name: namespec };
+  try {
+    await invoke('supervisor.getProcessInfo', name);
+  } catch (err) {
+    if (err instanceof RPCFault && err.code === Faults.BAD_NAME) return `No such process named ${namespec}`;
+    throw err;
+  }
   switch (action) {
     case 'start': {
       const fault = await settle(invoke('supervisor.startProcess', { ...name, wait: true }), (err) => START_FAULTS[err.code] ?? unexpected(err));

@@ -10,7 +10,7 @@ import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { InetHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { AlreadyRunning, createControlDispatcher, serveSniffed, stopServer, trackConnection } from '../rpc/control-server.js';
+import { AlreadyRunning, createControlDispatcher, serveSniffed, trackConnection } from '../rpc/control-server.js';
 import { lazyHttpServer } from './lazy.js';
 
 export interface InetHttpServerOptions {
@@ -20,9 +20,6 @@ export interface InetHttpServerOptions {
   accepting(): boolean;
   auditPath?: string | null;
 }
-
-/** Closes the listener and ends its connections (see stopServer). */
-export { stopServer as stopInetHttpServer };
 
 /**
  * What supervisord says when it cannot open its HTTP server (options.openhttpservers), for the
