@@ -42,7 +42,7 @@ export interface ServeOptions {
   maxPendingOutput?: number;
   /** Requests of one connection handled at once; further input waits (default 8). */
   maxInFlight?: number;
-  /** Unsent output above which the connection's input waits for 'drain' (default 1 MiB). */
+  /** Unsent output above which the connection's input waits for 'drain' (default 64 KiB). */
   outputHighWater?: number;
   /**
    * Called first for every request, known method or not (authentication): may throw an
