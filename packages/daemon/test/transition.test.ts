@@ -182,3 +182,108 @@ test('start is ignored unless stopped, exited, fatal or backoff', () => {
   const r = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 3 }, 0], [{ type: 'start' }, 10]]);
   assert.equal(r.effects.filter((e) => e.type === 'spawn').length, 1);
 });
+
+/**
+ * A crash loop (startsecs=0, autorestart=true, dies 2 ms after each spawn), driven the way
+ * subprocess.ts drives it: each spawn effect is answered with `spawned` and, 2 ms later, `exited`;
+ * each `restart` timer fires when due. Returns every effect and the times of the spawns.
+ */
+function crashLoop(spawns: number, runMs = 2, settings: Settings = { ...cfg, startsecs: 0, autorestart: 'true' }) {
+  let state = initialState;
+  let now = 0;
+  const effects: Effect[] = [];
+  const spawnTimes: number[] = [];
+  const step = (event: ProcEvent) => {
+    const r = transition(state, event, settings, { now, autoStartAllowed: true });
+    state = r.state;
+    effects.push(...r.effects);
+    return r.effects;
+  };
+  let pending = step({ type: 'start' });
+  while (spawnTimes.length < spawns) {
+    if (pending.some((e) => e.type === 'spawn')) {
+      spawnTimes.push(now);
+      step({ type: 'spawned', pid: 100 + spawnTimes.length });
+      now += runMs;
+      pending = step({ type: 'exited', code: 1, signal: null });
+    } else {
+      const timer = pending.find((e) => e.type === 'timer' && e.name === 'restart') as { ms: number; generation: number } | undefined;
+      assert.ok(timer, `after spawn ${spawnTimes.length}: neither a spawn nor a restart timer`);
+      assert.equal(state.state, 'EXITED', 'a throttled process waits EXITED, as supervisord shows it between ticks');
+      now += timer.ms;
+      pending = step({ type: 'timer', name: 'restart', generation: timer.generation });
+    }
+  }
+  return { state, effects, spawnTimes, logs: effects.filter((e) => e.type === 'log').map((e) => (e as { message: string }).message) };
+}
+
+test('crash loop: two instant respawns, then 1 s, 2 s … up to 5 s apart; logged once', () => {
+  const r = crashLoop(9);
+  const gaps = r.spawnTimes.slice(1).map((t, i) => t - r.spawnTimes[i]!);
+  assert.deepEqual(gaps, [2, 2, 1002, 2002, 3002, 4002, 5002, 5002]);
+  const loopLines = r.logs.filter((m) => m.startsWith('crash loop:'));
+  assert.deepEqual(loopLines, [
+    'crash loop: web exited 3 times in a row within 1 s of its spawn; respawning it 1 s, 2 s … up to 5 s apart until a run lasts 1 s',
+  ]);
+  // supervisor's own lines stay, one of each per spawn, and the states it shows.
+  assert.equal(r.logs.filter((m) => m.startsWith('spawned:')).length, 9);
+  assert.equal(r.logs.filter((m) => m === 'exited: web (exit status 1; not expected)').length, 9);
+  const states = r.effects.filter((e) => e.type === 'state').map((e) => (e as { to: string }).to);
+  assert.deepEqual(states.slice(0, 8), ['STARTING', 'RUNNING', 'EXITED', 'STARTING', 'RUNNING', 'EXITED', 'STARTING', 'RUNNING']);
+});
+
+test('crash loop: the throttle applies whatever startsecs says, once the process counted as started', () => {
+  // startsecs=1 and runs of 0.5 s: BACKOFF/FATAL as supervisor (startretries), no crash loop.
+  const quick = run([
+    [{ type: 'start' }, 0],
+    [{ type: 'spawned', pid: 1 }, 0],
+    [{ type: 'exited', code: 1, signal: null }, 500],
+  ], { ...cfg, autorestart: 'true' });
+  assert.equal(quick.state.state, 'BACKOFF');
+  // startsecs=0, autorestart=unexpected, a non-zero exit 0.9 s after each spawn: still instant.
+  const r = crashLoop(4, 900, { ...cfg, startsecs: 0, autorestart: 'unexpected' });
+  const gaps = r.spawnTimes.slice(1).map((t, i) => t - r.spawnTimes[i]!);
+  assert.deepEqual(gaps, [900, 900, 1900]);
+});
+
+test('a process that crashed after running 1.5 s is respawned at once, and its count starts again', () => {
+  const settings: Settings = { ...cfg, startsecs: 0, autorestart: 'true' };
+  const loop = crashLoop(5);
+  assert.equal(loop.state.crashes, 5);
+  assert.equal(loop.state.state, 'EXITED');
+  // Its pending restart comes; this time it stays up 1.5 s, then crashes: respawned at once.
+  let now = 100_000;
+  const step = (st: ProcState, event: ProcEvent) => transition(st, event, settings, { now, autoStartAllowed: true });
+  let st = step(loop.state, { type: 'timer', name: 'restart', generation: loop.state.generation }).state;
+  assert.equal(st.state, 'STARTING');
+  st = step(st, { type: 'spawned', pid: 999 }).state;
+  now += 1500;
+  const r = step(st, { type: 'exited', code: 1, signal: null });
+  assert.equal(r.state.crashes, 0);
+  assert.equal(r.state.state, 'STARTING');
+  assert.ok(r.effects.some((e) => e.type === 'spawn'));
+  assert.ok(!r.effects.some((e) => e.type === 'timer' && e.name === 'restart'));
+  assert.ok(!r.effects.some((e) => e.type === 'log' && e.message.startsWith('crash loop:')));
+});
+
+test('crash loop between spawns: stop makes it STOPPED, start spawns at once with a fresh count, shutdown spawns nothing', () => {
+  const settings: Settings = { ...cfg, startsecs: 0, autorestart: 'true' };
+  // after the third exit: EXITED, restart pending
+  const waiting = crashLoop(3).state;
+  assert.equal(waiting.state, 'EXITED');
+  assert.equal(waiting.restartPending, true);
+
+  const stopped = transition(waiting, { type: 'stop' }, settings, { now: 20, autoStartAllowed: true });
+  assert.equal(stopped.state.state, 'STOPPED');
+  assert.equal(stopped.state.restartPending, false);
+  const late = transition(stopped.state, { type: 'timer', name: 'restart', generation: waiting.generation }, settings, { now: 2000, autoStartAllowed: true });
+  assert.equal(late.state.state, 'STOPPED', 'the pending restart is dropped by a stop');
+
+  const started = transition(waiting, { type: 'start' }, settings, { now: 20, autoStartAllowed: true });
+  assert.equal(started.state.state, 'STARTING');
+  assert.equal(started.state.crashes, 0);
+
+  const shutdown = transition(waiting, { type: 'timer', name: 'restart', generation: waiting.generation }, settings, { now: 2000, autoStartAllowed: false });
+  assert.equal(shutdown.state.state, 'EXITED');
+  assert.ok(!shutdown.effects.some((e) => e.type === 'spawn'));
+});

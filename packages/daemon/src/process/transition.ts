@@ -2,15 +2,21 @@
  * The process state machine as a pure function: (state, event, settings, now) → (state, effects).
  * It reads no clock and touches no process; the driver (subprocess.ts) performs the effects and
  * turns timers, spawns and exits back into events. Semantics follow supervisor 4.2.5's
- * process.py (reference §3), but react at once where supervisor waits for its 1 s tick.
+ * process.py (reference §3), but react at once where supervisor waits for its 1 s tick; a process
+ * that dies right after each spawn is throttled instead (crash-loop.ts).
  */
 import type { ProcessStateName } from '@tsupervisor/protocol';
 import type { AutoRestart } from '../config/types.js';
+import { countCrash, crashLoopMessage, restartDelayMs, throttleEngages } from './crash-loop.js';
 
 export interface ProcState {
   state: ProcessStateName;
   /** Consecutive failed starts (supervisor's `backoff`). */
   backoff: number;
+  /** Instant crashes in a row (runs shorter than crash-loop.ts's INSTANT_CRASH_MS). */
+  crashes: number;
+  /** EXITED with a throttled restart to come: `stop` makes it STOPPED, as a stop in BACKOFF. */
+  restartPending: boolean;
   /** Incremented at each spawn; timer events carry it so stale timers are ignored. */
   generation: number;
   /** ms since the epoch of the last spawn (0 = never started) and the last exit. */
@@ -27,6 +33,8 @@ export interface ProcState {
 export const initialState: ProcState = {
   state: 'STOPPED',
   backoff: 0,
+  crashes: 0,
+  restartPending: false,
   generation: 0,
   laststart: 0,
   laststop: 0,
@@ -49,7 +57,8 @@ export interface Settings {
   killasgroup: boolean;
 }
 
-export type TimerName = 'startsecs' | 'backoff' | 'stopwait';
+/** `restart`: the throttled automatic restart of a crash loop, from EXITED. */
+export type TimerName = 'startsecs' | 'backoff' | 'stopwait' | 'restart';
 
 export type ProcEvent =
   /** Spawn now (an admin start, autostart, or a retry). Ignored unless in a startable state. */
@@ -97,6 +106,14 @@ export function isRunningState(state: ProcessStateName): boolean {
   return state === 'RUNNING' || state === 'BACKOFF' || state === 'STARTING';
 }
 
+/**
+ * What `stop` acts on: the running states, and a crash loop between two spawns (supervisord's
+ * loop has respawned such a process by the time it reads a stop request; here it waits EXITED).
+ */
+export function isStoppable(st: ProcState): boolean {
+  return isRunningState(st.state) || st.restartPending;
+}
+
 export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx: Context): Result {
   const s: ProcState = { ...prev };
   const effects: Effect[] = [];
@@ -110,6 +127,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
   /** STARTING: ask the driver to spawn. */
   const spawn = () => {
     s.generation += 1;
+    s.restartPending = false;
     s.spawnerr = '';
     s.killing = false;
     s.exitstatus = null;
@@ -147,7 +165,9 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
 
   switch (event.type) {
     case 'start':
-      if (STARTABLE.includes(s.state)) spawn();
+      if (!STARTABLE.includes(s.state)) break;
+      s.crashes = 0;
+      spawn();
       break;
 
     case 'spawned':
@@ -177,6 +197,8 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
         giveUp();
       } else if (event.name === 'backoff' && s.state === 'BACKOFF' && ctx.autoStartAllowed) {
         spawn();
+      } else if (event.name === 'restart' && s.state === 'EXITED' && ctx.autoStartAllowed) {
+        spawn();
       } else if (event.name === 'stopwait' && s.state === 'STOPPING' && s.pid) {
         log('warn', `killing '${cfg.name}' (${s.pid}) with SIGKILL`);
         effects.push({ type: 'kill', signal: 'KILL', group: cfg.killasgroup });
@@ -189,7 +211,8 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       break;
 
     case 'stop':
-      if (s.state === 'BACKOFF') {
+      if (s.state === 'BACKOFF' || (s.state === 'EXITED' && s.restartPending)) {
+        s.restartPending = false;
         change('STOPPED');
       } else if (s.pid && (s.state === 'RUNNING' || s.state === 'STARTING' || s.state === 'STOPPING')) {
         kill(cfg.stopsignal);
@@ -214,7 +237,8 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
     const es = signal ? -1 : (code ?? -1);
     const how = signal ? `terminated by SIG${signal.replace(/^SIG/, '')}` : `exit status ${es}`;
     const expected = cfg.exitcodes.includes(es);
-    const tooQuickly = ctx.now - s.laststart < cfg.startsecs * 1000;
+    const ran = ctx.now - s.laststart;
+    const tooQuickly = ran < cfg.startsecs * 1000;
     s.laststop = ctx.now;
     s.pid = 0;
     if (s.killing) {
@@ -244,7 +268,13 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       log('warn', `exited: ${cfg.name} (${how}; not expected)`);
     }
     change('EXITED', expected);
+    s.crashes = countCrash(s.crashes, ran);
     const restart = cfg.autorestart === 'true' || (cfg.autorestart === 'unexpected' && !expected);
-    if (restart && ctx.autoStartAllowed) spawn();
+    if (!restart || !ctx.autoStartAllowed) return;
+    const delay = restartDelayMs(s.crashes);
+    if (delay === 0) return spawn();
+    if (throttleEngages(s.crashes)) log('warn', crashLoopMessage(cfg.name, s.crashes));
+    s.restartPending = true;
+    effects.push({ type: 'timer', name: 'restart', ms: delay, generation: s.generation });
   }
 }

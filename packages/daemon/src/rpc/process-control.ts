@@ -3,7 +3,7 @@ import { Faults, RPCFault, type ProcessResult, SIGNALLABLE_STATES } from '@tsupe
 import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { Subprocess } from '../process/subprocess.js';
-import { isRunningState, isStoppedState } from '../process/transition.js';
+import { isRunningState, isStoppable, isStoppedState } from '../process/transition.js';
 import type { Supervisor } from '../supervisor.js';
 import { signalName } from './signals.js';
 
@@ -101,7 +101,7 @@ export async function startOne(p: Subprocess, wait: boolean): Promise<true> {
 }
 
 export async function stopOne(p: Subprocess, wait: boolean): Promise<true> {
-  if (!isRunningState(p.state)) throw new RPCFault(Faults.NOT_RUNNING, p.namespec);
+  if (!isStoppable(p.snapshot)) throw new RPCFault(Faults.NOT_RUNNING, p.namespec);
   p.stop();
   if (wait) await p.stopWaited();
   return true;
@@ -145,11 +145,11 @@ export function controlHandlers(sup: Supervisor): ControlHandlers {
       return stopOne(process, wait);
     },
     'supervisor.stopProcessGroup': ({ name, wait = true }) =>
-      forEach(group(name).byPriority(), (p) => isRunningState(p.state), (p) => stopOne(p, wait)),
+      forEach(group(name).byPriority(), (p) => isStoppable(p.snapshot), (p) => stopOne(p, wait)),
     'supervisor.stopAllProcesses': (params) => {
       const wait = params?.wait ?? true;
       // supervisor 4.2.5 stops all in ascending priority order (_getAllProcesses), as it starts.
-      return forEach(sup.allByPriority(), (p) => isRunningState(p.state), (p) => stopOne(p, wait));
+      return forEach(sup.allByPriority(), (p) => isStoppable(p.snapshot), (p) => stopOne(p, wait));
     },
     'supervisor.signalProcess': async ({ name, signal }) => {
       const { group: g, process } = sup.find(name);
