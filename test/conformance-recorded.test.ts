@@ -1,50 +1,39 @@
 /**
- * Differential cases in test/conformance/<name>/ (supervisord.conf.in, steps, expected), recorded
- * from Debian's supervisor 4.2.5 with the shared runner and replayed here against tsupervisord
- * and tsupervisorctl: same stdout, stderr and exit code for every ctl step.
+ * Differential cases recorded from Debian's supervisor 4.2.5, replayed against tsupervisord and
+ * tsupervisorctl through the repository's own runner (test/harness/conformance): same stdout,
+ * stderr and exit code for every ctl step. Two folders of cases: test/conformance (daemon and
+ * ctl behaviour) and packages/ctl/test/conformance (ctl argument handling and output).
  *
- * Re-record one against the real supervisor (from /work/shared/conformance):
- *   CASES=$(realpath --relative-to=. /work/main/test/conformance) RECORD=1 ./run.sh NAME
+ * Replay or re-record one case from the shell (docs/conformance.md):
+ *   node scripts/conformance.mjs run NAME        # against tsupervisor
+ *   node scripts/conformance.mjs record NAME     # against supervisord/supervisorctl 4.2.5
+ *
+ * Nothing is skipped: missing tools or a missing build fail the first test with the reason.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { describe, test } from 'node:test';
+import { listCases } from './harness/conformance/case-format.js';
 import { repoRoot } from './harness/paths.js';
+import { caseFolders, missingPrerequisites, runCase, tsupervisorCommands } from './harness/conformance/runner.js';
 
-const RUNNER = '/work/shared/conformance/run.sh';
-const casesDir = join(repoRoot, 'test', 'conformance');
-const daemonBin = join(repoRoot, 'packages', 'daemon', 'bin', 'tsupervisord.js');
-const ctlBin = join(repoRoot, 'packages', 'ctl', 'bin', 'tsupervisorctl.cjs');
-const cases = existsSync(casesDir)
-  ? readdirSync(casesDir).filter((n) => statSync(join(casesDir, n)).isDirectory()).sort()
-  : [];
-const skip = !existsSync(RUNNER) ? 'no conformance runner' : !existsSync(daemonBin) ? 'not built' : false;
+const commands = tsupervisorCommands();
+const missing = missingPrerequisites(commands);
 
-function runCase(name: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', [RUNNER, name], {
-      env: {
-        ...process.env,
-        CASES: relative(join(RUNNER, '..'), casesDir),
-        DAEMON: `${process.execPath} ${daemonBin}`,
-        CTL: `${process.execPath} ${ctlBin}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
+test('the conformance runner can run here', () => {
+  assert.deepEqual(missing, [], `cannot replay the recorded cases:\n  ${missing.join('\n  ')}`);
+});
+
+for (const casesDir of caseFolders) {
+  const cases = listCases(casesDir);
+  describe(`cases recorded from supervisor 4.2.5 in ${relative(repoRoot, casesDir)}`, { concurrency: 3 }, () => {
+    test('the folder holds recorded cases', () => assert.ok(cases.length > 0, `no case in ${casesDir}`));
+    for (const name of cases) {
+      test(name, { timeout: 300_000 }, async (t) => {
+        assert.deepEqual(missing, [], missing.join('\n'));
+        const r = await runCase({ casesDir, name, ...commands, signal: t.signal });
+        assert.ok(r.passed, `case ${name} differs from its recording (${casesDir}/${name}/expected):\n${r.diff}`);
+      });
+    }
   });
 }
-
-describe('conformance cases recorded from supervisor 4.2.5 (test/conformance)', { skip, concurrency: 3 }, () => {
-  for (const name of cases) {
-    test(name, { timeout: 300_000 }, async () => {
-      const { code, output } = await runCase(name);
-      assert.equal(code, 0, output);
-    });
-  }
-});

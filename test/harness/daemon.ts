@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { repoRoot } from './paths.js';
-import { descendantsOf, childrenOf, isAlive, killPid, startedPids, waitFor } from './procs.js';
+import { descendantsOf, childrenOf, isAlive, killPid, startTimeOf, startedPids, waitFor } from './procs.js';
 import { makeTmpDir } from './tmp.js';
 
 export type Impl = 'tsupervisor' | 'supervisor';
@@ -102,16 +102,6 @@ pidfile=${dir}/supervisord.pid
 childlogdir=${dir}
 ${extra}
 `;
-}
-
-/** Start time of a pid (clock ticks since boot), so a recycled pid is never killed. */
-function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 export function parseStatus(stdout: string): StatusRow[] {

@@ -66,6 +66,16 @@ export function childrenOf(pid: number): number[] {
   return out;
 }
 
+/** Start time of a pid (clock ticks since boot), so a recycled pid is never killed. */
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 /** All descendants of `pid`, depth first. */
 export function descendantsOf(pid: number): number[] {
   const out: number[] = [];

@@ -2,8 +2,7 @@
  * A tiny INI reader for the ctl's start-up path: it only needs `[supervisorctl]`, and it must
  * start fast (the ctl runs in shell loops), so it neither imports the daemon's config module
  * nor the `ini` package. It follows Python's RawConfigParser as supervisor configures it
- * (inline_comment_prefixes `;` `#`, strict=False) where the npm `ini` package does not
- * (see /work/shared/design/config-parsing.md):
+ * (inline_comment_prefixes `;` `#`, strict=False) where the npm `ini` package does not:
  *  - indented continuation lines join the previous value with `\n` (ini: a separate key);
  *  - `;`/`#` start an inline comment only after whitespace (ini: `http://x/#frag` loses `#frag`);
  *  - a repeated section is merged, later keys win (ini: the later section replaces);

@@ -1,15 +1,12 @@
 /**
  * tsupervisorctl against the real tsupervisord (a child process on a temp config), exact
- * output and exit codes; then the differential cases recorded from supervisor 4.2.5.
+ * output and exit codes.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { CTL_BIN, startCtl } from './run-ctl.js';
-import { DAEMON_BIN, DAEMON_BUILT, normalise, startDaemon, waitState } from './daemon.js';
+import { startCtl } from './run-ctl.js';
+import { DAEMON_BUILT, normalise, startDaemon, waitState } from './daemon.js';
 
 const skip = DAEMON_BUILT ? false : 'tsupervisord is not built';
 
@@ -105,20 +102,5 @@ describe('against tsupervisord', { skip }, () => {
   });
 });
 
-/** The differential cases in ./conformance (recorded from supervisor 4.2.5) through the shared runner. */
-const RUNNER = '/work/shared/conformance/run.sh';
-describe('differential cases recorded from supervisor 4.2.5', { skip: skip || (existsSync(RUNNER) ? false : 'no conformance runner') }, () => {
-  test('run.sh', { timeout: 600_000 }, () => {
-    const cases = fileURLToPath(new URL('../../test/conformance', import.meta.url));
-    const ran = spawnSync('bash', [RUNNER], {
-      env: {
-        ...process.env,
-        CASES: path.relative(path.dirname(RUNNER), cases),
-        DAEMON: `${process.execPath} ${DAEMON_BIN}`,
-        CTL: `${process.execPath} ${CTL_BIN}`,
-      },
-      encoding: 'utf8',
-    });
-    assert.equal(ran.status, 0, ran.stdout + ran.stderr);
-  });
-});
+// The differential cases in ./conformance (recorded from supervisor 4.2.5) are replayed by the
+// repository's conformance runner, with the daemon's cases: test/conformance-recorded.test.ts.

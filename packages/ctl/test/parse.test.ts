@@ -67,7 +67,7 @@ function fakeEnv(files: Record<string, string>, over: Partial<Environment> = {})
   return {
     argv0: '/opt/tsv/bin/tsupervisorctl',
     env: { HOME: '/home/u', SOCKDIR: '/run/s' },
-    cwd: '/work',
+    cwd: '/srv/app',
     exists: (f) => Object.prototype.hasOwnProperty.call(files, f),
     readFile: (f) => files[f],
     ...over,
@@ -92,7 +92,7 @@ describe('ClientOptions', () => {
     const conf = '[supervisorctl]\nserverurl = unix://%(here)s/../run/sock ; comment\nprompt=%(ENV_SOCKDIR)s\nusername=u\npassword=p#not comment\nhistory_file=~/.h\n';
     const s = realize(['status'], fakeEnv({ 'etc/supervisord.conf': conf }));
     assert.equal(s.configfile, 'etc/supervisord.conf');
-    assert.equal(s.serverurl, 'unix:///work/run/sock');
+    assert.equal(s.serverurl, 'unix:///srv/app/run/sock');
     assert.equal(s.prompt, '/run/s');
     assert.equal(s.username, 'u');
     assert.equal(s.password, 'p#not comment');

@@ -1,7 +1,7 @@
 /**
  * The INI reader, with the semantics of Python's
  * `configparser.RawConfigParser(inline_comment_prefixes=(';', '#'), strict=False)`, which is what
- * supervisor 4.2.5 reads its files with (see /work/shared/design/config-parsing.md).
+ * supervisor 4.2.5 reads its files with.
  *
  * Why not the npm `ini` package: it does not join indented continuation lines (a multi-line
  * `environment=` or `programs=` comes out as separate keys), it treats `#` as a comment even
