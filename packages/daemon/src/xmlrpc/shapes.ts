@@ -75,6 +75,19 @@ async function asGroup(name: string, call: (group: string) => Promise<unknown>):
   }
 }
 
+/**
+ * A read of a log the process does not have (NONE, a stderr redirected to stdout): supervisor's
+ * fault is NO_FILE with its logfile, None, so no detail; the table's names the process.
+ */
+async function read(p: { name: string; offset: number; length: number }, reading: () => Promise<string>): Promise<string> {
+  try {
+    return await reading();
+  } catch (err) {
+    if (err instanceof RPCFault && err.code === Faults.NO_FILE && err.detail === p.name.slice(p.name.indexOf(':') + 1)) throw new RPCFault(Faults.NO_FILE);
+    throw err;
+  }
+}
+
 const namespec = ['name', 'string', 'namespec'] as const;
 const group = ['name', 'string', 'group'] as const;
 const wait = ['wait', 'boolean', 'truth'] as const;
@@ -129,8 +142,14 @@ export const XMLRPC_SHAPES: { [M in SupervisorMethod]: XmlShape<M> } = {
   'supervisor.getAllConfigInfo': { params: [], required: 0, returns: 'array', result: configInfo },
   'supervisor.getProcessInfo': { params: [namespec], required: 1, returns: 'struct' },
   'supervisor.getAllProcessInfo': { params: [], required: 0, returns: 'array' },
-  'supervisor.readProcessStdoutLog': { params: logRead, required: 3, returns: 'string', aliases: ['supervisor.readProcessLog'] },
-  'supervisor.readProcessStderrLog': { params: logRead, required: 3, returns: 'string' },
+  'supervisor.readProcessStdoutLog': {
+    params: logRead,
+    required: 3,
+    returns: 'string',
+    aliases: ['supervisor.readProcessLog'],
+    call: (p, invoke) => read(p, () => invoke('supervisor.readProcessStdoutLog', p)),
+  },
+  'supervisor.readProcessStderrLog': { params: logRead, required: 3, returns: 'string', call: (p, invoke) => read(p, () => invoke('supervisor.readProcessStderrLog', p)) },
   'supervisor.tailProcessStdoutLog': { params: logRead, required: 3, returns: 'array', result: tail, aliases: ['supervisor.tailProcessLog'] },
   'supervisor.tailProcessStderrLog': { params: logRead, required: 3, returns: 'array', result: tail },
   'supervisor.clearProcessLogs': { params: [namespec], required: 1, returns: 'boolean', aliases: ['supervisor.clearProcessLog'] },
