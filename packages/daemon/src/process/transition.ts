@@ -4,7 +4,7 @@
  * turns timers, spawns and exits back into events. Semantics follow supervisor 4.2.5's
  * process.py (reference §3), but react at once where supervisor waits for its 1 s tick.
  */
-import type { ProcessStateName } from '@tsupervisor/protocol';
+import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type ProcessStateName } from '@tsupervisor/protocol';
 import type { AutoRestart } from '../config/types.js';
 
 export interface ProcState {
@@ -90,11 +90,11 @@ export interface Result {
 export const STARTABLE: readonly ProcessStateName[] = ['STOPPED', 'EXITED', 'FATAL', 'BACKOFF'];
 
 export function isStoppedState(state: ProcessStateName): boolean {
-  return state === 'STOPPED' || state === 'EXITED' || state === 'FATAL' || state === 'UNKNOWN';
+  return STOPPED_STATES.includes(state);
 }
 
 export function isRunningState(state: ProcessStateName): boolean {
-  return state === 'RUNNING' || state === 'BACKOFF' || state === 'STARTING';
+  return RUNNING_STATES.includes(state);
 }
 
 export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx: Context): Result {
@@ -191,7 +191,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
     case 'stop':
       if (s.state === 'BACKOFF') {
         change('STOPPED');
-      } else if (s.pid && (s.state === 'RUNNING' || s.state === 'STARTING' || s.state === 'STOPPING')) {
+      } else if (s.pid && SIGNALLABLE_STATES.includes(s.state)) {
         kill(cfg.stopsignal);
       }
       break;
