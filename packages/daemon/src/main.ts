@@ -20,9 +20,9 @@ import { applyOverrides } from './overrides.js';
 import { realOs } from './os-seam.js';
 import { ChildLogs, outputEcho, type ChildLogShared } from './process/child-logs.js';
 import { createHandlers } from './rpc/handlers.js';
-import { AlreadyRunning, startControlServer } from './rpc/control-server.js';
-import { ServerSlot } from './rpc/server-slot.js';
-import { auditPath } from './rpc/audit.js';
+import { AlreadyRunning, startControlServer } from './servers/control-server.js';
+import { ServerSlot } from './servers/server-slot.js';
+import { auditPath } from './calls/audit.js';
 import { Supervisor } from './supervisor.js';
 import { installLastResort } from './last-resort.js';
 import { startReaper } from './reaper.js';
@@ -218,8 +218,8 @@ async function run(config: Config, read: () => Config): Promise<void> {
   // supervisor's HTTP server on TCP: its module is loaded only when the section is there
   inet = new ServerSlot(
     config.inetHttpServer ?? null,
-    async (c) => (await import('./xmlrpc/inet-server.js')).startInetHttpServer({ config: c, ...rpc }),
-    async (c, err) => logger.critical(`[inet_http_server] port=${c.port}: ${(await import('./xmlrpc/inet-server.js')).openErrorMessage(err)}`),
+    async (c) => (await import('./servers/inet-server.js')).startInetHttpServer({ config: c, ...rpc }),
+    async (c, err) => logger.critical(`[inet_http_server] port=${c.port}: ${(await import('./servers/inet-server.js')).openErrorMessage(err)}`),
   );
   await inet.start();
   logServersOpened(logger, config);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Logger } from '../src/logger.js';
-import { AUDIT_AUTO_NAME, auditPath, openAuditLog } from '../src/rpc/audit.js';
+import { AUDIT_AUTO_NAME, auditPath, openAuditLog } from '../src/calls/audit.js';
 
 function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsv-audit-'));

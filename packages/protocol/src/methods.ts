@@ -1,7 +1,12 @@
 /**
- * The one method table. Every method the daemon serves is declared here once, with its params
- * (always a by-name object) and its result; the daemon implements a `Handlers` object typed
- * from it (a missing method is a compile error) and the ctl calls through a client typed from it.
+ * The one method table. Every method the daemon serves is one descriptor value here: its
+ * name (the key), its params (always a by-name object) with the kind of each, checked before
+ * any handler runs, its result type, and whether it changes state (the audit trail). Every
+ * runtime list (METHOD_NAMES, STATE_CHANGING, the parameter checks) and every type (Methods,
+ * ParamsOf, ResultOf, Handlers: a missing handler is a compile error) is derived from METHODS,
+ * and the ctl calls through a client typed from it. The XML-RPC shape of each supervisor.*
+ * method (positional order, methodSignature, …) is supervisor's wire, known to the daemon only:
+ * packages/daemon/src/xmlrpc/shapes.ts, keyed by these names and checked against these types.
  *
  * Names are supervisor's XML-RPC names (`supervisor.startProcess` …); methods beyond
  * supervisor's API live under `tsupervisor.`.
@@ -18,57 +23,101 @@ import type {
   UpdatePlan,
   UpdateResult,
 } from './types.js';
+import { Faults, RPCFault } from './faults.js';
+
+/** What a parameter must be (`string|number`: a signal, its name or its integer number). */
+export type ParamKind = 'string' | 'number' | 'boolean' | 'string[]' | 'string|number';
+export interface ParamSpec {
+  kind: ParamKind;
+  optional?: boolean;
+}
+
+type KindOf<T> = [T] extends [string[]] ? 'string[]' : [T] extends [string | number] ? ([T] extends [string] ? 'string' : [T] extends [number] ? 'number' : 'string|number') : [T] extends [boolean] ? 'boolean' : never;
+type OptionalKeys<P> = { [K in keyof P]-?: undefined extends P[K] ? K : never }[keyof P];
+/** The params spec a params type needs: one entry per key, its kind, `optional` iff it is. */
+export type ParamsSpec<P> = [NonNullable<P>] extends [Record<string, never>]
+  ? Record<string, never>
+  : { [K in keyof NonNullable<P>]-?: { kind: KindOf<Exclude<NonNullable<P>[K], undefined>> } & (K extends OptionalKeys<NonNullable<P>> ? { optional: true } : { optional?: false }) };
+
+/** One method: P and R are carried as types only; the rest is what the daemon checks at run time. */
+export interface MethodDescriptor<P, R> {
+  readonly params: ParamsSpec<P>;
+  /** The daemon writes these to the audit trail with their caller (rpc/audit.ts). */
+  readonly changesState: boolean;
+  /** A check beyond the kinds (may throw an RPCFault), after them. */
+  readonly check?: (params: NonNullable<P>) => void;
+  /** Phantom fields: never set, they carry the types. */
+  readonly __params?: P;
+  readonly __result?: R;
+}
+
+export function defineMethod<P, R>(d: { params: ParamsSpec<P>; changesState?: boolean; check?: (params: NonNullable<P>) => void }): MethodDescriptor<P, R> {
+  return { params: d.params, changesState: d.changesState ?? false, ...(d.check ? { check: d.check } : {}) };
+}
 
 type NoParams = Record<string, never> | undefined;
-
 interface Name { name: string }
 interface Wait { wait?: boolean }
 interface LogRead { name: string; offset: number; length: number }
+interface Signal { signal: string | number }
+type Names = { names?: string[] };
 
-export interface Methods {
-  'supervisor.getAPIVersion': { params: NoParams; result: string };
-  'supervisor.getSupervisorVersion': { params: NoParams; result: string };
-  'supervisor.getIdentification': { params: NoParams; result: string };
-  'supervisor.getState': { params: NoParams; result: SupervisorState };
-  'supervisor.getPID': { params: NoParams; result: number };
-  'supervisor.readLog': { params: { offset: number; length: number }; result: string };
-  'supervisor.clearLog': { params: NoParams; result: boolean };
-  'supervisor.shutdown': { params: NoParams; result: boolean };
-  'supervisor.restart': { params: NoParams; result: boolean };
-  'supervisor.reloadConfig': { params: NoParams; result: ReloadResult };
-  'supervisor.addProcessGroup': { params: Name; result: boolean };
-  'supervisor.removeProcessGroup': { params: Name; result: boolean };
-  'supervisor.startProcess': { params: Name & Wait; result: boolean };
-  'supervisor.startProcessGroup': { params: Name & Wait; result: ProcessResult[] };
-  'supervisor.startAllProcesses': { params: Wait | undefined; result: ProcessResult[] };
-  'supervisor.stopProcess': { params: Name & Wait; result: boolean };
-  'supervisor.stopProcessGroup': { params: Name & Wait; result: ProcessResult[] };
-  'supervisor.stopAllProcesses': { params: Wait | undefined; result: ProcessResult[] };
-  'supervisor.signalProcess': { params: Name & { signal: string | number }; result: boolean };
-  'supervisor.signalProcessGroup': { params: Name & { signal: string | number }; result: ProcessResult[] };
-  'supervisor.signalAllProcesses': { params: { signal: string | number }; result: ProcessResult[] };
-  'supervisor.getAllConfigInfo': { params: NoParams; result: ConfigInfo[] };
-  'supervisor.getProcessInfo': { params: Name; result: ProcessInfo };
-  'supervisor.getAllProcessInfo': { params: NoParams; result: ProcessInfo[] };
-  'supervisor.readProcessStdoutLog': { params: LogRead; result: string };
-  'supervisor.readProcessStderrLog': { params: LogRead; result: string };
-  'supervisor.tailProcessStdoutLog': { params: LogRead; result: TailResult };
-  'supervisor.tailProcessStderrLog': { params: LogRead; result: TailResult };
-  'supervisor.clearProcessLogs': { params: Name; result: boolean };
-  'supervisor.clearAllProcessLogs': { params: NoParams; result: ProcessResult[] };
-  'supervisor.sendProcessStdin': { params: Name & { chars: string }; result: boolean };
-  'supervisor.sendRemoteCommEvent': { params: { type: string; data: string }; result: boolean };
-  'system.listMethods': { params: NoParams; result: string[] };
+const none = {} as Record<string, never>;
+const name = { kind: 'string' } as const;
+const wait = { kind: 'boolean', optional: true } as const;
+const signal = { kind: 'string|number' } as const;
+const logRead = { name, offset: { kind: 'number' }, length: { kind: 'number' } } as const;
+const names = { names: { kind: 'string[]', optional: true } } as const;
+
+/** Reads (no change of state). */
+const get = <R>() => defineMethod<NoParams, R>({ params: none });
+/** Changes state. */
+const act = <P, R>(params: ParamsSpec<P>) => defineMethod<P, R>({ params, changesState: true });
+
+export const METHODS = {
+  'supervisor.getAPIVersion': get<string>(),
+  'supervisor.getSupervisorVersion': get<string>(),
+  'supervisor.getIdentification': get<string>(),
+  'supervisor.getState': get<SupervisorState>(),
+  'supervisor.getPID': get<number>(),
+  'supervisor.readLog': defineMethod<{ offset: number; length: number }, string>({ params: { offset: { kind: 'number' }, length: { kind: 'number' } } }),
+  'supervisor.clearLog': act<NoParams, boolean>(none),
+  'supervisor.shutdown': act<NoParams, boolean>(none),
+  'supervisor.restart': act<NoParams, boolean>(none),
+  'supervisor.reloadConfig': act<NoParams, ReloadResult>(none),
+  'supervisor.addProcessGroup': act<Name, boolean>({ name }),
+  'supervisor.removeProcessGroup': act<Name, boolean>({ name }),
+  'supervisor.startProcess': act<Name & Wait, boolean>({ name, wait }),
+  'supervisor.startProcessGroup': act<Name & Wait, ProcessResult[]>({ name, wait }),
+  'supervisor.startAllProcesses': act<Wait | undefined, ProcessResult[]>({ wait }),
+  'supervisor.stopProcess': act<Name & Wait, boolean>({ name, wait }),
+  'supervisor.stopProcessGroup': act<Name & Wait, ProcessResult[]>({ name, wait }),
+  'supervisor.stopAllProcesses': act<Wait | undefined, ProcessResult[]>({ wait }),
+  'supervisor.signalProcess': act<Name & Signal, boolean>({ name, signal }),
+  'supervisor.signalProcessGroup': act<Name & Signal, ProcessResult[]>({ name, signal }),
+  'supervisor.signalAllProcesses': act<Signal, ProcessResult[]>({ signal }),
+  'supervisor.getAllConfigInfo': get<ConfigInfo[]>(),
+  'supervisor.getProcessInfo': defineMethod<Name, ProcessInfo>({ params: { name } }),
+  'supervisor.getAllProcessInfo': get<ProcessInfo[]>(),
+  'supervisor.readProcessStdoutLog': defineMethod<LogRead, string>({ params: logRead }),
+  'supervisor.readProcessStderrLog': defineMethod<LogRead, string>({ params: logRead }),
+  'supervisor.tailProcessStdoutLog': defineMethod<LogRead, TailResult>({ params: logRead }),
+  'supervisor.tailProcessStderrLog': defineMethod<LogRead, TailResult>({ params: logRead }),
+  'supervisor.clearProcessLogs': act<Name, boolean>({ name }),
+  'supervisor.clearAllProcessLogs': act<NoParams, ProcessResult[]>(none),
+  'supervisor.sendProcessStdin': act<Name & { chars: string }, boolean>({ name, chars: { kind: 'string' } }),
+  'supervisor.sendRemoteCommEvent': act<{ type: string; data: string }, boolean>({ type: { kind: 'string' }, data: { kind: 'string' } }),
+  'system.listMethods': get<string[]>(),
 
   /** Server-side `update`: reread, then remove, replace and add groups; `names` limits it. */
-  'tsupervisor.update': { params: { names?: string[] }; result: UpdateResult };
+  'tsupervisor.update': act<Names, UpdateResult>(names),
   /** `update --dry-run` / `reread -v`: reread, then say per process what update would do. */
-  'tsupervisor.planUpdate': { params: { names?: string[] }; result: UpdatePlan };
+  'tsupervisor.planUpdate': act<Names, UpdatePlan>(names),
   /**
    * `restart --rolling`: replace the named processes one at a time (stop, start, wait until
    * RUNNING) and stop at the first replacement that fails, leaving the rest running.
    */
-  'tsupervisor.rollingRestart': { params: { names: string[] }; result: RollingResult };
+  'tsupervisor.rollingRestart': act<{ names: string[] }, RollingResult>({ names: { kind: 'string[]' } }),
   /**
    * Follow logs: the daemon pushes `tsupervisor.log` notifications on this connection for
    * every chunk written to the named processes' logs (names as in `tail`: `g:*`, `name`).
@@ -77,15 +126,22 @@ export interface Methods {
    * every chunk logged after them: the join is by position in the file, so each byte comes once,
    * in order, all of these before the answer. With one log and no file, NO_FILE.
    */
-  'tsupervisor.followLogs': {
-    params: { names: string[]; channel: LogChannel; main?: boolean; head?: number };
-    result: string[];
-  };
+  'tsupervisor.followLogs': defineMethod<{ names: string[]; channel: LogChannel; main?: boolean; head?: number }, string[]>({
+    params: { names: { kind: 'string[]' }, channel: { kind: 'string' }, main: { kind: 'boolean', optional: true }, head: { kind: 'number', optional: true } },
+    check: ({ channel }) => {
+      if (channel !== 'stdout' && channel !== 'stderr') throw new RPCFault(Faults.BAD_ARGUMENTS, `channel must be stdout or stderr`);
+    },
+  }),
   /** Subscribe this connection to `tsupervisor.event` notifications of these event types. */
-  'tsupervisor.subscribeEvents': { params: { types: string[] }; result: boolean };
-}
+  'tsupervisor.subscribeEvents': defineMethod<{ types: string[] }, boolean>({ params: { types: { kind: 'string[]' } } }),
+};
 
-export type MethodName = keyof Methods;
+type Table = typeof METHODS;
+export type MethodName = keyof Table;
+type ParamsIn<D> = D extends MethodDescriptor<infer P, infer _R> ? P : never;
+type ResultIn<D> = D extends MethodDescriptor<infer _P, infer R> ? R : never;
+/** Every method's params and result types, as declared by its descriptor. */
+export type Methods = { [M in MethodName]: { params: ParamsIn<Table[M]>; result: ResultIn<Table[M]> } };
 export type ParamsOf<M extends MethodName> = Methods[M]['params'];
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 
@@ -94,71 +150,39 @@ export type Handlers<Context = void> = {
   [M in MethodName]: (params: NonNullable<ParamsOf<M>>, context: Context) => ResultOf<M> | Promise<ResultOf<M>>;
 };
 
-/** Runtime list of method names, checked against the table at compile time. */
-const methodNames: Record<MethodName, true> = {
-  'supervisor.getAPIVersion': true,
-  'supervisor.getSupervisorVersion': true,
-  'supervisor.getIdentification': true,
-  'supervisor.getState': true,
-  'supervisor.getPID': true,
-  'supervisor.readLog': true,
-  'supervisor.clearLog': true,
-  'supervisor.shutdown': true,
-  'supervisor.restart': true,
-  'supervisor.reloadConfig': true,
-  'supervisor.addProcessGroup': true,
-  'supervisor.removeProcessGroup': true,
-  'supervisor.startProcess': true,
-  'supervisor.startProcessGroup': true,
-  'supervisor.startAllProcesses': true,
-  'supervisor.stopProcess': true,
-  'supervisor.stopProcessGroup': true,
-  'supervisor.stopAllProcesses': true,
-  'supervisor.signalProcess': true,
-  'supervisor.signalProcessGroup': true,
-  'supervisor.signalAllProcesses': true,
-  'supervisor.getAllConfigInfo': true,
-  'supervisor.getProcessInfo': true,
-  'supervisor.getAllProcessInfo': true,
-  'supervisor.readProcessStdoutLog': true,
-  'supervisor.readProcessStderrLog': true,
-  'supervisor.tailProcessStdoutLog': true,
-  'supervisor.tailProcessStderrLog': true,
-  'supervisor.clearProcessLogs': true,
-  'supervisor.clearAllProcessLogs': true,
-  'supervisor.sendProcessStdin': true,
-  'supervisor.sendRemoteCommEvent': true,
-  'system.listMethods': true,
-  'tsupervisor.update': true,
-  'tsupervisor.planUpdate': true,
-  'tsupervisor.rollingRestart': true,
-  'tsupervisor.followLogs': true,
-  'tsupervisor.subscribeEvents': true,
-};
-export const METHOD_NAMES = Object.keys(methodNames) as MethodName[];
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
 
 /** Methods that change state: the daemon logs the caller's uid for these. */
-export const STATE_CHANGING: ReadonlySet<MethodName> = new Set<MethodName>([
-  'supervisor.clearLog',
-  'supervisor.shutdown',
-  'supervisor.restart',
-  'supervisor.reloadConfig',
-  'supervisor.addProcessGroup',
-  'supervisor.removeProcessGroup',
-  'supervisor.startProcess',
-  'supervisor.startProcessGroup',
-  'supervisor.startAllProcesses',
-  'supervisor.stopProcess',
-  'supervisor.stopProcessGroup',
-  'supervisor.stopAllProcesses',
-  'supervisor.signalProcess',
-  'supervisor.signalProcessGroup',
-  'supervisor.signalAllProcesses',
-  'supervisor.clearProcessLogs',
-  'supervisor.clearAllProcessLogs',
-  'supervisor.sendProcessStdin',
-  'supervisor.sendRemoteCommEvent',
-  'tsupervisor.update',
-  'tsupervisor.planUpdate',
-  'tsupervisor.rollingRestart',
-]);
+export const STATE_CHANGING: ReadonlySet<MethodName> = new Set(METHOD_NAMES.filter((m) => METHODS[m].changesState));
+
+export function isMethodName(method: string): method is MethodName {
+  return Object.prototype.hasOwnProperty.call(METHODS, method);
+}
+
+function matches(kind: ParamKind, value: unknown): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'string|number':
+      return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
+  }
+}
+
+/** INCORRECT_PARAMETERS naming the first parameter of a wrong kind, then the method's own check. */
+export function validateParams(method: MethodName, params: Record<string, unknown>): void {
+  const d = METHODS[method] as MethodDescriptor<unknown, unknown>;
+  for (const [key, { kind, optional }] of Object.entries(d.params as Record<string, ParamSpec>)) {
+    const value = params[key];
+    if (value === undefined && optional) continue;
+    if (!matches(kind, value)) {
+      throw new RPCFault(Faults.INCORRECT_PARAMETERS, `${method}: parameter '${key}' must be ${kind}`);
+    }
+  }
+  d.check?.(params as never);
+}

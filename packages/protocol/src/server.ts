@@ -70,7 +70,15 @@ export class EncodedResult {
 
 let nextId = 1;
 
-export function createDispatcher(handlers: Handlers<Connection>, options: ServeOptions = {}) {
+/** One call of a known method, params an object (may throw an RPCFault: the answer). */
+export type Call = (method: MethodName, params: Record<string, unknown>, connection: Connection) => unknown;
+
+/**
+ * A JSON-RPC dispatcher of the table's methods onto one `call` function: params that are not an
+ * object are INVALID_PARAMS, an unknown method METHOD_NOT_FOUND (after `guard`), a fault its
+ * JSON-RPC error, any other exception INTERNAL_ERROR.
+ */
+export function createCallDispatcher(call: Call, options: Pick<ServeOptions, 'guard'> = {}) {
   // The library logs every failed call with console.warn: faults are answers, not incidents.
   const server = new JSONRPCServer<Connection>({ errorListener: () => undefined });
   const guard = options.guard;
@@ -86,16 +94,13 @@ export function createDispatcher(handlers: Handlers<Connection>, options: ServeO
     });
   }
   for (const method of METHOD_NAMES) {
-    const handler = handlers[method] as (params: unknown, c: Connection) => unknown;
     server.addMethod(method, async (params: unknown, connection: Connection) => {
       if (params === undefined || params === null) params = {};
       if (typeof params !== 'object' || Array.isArray(params)) {
         throw new JSONRPCErrorException('params must be an object of named parameters', JsonRpcErrors.INVALID_PARAMS);
       }
       try {
-        options.before?.(method, params as Record<string, unknown>, connection);
-        delete (params as Record<string, unknown>)['_auth'];
-        return await handler(params, connection);
+        return await call(method, params as Record<string, unknown>, connection);
       } catch (err) {
         if (err instanceof RPCFault) throw new JSONRPCErrorException(err.message, err.code);
         if (err instanceof JSONRPCErrorException) throw err;
@@ -104,6 +109,15 @@ export function createDispatcher(handlers: Handlers<Connection>, options: ServeO
     });
   }
   return server;
+}
+
+/** A dispatcher onto a complete handler object, `before` each call, `_auth` taken out of params. */
+export function createDispatcher(handlers: Handlers<Connection>, options: ServeOptions = {}) {
+  return createCallDispatcher(async (method, params, connection) => {
+    options.before?.(method, params, connection);
+    delete params['_auth'];
+    return (handlers[method] as (params: unknown, c: Connection) => unknown)(params, connection);
+  }, options);
 }
 
 export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connection>, options: ServeOptions = {}): Connection {

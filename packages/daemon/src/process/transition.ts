@@ -5,7 +5,7 @@
  * process.py (reference §3), but react at once where supervisor waits for its 1 s tick; a process
  * that dies right after each spawn is throttled instead (crash-loop.ts).
  */
-import type { ProcessStateName } from '@tsupervisor/protocol';
+import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type ProcessStateName } from '@tsupervisor/protocol';
 import type { AutoRestart } from '../config/types.js';
 import { countCrash, crashLoopMessage, restartDelayMs, throttleEngages } from './crash-loop.js';
 
@@ -99,11 +99,11 @@ export interface Result {
 export const STARTABLE: readonly ProcessStateName[] = ['STOPPED', 'EXITED', 'FATAL', 'BACKOFF'];
 
 export function isStoppedState(state: ProcessStateName): boolean {
-  return state === 'STOPPED' || state === 'EXITED' || state === 'FATAL' || state === 'UNKNOWN';
+  return STOPPED_STATES.includes(state);
 }
 
 export function isRunningState(state: ProcessStateName): boolean {
-  return state === 'RUNNING' || state === 'BACKOFF' || state === 'STARTING';
+  return RUNNING_STATES.includes(state);
 }
 
 /**
@@ -214,7 +214,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       if (s.state === 'BACKOFF' || (s.state === 'EXITED' && s.restartPending)) {
         s.restartPending = false;
         change('STOPPED');
-      } else if (s.pid && (s.state === 'RUNNING' || s.state === 'STARTING' || s.state === 'STOPPING')) {
+      } else if (s.pid && SIGNALLABLE_STATES.includes(s.state)) {
         kill(cfg.stopsignal);
       }
       break;

@@ -4,7 +4,7 @@
  * after the redirect, with supervisor's words; null for an action it does not know.
  */
 import { Faults, RPCFault } from '@tsupervisor/protocol';
-import type { Invoke } from '../xmlrpc/method-map.js';
+import type { Invoke } from '../calls/pipeline.js';
 import { ctime } from './status-page.js';
 
 /** supervisor's words for the faults of a start. */

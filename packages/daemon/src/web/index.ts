@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProcessInfo } from '@tsupervisor/protocol';
-import type { Invoke } from '../xmlrpc/method-map.js';
+import type { Invoke } from '../calls/pipeline.js';
 import { performAction, tailText } from './actions.js';
 import { pyQuote, renderStatusPage, renderTailPage, STYLESHEET } from './status-page.js';
 

@@ -4,7 +4,7 @@
  * password comparison (cleartext or `{SHA}` hex) is the control socket's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { passwordMatches } from '../rpc/control-server.js';
+import { passwordMatches } from '../calls/credentials.js';
 
 export interface Credentials {
   username: string;

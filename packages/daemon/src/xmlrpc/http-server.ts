@@ -2,30 +2,29 @@
  * supervisor's HTTP side: POST /RPC2 (XML-RPC), GET /logtail/… and /mainlogtail, behind HTTP
  * Basic auth when the server section has a username. Connections come from the control socket
  * (after its first bytes looked like HTTP) or from [inet_http_server]; node's HTTP parser does
- * HTTP/1.0 and 1.1, keep-alive and pipelining. Every call goes through the control socket's
- * dispatcher, so credentials, SHUTDOWN_STATE, parameter checks and caller logging are the same
- * as for JSON-RPC. This module is loaded on the first HTTP connection only.
+ * HTTP/1.0 and 1.1, keep-alive and pipelining. Every call goes through the server section's
+ * call pipeline (calls/pipeline.ts), as JSON-RPC's do, so credentials, SHUTDOWN_STATE, parameter
+ * checks and the audit trail are the same. This module is loaded on the first HTTP connection only.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
-import { Faults, JsonRpcErrors, RPCFault, faultName, type MethodName, type NotificationName, type Notifications } from '@tsupervisor/protocol';
-import type { Connection, createDispatcher } from '@tsupervisor/protocol/server';
+import { RPCFault, type NotificationName, type Notifications } from '@tsupervisor/protocol';
+import type { Connection } from '@tsupervisor/protocol/server';
+import type { CallPipeline } from '../calls/pipeline.js';
 import type { Logger } from '../logger.js';
-import { authenticate, type AuthConfig, type Credentials } from './basic-auth.js';
+import { authenticate, type AuthConfig } from './basic-auth.js';
 import { XmlRpcParseError, encodeFault, encodeResponse, parseMethodCall } from './codec.js';
 import { logtailTarget, serveLogtail } from './logtail.js';
-import { callMethod, type Invoke } from './method-map.js';
+import { callMethod } from './method-map.js';
 import { isWebPath, serveWeb } from '../web/index.js';
 import { PythonError } from './python-args.js';
 import { pyRepr } from '../config/expand.js';
-
-type Dispatcher = ReturnType<typeof createDispatcher>;
 
 /** Largest request body read (XML-RPC calls are small; sendProcessStdin is the big one). */
 export const MAX_BODY = 4 * 1024 * 1024;
 
 export interface XmlRpcHttpOptions {
-  dispatcher: Dispatcher;
+  pipeline: CallPipeline;
   auth: AuthConfig;
   logger: Logger;
 }
@@ -111,35 +110,6 @@ function connectionFor(socket: net.Socket, data: Record<string, unknown>): HttpC
   return connection;
 }
 
-/** A JSON-RPC error from the dispatcher, back to supervisor's fault (or a plain error: 500). */
-function faultFrom(code: number, message: string): Error {
-  if (code === JsonRpcErrors.METHOD_NOT_FOUND) return new RPCFault(Faults.UNKNOWN_METHOD);
-  if (code === JsonRpcErrors.INVALID_PARAMS) return new RPCFault(Faults.INCORRECT_PARAMETERS);
-  const name = faultName(code);
-  if (name === undefined || code === Faults.UNAUTHORIZED) return new Error(message);
-  return new RPCFault(code, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : '');
-}
-
-function invoker(dispatcher: Dispatcher, connection: Connection, credentials: Credentials | null): Invoke {
-  let id = 0;
-  return async (method: MethodName, params: Record<string, unknown>) => {
-    const request = { jsonrpc: '2.0' as const, id: ++id, method, params: credentials ? { ...params, _auth: credentials } : params };
-    const response = await dispatcher.receive(request, connection);
-    if (!response) throw new Error(`no answer to ${method}`);
-    if ('error' in response && response.error) throw faultFrom(response.error.code, response.error.message);
-    return decoded((response as { result: unknown }).result);
-  };
-}
-
-/** A result the dispatcher already serialized for JSON-RPC (a shared getAllProcessInfo body). */
-function decoded(result: unknown): unknown {
-  const json = (result as { json?: unknown } | null)?.json;
-  if (result !== null && typeof result === 'object' && !Array.isArray(result) && Buffer.isBuffer(json) && Object.keys(result).length === 1) {
-    return JSON.parse(json.toString('utf8'));
-  }
-  return result;
-}
-
 function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -168,7 +138,7 @@ function clip(text: string): string {
 }
 
 export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpServer {
-  const { dispatcher, logger } = options;
+  const { pipeline, logger } = options;
   const connections = new WeakMap<net.Socket, HttpConnection>();
   const server = http.createServer({ keepAliveTimeout: 30_000, headersTimeout: 30_000, requestTimeout: 60_000 });
   server.on('clientError', (_err, socket) => {
@@ -193,7 +163,7 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
       sendError(res, auth.status, auth.status === 401 ? { 'WWW-Authenticate': 'Basic realm="default"', Connection: 'close' } : {});
       return;
     }
-    const invoke = invoker(dispatcher, connection, auth.credentials);
+    const invoke = pipeline.invoker({ connection, credentials: auth.credentials });
     if (isWebPath(path)) {
       await drain(req);
       if (!(await serveWeb(path, req, res, invoke))) sendError(res, 500);

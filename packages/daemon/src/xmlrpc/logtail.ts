@@ -5,8 +5,8 @@
  * The daemon pushes the output (tsupervisor.followLogs); nothing polls the file.
  */
 import type { ServerResponse } from 'node:http';
-import { RPCFault, type MethodName } from '@tsupervisor/protocol';
-import type { Invoke } from './method-map.js';
+import { RPCFault, type LogChannel, type MethodName } from '@tsupervisor/protocol';
+import type { Invoke } from '../calls/pipeline.js';
 
 const HEAD_BYTES = 1024;
 /** Unsent output after which a reader that stopped reading is dropped. */
@@ -61,7 +61,7 @@ export async function serveLogtail(target: LogtailTarget, res: ServerResponse, f
   feed.onLog((data) => (live ? write(data) : early.push(data)));
   try {
     // the head (its last 1024 bytes) and what was logged after it arrive before the answer
-    const params = target.main ? { names: [], channel: 'stdout', main: true } : { names: [target.name], channel: target.channel };
+    const params = target.main ? { names: [], channel: 'stdout' as const, main: true } : { names: [target.name], channel: target.channel as LogChannel };
     await feed.invoke('tsupervisor.followLogs', { ...params, head: HEAD_BYTES });
     res.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'X-Accel-Buffering': 'no' });
     for (const data of early.splice(0)) write(data);

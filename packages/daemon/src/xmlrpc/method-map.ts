@@ -1,128 +1,39 @@
 /**
- * supervisor's XML-RPC methods (rpcinterface.py, xmlrpc.py's system namespace) onto the one
- * method table: positional params become the table's named params, results take supervisor's
- * shapes (tail → [bytes, offset, overflow], reloadConfig → [[added, changed, removed]]), and
- * the system namespace (listMethods, methodHelp, methodSignature, multicall) is served here.
+ * supervisor's XML-RPC methods (rpcinterface.py, xmlrpc.py's system namespace) onto the call
+ * pipeline: each method's shape (xmlrpc/shapes.ts) turns its positional params into the table's
+ * named params, its aliases and methodSignature come from there, results take supervisor's
+ * shapes, and the system namespace (listMethods, methodHelp, methodSignature, multicall) is
+ * served here.
  */
-import { Faults, RPCFault, type MethodName } from '@tsupervisor/protocol';
+import { Faults, RPCFault, ProcessStates, RUNNING_STATES, type MethodName } from '@tsupervisor/protocol';
+import type { Invoke } from '../calls/pipeline.js';
 import type { XmlRpcValue } from './codec.js';
-import { coerce, PythonError, signalError, signalUsable, type Role } from './python-args.js';
-
-/** Calls one method of the table; throws RPCFault for a fault, anything else for a 500. */
-export type Invoke = (method: MethodName, params: Record<string, unknown>) => Promise<unknown>;
-
-interface Signature {
-  target: MethodName;
-  /** Positional names, in the table's param names. */
-  params: readonly string[];
-  /** How many of them must be given (the rest have supervisor's defaults). */
-  required: number;
-  /** supervisor's methodSignature: [return type, param types…]. */
-  types: readonly string[];
-  result?: (value: unknown) => unknown;
-  /** How supervisor's method uses each param (what another type makes it do), in params' order. */
-  roles?: readonly Role[];
-  /** The order in which supervisor's method gets to its params, when not params' order. */
-  order?: readonly number[];
-}
-
-const tail = (value: unknown) => {
-  const t = value as { bytes: string; offset: number; overflow: boolean };
-  return [t.bytes, t.offset, t.overflow];
-};
+import { coerce, PythonError, signalError, signalUsable } from './python-args.js';
+import { XMLRPC_SHAPES, type SupervisorMethod, type XmlShape } from './shapes.js';
 
 /**
- * getAllConfigInfo as supervisor returns it: None as 'none' (serverurl=AUTO is None there),
- * sorted by process name.
+ * What callMethod calls the table through: the pipeline's typed Invoke, or any function of a
+ * method and its params (a test's).
  */
-const configInfo = (value: unknown) =>
-  (value as Array<Record<string, unknown>>)
-    .map((record) =>
-      Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null || (k === 'serverurl' && v === 'AUTO') ? 'none' : v])),
-    )
-    .sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : String(a['name']) > String(b['name']) ? 1 : 0));
+export type AnyInvoke = (method: MethodName, params: never) => Promise<unknown>;
 
+/** A served name: the table's method it calls and its shape (an alias shares its target's). */
+export interface Served {
+  target: SupervisorMethod;
+  shape: XmlShape<SupervisorMethod>;
+}
 
-const sig = (target: MethodName, params: string[], required: number, types: string[], result?: Signature['result']): Signature => ({
-  target,
-  params,
-  required,
-  types,
-  ...(result ? { result } : {}),
-  ...(ROLES[target] ? { roles: ROLES[target] } : {}),
-  ...(ORDER[target] ? { order: ORDER[target] } : {}),
-});
+const SUPERVISOR: Record<string, Served> = {};
+/** Every supervisor.* name served (aliases included), with the method it calls and its shape. */
+export const XMLRPC_SERVED: Readonly<Record<string, Readonly<Served>>> = SUPERVISOR;
+for (const [target, shape] of Object.entries(XMLRPC_SHAPES) as Array<[SupervisorMethod, XmlShape<SupervisorMethod>]>) {
+  for (const name of [target, ...(shape.aliases ?? [])]) SUPERVISOR[name] = { target, shape };
+}
 
-const logRead = ['name', 'offset', 'length'];
-
-/** Param roles of each method (python-args.ts); the aliases share their target's. */
-const ROLES: Partial<Record<MethodName, readonly Role[]>> = {
-  'supervisor.addProcessGroup': ['compared'],
-  'supervisor.removeProcessGroup': ['group'],
-  'supervisor.clearProcessLogs': ['namespec'],
-  'supervisor.getProcessInfo': ['namespec'],
-  'supervisor.readLog': ['int', 'int'],
-  'supervisor.readProcessStdoutLog': ['namespec', 'int', 'int'],
-  'supervisor.readProcessStderrLog': ['namespec', 'int', 'int'],
-  'supervisor.tailProcessStdoutLog': ['namespec', 'int', 'int'],
-  'supervisor.tailProcessStderrLog': ['namespec', 'int', 'int'],
-  'supervisor.sendProcessStdin': ['namespec', 'chars'],
-  'supervisor.sendRemoteCommEvent': ['text', 'text'],
-  'supervisor.signalProcess': ['namespec', 'signal'],
-  'supervisor.signalProcessGroup': ['group', 'each-signal'],
-  'supervisor.signalAllProcesses': ['each-signal'],
-  'supervisor.startProcess': ['namespec', 'truth'],
-  'supervisor.startProcessGroup': ['group', 'truth'],
-  'supervisor.startAllProcesses': ['truth'],
-  'supervisor.stopProcess': ['namespec', 'truth'],
-  'supervisor.stopProcessGroup': ['group', 'truth'],
-  'supervisor.stopAllProcesses': ['truth'],
-};
-/** sendProcessStdin checks its chars before it looks the name up. */
-const ORDER: Partial<Record<MethodName, readonly number[]>> = { 'supervisor.sendProcessStdin': [1, 0] };
-
-const SUPERVISOR: Record<string, Signature> = {
-  'supervisor.addProcessGroup': sig('supervisor.addProcessGroup', ['name'], 1, ['boolean', 'string']),
-  'supervisor.clearAllProcessLogs': sig('supervisor.clearAllProcessLogs', [], 0, ['array']),
-  'supervisor.clearLog': sig('supervisor.clearLog', [], 0, ['boolean']),
-  'supervisor.clearProcessLog': sig('supervisor.clearProcessLogs', ['name'], 1, ['boolean', 'string']),
-  'supervisor.clearProcessLogs': sig('supervisor.clearProcessLogs', ['name'], 1, ['boolean', 'string']),
-  'supervisor.getAPIVersion': sig('supervisor.getAPIVersion', [], 0, ['string']),
-  'supervisor.getAllConfigInfo': sig('supervisor.getAllConfigInfo', [], 0, ['array'], configInfo),
-  'supervisor.getAllProcessInfo': sig('supervisor.getAllProcessInfo', [], 0, ['array']),
-  'supervisor.getIdentification': sig('supervisor.getIdentification', [], 0, ['string']),
-  'supervisor.getPID': sig('supervisor.getPID', [], 0, ['int']),
-  'supervisor.getProcessInfo': sig('supervisor.getProcessInfo', ['name'], 1, ['struct', 'string']),
-  'supervisor.getState': sig('supervisor.getState', [], 0, ['struct']),
-  'supervisor.getSupervisorVersion': sig('supervisor.getSupervisorVersion', [], 0, ['string']),
-  'supervisor.getVersion': sig('supervisor.getAPIVersion', [], 0, ['string']),
-  'supervisor.readLog': sig('supervisor.readLog', ['offset', 'length'], 2, ['string', 'int', 'int']),
-  'supervisor.readMainLog': sig('supervisor.readLog', ['offset', 'length'], 2, ['string', 'int', 'int']),
-  'supervisor.readProcessLog': sig('supervisor.readProcessStdoutLog', logRead, 3, ['string', 'string', 'int', 'int']),
-  'supervisor.readProcessStderrLog': sig('supervisor.readProcessStderrLog', logRead, 3, ['string', 'string', 'int', 'int']),
-  'supervisor.readProcessStdoutLog': sig('supervisor.readProcessStdoutLog', logRead, 3, ['string', 'string', 'int', 'int']),
-  'supervisor.reloadConfig': sig('supervisor.reloadConfig', [], 0, ['array'], (value) => {
-    const r = value as { added: string[]; changed: string[]; removed: string[] };
-    return [[r.added, r.changed, r.removed]];
-  }),
-  'supervisor.removeProcessGroup': sig('supervisor.removeProcessGroup', ['name'], 1, ['boolean', 'string']),
-  'supervisor.restart': sig('supervisor.restart', [], 0, ['boolean']),
-  'supervisor.sendProcessStdin': sig('supervisor.sendProcessStdin', ['name', 'chars'], 2, ['boolean', 'string', 'string']),
-  'supervisor.sendRemoteCommEvent': sig('supervisor.sendRemoteCommEvent', ['type', 'data'], 2, ['boolean', 'string', 'string']),
-  'supervisor.shutdown': sig('supervisor.shutdown', [], 0, ['boolean']),
-  'supervisor.signalAllProcesses': sig('supervisor.signalAllProcesses', ['signal'], 1, ['array', 'string']),
-  'supervisor.signalProcess': sig('supervisor.signalProcess', ['name', 'signal'], 2, ['boolean', 'string', 'string']),
-  'supervisor.signalProcessGroup': sig('supervisor.signalProcessGroup', ['name', 'signal'], 2, ['array', 'string', 'string']),
-  'supervisor.startAllProcesses': sig('supervisor.startAllProcesses', ['wait'], 0, ['array', 'boolean']),
-  'supervisor.startProcess': sig('supervisor.startProcess', ['name', 'wait'], 1, ['boolean', 'string', 'boolean']),
-  'supervisor.startProcessGroup': sig('supervisor.startProcessGroup', ['name', 'wait'], 1, ['array', 'string', 'boolean']),
-  'supervisor.stopAllProcesses': sig('supervisor.stopAllProcesses', ['wait'], 0, ['array', 'boolean']),
-  'supervisor.stopProcess': sig('supervisor.stopProcess', ['name', 'wait'], 1, ['boolean', 'string', 'boolean']),
-  'supervisor.stopProcessGroup': sig('supervisor.stopProcessGroup', ['name', 'wait'], 1, ['array', 'string', 'boolean']),
-  'supervisor.tailProcessLog': sig('supervisor.tailProcessStdoutLog', logRead, 3, ['array', 'string', 'int', 'int'], tail),
-  'supervisor.tailProcessStderrLog': sig('supervisor.tailProcessStderrLog', logRead, 3, ['array', 'string', 'int', 'int'], tail),
-  'supervisor.tailProcessStdoutLog': sig('supervisor.tailProcessStdoutLog', logRead, 3, ['array', 'string', 'int', 'int'], tail),
-};
+/** supervisor's methodSignature: [return type, param types…]. */
+function typesOf(shape: XmlShape<SupervisorMethod>): readonly string[] {
+  return [shape.returns, ...shape.params.map(([, type]) => type)];
+}
 
 const SYSTEM_TYPES: Record<string, readonly string[]> = {
   'system.listMethods': ['array'],
@@ -136,7 +47,8 @@ export const XMLRPC_METHODS: readonly string[] = [...Object.keys(SUPERVISOR), ..
 
 function signatureOf(name: unknown): readonly string[] {
   if (typeof name !== 'string') throw new RPCFault(Faults.SIGNATURE_UNSUPPORTED);
-  const types = SUPERVISOR[name]?.types ?? SYSTEM_TYPES[name];
+  const served = SUPERVISOR[name];
+  const types = served ? typesOf(served.shape) : SYSTEM_TYPES[name];
   if (!types) throw new RPCFault(Faults.SIGNATURE_UNSUPPORTED);
   return types;
 }
@@ -144,12 +56,13 @@ function signatureOf(name: unknown): readonly string[] {
 function help(name: unknown): string {
   const types = signatureOf(name);
   const s = SUPERVISOR[name as string];
-  const lines = (s?.params ?? (types.length > 1 ? ['name'] : [])).map((p, i) => `@param ${types[i + 1] ?? 'string'} ${p}`);
+  const lines = (s?.shape.params.map(([p]) => p) ?? (types.length > 1 ? ['name'] : [])).map((p, i) => `@param ${types[i + 1] ?? 'string'} ${p}`);
   return [` ${name as string}`, '', ...lines, `@return ${types[0]} result`, ''].join('\n        ');
 }
 
 /** One call, as supervisor's traverse(): UNKNOWN_METHOD, INCORRECT_PARAMETERS on a bad arity. */
-export async function callMethod(method: string, params: XmlRpcValue[], invoke: Invoke): Promise<unknown> {
+export async function callMethod(method: string, params: XmlRpcValue[], anyInvoke: AnyInvoke): Promise<unknown> {
+  const invoke = anyInvoke as Invoke;
   switch (method) {
     case 'system.listMethods':
       if (params.length !== 0) throw new RPCFault(Faults.INCORRECT_PARAMETERS);
@@ -164,37 +77,41 @@ export async function callMethod(method: string, params: XmlRpcValue[], invoke: 
       if (params.length !== 1) throw new RPCFault(Faults.INCORRECT_PARAMETERS);
       return multicall(params[0], invoke);
   }
-  const s = SUPERVISOR[method];
-  if (!s) throw new RPCFault(Faults.UNKNOWN_METHOD);
-  if (params.length < s.required || params.length > s.params.length) throw new RPCFault(Faults.INCORRECT_PARAMETERS);
+  const served = SUPERVISOR[method];
+  if (!served) throw new RPCFault(Faults.UNKNOWN_METHOD);
+  const { target, shape } = served;
+  if (params.length < shape.required || params.length > shape.params.length) throw new RPCFault(Faults.INCORRECT_PARAMETERS);
   const named: Record<string, unknown> = {};
-  const order = s.order ?? params.map((_, i) => i);
+  const order = shape.order ?? params.map((_, i) => i);
   for (const i of order) {
     if (i >= params.length) continue;
-    const role = s.roles?.[i];
-    named[s.params[i]!] = role ? coerce(role, params[i]!) : params[i];
+    const [name, , role] = shape.params[i]!;
+    named[name] = coerce(role, params[i]!);
   }
-  if (await nothingToSignal(s, params, invoke)) return [];
-  const value = await invoke(s.target, named);
-  return s.result ? s.result(value) : value;
+  if (await nothingToSignal(target, shape, params, invoke)) return [];
+  const typed = named as never;
+  const value = shape.call ? await shape.call(typed, invoke) : await (invoke as (m: MethodName, p: unknown) => Promise<unknown>)(target, typed);
+  return shape.result && !shape.call ? shape.result(value as never) : value;
 }
 
 /** supervisor's states in which a process is signalled (RUNNING_STATES: STARTING, RUNNING, BACKOFF). */
-const RUNNING_STATES = new Set([10, 20, 30]);
+const SIGNALLED: ReadonlySet<number> = new Set(RUNNING_STATES.map((s) => ProcessStates[s]));
 
 /**
- * signalProcessGroup / signalAllProcesses parse the signal for each running process only: a
- * signal they cannot use is a 500 when one is running, and an empty result when none is.
+ * signalProcessGroup / signalAllProcesses (an `each-signal` param) parse the signal for each
+ * running process only: a signal they cannot use is a 500 when one is running, and an empty
+ * result when none is.
  */
-async function nothingToSignal(s: Signature, params: XmlRpcValue[], invoke: Invoke): Promise<boolean> {
-  const all = s.target === 'supervisor.signalAllProcesses';
-  if (!all && s.target !== 'supervisor.signalProcessGroup') return false;
-  const signal = params[all ? 0 : 1]!;
+async function nothingToSignal(target: SupervisorMethod, shape: XmlShape<SupervisorMethod>, params: XmlRpcValue[], invoke: Invoke): Promise<boolean> {
+  const at = shape.params.findIndex(([, , role]) => role === 'each-signal');
+  if (at < 0) return false;
+  const signal = params[at]!;
   if (signalUsable(signal)) return false;
-  const infos = (await invoke('supervisor.getAllProcessInfo', {})) as Array<{ group: string; state: number }>;
+  const all = target === 'supervisor.signalAllProcesses';
+  const infos = await invoke('supervisor.getAllProcessInfo', {});
   const scope = all ? infos : infos.filter((i) => i.group === params[0]);
   if (!all && scope.length === 0) throw new RPCFault(Faults.BAD_NAME, String(params[0]));
-  if (scope.some((i) => RUNNING_STATES.has(i.state))) throw signalError(signal);
+  if (scope.some((i) => SIGNALLED.has(i.state))) throw signalError(signal);
   return true;
 }
 
@@ -202,7 +119,7 @@ async function nothingToSignal(s: Signature, params: XmlRpcValue[], invoke: Invo
  * supervisor's system.multicall: the calls in order, each result the bare value (not wrapped
  * in a one-item array) or a {faultCode, faultString} struct; an unexpected error is FAILED.
  */
-async function multicall(calls: unknown, invoke: Invoke): Promise<unknown[]> {
+async function multicall(calls: unknown, invoke: AnyInvoke): Promise<unknown[]> {
   if (!Array.isArray(calls)) throw new RPCFault(Faults.INCORRECT_PARAMETERS);
   const results: unknown[] = [];
   for (const call of calls) {

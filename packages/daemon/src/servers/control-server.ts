@@ -1,23 +1,20 @@
 /**
- * The control socket: JSON-RPC 2.0 over the Unix socket named by `[unix_http_server] file=`,
- * created with its `chmod` and `chown`. A live daemon already answering there is an error; a
+ * The control socket: the Unix socket named by `[unix_http_server] file=`, created with its
+ * `chmod` and `chown`, serving JSON-RPC 2.0 (tsupervisorctl) and supervisor's HTTP side
+ * (XML-RPC, logtail, web pages) told apart by a connection's first bytes; both transports call
+ * the same pipeline (calls/pipeline.ts). A live daemon already answering there is an error; a
  * stale socket file left by a dead one is removed.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
-import { Faults, RPCFault, STATE_CHANGING, faultName, type Handlers, type MethodName } from '@tsupervisor/protocol';
-import { createDispatcher, serveConnection, type Connection } from '@tsupervisor/protocol/server';
+import type { Handlers } from '@tsupervisor/protocol';
+import { serveConnection, type Connection } from '@tsupervisor/protocol/server';
+import { createCallPipeline, type CallPipeline } from '../calls/pipeline.js';
 import type { UnixHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { getgrnam, getpwnam, getrlimit, peerCred } from '../native/index.js';
-import { openAuditLog, type Caller } from './audit.js';
-import { shareLargeResults } from './shared-results.js';
-import { validateParams } from './validate.js';
+import { getrlimit, peerCred } from '../native/index.js';
+import { createJsonRpcDispatcher, type JsonRpcDispatcher } from '../rpc/json-rpc.js';
 import { lazyHttpServer, looksLikeHttp, type HttpEntry } from '../xmlrpc/lazy.js';
-
-/** A server section's username/password (null: no authentication). */
-type Credentials = Pick<UnixHttpServerConfig, 'username' | 'password'>;
 
 /**
  * A connection with nothing to do is closed after IDLE_TIMEOUT_MS (5 min; the ctl reconnects
@@ -27,20 +24,13 @@ type Credentials = Pick<UnixHttpServerConfig, 'username' | 'password'>;
 const IDLE_TIMEOUT_MS = Number(process.env.TSUPERVISORD_IDLE_TIMEOUT_MS) || 300_000;
 const FRAME_TIMEOUT_MS = Number(process.env.TSUPERVISORD_FRAME_TIMEOUT_MS) || 30_000;
 
-/**
- * Methods that answer even while shutting down or restarting. Every supervisor.* method starts
- * with supervisor's _update, which refuses with SHUTDOWN_STATE then (getAPIVersion included, so
- * supervisorctl's upcheck fails first); only the system namespace goes on answering.
- */
-const ALWAYS: ReadonlySet<MethodName> = new Set<MethodName>(['system.listMethods']);
-
 export interface ControlServerOptions {
   config: UnixHttpServerConfig;
   handlers: Handlers<Connection>;
   logger: Logger;
   /** False while shutting down or restarting: most calls get SHUTDOWN_STATE. */
   accepting(): boolean;
-  /** The audit trail's file (rpc/audit.ts auditPath), null for none. */
+  /** The audit trail's file (calls/audit.ts auditPath), null for none. */
   auditPath?: string | null;
 }
 
@@ -105,9 +95,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     logger.log('debug', `removed stale socket file ${path}`);
   }
 
-  const dispatcher = createControlDispatcher(options);
-  // supervisor's HTTP side (XML-RPC at /RPC2, /logtail) on the same socket, loaded on first use
-  const http = lazyHttpServer({ dispatcher, auth: config, logger });
+  const { dispatcher, http } = serversOf(options);
 
   const server = net.createServer((socket) => {
     trackConnection(server, socket);
@@ -159,7 +147,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
  */
 export function serveSniffed(
   socket: net.Socket,
-  dispatcher: ReturnType<typeof createDispatcher>,
+  dispatcher: JsonRpcDispatcher,
   http: HttpEntry,
   data: { peer: unknown } & Record<string, unknown>,
 ): void {
@@ -186,53 +174,17 @@ export function serveSniffed(
   socket.once('data', sniff);
 }
 
-/** The caller of a connection's calls: SO_PEERCRED on the Unix socket, the address over TCP. */
-function callerOf(connection: Connection): Caller | undefined {
-  const peer = connection.data['peer'] as Caller | undefined;
-  if (peer) return peer;
-  const remote = connection.data['remote'];
-  return typeof remote === 'string' ? { remote } : undefined;
-}
-
 /**
- * The dispatcher of the control socket's calls (credentials, SHUTDOWN_STATE, parameter checks,
- * the audit trail), shared by JSON-RPC and supervisor's XML-RPC over HTTP; `config` holds the
- * credentials of the server section the calls come through ([unix_http_server] or
- * [inet_http_server]).
+ * One server section's pipeline and its two transports: JSON-RPC, and supervisor's HTTP side
+ * (XML-RPC at /RPC2, /logtail, the web pages), loaded on first use.
  */
-export function createControlDispatcher(options: Omit<ControlServerOptions, 'config'> & { config: Credentials }) {
-  const { config, logger } = options;
-  const audit = openAuditLog(options.auditPath ?? null, logger);
-  /** Runs a check of a call; a state-changing call goes to the audit trail, refused or not. */
-  const audited = (method: string, params: unknown, connection: Connection, check: () => void) => {
-    if (!STATE_CHANGING.has(method as MethodName)) return check();
-    const who = callerOf(connection);
-    try {
-      check();
-    } catch (err) {
-      audit.record(method, params, who, err instanceof RPCFault ? (faultName(err.code) ?? String(err.code)) : 'ERROR');
-      throw err;
-    }
-  };
-  return createDispatcher(shareLargeResults(options.handlers), {
-    guard(params, connection, method) {
-      // Every request, unknown methods included, is refused without the right credentials.
-      if (config.username !== null) audited(method, params, connection, () => checkAuth(config, (params as Record<string, unknown> | undefined)?.['_auth']));
-    },
-    before(method, params, connection) {
-      audited(method, params, connection, () => {
-        if (!ALWAYS.has(method) && !options.accepting()) throw new RPCFault(Faults.SHUTDOWN_STATE);
-        validateParams(method, params);
-      });
-      if (STATE_CHANGING.has(method)) {
-        const who = callerOf(connection);
-        audit.record(method, params, who, null);
-        const target = typeof params['name'] === 'string' ? ` ${params['name']}` : '';
-        const by = who && 'remote' in who ? who.remote : `uid ${who?.uid ?? '?'} (pid ${who?.pid ?? '?'})`;
-        logger.log('debug', `${method}${target} called by ${by}`);
-      }
-    },
-  });
+export function serversOf(options: Omit<ControlServerOptions, 'config'> & { config: UnixHttpServerConfig | { username: string | null; password: string | null } }): {
+  pipeline: CallPipeline;
+  dispatcher: JsonRpcDispatcher;
+  http: HttpEntry;
+} {
+  const pipeline = createCallPipeline({ ...options, credentials: options.config });
+  return { pipeline, dispatcher: createJsonRpcDispatcher(pipeline), http: lazyHttpServer({ pipeline, auth: options.config, logger: options.logger }) };
 }
 
 /**
@@ -246,25 +198,4 @@ function connectionLimit(): number {
   } catch {
     return 1024;
   }
-}
-
-function checkAuth(config: Credentials, auth: unknown): void {
-  const a = auth as { username?: unknown; password?: unknown } | undefined;
-  if (!a || typeof a.username !== 'string' || typeof a.password !== 'string') throw new RPCFault(Faults.UNAUTHORIZED, 'authentication required');
-  if (a.username !== config.username || !passwordMatches(config.password ?? '', a.password)) {
-    throw new RPCFault(Faults.UNAUTHORIZED, 'bad username or password');
-  }
-}
-
-/** Cleartext or `{SHA}<hex sha1>` as supervisor accepts. */
-export function passwordMatches(expected: string, given: string): boolean {
-  let want = expected;
-  let got = given;
-  if (expected.startsWith('{SHA}')) {
-    want = expected.slice(5).toLowerCase();
-    got = createHash('sha1').update(given).digest('hex');
-  }
-  const a = Buffer.from(want);
-  const b = Buffer.from(got);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -10,8 +10,7 @@ import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { InetHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { AlreadyRunning, createControlDispatcher, serveSniffed, trackConnection } from '../rpc/control-server.js';
-import { lazyHttpServer } from './lazy.js';
+import { AlreadyRunning, serveSniffed, serversOf, trackConnection } from './control-server.js';
 
 export interface InetHttpServerOptions {
   config: InetHttpServerConfig;
@@ -34,8 +33,7 @@ export function openErrorMessage(err: unknown): string {
 
 export async function startInetHttpServer(options: InetHttpServerOptions): Promise<net.Server> {
   const { config, logger } = options;
-  const dispatcher = createControlDispatcher(options);
-  const entry = lazyHttpServer({ dispatcher, auth: config, logger });
+  const { dispatcher, http: entry } = serversOf(options);
   const server = net.createServer((socket) => {
     trackConnection(server, socket);
     serveSniffed(socket, dispatcher, entry, { peer: undefined, remote: `${socket.remoteAddress}:${socket.remotePort}` });
