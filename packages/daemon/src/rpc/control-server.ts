@@ -11,6 +11,7 @@ import { createDispatcher, serveConnection, type Connection } from '@tsupervisor
 import type { UnixHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { getgrnam, getpwnam, getrlimit, peerCred } from '../native/index.js';
+import { fdLimit, fdShortage, openFds } from '../process/fd-budget.js';
 import { openAuditLog, type Caller } from './audit.js';
 import { shareLargeResults } from './shared-results.js';
 import { validateParams } from './validate.js';
@@ -143,7 +144,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     // accept() failing (EMFILE under a flood of connections) must not take the daemon down.
     if (acceptFailing) return;
     acceptFailing = true;
-    logger.log('error', `control socket: ${err.message}`);
+    const text = err.code === 'EMFILE' || err.code === 'ENFILE' ? fdShortage({ open: openFds(), limit: fdLimit() }) : err.message;
+    logger.log('error', `control socket: ${text}`);
     setTimeout(() => (acceptFailing = false), 10_000).unref();
   });
   if (config.chown) chownSync(path, config.chown.uid, config.chown.gid);
