@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RotatingFile } from '../src/logs/index.js';
 import type { Rlimit, RlimitResource } from '../src/native/index.js';
-import { RESERVED_FDS, resetFdBudget, SPAWN_FDS, spawnFdsShort } from '../src/process/fd-budget.js';
+import { logsOpening, RESERVED_FDS, resetFdBudget, SPAWN_FDS, spawnFdsShort } from '../src/process/fd-budget.js';
 import { LimitError, raiseLimits } from '../src/rlimits.js';
 import { tempDir } from './logs-helpers.js';
 
@@ -65,7 +65,7 @@ describe('raiseLimits (minfds, minprocs)', () => {
 });
 
 describe('spawnFdsShort: the spawns leave a reserve free', () => {
-  it('allows spawns while SPAWN_FDS + RESERVED_FDS are free, counting /proc only near the limit', () => {
+  it('allows spawns while SPAWN_FDS + RESERVED_FDS are free, counting /proc only near the limit', async () => {
     resetFdBudget();
     let open = 20;
     let counts = 0;
@@ -78,13 +78,22 @@ describe('spawnFdsShort: the spawns leave a reserve free', () => {
     assert.equal(counts, 1);
     // meanwhile the descriptors really in use grew (connections, say): not seen until the
     // estimate (20 + SPAWN_FDS per spawn) nears the limit; then /proc is counted, plus the log
-    // files of the 7 spawns of the last second, which may not be open yet
-    open = 78;
+    // files still being opened (two spawns' worth here)
+    open = 80;
+    let opened = (): void => undefined;
+    const opening = logsOpening(new Promise<void>((resolve) => (opened = resolve)));
+    void logsOpening(new Promise<void>(() => undefined));
     for (let i = 3; i <= 7; i++) assert.equal(spawnFdsShort(count, limit, t), null, `spawn ${i}`);
     assert.equal(counts, 1);
     const refused = spawnFdsShort(count, limit, t);
-    assert.deepEqual(refused, { open: 78 + 7 * 2, limit: 100 });
+    assert.deepEqual(refused, { open: 80 + 2 * 2, limit: 100 });
     assert.equal(counts, 2);
+    // one spawn's logs are open now (in /proc's count) and a process stopped: 76 + 2 + 18 fits
+    opened();
+    await opening;
+    open = 76;
+    assert.equal(spawnFdsShort(count, limit, t), null);
+    assert.equal(counts, 3);
     // descriptors given back (processes stopped) and a second later: allowed again
     open = 30;
     assert.equal(spawnFdsShort(count, limit, t + 2000), null);

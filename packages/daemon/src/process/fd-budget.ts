@@ -51,8 +51,8 @@ const RECOUNT_MS = 1000;
 const NOTICE_MS = 10_000;
 let counted: { open: number; at: number } | null = null;
 let spawnsSince = 0;
-/** When the latest spawns happened (within RECOUNT_MS): their log files may not be open yet. */
-let recent: number[] = [];
+/** Descriptors promised to log files being opened (queued at spawns, not yet open). */
+let logsPending = 0;
 let lastNotice = -Infinity;
 
 /** The shortage as a line for the main log, at most once per NOTICE_MS (null: said lately). */
@@ -64,29 +64,35 @@ export function shortageNotice(count: FdCount, now = Date.now()): string | null 
 
 /**
  * Whether a spawn may take its descriptors now. null: yes; otherwise the count that refused it.
- * A spawn's log files are opened after it (queued behind the last child's writes), so the
- * spawns of the last second count LOG_FDS each on top of what /proc shows.
- * `count`/`limit`/`now` are seams for tests.
+ * A spawn's log files are opened after it (queued behind the last child's writes; a start-up
+ * that spawns every program in one go opens them all after), so those still being opened
+ * (logsOpening) count on top of what /proc shows. `count`/`limit`/`now` are seams for tests.
  */
 export function spawnFdsShort(count: () => number = openFds, limit: () => number = fdLimit, now = Date.now()): FdCount | null {
   const max = limit();
   if (max === Infinity) return null;
   const need = SPAWN_FDS + RESERVED_FDS;
-  while (recent.length > 0 && now - recent[0]! > RECOUNT_MS) recent.shift();
   if (!counted || counted.open + spawnsSince * SPAWN_FDS + need > max || now - counted.at > RECOUNT_MS) {
-    counted = { open: count() + recent.length * LOG_FDS, at: now };
+    counted = { open: count() + logsPending, at: now };
     spawnsSince = 0;
     if (counted.open + need > max) return { open: counted.open, limit: max };
   }
   spawnsSince++;
-  recent.push(now);
   return null;
+}
+
+/** A spawn's log files being opened by `opening`: their descriptors are counted until it settles. */
+export function logsOpening<T>(opening: Promise<T>): Promise<T> {
+  logsPending += LOG_FDS;
+  return opening.finally(() => {
+    logsPending -= LOG_FDS;
+  });
 }
 
 /** Forget the last count (tests). */
 export function resetFdBudget(): void {
   counted = null;
   spawnsSince = 0;
-  recent = [];
+  logsPending = 0;
   lastNotice = -Infinity;
 }

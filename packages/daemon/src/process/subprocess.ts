@@ -15,7 +15,7 @@ import { describe } from './describe.js';
 import { childEnvironment } from './environment.js';
 import type { PipeSource } from '../logs/index.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
-import { fdLimit, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
+import { fdLimit, logsOpening, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
@@ -348,7 +348,7 @@ export class Subprocess extends EventEmitter {
     // named one for the first time): one removed or moved away since (logrotate without
     // copytruncate) is created again. Queued behind what the last child wrote, ahead of what
     // this one writes.
-    void this.output.reopen().catch(() => {});
+    void logsOpening(this.output.reopen()).catch(() => {});
     const drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });
