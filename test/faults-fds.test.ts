@@ -1,23 +1,45 @@
 /**
- * Out of file descriptors: the daemon runs under a hard open-file limit of 256 (prlimit) with
- * more programs than that allows, then gets a flood of connections. Programs that cannot be
- * spawned go BACKOFF and FATAL with supervisor's "too many open files to spawn" message; the
- * daemon survives, keeps its running programs and keeps answering the ctl.
+ * Out of file descriptors: the daemon runs under a hard open-file limit (prlimit) with more
+ * programs than that allows, then gets a flood of connections. Programs that cannot be spawned
+ * go BACKOFF and FATAL with supervisor's "too many open files to spawn" message; the daemon
+ * keeps descriptors in reserve, so it keeps its running programs and keeps answering the ctl
+ * (status, tail, start, SIGHUP) within a bound; the main log says which limit to raise.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.js';
 
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
 
+/** The daemon command run under `prlimit --nofile=N:N`, as a wrapper script in `dir`. */
+function limitedDaemon(dir: string, nofile: number): string {
+  const wrapper = join(dir, `tsupervisord-${nofile}`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec prlimit --nofile=${nofile}:${nofile} ${h.resolveCommands().daemonCmd} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return wrapper;
+}
+
+/** Descriptors the daemon holds now. */
+function fdsOf(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** `status`, failing if it takes longer than `boundMs` or does not answer. */
+async function statusWithin(d: h.Daemon, boundMs: number): Promise<h.StatusRow[]> {
+  const t0 = Date.now();
+  const r = await d.ctl(['status'], boundMs + 5_000);
+  const took = Date.now() - t0;
+  assert.ok(took < boundMs, `status took ${took} ms (bound ${boundMs} ms)`);
+  assert.ok(r.code !== null && !/RemoteDisconnected|refused|error/i.test(r.stderr + r.stdout), `status answered: ${r.stdout}${r.stderr}`);
+  return h.parseStatus(r.stdout);
+}
+
 test('hard limit of 256 fds, 60 programs and 600 connections: spawn failures are FATAL, the daemon serves on', { skip: !hasPrlimit && 'needs prlimit', timeout: 90_000 }, async (t) => {
   const tmp = h.makeTmpDir('tsv-fds-');
-  const wrapper = join(tmp.path, 'tsupervisord-256');
-  writeFileSync(wrapper, `#!/bin/sh\nexec prlimit --nofile=256:256 ${h.resolveCommands().daemonCmd} "$@"\n`);
-  chmodSync(wrapper, 0o755);
+  const wrapper = limitedDaemon(tmp.path, 256);
   const d = await h.startDaemon(
     `
 [program:p]
@@ -27,7 +49,8 @@ numprocs=60
 startsecs=0
 startretries=1
 `,
-    { dir: tmp.path, daemonCmd: wrapper },
+    // the default minfds=1024 would refuse to start under 256
+    { dir: tmp.path, daemonCmd: wrapper, supervisordExtra: 'minfds=256' },
   );
   try {
     const settled = await h.waitFor('every program RUNNING or FATAL', async () => {
@@ -40,6 +63,8 @@ startretries=1
     assert.ok(running.length > 20 && fatal.length > 0, `${running.length} running, ${fatal.length} fatal`);
     const log = readFileSync(join(tmp.path, 'supervisord.log'), 'utf8');
     assert.match(log, /spawnerr: too many open files to spawn 'p_\d+'/);
+    // the programs that did start got their log files (the spawns left room for them)
+    assert.doesNotMatch(log, /cannot write std(out|err) log .*EMFILE/);
 
     const conns = await Promise.all(Array.from({ length: 600 }, () => h.RawConnection.open(join(tmp.path, 'supervisor.sock'), 10_000).catch(() => null)));
     await h.sleep(500);
@@ -50,6 +75,81 @@ startretries=1
     assert.deepEqual(after.filter((r) => r.state === 'RUNNING').map((r) => `${r.name} ${r.pid}`), running.map((r) => `${r.name} ${r.pid}`));
     const r = await d.ctl(['start', fatal[0]!.name]);
     assert.match(r.stdout, /ERROR \(spawn error\)|started/);
+  } catch (e) {
+    (e as Error).message += `\n${d.logs().slice(-3000)}`;
+    throw e;
+  } finally {
+    await d.stop();
+    tmp.remove();
+  }
+});
+
+test('ulimit -n 48, 12 programs: spawns stop short of the reserve, the ctl answers within 5 s, stop gives the fds back, SIGHUP reloads', { skip: !hasPrlimit && 'needs prlimit', timeout: 120_000 }, async (t) => {
+  const LIMIT = 48;
+  const RESERVE = 8; // process/fd-budget.ts RESERVED_FDS: what spawns leave free
+  const tmp = h.makeTmpDir('tsv-fds48-');
+  const d = await h.startDaemon(
+    `
+[program:p]
+command=sh -c 'echo out-$SUPERVISOR_PROCESS_NAME; exec sleep 100000'
+process_name=%(program_name)s_%(process_num)02d
+numprocs=12
+startsecs=0
+startretries=1
+`,
+    { dir: tmp.path, daemonCmd: limitedDaemon(tmp.path, LIMIT), supervisordExtra: `minfds=${LIMIT}` },
+  );
+  try {
+    const settled = await h.waitFor('every program RUNNING or FATAL', async () => {
+      const rows = await statusWithin(d, 5_000);
+      return rows.length === 12 && rows.every((r) => r.state === 'RUNNING' || r.state === 'FATAL') ? rows : undefined;
+    }, 30_000, 300);
+    const running = settled.filter((r) => r.state === 'RUNNING');
+    const fatal = settled.filter((r) => r.state === 'FATAL');
+    t.diagnostic(`${running.length} RUNNING, ${fatal.length} FATAL, ${fdsOf(d.pid)} fds under ${LIMIT}`);
+    assert.ok(running.length >= 1 && fatal.length >= 1, `${running.length} running, ${fatal.length} fatal`);
+    for (const r of fatal) assert.equal(r.description, `too many open files to spawn '${r.name.replace(/^p:/, '')}'`);
+    assert.ok(fdsOf(d.pid) <= LIMIT - RESERVE, `${fdsOf(d.pid)} fds: the reserve of ${RESERVE} is free`);
+    const log = () => readFileSync(join(tmp.path, 'supervisord.log'), 'utf8');
+    assert.match(log(), new RegExp(`WARN too many open files \\(\\d+ open, limit ${LIMIT}\\): raise the limit \\(ulimit -n\\) or minfds`));
+
+    // a burst of connections beyond the limit: refused or served, never a dead daemon
+    const conns = await Promise.all(Array.from({ length: 60 }, () => h.RawConnection.open(join(tmp.path, 'supervisor.sock'), 5_000).catch(() => null)));
+    for (const c of conns) c?.destroy();
+    await h.sleep(300);
+    assert.ok(h.isAlive(d.pid), 'the daemon survived the burst');
+    await statusWithin(d, 5_000);
+
+    // a running program's output, then stopped: its pipes and log files are closed, its log
+    // is still read (by path), and the descriptors it gave back let a FATAL one start
+    const first = running[0]!.name;
+    assert.match((await d.ctl(['tail', first])).stdout, new RegExp(`out-${first.replace(/^p:/, '')}`));
+    const before = fdsOf(d.pid);
+    assert.match((await d.ctl(['stop', first])).stdout, /stopped/);
+    const after = await h.waitFor('the stopped program\'s fds closed', () => (fdsOf(d.pid) <= before - 5 ? fdsOf(d.pid) : undefined), 5_000, 100);
+    t.diagnostic(`stop: ${before} -> ${after} fds`);
+    assert.match((await d.ctl(['tail', first])).stdout, new RegExp(`out-${first.replace(/^p:/, '')}`));
+    await h.sleep(1100); // the budget counts the last second's spawns' logs as not yet open
+    const revived = fatal[0]!.name;
+    assert.match((await d.ctl(['start', revived])).stdout, /started/);
+    await statusWithin(d, 5_000);
+
+    // SIGHUP under the limit: the configuration is read again and everything restarts; no
+    // descriptor leaks across it
+    const fdsBefore = fdsOf(d.pid);
+    const startedLines = () => (log().match(/supervisord started with pid/g) ?? []).length;
+    const starts = startedLines();
+    process.kill(d.pid, 'SIGHUP');
+    await h.waitFor('the reload', () => startedLines() > starts, 15_000, 100);
+    const reloaded = await h.waitFor('every program RUNNING or FATAL again', async () => {
+      const rows = await statusWithin(d, 5_000);
+      return rows.length === 12 && rows.every((r) => r.state === 'RUNNING' || r.state === 'FATAL') ? rows : undefined;
+    }, 30_000, 300);
+    assert.ok(reloaded.some((r) => r.state === 'RUNNING'), 'programs run again after the reload');
+    assert.doesNotMatch(log(), /CANT_REREAD|EMFILE/);
+    const fdsAfter = fdsOf(d.pid);
+    t.diagnostic(`reload: ${fdsBefore} -> ${fdsAfter} fds`);
+    assert.ok(fdsAfter <= LIMIT - RESERVE, `${fdsAfter} fds after the reload`);
   } catch (e) {
     (e as Error).message += `\n${d.logs().slice(-3000)}`;
     throw e;

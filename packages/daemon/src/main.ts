@@ -17,6 +17,7 @@ import { EventSystem } from './events/index.js';
 import { clearAutoChildLogDir, LogBus, MAIN_LOG_NAME, MainLog, mainLogOptions } from './logs/index.js';
 import { getrlimit, setrlimit } from './native/index.js';
 import { applyOverrides } from './overrides.js';
+import { LimitError, raiseLimits } from './rlimits.js';
 import { realOs } from './os-seam.js';
 import { ChildLogs, outputEcho, type ChildLogShared } from './process/child-logs.js';
 import { createHandlers } from './rpc/handlers.js';
@@ -74,11 +75,14 @@ async function main(): Promise<void> {
   if (!server.nodaemon && !isDaemonChild()) await daemonize();
 
   try {
-    await run(config, read);
+    // minfds/minprocs (a refusal reaches the terminal through the waiting parent)
+    const limitInfos = raiseLimits(server.minfds, server.minprocs, { getrlimit, setrlimit });
+    await run(config, read, limitInfos);
   } catch (err) {
-    const code = err instanceof AlreadyRunning ? 2 : 1;
-    // supervisord reports a live socket through usage(): the help line follows.
-    const help = err instanceof AlreadyRunning ? `For help, use ${PROGRAM} -h\n` : '';
+    // supervisord reports these through usage(): exit 2, the help line follows.
+    const usage = err instanceof AlreadyRunning || err instanceof LimitError;
+    const code = usage ? 2 : 1;
+    const help = usage ? `For help, use ${PROGRAM} -h\n` : '';
     const message = `Error: ${(err as Error).message}\n${help}`;
     reportToParent({ ready: false, code, message });
     process.stderr.write(message);
@@ -86,15 +90,14 @@ async function main(): Promise<void> {
   }
 }
 
-async function run(config: Config, read: () => Config): Promise<void> {
+/** `limitInfos`: raiseLimits' lines, logged with the configuration's at the first start. */
+async function run(config: Config, read: () => Config, limitInfos: readonly string[]): Promise<void> {
   const server = config.supervisord;
   // As supervisord's daemonize(): directory= and umask= apply only when it forks into the
   // background; with nodaemon=true the daemon keeps the umask it was started with.
   if (isDaemonChild()) {
     if (server.directory) process.chdir(server.directory);
   }
-  raiseLimits(server.minfds, server.minprocs);
-
   const bus = new LogBus();
   const logger = new MainLog({
     ...mainLogOptions(server),
@@ -105,7 +108,7 @@ async function run(config: Config, read: () => Config): Promise<void> {
   if (isDaemonChild()) process.umask(server.umask);
   // Container PID 1 mode: adopt and reap orphaned grandchildren (before the first spawn).
   if (server.nodaemon || process.pid === 1) startReaper(logger);
-  logParseMessages(logger, config);
+  logParseMessages(logger, config, limitInfos);
   if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
 
   const echoOutput = logger.enabled('debug');
@@ -267,13 +270,14 @@ const RUNNING_AS_ROOT =
   'If you intend to run as root, you can set user=root in the config file to avoid this message.';
 const NO_AUTH = (section: string) => `Server '${section}' running without any HTTP authentication checking`;
 
-/** supervisor's options.make_logger: parse criticals, warnings, then infos. */
-function logParseMessages(logger: MainLog, config: Config): void {
+/** supervisor's options.make_logger: parse criticals, warnings, then infos (`extraInfos` last). */
+function logParseMessages(logger: MainLog, config: Config, extraInfos: readonly string[] = []): void {
   const server = config.supervisord;
   const asRoot = process.getuid?.() === 0;
   if (server.user === null && asRoot) logger.critical(RUNNING_AS_ROOT);
   for (const w of config.warnings) logger.warn(w);
   for (const line of config.infos) logger.info(line);
+  for (const line of extraInfos) logger.info(line);
   if (server.user !== null && asRoot && uidOf(server.user) === 0) logger.info('Set uid to user 0 succeeded');
 }
 
@@ -298,17 +302,6 @@ function writePidfile(path: string): void {
     writeFileSync(path, `${process.pid}\n`);
   } catch (err) {
     throw new Error(`could not write pidfile ${path}: ${(err as Error).message}`);
-  }
-}
-
-function raiseLimits(minfds: number, minprocs: number): void {
-  for (const [resource, min] of [['nofile', minfds], ['nproc', minprocs]] as const) {
-    try {
-      const { soft, hard } = getrlimit(resource);
-      if (soft !== Infinity && soft < min) setrlimit(resource, Math.min(min, hard), hard);
-    } catch {
-      /* informational: supervisor warns and goes on when it cannot raise the limit */
-    }
   }
 }
 

@@ -80,8 +80,10 @@ export class RotatingFile implements LogSink {
   private closed = false;
   /** The current failure incident, if any. */
   private failure: { lastAttempt: number; dropped: number } | null = null;
-  /** `lazy` and not opened yet. */
+  /** Not open now: `lazy` and not opened yet, or released; the next write or reopen opens it. */
   private pending = false;
+  /** Opened once (then released): a SIGUSR2 reopen or a clear makes the file again. */
+  private released = false;
 
   constructor(path: string, opts: RotatingFileOptions = {}) {
     this.path = path;
@@ -158,10 +160,34 @@ export class RotatingFile implements LogSink {
    */
   reopen(options: { ifOpened?: boolean } = {}): Promise<void> {
     return this.enqueue(async () => {
-      if (options.ifOpened && this.pending) return;
+      if (options.ifOpened && this.pending) {
+        // released: the file is made again (logrotate moved it), but no descriptor is kept
+        if (this.released && !this.tryOpen(false)) this.closeKeepingPath();
+        return;
+      }
       this.closeDest();
       this.tryOpen(false);
     });
+  }
+
+  /**
+   * Closes the descriptor once pending writes are done, keeping the file usable: the next
+   * write or reopen opens the path again. A process's logs are released when its pipes close
+   * (supervisor opens them per spawn), so a daemon holds no descriptor for a program that is
+   * not running.
+   */
+  release(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.closed || this.pending) return;
+      this.closeKeepingPath();
+    });
+  }
+
+  /** (An incident in progress goes on: the next spawn failing the same way reports nothing new.) */
+  private closeKeepingPath(): void {
+    this.closeDest();
+    this.pending = true;
+    this.released = true;
   }
 
   /**
@@ -182,6 +208,11 @@ export class RotatingFile implements LogSink {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }
         if (options.backups) removeBackupsSync(this.path, this.backups);
+        if (!this.released) return;
+        // released: supervisor still has the log, reopened empty (no descriptor kept here)
+        const err = this.tryOpen(false);
+        this.closeKeepingPath();
+        if (err) throw err;
         return;
       }
       const remove = this.rotatable;

@@ -1,6 +1,8 @@
 /**
  * A process's log files: one per channel (AUTO, NONE or a path), rotated as configured, kept
  * across restarts of the process (like supervisor), fed by captureOutput with backpressure.
+ * A file is open only while the process's pipes are: opened at the spawn (reopen), released
+ * once every capture of the spawn has ended; reads and tails go by path.
  * A channel with `*_syslog=true` also sends each chunk to syslog, `NAME LINE` per line
  * (logs/syslog.ts), whatever its file target.
  */
@@ -43,8 +45,10 @@ function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: Ch
   return new RotatingFile(path, {
     maxbytes: cfg.maxbytes,
     backups: cfg.backups,
-    // a named file is made at the first spawn, as supervisor's; AUTO ones exist from the start
-    lazy: cfg.target.kind === 'path',
+    // opened at each spawn and released when the spawn's pipes close, as supervisor makes its
+    // dispatchers per spawn: a program that is not running holds no descriptor. A named file
+    // is made at the first spawn; an AUTO one exists from the start (autoLogPath made it).
+    lazy: true,
     reporter,
   });
 }
@@ -168,10 +172,18 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
     (this.captures ??= []).push(capture);
   }
 
-  /** @internal A capture ended. */
+  /** @internal A capture ended; once none runs, the files' descriptors go (see release). */
   ended(capture: Capture): void {
     const left = this.captures?.filter((c) => c !== capture) ?? [];
     this.captures = left.length > 0 ? left : null;
+    if (!this.captures) this.release();
+  }
+
+  /** No spawn's pipes are open: close the files (reopened at the next spawn). */
+  release(): void {
+    if (this.captures) return;
+    void this.stdout?.release();
+    void this.stderr?.release();
   }
 
   /** @internal A chunk as logged. */
@@ -202,7 +214,10 @@ class SpawnCaptures implements CaptureListener {
     const captures = this.made ?? [];
     this.made = null;
     this.left = captures.length;
-    if (this.left === 0) return this.resolve();
+    if (this.left === 0) {
+      this.logs.release();
+      return this.resolve();
+    }
     for (const c of captures) this.logs.started(c);
     for (const c of captures) c.start();
   }

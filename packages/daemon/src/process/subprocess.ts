@@ -15,6 +15,7 @@ import { describe } from './describe.js';
 import { childEnvironment } from './environment.js';
 import type { PipeSource } from '../logs/index.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
+import { fdLimit, logsOpening, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
@@ -306,15 +307,16 @@ export class Subprocess extends EventEmitter {
       file: resolved.filename,
       argv: resolved.argv,
     });
+    // the reserve that keeps the control socket answering is not for spawns (fd-budget.ts)
+    const short = spawnFdsShort();
+    if (short) return this.outOfFds(short);
     let pipes: ChildPipes;
     try {
       pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      this.dispatch({
-        type: 'spawnFailed',
-        error: code === 'EMFILE' ? `too many open files to spawn '${cfg.name}'` : `unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}`,
-      });
+      if (code === 'EMFILE') return this.outOfFds();
+      this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}` });
       return;
     }
     const stdio: StdioOptions = [...pipes.stdio];
@@ -331,8 +333,8 @@ export class Subprocess extends EventEmitter {
       pipes.discard();
       child.once('error', (err: NodeJS.ErrnoException) => {
         // Out of fds at fork (the pipes were made): supervisor's words, not the shim's path.
-        const error = err.code === 'EMFILE' ? `too many open files to spawn '${cfg.name}'` : `${err.code ?? 'unknown error'}: ${err.message}`;
-        this.dispatch({ type: 'spawnFailed', error });
+        if (err.code === 'EMFILE') return this.outOfFds();
+        this.dispatch({ type: 'spawnFailed', error: `${err.code ?? 'unknown error'}: ${err.message}` });
       });
       return;
     }
@@ -346,7 +348,7 @@ export class Subprocess extends EventEmitter {
     // named one for the first time): one removed or moved away since (logrotate without
     // copytruncate) is created again. Queued behind what the last child wrote, ahead of what
     // this one writes.
-    void this.output.reopen().catch(() => {});
+    void logsOpening(this.output.reopen()).catch(() => {});
     const drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });
@@ -361,6 +363,16 @@ export class Subprocess extends EventEmitter {
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
     this.dispatch({ type: 'spawned', pid: child.pid });
+  }
+
+  /**
+   * No descriptors for a spawn: supervisor's spawn error (BACKOFF, then FATAL), and in the main
+   * log, at most every 10 s, how many are open against which limit and what to raise.
+   */
+  private outOfFds(count: FdCount = { open: openFds(), limit: fdLimit() }): void {
+    const notice = shortageNotice(count);
+    if (notice) this.host.logger.log('warn', notice);
+    this.dispatch({ type: 'spawnFailed', error: `too many open files to spawn '${this.config.name}'` });
   }
 
   /**

@@ -14,6 +14,7 @@ import type { UnixHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { getrlimit, peerCred } from '../native/index.js';
 import { createJsonRpcDispatcher, type JsonRpcDispatcher } from '../rpc/json-rpc.js';
+import { fdLimit, fdShortage, openFds } from '../process/fd-budget.js';
 import { lazyHttpServer, looksLikeHttp, type HttpEntry } from '../xmlrpc/lazy.js';
 
 /**
@@ -131,7 +132,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     // accept() failing (EMFILE under a flood of connections) must not take the daemon down.
     if (acceptFailing) return;
     acceptFailing = true;
-    logger.log('error', `control socket: ${err.message}`);
+    const text = err.code === 'EMFILE' || err.code === 'ENFILE' ? fdShortage({ open: openFds(), limit: fdLimit() }) : err.message;
+    logger.log('error', `control socket: ${text}`);
     setTimeout(() => (acceptFailing = false), 10_000).unref();
   });
   if (config.chown) chownSync(path, config.chown.uid, config.chown.gid);
