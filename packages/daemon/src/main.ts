@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   } catch (err) {
     // A -c file that does not exist is supervisord's own line (no position to add).
     if (err instanceof ConfigError && /^could not find config file /.test(err.reason)) fail(err.reason);
-    if (err instanceof ConfigError || err instanceof UsageError) fail(err.message);
+    if (err instanceof ConfigError) fail(err.message, err.exitCode);
+    if (err instanceof UsageError) fail(err.message);
     throw err;
   }
 
