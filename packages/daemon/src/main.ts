@@ -278,11 +278,21 @@ function logParseMessages(logger: MainLog, config: Config): void {
   if (server.user !== null && asRoot && uidOf(server.user) === 0) logger.info('Set uid to user 0 succeeded');
 }
 
-/** What supervisord logs as it opens its HTTP servers (options.openhttpservers). */
+/**
+ * What supervisord logs as it opens its HTTP servers (http.make_http_servers): for each server,
+ * [inet_http_server] first, its RPC interfaces (built once per server, so one line each per
+ * server) and then, without credentials, the CRIT line; no server, no line.
+ */
 function logServersOpened(logger: MainLog, config: Config): void {
-  for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
-  if (config.inetHttpServer && config.inetHttpServer.username === null) logger.critical(NO_AUTH('inet_http_server'));
-  if (config.unixHttpServer?.username === null) logger.critical(NO_AUTH('unix_http_server'));
+  const servers: Array<[string, InetHttpServerConfig | UnixHttpServerConfig | null | undefined]> = [
+    ['inet_http_server', config.inetHttpServer],
+    ['unix_http_server', config.unixHttpServer],
+  ];
+  for (const [section, server] of servers) {
+    if (!server) continue;
+    for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
+    if (server.username === null) logger.critical(NO_AUTH(section));
+  }
 }
 
 function uidOf(user: string): number | null {
