@@ -105,6 +105,26 @@ test('every kind of bad config at start: exit 2, one line naming file, line, sec
   }
 });
 
+test('[supervisord] logfile naming a directory (%(here)s, as supervisor\'s own include.conf): refused with exit 1 as supervisord, naming file:line', { timeout: 30_000 }, async () => {
+  // supervisord 4.2.5 accepts the value, then dies opening the main log: IsADirectoryError, exit 1,
+  // before it binds its socket or writes its pidfile.
+  const { daemonCmd } = h.resolveCommands();
+  const tmp = h.makeTmpDir('tsv-bad-');
+  try {
+    const conf = join(tmp.path, 'supervisord.conf');
+    writeFileSync(conf, h.confHeader(tmp.path) + '\n[supervisord]\nlogfile = %(here)s\n' + prog(''));
+    const r = await h.runCmd(daemonCmd, ['-c', conf], { cwd: tmp.path, timeoutMs: 15_000 });
+    assert.equal(r.code, 1, `exit code (stderr: ${r.stderr})`);
+    const first = r.stderr.split('\n')[0]!;
+    assert.equal(first, `Error: ${conf}:${lineOf(conf, 'logfile = %(here)s')}: [supervisord] logfile = "%(here)s": Is a directory: ${tmp.path}: the main log cannot be opened`);
+    assert.equal(r.stdout, '');
+    assert.ok(!existsSync(join(tmp.path, 'supervisor.sock')), 'no socket');
+    assert.ok(!existsSync(join(tmp.path, 'supervisord.pid')), 'no pidfile');
+  } finally {
+    tmp.remove();
+  }
+});
+
 const GOOD = `
 [program:a]
 command=sleep 1000

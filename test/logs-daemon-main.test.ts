@@ -153,3 +153,37 @@ stderr_logfile_maxbytes=0
 test('container set-up: children log to /dev/stdout (maxbytes=0), the daemon stdout is a pipe', () => containerCase('pipe'));
 
 test('the same when the daemon stdout is a socket (systemd; supervisor: ENXIO at spawn)', { skip: !isTs && 'supervisor cannot open a socket by path' }, () => containerCase('socket'));
+
+test("'RPC interface initialized' once per HTTP server (inet first, then unix), each followed by its no-auth CRIT; again at reload", async () => {
+  const port = await h.freePort();
+  const conf = `
+[inet_http_server]
+port=127.0.0.1:${port}
+username=admin
+password=secret
+
+[program:hello]
+command=sleep 1000
+startsecs=0
+`;
+  await withDaemon(conf, async (d) => {
+    const startupLines = () =>
+      read(logDir(d, 'supervisord.log'))
+        .split('\n')
+        .map((l) => l.replace(/^\S+ \S+ /, '').replace(/pid \d+/, 'pid N'))
+        .filter((l) => /RPC interface|HTTP authentication|supervisord started/.test(l));
+    // supervisord 4.2.5 builds the RPC interfaces once per server it opens (http.make_http_servers)
+    const once = [
+      "INFO RPC interface 'supervisor' initialized",
+      "INFO RPC interface 'supervisor' initialized",
+      "CRIT Server 'unix_http_server' running without any HTTP authentication checking",
+      'INFO supervisord started with pid N',
+    ];
+    await h.waitFor('the start-up lines', () => startupLines().length >= once.length, 10_000);
+    assert.deepEqual(startupLines(), once);
+    const r = await d.ctl(['reload']);
+    assert.equal(r.stdout, 'Restarted supervisord\n');
+    await h.waitFor('the start-up lines again', () => startupLines().length >= 2 * once.length, 15_000);
+    assert.deepEqual(startupLines(), [...once, ...once]);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * supervisor's web interface on [inet_http_server] (and the control socket's HTTP side): the
- * status page, its action links (each a 301 back to `/?message=…` with supervisor's words,
- * checked against supervisord 4.2.5 by hand), tail.html, credentials, and a bad action (500)
+ * status page, its action links (each a 301 back to `/?message=…` with supervisor's words and
+ * medusa's short error page as body, checked against supervisord 4.2.5 with curl), tail.html, credentials, and a bad action (500)
  * that leaves the daemon serving.
  */
 import { test } from 'node:test';
@@ -12,6 +12,7 @@ import * as h from './harness.js';
 interface Reply {
   status: number;
   location: string | undefined;
+  headers: http.IncomingHttpHeaders;
   body: string;
 }
 
@@ -22,12 +23,17 @@ function get(port: number, path: string, auth: string | null = 'admin:secret'): 
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, headers: res.headers, body }));
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
     req.on('error', reject);
   });
 }
+
+/** The 301's body from supervisord 4.2.5, byte for byte (curl against its [inet_http_server]). */
+const MOVED_BODY =
+  '<head>\r\n<title>Error response</title>\r\n</head>\r\n<body>\r\n<h1>Error response</h1>\r\n' +
+  '<p>Error code 301.\r\n<p>Message: Moved Permanently.\r\n</body>\r\n';
 
 /** Follows an action link: the redirect's message. */
 async function act(port: number, query: string): Promise<string> {
@@ -35,6 +41,13 @@ async function act(port: number, query: string): Promise<string> {
   assert.equal(r.status, 301, `${query}: ${r.status} ${r.body}`);
   const m = /^http:\/\/127\.0\.0\.1:\d+\/\?message=(.*)$/.exec(r.location ?? '');
   assert.ok(m, `Location: ${r.location}`);
+  // supervisord answers with request.error(301): medusa's error page, not an empty body
+  assert.equal(r.body, MOVED_BODY);
+  assert.equal(r.headers['content-length'], '142');
+  assert.equal(r.headers['content-type'], 'text/html');
+  assert.equal(r.headers['cache-control'], 'no-cache');
+  assert.equal(r.headers.pragma, 'no-cache');
+  assert.equal(r.headers.expires, 'Thu, 01 Jan 1970 00:00:00 GMT');
   return decodeURIComponent(m[1]!);
 }
 
@@ -82,6 +95,8 @@ programs=off,broken
     assert.equal(await act(port, 'processname=web&action=start'), 'ERROR: Process web: already started');
     assert.equal(await act(port, 'processname=g%3Abroken&action=start'), 'ERROR: Process g:broken: no such file');
     assert.equal(await act(port, 'processname=nosuch&action=stop'), 'No such process named nosuch');
+    // a fault of stop is shown as supervisord's make_callback does, NOT_RUNNING included
+    assert.equal(await act(port, 'processname=g%3Aoff&action=stop'), 'unexpected rpc fault [70] NOT_RUNNING: g:off');
     const pid = (await d.status('web'))[0]!.pid;
     assert.equal(await act(port, 'processname=web&action=restart'), 'Process web restarted');
     assert.notEqual((await d.status('web'))[0]!.pid, pid);
@@ -99,6 +114,10 @@ programs=off,broken
 
     // an action supervisor does not know on a real process: 500, as supervisord; still serving
     assert.equal((await get(port, '/index.html?processname=web&action=bogus')).status, 500);
+    // …and so are an unknown action and a process action without (or with an empty) processname
+    assert.equal((await get(port, '/index.html?action=bogus')).status, 500);
+    assert.equal((await get(port, '/?action=start')).status, 500);
+    assert.equal((await get(port, '/?action=stop&processname=')).status, 500);
     assert.equal((await get(port, '/stylesheets/supervisor.css')).status, 200);
     assert.equal((await get(port, '/nosuch')).status, 404);
     assert.equal((await d.status('web'))[0]!.state, 'RUNNING');

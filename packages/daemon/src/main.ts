@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   } catch (err) {
     // A -c file that does not exist is supervisord's own line (no position to add).
     if (err instanceof ConfigError && /^could not find config file /.test(err.reason)) fail(err.reason);
-    if (err instanceof ConfigError || err instanceof UsageError) fail(err.message);
+    if (err instanceof ConfigError) fail(err.message, err.exitCode);
+    if (err instanceof UsageError) fail(err.message);
     throw err;
   }
 
@@ -281,11 +282,21 @@ function logParseMessages(logger: MainLog, config: Config, extraInfos: readonly 
   if (server.user !== null && asRoot && uidOf(server.user) === 0) logger.info('Set uid to user 0 succeeded');
 }
 
-/** What supervisord logs as it opens its HTTP servers (options.openhttpservers). */
+/**
+ * What supervisord logs as it opens its HTTP servers (http.make_http_servers): for each server,
+ * [inet_http_server] first, its RPC interfaces (built once per server, so one line each per
+ * server) and then, without credentials, the CRIT line; no server, no line.
+ */
 function logServersOpened(logger: MainLog, config: Config): void {
-  for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
-  if (config.inetHttpServer && config.inetHttpServer.username === null) logger.critical(NO_AUTH('inet_http_server'));
-  if (config.unixHttpServer?.username === null) logger.critical(NO_AUTH('unix_http_server'));
+  const servers: Array<[string, InetHttpServerConfig | UnixHttpServerConfig | null | undefined]> = [
+    ['inet_http_server', config.inetHttpServer],
+    ['unix_http_server', config.unixHttpServer],
+  ];
+  for (const [section, server] of servers) {
+    if (!server) continue;
+    for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
+    if (server.username === null) logger.critical(NO_AUTH(section));
+  }
 }
 
 function uidOf(user: string): number | null {

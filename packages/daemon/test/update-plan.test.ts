@@ -159,6 +159,28 @@ test('programs moving into a [group:x] keep running; their old groups disappear'
   assert.deepEqual(group(out, 'b').processes, [{ name: 'b', group: 'b', fromGroup: 'x', action: 'restart', changed: ['command'] }]);
 });
 
+test('a program listed in two [group:x] sections: one process per group, each moved or started once', () => {
+  const before = conf('[program:b]\ncommand=/bin/b\n[program:c]\ncommand=/bin/c\n[group:k]\nprograms=c\n');
+  const twice = conf('[program:b]\ncommand=/bin/b\n[program:c]\ncommand=/bin/c\n[group:k]\nprograms=c\n[group:g]\nprograms=b\n[group:h]\nprograms=b\n[group:m]\nprograms=c\n');
+  const plan = planUpdate(live(before), twice.groups);
+  assert.deepEqual([plan.added, plan.changed, plan.removed], [['g', 'h', 'm'], [], ['b']]);
+  // b moves into g (the first place, config order); h gets its own new process
+  assert.deepEqual(group(plan, 'g').processes, [{ name: 'b', group: 'g', fromGroup: 'b', action: 'keep', changed: [] }]);
+  assert.deepEqual(group(plan, 'h').processes, [{ name: 'b', group: 'h', action: 'start', changed: [] }]);
+  // k:c stays where it is (k is unchanged); m:c is a new process
+  assert.deepEqual(group(plan, 'm').processes, [{ name: 'c', group: 'm', action: 'start', changed: [] }]);
+  // dropping g leaves h's process alone, and does not move g's into h
+  const once = conf('[program:b]\ncommand=/bin/b\n[program:c]\ncommand=/bin/c\n[group:k]\nprograms=c\n[group:h]\nprograms=b\n[group:m]\nprograms=c\n');
+  const drop = planUpdate(live(twice), once.groups);
+  assert.deepEqual(drop.groups.map((g) => `${g.group}:${g.change}`), ['g:removed']);
+  assert.deepEqual(actions(group(drop, 'g')), ['b=stop']);
+  // both groups changed at once: each keeps its own process, neither takes the other's
+  const both = conf('[program:b]\ncommand=/bin/b\n[group:g]\nprograms=b\npriority=5\n[group:h]\nprograms=b\npriority=6\n');
+  const swap = planUpdate(live(conf('[program:b]\ncommand=/bin/b\n[group:g]\nprograms=b\n[group:h]\nprograms=b\n')), both.groups);
+  assert.deepEqual(group(swap, 'g').processes, [{ name: 'b', group: 'g', action: 'keep', changed: [] }]);
+  assert.deepEqual(group(swap, 'h').processes, [{ name: 'b', group: 'h', action: 'keep', changed: [] }]);
+});
+
 test('update <names> plans only those groups; moves need both ends in scope', () => {
   const before = conf('[program:a]\ncommand=/bin/a\n[program:b]\ncommand=/bin/b\n');
   const after = conf('[program:a]\ncommand=/bin/a2\n[program:b]\ncommand=/bin/b2\n[program:c]\ncommand=/bin/c\n');

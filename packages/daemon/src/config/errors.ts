@@ -33,6 +33,11 @@ export class ConfigError extends Error {
   readonly value: string | undefined;
   /** The bare reason, without the position prefix (`.message` has both). */
   readonly reason: string;
+  /**
+   * tsupervisord's exit status when this stops start-up: 2 as supervisord's usage error, 1 where
+   * supervisord reads the value and then dies using it (a main log that cannot be opened).
+   */
+  exitCode = 2;
 
   constructor(info: ConfigErrorInfo) {
     super(renderConfigProblem(info));
@@ -44,7 +49,7 @@ export class ConfigError extends Error {
     this.reason = info.message;
   }
 
-  /** One line, as printed by tsupervisord before it exits with status 2. */
+  /** One line, as printed by tsupervisord before it exits (with `exitCode`). */
   override toString(): string {
     return `Error: ${this.message}`;
   }

@@ -36,7 +36,7 @@ export function normalizePath(p: string, ctx: PathContext): string {
   return resolve(ctx.cwd, expandUser(p, ctx));
 }
 
-function isDirectory(p: string): boolean {
+export function isDirectory(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {

@@ -7,7 +7,7 @@ import type { CtlConfig, InetHttpServerConfig, ServerConfig, UnixHttpServerConfi
 import type { LoadContext } from './context.js';
 import type { SectionReader } from './section.js';
 import { expand } from './expand.js';
-import { defaultTempDir, existingDirectory, existingDirpath, normalizePath } from './paths.js';
+import { defaultTempDir, existingDirectory, existingDirpath, isDirectory, normalizePath } from './paths.js';
 import { nameToUid, toOwner } from './users.js';
 import {
   toBoolean,
@@ -31,6 +31,13 @@ export function readSupervisord(ctx: LoadContext, r: SectionReader): ServerConfi
     (s) => (s === 'syslog' ? s : existingDirpath(s, paths)),
     'supervisord.log',
   );
+  if (logfile !== 'syslog' && isDirectory(logfile)) {
+    // supervisord accepts the value, then dies opening it (IsADirectoryError, exit 1) before
+    // it daemonizes or binds anything: refuse it here, with its line.
+    const err = r.error('logfile', `Is a directory: ${logfile}: the main log cannot be opened`);
+    err.exitCode = 1;
+    throw err;
+  }
   const user = r.value('user', names, (s) => (nameToUid(ctx.users, s), s)) ?? null;
   const auditLogfile = r.value(
     'audit_logfile',

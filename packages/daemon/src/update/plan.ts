@@ -36,6 +36,42 @@ function identity(pc: ProcessConfig): string {
   return `${pc.programName}\u0000${pc.name}`;
 }
 
+/** One place: group and process name. */
+function key(at: Located): string {
+  return `${at.group.name}\u0000${at.process.name}`;
+}
+
+function located(gc: GroupConfig | undefined): Located[] {
+  return gc ? gc.processes.map((process) => ({ group: gc, process })) : [];
+}
+
+/**
+ * Which old process each new one continues (by key of the new place). A program may be listed
+ * in several [group:x] sections, one process per group: it stays in its own group when that
+ * group still lists it; otherwise it moves to the first new place (config order) that has no
+ * process of its own. Each old process is claimed once, so every other place gets a new process.
+ */
+function matchLocations(olds: Located[], news: Located[]): Map<string, Located> {
+  const oldAt = new Map(olds.map((at) => [key(at), at]));
+  const matched = new Map<string, Located>();
+  const taken = new Set<string>();
+  for (const at of news) {
+    const same = oldAt.get(key(at));
+    if (same && identity(same.process) === identity(at.process)) {
+      matched.set(key(at), same);
+      taken.add(key(same));
+    }
+  }
+  for (const at of news) {
+    if (matched.has(key(at))) continue;
+    const from = olds.find((o) => !taken.has(key(o)) && identity(o.process) === identity(at.process));
+    if (!from) continue;
+    matched.set(key(at), from);
+    taken.add(key(from));
+  }
+  return matched;
+}
+
 /** `only` empty = every group (update / update all). */
 export function planUpdate(current: LiveGroup[], next: GroupConfig[], only: ReadonlySet<string> = new Set()): UpdatePlan {
   const diff: ReloadResult = diffGroups(
@@ -46,34 +82,21 @@ export function planUpdate(current: LiveGroup[], next: GroupConfig[], only: Read
   const live = new Map(current.map((g) => [g.config.name, g]));
   const wanted = new Set([...diff.removed, ...diff.changed, ...diff.added].filter(inScope));
 
-  // Every process of the groups in play, old and new, by identity.
-  const before = new Map<string, Located>();
-  for (const name of wanted) {
-    const g = live.get(name);
-    if (g) for (const pc of g.config.processes) before.set(identity(pc), { group: g.config, process: pc });
-  }
-  const after = new Map<string, Located>();
-  for (const gc of next) {
-    if (!wanted.has(gc.name)) continue;
-    for (const pc of gc.processes) after.set(identity(pc), { group: gc, process: pc });
-  }
+  const olds = [...wanted].flatMap((name) => located(live.get(name)?.config));
+  const news = next.filter((gc) => wanted.has(gc.name)).flatMap((gc) => located(gc));
+  const matched = matchLocations(olds, news);
+  const claimed = new Set([...matched.values()].map(key));
   const isRunning = (at: Located) => live.get(at.group.name)?.running.has(at.process.name) ?? false;
 
-  const planFor = (gc: GroupConfig): ProcessPlan[] => {
-    const plans: ProcessPlan[] = [];
-    for (const pc of gc.processes) {
-      const old = before.get(identity(pc));
-      if (!old) {
-        plans.push({ name: pc.name, group: gc.name, action: pc.autostart ? 'start' : 'add', changed: [] });
-        continue;
-      }
-      plans.push(planMatched(old, { group: gc, process: pc }, isRunning(old)));
-    }
-    return plans;
-  };
+  const planFor = (gc: GroupConfig): ProcessPlan[] =>
+    gc.processes.map((pc) => {
+      const old = matched.get(key({ group: gc, process: pc }));
+      if (old) return planMatched(old, { group: gc, process: pc }, isRunning(old));
+      return { name: pc.name, group: gc.name, action: pc.autostart ? 'start' : 'add', changed: [] };
+    });
   const leaving = (gc: GroupConfig): ProcessPlan[] =>
     gc.processes
-      .filter((pc) => !after.has(identity(pc)))
+      .filter((pc) => !claimed.has(key({ group: gc, process: pc })))
       .reverse()
       .map((pc) => ({
         name: pc.name,

@@ -1,7 +1,8 @@
 /**
  * What a link of the status page does (supervisor/web.py's make_callback), through the same
  * dispatcher as every RPC call (credentials, audit trail). Returns the message the page shows
- * after the redirect, with supervisor's words; null for an action it does not know.
+ * after the redirect, with supervisor's words; null for an action it does not know or a process
+ * action without a processname (supervisord answers both with a 500).
  */
 import { Faults, RPCFault } from '@tsupervisor/protocol';
 import type { Invoke } from '../calls/pipeline.js';
@@ -43,7 +44,8 @@ export async function performAction(invoke: Invoke, action: string, namespec: st
       await invoke('supervisor.startAllProcesses', { wait: true });
       return `All restarted at ${ctime(now())}`;
   }
-  if (namespec === null) return null;
+  // no (or an empty) processname: supervisor's make_callback raises ValueError, a 500
+  if (!namespec) return null;
   const name = { name: namespec };
   try {
     await invoke('supervisor.getProcessInfo', name);
@@ -57,7 +59,8 @@ export async function performAction(invoke: Invoke, action: string, namespec: st
       return fault === null ? `Process ${namespec} started` : `ERROR: Process ${namespec}: ${fault}`;
     }
     case 'stop': {
-      const fault = await settle(invoke('supervisor.stopProcess', { ...name, wait: true }), (err) => (err.code === Faults.NOT_RUNNING ? null : unexpected(err)));
+      // every fault, NOT_RUNNING too: `unexpected rpc fault [70] NOT_RUNNING: name`
+      const fault = await settle(invoke('supervisor.stopProcess', { ...name, wait: true }), unexpected);
       return fault ?? `Process ${namespec} stopped`;
     }
     case 'restart':

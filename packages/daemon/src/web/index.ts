@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProcessInfo } from '@tsupervisor/protocol';
 import type { Invoke } from '../calls/pipeline.js';
 import { performAction, tailText } from './actions.js';
+import { errorBody } from './error-page.js';
 import { pyQuote, renderStatusPage, renderTailPage, STYLESHEET } from './status-page.js';
 
 const PAGE_HEADERS = { 'Content-Type': 'text/html;charset=utf-8', Pragma: 'no-cache', 'Cache-Control': 'no-cache', Expires: 'Thu, 01 Jan 1970 00:00:00 GMT' };
@@ -20,7 +21,7 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-/** Serves a web path (isWebPath); false for an action it does not know (the caller answers 500, as supervisord). */
+/** Serves a web path (isWebPath); false for an action it cannot perform (the caller answers 500, as supervisord). */
 export async function serveWeb(path: string, req: IncomingMessage, res: ServerResponse, invoke: Invoke): Promise<boolean> {
   if (path === '/stylesheets/supervisor.css') {
     send(res, 200, { 'Content-Type': 'text/css' }, STYLESHEET);
@@ -35,13 +36,11 @@ export async function serveWeb(path: string, req: IncomingMessage, res: ServerRe
   const action = query.get('action');
   if (action) {
     const message = await performAction(invoke, action, namespec);
-    if (message === null) {
-      if (namespec !== null) return false;
-    } else {
-      const location = `http://${req.headers.host ?? 'localhost'}/?message=${pyQuote(message)}`;
-      send(res, 301, { ...PAGE_HEADERS, 'Content-Type': 'text/html', Location: location }, '');
-      return true;
-    }
+    if (message === null) return false;
+    // supervisord's headers in its order, and medusa's error page as the body (request.error(301))
+    const location = `http://${req.headers.host ?? 'localhost'}/?message=${pyQuote(message)}`;
+    send(res, 301, { Location: location, ...PAGE_HEADERS, 'Content-Type': 'text/html' }, errorBody(301));
+    return true;
   }
   const infos = (await invoke('supervisor.getAllProcessInfo', {})) as ProcessInfo[];
   send(res, 200, PAGE_HEADERS, renderStatusPage(infos, query.get('message'), new Date()));

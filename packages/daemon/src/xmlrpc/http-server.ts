@@ -17,6 +17,7 @@ import { XmlRpcParseError, encodeFault, encodeResponse, parseMethodCall } from '
 import { logtailTarget, serveLogtail } from './logtail.js';
 import { callMethod } from './method-map.js';
 import { isWebPath, serveWeb } from '../web/index.js';
+import { errorBody, REASONS } from '../web/error-page.js';
 import { PythonError } from './python-args.js';
 import { pyRepr } from '../config/expand.js';
 
@@ -33,14 +34,6 @@ export interface XmlRpcHttpServer {
   /** Serve HTTP on a connected socket (its first bytes may have been unshifted back). */
   serve(socket: net.Socket, data?: Record<string, unknown>): void;
   close(): void;
-}
-
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 413: 'Request Entity Too Large', 500: 'Internal Server Error' };
-
-/** medusa's error page, as supervisord answers. */
-function errorBody(code: number): string {
-  const message = REASONS[code] ?? 'Error';
-  return ['<head>', '<title>Error response</title>', '</head>', '<body>', '<h1>Error response</h1>', `<p>Error code ${code}.`, `<p>Message: ${message}.`, '</body>', ''].join('\r\n');
 }
 
 /**
