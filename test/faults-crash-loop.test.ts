@@ -77,7 +77,10 @@ autorestart=true
     // The orphans: one per spawn, no more; the daemon let go of their pipes.
     const orphanPids = readFileSync(orphans, 'utf8').trim().split('\n').map(Number);
     assert.ok(orphanPids.length <= 6, `${orphanPids.length} orphans in 3.5 s`);
-    const fdSpread = Math.max(...samples) - Math.min(...samples.slice(samples.length >> 1));
+    // Flat once the loops run: the spread over the second half (the first samples hold the
+    // burst of three programs spawned together, 13 fds above idle on a loaded machine).
+    const late = samples.slice(samples.length >> 1);
+    const fdSpread = Math.max(...late) - Math.min(...late);
     assert.ok(fdSpread <= 12, `daemon fds ${samples.join(' ')}`);
     assert.ok(samples[samples.length - 1]! - samples[0]! <= 12, `daemon fds grew: ${samples.join(' ')}`);
 
