@@ -8,6 +8,10 @@
  * bytes before the oldest kept one were deleted (rotated out of the last backup, cleared,
  * truncated in place): a follower is told it skipped them. The RotatingFile reports every
  * change (write, rotation, clear, reopen of another file) and followers `watch` for them.
+ *
+ * While anyone follows, the last RECENT bytes written are also kept in one ring buffer per log
+ * (shared by all its followers, none without them): a follower just behind reads them from
+ * memory, so a log rotating every few KiB loses nothing for a follower that keeps up.
  */
 import { fstatSync } from 'node:fs';
 import type { Destination } from './destination.js';
@@ -21,6 +25,9 @@ export type Located =
   | { kind: 'gone'; skipped: number }
   /** A rotation is under way (files being renamed): wait for the next change. */
   | { kind: 'busy' };
+
+/** Bytes of the latest output kept in memory for the followers of one log. */
+export const RECENT = 1024 * 1024;
 
 interface Kept {
   start: number;
@@ -40,6 +47,10 @@ export class Generations {
   /** Counts truncations in place: a read of the current file across one is not to be trusted. */
   truncations = 0;
   private readonly watchers = new Set<() => void>();
+  /** The ring of recent bytes: positions [ringEnd - ringBytes, ringEnd). */
+  private ring: Buffer | null = null;
+  private ringEnd = 0;
+  private ringBytes = 0;
 
   constructor(
     readonly path: string,
@@ -54,7 +65,50 @@ export class Generations {
   /** Runs `fn` after every change; returns the function that stops it. */
   watch(fn: () => void): () => void {
     this.watchers.add(fn);
-    return () => this.watchers.delete(fn);
+    return () => {
+      this.watchers.delete(fn);
+      if (this.watchers.size === 0) this.ring = null;
+    };
+  }
+
+  /** Keeps `chunks`, written at the end position, in the ring (when followed). Call before grew(). */
+  appended(chunks: Uint8Array[]): void {
+    if (this.watchers.size === 0) return;
+    const ring = (this.ring ??= Buffer.allocUnsafe(RECENT));
+    if (this.ringEnd !== this.end) this.ringBytes = 0; // a gap: the ring starts again
+    this.ringEnd = this.end;
+    for (let chunk of chunks) {
+      if (chunk.length > RECENT) {
+        this.ringEnd += chunk.length - RECENT;
+        chunk = chunk.subarray(chunk.length - RECENT);
+      }
+      let at = this.ringEnd % RECENT;
+      let from = 0;
+      while (from < chunk.length) {
+        const n = Math.min(chunk.length - from, RECENT - at);
+        ring.set(chunk.subarray(from, from + n), at);
+        from += n;
+        at = 0;
+      }
+      this.ringEnd += chunk.length;
+      this.ringBytes = Math.min(RECENT, this.ringBytes + chunk.length);
+    }
+  }
+
+  /** Up to `max` bytes from `pos` out of the ring (a copy), or null if it does not hold `pos`. */
+  recent(pos: number, max: number): Buffer | null {
+    if (!this.ring || pos < this.ringEnd - this.ringBytes || pos >= this.ringEnd) return null;
+    const length = Math.min(max, this.ringEnd - pos);
+    const out = Buffer.allocUnsafe(length);
+    let at = pos % RECENT;
+    let got = 0;
+    while (got < length) {
+      const n = Math.min(length - got, RECENT - at);
+      this.ring.copy(out, got, at, at + n);
+      got += n;
+      at = 0;
+    }
+    return out;
   }
 
   locate(pos: number): Located {

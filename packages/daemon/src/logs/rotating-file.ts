@@ -130,7 +130,7 @@ export class RotatingFile implements LogSink {
     if (!this.ready(data.length)) return;
     try {
       writeToDestinationSync(this.dest!, data);
-      this.wrote(data.length);
+      this.wrote(data.length, [data]);
     } catch (err) {
       this.fail(err as WriteError, data.length);
       return;
@@ -246,7 +246,7 @@ export class RotatingFile implements LogSink {
       if (!this.ready(partLength)) continue;
       try {
         await writeToDestination(this.dest!, part);
-        this.wrote(partLength);
+        this.wrote(partLength, part);
       } catch (err) {
         this.fail(err as WriteError, partLength);
         continue;
@@ -298,7 +298,8 @@ export class RotatingFile implements LogSink {
     return true;
   }
 
-  private wrote(length: number): void {
+  private wrote(length: number, chunks: Uint8Array[]): void {
+    this.generations.appended(chunks);
     this.writtenBytes += length;
     this.size += length;
     this.generations.grew(this.size);

@@ -8,7 +8,8 @@
  * written meanwhile: the bytes are on disk. Chunks shrink as followers multiply, so that all of
  * them together hold at most about POOL bytes. A follower in bytes that rotation (or a clear)
  * deleted before it read them is told how many it skipped (`skipped`) and goes on at the oldest
- * kept byte; one in a renamed backup reads that backup.
+ * kept byte; one in a renamed backup reads that backup. The last MiB written is read from
+ * memory shared by a log's followers (Generations.recent), not from the file.
  *
  * A log with no file to read back (NONE, syslog, a pipe, a file gone) is fed live from the
  * LogBus: what its client has not taken is kept up to LIVE_LIMIT; past that the follow ends
@@ -158,6 +159,13 @@ export class Follower {
           continue;
         }
         this.again = false;
+        const recent = source.recent(this.pos, chunkSize());
+        if (recent) {
+          this.pos += recent.length;
+          this.again = true;
+          if (!this.send({ data: this.decoder.write(recent) })) return;
+          continue;
+        }
         const at = source.locate(this.pos);
         if (at.kind === 'busy') continue; // the end of the rotation wakes it
         if (at.kind === 'gone') {
