@@ -12,11 +12,15 @@ import { type Painter, wantColour } from './render/color.js';
 export interface Output {
   write(text: string): void;
   writeError(text: string): void;
+  /** A promise while stdout holds unwritten output (a pipe whose reader is slow), else null. */
+  congested?(): Promise<void> | null;
 }
 
 export const processOutput: Output = {
   write: (text) => void process.stdout.write(text),
   writeError: (text) => void process.stderr.write(text),
+  congested: () =>
+    process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : null,
 };
 
 export class Ctl {

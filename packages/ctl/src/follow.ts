@@ -3,6 +3,10 @@
  * daemon pushes `tsupervisor.log` notifications. Like supervisor's /logtail, each log starts
  * with its last 1024 bytes, read by the daemon at the point where the pushed output begins.
  * Used by `tail -f`, `maintail -f` and `fg`.
+ *
+ * The daemon reads the log file at this client's pace, so nothing is dropped for being slow;
+ * what rotation deleted before it was read is announced (`skipped`, told on stderr), and a follow
+ * the daemon ends says why (`end`). The caller reports any end but the user's Ctrl-C.
  */
 import type { LogChannel, Notifications } from '@tsupervisor/protocol';
 import type { Ctl } from './ctl.js';
@@ -22,21 +26,38 @@ export interface LogSink {
   wholeLines?: boolean;
 }
 
+/** How a stream ended: by the caller, or by the daemon (`reason`: what it said, if anything). */
+export type StreamEnd = { how: 'stopped' } | { how: 'closed'; reason: string | null };
+
+/** The notice for bytes deleted before they were read (stderr). */
+export function skippedNotice(name: string, bytes: number): string {
+  return `==> ${name}: ${bytes} bytes skipped (rotated away before they were read) <==`;
+}
+
 const HEAD_BYTES = 1024;
 
 /**
  * Streams until `stop` settles ('stopped') or the daemon closes the connection ('closed').
  * A fault from followLogs (unknown name, no log file) is thrown before anything is written.
  */
-export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop: Promise<void>): Promise<'stopped' | 'closed'> {
+export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop: Promise<void>): Promise<StreamEnd> {
   const client = await ctl.connect();
-  const closed = new Promise<'closed'>((resolve) => client.onClose(() => resolve('closed')));
+  let reason: string | null = null;
+  const closed = new Promise<StreamEnd>((resolve) => client.onClose(() => resolve({ how: 'closed', reason })));
   let names: string[] | null = null;
   const early: Array<Notifications['tsupervisor.log']> = [];
-  const write = ({ name, data, head, partial }: Notifications['tsupervisor.log']) => {
+  const write = ({ name, data, head, partial, skipped, end }: Notifications['tsupervisor.log']) => {
     if (!names!.includes(name)) return;
+    if (end !== undefined) reason = end;
+    if (skipped !== undefined) ctl.outputError(skippedNotice(name, skipped));
     // the last HEAD_BYTES of a longer log start anywhere in a line
     sink.write(name, head && partial && sink.wholeLines ? data.slice(data.indexOf('\n') + 1) : data);
+    // a slow reader of our stdout slows the daemon's reading of the file, not our memory
+    const congested = ctl.out.congested?.();
+    if (congested) {
+      client.pause();
+      void congested.then(() => client.resume());
+    }
   };
   client.onNotification('tsupervisor.log', (n) => {
     if (names) write(n);
@@ -49,7 +70,7 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
     names = spec.main ? ['supervisord'] : followed;
     sink.begin?.(names);
     for (const n of early.splice(0)) write(n);
-    return await Promise.race([stop.then(() => 'stopped' as const), closed]);
+    return await Promise.race([stop.then((): StreamEnd => ({ how: 'stopped' })), closed]);
   } finally {
     sink.end();
     client.close();

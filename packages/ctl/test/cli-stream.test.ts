@@ -88,14 +88,15 @@ describe('tail -f', () => {
     const ran = await runCtl(['-s', url, 'tail', '-f', 'nolog']);
     assert.deepEqual(ran, { stdout: '==> Press Ctrl-C to exit <==\n', stderr: `${url}/logtail/nolog/stdout Cannot read, status code 404\n`, code: 0 });
   });
-  test('the daemon going away ends it', async () => {
+  test('the daemon going away ends it, with a message and exit status 1 (never silently)', async () => {
     const { url, daemon } = await fake();
     const run = startCtl(['-s', url, 'tail', '-f', 'worker']);
     await run.waitFor('k-old\n');
     await daemon.closeAll();
     const done = await run.done;
-    assert.equal(done.code, 0);
+    assert.equal(done.code, 1);
     assert.equal(done.stdout, '==> Press Ctrl-C to exit <==\nk-old\n');
+    assert.equal(done.stderr, `Error: the connection to ${url} was closed; output stops here\n`);
   });
 });
 

@@ -182,6 +182,15 @@ export class ControlClient {
     this.handlers.set(name, handler as (params: never) => void);
   }
 
+  /** Stops reading from the daemon until resume() (a follower whose output is congested). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   onClose(listener: () => void): void {
     this.closeListeners.push(listener);
   }

@@ -6,8 +6,11 @@ export interface Notifications {
    * A chunk appended to a followed log. `name` is the namespec, or `supervisord` for the main log.
    * `head`: the log's last bytes, asked by followLogs' `head` (sent before its chunks);
    * `partial`: the log holds more before them (the head may start inside a line).
+   * `skipped`: this many bytes of the log were deleted (rotated out of the last backup,
+   * cleared) before the follower read them; the data goes on after them.
+   * `end`: the daemon stops following (why, as a sentence) and closes the stream.
    */
-  'tsupervisor.log': { name: string; channel: LogChannel; data: string; head?: boolean; partial?: boolean };
+  'tsupervisor.log': { name: string; channel: LogChannel; data: string; head?: boolean; partial?: boolean; skipped?: number; end?: string };
   /** An event of supervisor's event system (§4): its type name and its payload as key/values. */
   'tsupervisor.event': { serial: number; type: string; payload: Record<string, string>; data?: string };
   /**

@@ -55,7 +55,7 @@ async function foreground(ctl: Ctl, name: string): Promise<void> {
     streamLogs(ctl, { names: [name], channel, main: false }, rawSink(write), stop).catch((err: unknown) => {
       // A channel with no log file: supervisorctl's fg thread reports its /logtail 404 and goes on.
       if (isFault(err)) ctl.outputError(`${ctl.settings.serverurl}/logtail/${name}/${channel} Cannot read, status code 404`);
-      return 'closed' as const;
+      return null;
     }),
   );
   const { interrupted, dispose } = ctl.interruptible();

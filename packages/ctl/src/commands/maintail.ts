@@ -42,7 +42,7 @@ export const command: Command = {
     } catch (err) {
       ctl.exitstatus = Exit.GENERIC;
       if (isFault(err, Faults.NO_FILE)) ctl.output('supervisord: ERROR (no log file)');
-      else if (isFault(err, Faults.FAILED)) ctl.output('supervisord: ERROR (unknown error reading log)');
+      else if (isFault(err, Faults.FAILED)) ctl.output(`supervisord: ERROR (${err.detail || 'unknown error reading log'})`);
       else throw err;
       return;
     }

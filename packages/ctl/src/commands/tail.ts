@@ -61,7 +61,7 @@ export const command: Command = {
     } catch (err) {
       ctl.exitstatus = Exit.GENERIC;
       if (isFault(err, Faults.NO_FILE)) ctl.output(`${name}: ERROR (no log file)`);
-      else if (isFault(err, Faults.FAILED)) ctl.output(`${name}: ERROR (unknown error reading log)`);
+      else if (isFault(err, Faults.FAILED)) ctl.output(`${name}: ERROR (${err.detail || 'unknown error reading log'})`);
       else if (isFault(err, Faults.BAD_NAME)) ctl.output(`${name}: ERROR (no such process name)`);
       else throw err;
       return;
@@ -107,8 +107,13 @@ export async function follow(
 ): Promise<void> {
   const { interrupted, dispose } = ctl.interruptible();
   try {
-    const how = await streamLogs(ctl, spec, sink, interrupted);
-    if (how === 'stopped') ctl.output('');
+    const end = await streamLogs(ctl, spec, sink, interrupted);
+    if (end.how === 'stopped') ctl.output('');
+    else {
+      // never a silent end: the daemon went away, or stopped following (and said why)
+      ctl.outputError(`Error: ${end.reason ?? `the connection to ${ctl.settings.serverurl} was closed; output stops here`}`);
+      ctl.exitstatus = Exit.GENERIC;
+    }
   } catch (err) {
     if (!isFault(err)) throw err;
     const where = !spec.main && err.detail && spec.names.length > 1 ? `/logtail/${err.detail}/${spec.channel}` : path;

@@ -9,6 +9,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Faults, RPCFault, type TailResult } from '@tsupervisor/protocol';
+import type { Generations } from './generations.js';
 
 /** A byte range to read: `length` null = to the end of the file. */
 export interface ByteRange {
@@ -62,14 +63,31 @@ export function tailRange(
   return { start: offset, length, offset: size, overflow };
 }
 
+/**
+ * The most one read method returns at once (64 MiB; TSUPERVISORD_MAX_READ_BYTES, for tests).
+ * A whole 600 MB log would be a string V8 cannot make, and its answer hundreds of MB more:
+ * such a read is refused before anything is read, with a fault that says how to read it.
+ */
+export const MAX_READ_BYTES = Number(process.env['TSUPERVISORD_MAX_READ_BYTES']) || 64 * 1024 * 1024;
+
+/** FAILED: the range is too large to return at once; names the size and the ways to read it. */
+export function tooLarge(bytes: number, limit = MAX_READ_BYTES): RPCFault {
+  return new RPCFault(
+    Faults.FAILED,
+    `log too large to return at once: ${bytes} bytes asked, at most ${limit} per call; ` +
+      `read it in parts with an offset and a length (e.g. readProcessStdoutLog(name, offset, ${limit})), or follow it with tail -f`,
+  );
+}
+
 /** Reads [start, start+length) (or to the end), clipped to the file. */
-async function readBytes(path: string, compute: (size: number) => ByteRange): Promise<Buffer> {
+async function readBytes(path: string, compute: (size: number) => ByteRange, limit = Infinity): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;
     const range = compute(size);
     const end = range.length === null ? size : Math.min(size, range.start + range.length);
     const want = Math.max(0, end - range.start);
+    if (want > limit) throw tooLarge(want, limit);
     const buf = Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
@@ -118,13 +136,14 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * readProcessStdoutLog / readProcessStderrLog / readLog: `path` null or missing → NO_FILE
- * (detail: the path); bad offsets → BAD_ARGUMENTS; an I/O error → FAILED.
+ * (detail: the path); bad offsets → BAD_ARGUMENTS; an I/O error → FAILED; more than
+ * MAX_READ_BYTES at once → FAILED with a detail that says so (tooLarge).
  */
 export async function readLog(path: string | null, offset: number, length: number): Promise<string> {
   if (path === null || !(await exists(path))) throw new RPCFault(Faults.NO_FILE, path ?? 'None');
   let data: Buffer;
   try {
-    data = await readBytes(path, (size) => readRange(offset, length, size));
+    data = await readBytes(path, (size) => readRange(offset, length, size), MAX_READ_BYTES);
   } catch (err) {
     if (err instanceof RPCFault) throw err;
     throw new RPCFault(Faults.FAILED);
@@ -144,7 +163,7 @@ export async function tailLog(path: string | null, offset: number, length: numbe
       const t = tailRange(offset, length, size);
       result = { bytes: '', offset: t.offset, overflow: t.overflow };
       return { start: t.start, length: t.length };
-    });
+    }, MAX_READ_BYTES);
     return { ...result!, bytes: decode(data) };
   } catch (err) {
     if (err instanceof RPCFault) throw err;
@@ -157,6 +176,10 @@ export interface LogHead {
   data: Buffer;
   /** The file holds more before `data` (it may start inside a line or a character). */
   partial: boolean;
+  /** The file's size when read (a regular file). */
+  size?: number;
+  /** Where a follower goes on reading after `data` (a rotating log file). */
+  from?: { source: Generations; pos: number };
 }
 
 /**
@@ -182,7 +205,7 @@ export function readHeadSync(path: string, bytes: number): LogHead | null {
       if (n === 0) break;
       got += n;
     }
-    return { data: buf.subarray(0, got), partial: start > 0 };
+    return { data: buf.subarray(0, got), partial: start > 0, size: start + got };
   } catch {
     return { data: Buffer.alloc(0), partial: false };
   } finally {

@@ -13,6 +13,7 @@
  *   No method rejects because of I/O except `clear()`, whose caller reports FAILED.
  */
 import { statSync, unlinkSync } from 'node:fs';
+import { Generations } from './generations.js';
 import { readHeadSync, type LogHead } from './read.js';
 import { removeBackupsSync, rotateFiles, rotateFilesSync } from './rotation.js';
 import {
@@ -71,6 +72,8 @@ export class RotatingFile implements LogSink {
   /** Bytes that reached the destination, and bytes dropped (failures, or writes after close). */
   writtenBytes = 0;
   droppedBytes = 0;
+  /** Where each byte written is now (current file, a backup, gone), for followers. */
+  readonly generations: Generations;
 
   private readonly opts: RotatingFileOptions;
   private dest: Destination | null = null;
@@ -90,6 +93,7 @@ export class RotatingFile implements LogSink {
     this.maxbytes = Math.max(0, opts.maxbytes ?? 0);
     this.backups = Math.max(0, opts.backups ?? 0);
     this.opts = opts;
+    this.generations = new Generations(path, this.backups);
     if (opts.lazy) this.pending = true;
     else this.tryOpen(false);
   }
@@ -128,13 +132,14 @@ export class RotatingFile implements LogSink {
     if (!this.ready(data.length)) return;
     try {
       writeToDestinationSync(this.dest!, data);
-      this.wrote(data.length);
+      this.wrote(data.length, [data]);
     } catch (err) {
       this.fail(err as WriteError, data.length);
       return;
     }
     if (!this.shouldRotate()) return;
     try {
+      this.generations.rotationStarted();
       rotateFilesSync(this.path, this.backups);
       this.startFreshFile();
     } catch (err) {
@@ -146,11 +151,18 @@ export class RotatingFile implements LogSink {
    * The last `bytes` bytes of the file once every write asked before this call is done, and
    * before any asked after it: with the writes in between going to a follower, nothing is
    * missed or shown twice. Read from the path (after a rotation, the new file). null: no file.
+   * A regular file's head also says where a follower goes on reading (`from`).
    */
   head(bytes: number): Promise<LogHead | null> {
     // a pipe, a tty, /dev/stdout: nothing to read back, and a write to it may wait on its reader
     if (this.dest && !this.rotatable) return Promise.resolve(readHeadSync(this.path, bytes));
-    return this.enqueue(async () => readHeadSync(this.path, bytes));
+    return this.enqueue(async () => {
+      const head = readHeadSync(this.path, bytes);
+      if (!head || head.size === undefined || (this.dest === null && !this.pending)) return head;
+      // not opened yet: the file on disk is where writing will go on
+      if (this.pending) this.generations.grew(head.size);
+      return { ...head, from: { source: this.generations, pos: this.generations.end } };
+    });
   }
 
   /**
@@ -208,6 +220,7 @@ export class RotatingFile implements LogSink {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }
         if (options.backups) removeBackupsSync(this.path, this.backups);
+        this.generations.replaced({ inPlace: false, backupsRemoved: options.backups });
         if (!this.released) return;
         // released: supervisor still has the log, reopened empty (no descriptor kept here)
         const err = this.tryOpen(false);
@@ -224,6 +237,7 @@ export class RotatingFile implements LogSink {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }
         if (options.backups) removeBackupsSync(this.path, this.backups);
+        this.generations.replaced({ inPlace: false, backupsRemoved: options.backups });
       }
       this.failure = null;
       const err = this.tryOpen(false);
@@ -263,13 +277,14 @@ export class RotatingFile implements LogSink {
       if (!this.ready(partLength)) continue;
       try {
         await writeToDestination(this.dest!, part);
-        this.wrote(partLength);
+        this.wrote(partLength, part);
       } catch (err) {
         this.fail(err as WriteError, partLength);
         continue;
       }
       if (!this.shouldRotate()) continue;
       try {
+        this.generations.rotationStarted();
         const removed = await rotateFiles(this.path, this.backups); // the open descriptor follows the renamed file
         try {
           this.startFreshFile();
@@ -314,9 +329,11 @@ export class RotatingFile implements LogSink {
     return true;
   }
 
-  private wrote(length: number): void {
+  private wrote(length: number, chunks: Uint8Array[]): void {
+    this.generations.appended(chunks);
     this.writtenBytes += length;
     this.size += length;
+    this.generations.grew(this.size);
     if (this.failure) {
       const dropped = this.failure.dropped;
       this.failure = null;
@@ -329,7 +346,11 @@ export class RotatingFile implements LogSink {
   private shouldRotate(): boolean {
     if (this.maxbytes <= 0 || this.size < this.maxbytes || !this.rotatable) return false;
     try {
-      this.size = sizeOnDisk(this.dest!);
+      const onDisk = sizeOnDisk(this.dest!);
+      // shrunk: truncated by someone else (copytruncate); what followers had not read is gone
+      if (onDisk < this.size) this.generations.replaced({ inPlace: true });
+      this.size = onDisk;
+      this.generations.grew(onDisk);
     } catch {
       return true;
     }
@@ -338,12 +359,15 @@ export class RotatingFile implements LogSink {
 
   /** After the renames: close the old file, open an empty one at the path. Throws. */
   private startFreshFile(): void {
+    this.generations.rotated();
     this.closeDest();
     this.dest = openDestination(this.path, true);
     this.size = 0;
+    this.generations.opened(this.dest, 0);
   }
 
   private rotationFailed(err: WriteError): void {
+    this.generations.rotationFailed();
     this.closeDest();
     this.fail(err, 0);
   }
@@ -354,6 +378,7 @@ export class RotatingFile implements LogSink {
     try {
       this.dest = openDestination(this.path, truncate);
       this.size = this.dest.kind === 'file' ? this.dest.size : 0;
+      this.generations.opened(this.dest, this.size);
       return null;
     } catch (err) {
       this.dest = null;
@@ -367,6 +392,7 @@ export class RotatingFile implements LogSink {
     if (written > 0) {
       this.writtenBytes += written;
       this.size += written;
+      this.generations.grew(this.size);
     }
     this.closeDest();
     const first = this.failure === null;

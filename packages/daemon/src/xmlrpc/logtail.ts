@@ -2,15 +2,15 @@
  * supervisor's GET /logtail/<name>[/stdout|stderr] and /mainlogtail (what supervisorctl's
  * `tail -f` and `maintail -f` read): the last 1024 bytes of the log, then what is written to
  * it as it comes, in one response that never ends. An unknown name or a missing log is 404.
- * The daemon pushes the output (tsupervisor.followLogs); nothing polls the file.
+ * The daemon pushes the output (tsupervisor.followLogs); nothing polls the file. The follower
+ * reads the file at the pace of this response's socket (rpc/log-follower.ts), so a reader that
+ * stops reading holds no output in memory here.
  */
 import type { ServerResponse } from 'node:http';
 import { RPCFault, type LogChannel, type MethodName } from '@tsupervisor/protocol';
 import type { Invoke } from '../calls/pipeline.js';
 
 const HEAD_BYTES = 1024;
-/** Unsent output after which a reader that stopped reading is dropped. */
-const MAX_PENDING = 16 * 1024 * 1024;
 
 export interface LogFeed {
   invoke: Invoke;
@@ -49,7 +49,6 @@ export async function serveLogtail(target: LogtailTarget, res: ServerResponse, f
   const write = (data: string) => {
     if (res.destroyed || data === '') return;
     res.write(data);
-    if (res.writableLength > MAX_PENDING) res.destroy();
   };
   try {
     // A log that cannot be read (an unknown name, a group, no file) is refused before anything follows it.
