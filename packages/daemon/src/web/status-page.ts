@@ -4,7 +4,7 @@
  * `tail.html`. Rendering only (pure); web/actions.ts performs what a link asks.
  */
 import type { ProcessInfo } from '@tsupervisor/protocol';
-import { SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
+import { SUPERVISOR_COMPAT, makeNamespec } from '@tsupervisor/protocol';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -12,7 +12,7 @@ export function escapeHtml(text: string): string {
 
 /** supervisor's name for a process: `group:name`, or `name` when the group is its own. */
 export function namespecOf(info: Pick<ProcessInfo, 'group' | 'name'>): string {
-  return info.group === info.name ? info.name : `${info.group}:${info.name}`;
+  return makeNamespec(info.group, info.name);
 }
 
 function stateClass(statename: string): string {

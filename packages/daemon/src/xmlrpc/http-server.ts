@@ -8,7 +8,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
-import { Faults, JsonRpcErrors, RPCFault, faultName, type MethodName, type NotificationName, type Notifications } from '@tsupervisor/protocol';
+import { Faults, JsonRpcErrors, RPCFault, faultFromError, faultName, pyRepr, type MethodName, type NotificationName, type Notifications } from '@tsupervisor/protocol';
 import type { Connection, createDispatcher } from '@tsupervisor/protocol/server';
 import type { Logger } from '../logger.js';
 import { authenticate, type AuthConfig, type Credentials } from './basic-auth.js';
@@ -17,7 +17,6 @@ import { logtailTarget, serveLogtail } from './logtail.js';
 import { callMethod, type Invoke } from './method-map.js';
 import { isWebPath, serveWeb } from '../web/index.js';
 import { PythonError } from './python-args.js';
-import { pyRepr } from '../config/expand.js';
 
 type Dispatcher = ReturnType<typeof createDispatcher>;
 
@@ -112,12 +111,11 @@ function connectionFor(socket: net.Socket, data: Record<string, unknown>): HttpC
 }
 
 /** A JSON-RPC error from the dispatcher, back to supervisor's fault (or a plain error: 500). */
-function faultFrom(code: number, message: string): Error {
+function faultFrom(code: number, message: string, data: unknown): Error {
   if (code === JsonRpcErrors.METHOD_NOT_FOUND) return new RPCFault(Faults.UNKNOWN_METHOD);
   if (code === JsonRpcErrors.INVALID_PARAMS) return new RPCFault(Faults.INCORRECT_PARAMETERS);
-  const name = faultName(code);
-  if (name === undefined || code === Faults.UNAUTHORIZED) return new Error(message);
-  return new RPCFault(code, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : '');
+  if (faultName(code) === undefined || code === Faults.UNAUTHORIZED) return new Error(message);
+  return faultFromError(code, message, data);
 }
 
 function invoker(dispatcher: Dispatcher, connection: Connection, credentials: Credentials | null): Invoke {
@@ -126,7 +124,7 @@ function invoker(dispatcher: Dispatcher, connection: Connection, credentials: Cr
     const request = { jsonrpc: '2.0' as const, id: ++id, method, params: credentials ? { ...params, _auth: credentials } : params };
     const response = await dispatcher.receive(request, connection);
     if (!response) throw new Error(`no answer to ${method}`);
-    if ('error' in response && response.error) throw faultFrom(response.error.code, response.error.message);
+    if ('error' in response && response.error) throw faultFrom(response.error.code, response.error.message, response.error.data);
     return decoded((response as { result: unknown }).result);
   };
 }
