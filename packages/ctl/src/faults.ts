@@ -2,9 +2,7 @@
  * The one place where faults, result codes and connection errors become text and exit codes,
  * as supervisorctl 4.2.5 prints them.
  */
-import { Faults, JsonRpcErrors, RPCFault } from '@tsupervisor/protocol';
-import { makeNamespec } from './namespec.js';
-import { NoAnswer } from '@tsupervisor/protocol';
+import { ErrorCodes, Faults, JsonRpcErrors, NoAnswer, PythonError, RPCFault, hasCode, makeNamespec, pyRepr } from '@tsupervisor/protocol';
 
 /** LSB init-script exit statuses (supervisorctl's LSBInitExitStatuses). */
 export const Exit = {
@@ -40,15 +38,11 @@ export interface Outcome {
   description: string;
 }
 
-/** A Python exception as supervisorctl's onecmd prints it: `error: <class 'T'>, V: file: F line: L`. */
-export class PythonError extends Error {
-  constructor(readonly pyClass: string, readonly value: string, readonly file: string, readonly line: number) {
-    super(value);
-  }
-  render(): string {
-    return `error: <class '${this.pyClass}'>, ${this.value}: file: ${this.file} line: ${this.line}`;
-  }
-}
+/**
+ * A Python exception as supervisorctl's onecmd prints it (`error: <class 'T'>, V: file: F line:
+ * L`), and Python's repr() of a str: both from @tsupervisor/protocol, which the daemon shares.
+ */
+export { PythonError, pyRepr };
 
 const CTL_PY = '/usr/lib/python3/dist-packages/supervisor/supervisorctl.py';
 const XMLRPC_PY = '/usr/lib/python3/dist-packages/supervisor/xmlrpc.py';
@@ -103,23 +97,6 @@ export function clearResultText(r: Outcome): string {
 /** A single-process call's fault as the outcome supervisorctl builds from it. */
 export function faultOutcome(fault: RPCFault, group: string, process: string | null): Outcome {
   return { name: process, group, status: fault.code, description: fault.message };
-}
-
-/** Python's repr() of a str, used where supervisorctl prints a fault or a value. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + quote;
 }
 
 /** `<Fault 92: 'CANT_REREAD: …'>`: str() of an xmlrpclib.Fault. */
@@ -177,8 +154,7 @@ export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
     const [file, line] = err.tcp ? ['/usr/lib/python3.11/socket.py', 836] : [XMLRPC_PY, 557];
     return new PythonError(cls, `[Errno ${errno}] ${text}`, file, line).render();
   }
-  const message = err instanceof Error ? err.message : String(err);
-  if (/connection closed/.test(message)) {
+  if (hasCode(err, ErrorCodes.CONNECTION_CLOSED)) {
     return new PythonError(
       'http.client.RemoteDisconnected',
       'Remote end closed connection without response',
@@ -186,6 +162,7 @@ export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
       287,
     ).render();
   }
+  const message = err instanceof Error ? err.message : String(err);
   return new PythonError(err instanceof Error ? err.constructor.name : 'Exception', message, CTL_PY, 0).render();
 }
 

@@ -11,6 +11,7 @@
  * Simplification: a blank line ends a multi-line value (RawConfigParser keeps inner blank lines
  * when more indented lines follow); nothing in `[supervisorctl]` spans blank lines.
  */
+import { pyCompare, pyRepr } from '@tsupervisor/protocol';
 
 export class IniError extends Error {}
 
@@ -91,13 +92,13 @@ export function expand(value: string, expansions: Record<string, string>, name: 
     }
     const m = /^%\(([^)]*)\)[-#0 +]*\d*(?:\.\d+)?([sdir])/.exec(value.slice(pct));
     if (!m) {
-      throw new IniError(`Format string ${pyStr(value)} for ${pyStr(name)} is badly formatted: ${badFormat(value, pct)}`);
+      throw new IniError(`Format string ${pyRepr(value)} for ${pyRepr(name)} is badly formatted: ${badFormat(value, pct)}`);
     }
     const key = m[1];
     if (!Object.prototype.hasOwnProperty.call(expansions, key)) {
-      const available = Object.keys(expansions).sort().join(', ');
+      const available = Object.keys(expansions).sort(pyCompare).join(', ');
       throw new IniError(
-        `Format string ${pyStr(value)} for ${pyStr(name)} contains names (${pyStr(key)}) which cannot be ` +
+        `Format string ${pyRepr(value)} for ${pyRepr(name)} contains names (${pyRepr(key)}) which cannot be ` +
           `expanded. Available names: ${available}`,
       );
     }
@@ -110,9 +111,6 @@ export function expand(value: string, expansions: Record<string, string>, name: 
 function badFormat(value: string, pct: number): string {
   const next = value[pct + 1];
   if (next === undefined) return 'incomplete format';
-  return `unsupported format character ${pyStr(next)} (0x${next.charCodeAt(0).toString(16)}) at index ${pct + 1}`;
+  return `unsupported format character ${pyRepr(next)} (0x${next.charCodeAt(0).toString(16)}) at index ${pct + 1}`;
 }
 
-function pyStr(s: string): string {
-  return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}

@@ -6,10 +6,9 @@
 import { noteActivity, noticingCalls } from './memory.js';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Faults, RPCFault, SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
+import { ErrorCodes, Faults, RPCFault, SUPERVISOR_COMPAT, hasCode, pyRepr } from '@tsupervisor/protocol';
 import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
 import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage, readUserDb } from './config/index.js';
-import { pyRepr } from './config/expand.js';
 import { nameToUid } from './config/users.js';
 import type { Config, InetHttpServerConfig, UnixHttpServerConfig } from './config/types.js';
 import { daemonize, isDaemonChild, reportToParent } from './daemonize.js';
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
     config = read();
   } catch (err) {
     // A -c file that does not exist is supervisord's own line (no position to add).
-    if (err instanceof ConfigError && /^could not find config file /.test(err.reason)) fail(err.reason);
+    if (err instanceof ConfigError && hasCode(err, ErrorCodes.CONFIG_NOT_FOUND)) fail(err.reason);
     if (err instanceof ConfigError) fail(err.message, err.exitCode);
     if (err instanceof UsageError) fail(err.message);
     throw err;

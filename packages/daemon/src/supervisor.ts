@@ -3,7 +3,7 @@
  * operations on them that outlive one RPC (add, remove, reread, ordered shutdown, restart).
  */
 import { EventEmitter } from 'node:events';
-import { Faults, RPCFault, type ReloadResult, type SupervisorStateName } from '@tsupervisor/protocol';
+import { ErrorCodes, Faults, RPCFault, hasCode, splitNamespec, type ReloadResult, type SupervisorStateName } from '@tsupervisor/protocol';
 import { ConfigError } from './config/errors.js';
 import type { Config, GroupConfig, ProcessConfig } from './config/types.js';
 import type { Logger } from './logger.js';
@@ -204,7 +204,7 @@ export class Supervisor extends EventEmitter {
       next = this.deps.readConfig();
     } catch (err) {
       // A missing file is supervisor's own words, which name it already (no file:line prefix).
-      const missing = err instanceof ConfigError && /^could not find config file /.test(err.reason);
+      const missing = err instanceof ConfigError && hasCode(err, ErrorCodes.CONFIG_NOT_FOUND);
       throw new RPCFault(Faults.CANT_REREAD, missing ? err.reason : String((err as Error).message ?? err));
     }
     this.latest = next;
@@ -335,14 +335,6 @@ class GroupHost implements ProcessHost {
   stateChanged(change: StateChange): void {
     this.sup.emit('processState', change);
   }
-}
-
-export function splitNamespec(namespec: string): [string, string | null] {
-  const i = namespec.indexOf(':');
-  if (i < 0) return [namespec, namespec];
-  const group = namespec.slice(0, i);
-  const proc = namespec.slice(i + 1);
-  return [group, proc === '' || proc === '*' ? null : proc];
 }
 
 function sortByPriority(groups: GroupConfig[]): GroupConfig[] {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { ErrorCodes, hasCode } from '@tsupervisor/protocol';
 import { ConfigError } from '../src/config/errors.js';
 import { assertConfigError, load, SUPERVISORD, writeConfs } from './fixtures/config/helpers.js';
 
@@ -223,4 +224,10 @@ test('[rpcinterface:x] without a factory', () => {
     key: 'supervisor.rpcinterface_factory',
     reason: 'foo.bar:baz cannot be resolved within [rpcinterface:other]',
   });
+});
+
+test('config errors carry a code: a missing file is CONFIG_NOT_FOUND, anything else CONFIG_INVALID', () => {
+  const dir = writeConfs({ 'supervisord.conf': SUPERVISORD + program('startsecs=abc') });
+  assert.throws(() => load(dir, 'nope.conf'), (e: unknown) => hasCode(e, ErrorCodes.CONFIG_NOT_FOUND));
+  assert.throws(() => load(dir), (e: unknown) => hasCode(e, ErrorCodes.CONFIG_INVALID));
 });

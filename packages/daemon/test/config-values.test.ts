@@ -213,3 +213,11 @@ test('fnmatch patterns for include globs', () => {
   assert.ok(!fnmatchToRegex('[!ab]*.conf').test('b1.conf'));
   assert.ok(fnmatchToRegex('[x').test('[x'));
 });
+
+test('stopsignal: Python int() spellings; 0 (SIG_DFL) is no signal to stop with', () => {
+  assert.equal(toSignalName('1_5'), 'TERM');
+  assert.equal(toSignalName('+9'), 'KILL');
+  assert.equal(toSignalName('RTMIN'), 'RTMIN');
+  assert.throws(() => toSignalName('0'), /value '0' is not a valid signal number/);
+  assert.throws(() => toSignalName('-1'), /value '-1' is not a valid signal number/);
+});

@@ -9,7 +9,8 @@
  */
 import net from 'node:net';
 import { LineDecoder, MAX_RESPONSE_FRAME, encodeFrame } from './framing.js';
-import { RPCFault } from './faults.js';
+import { faultFromError } from './faults.js';
+import { ErrorCodes, TsvError } from './errors.js';
 import type { MethodName, ParamsOf, ResultOf } from './methods.js';
 import type { NotificationName, Notifications } from './notifications.js';
 
@@ -94,7 +95,7 @@ export class ControlClient {
         if ([...this.pending.values()].some((p) => p.frame !== undefined)) void this.reopen();
         return;
       }
-      this.fail(this.failure ?? new Error('connection closed by the daemon'));
+      this.fail(this.failure ?? closedError('connection closed by the daemon'));
     });
   }
 
@@ -115,7 +116,7 @@ export class ControlClient {
           this.reopening = null;
           if (this.closed) {
             socket.destroy();
-            this.fail(new Error('connection closed'));
+            this.fail(closedError('connection closed'));
             return;
           }
           for (const [id, p] of this.pending) if (p.frame === undefined) this.pending.delete(id);
@@ -140,7 +141,7 @@ export class ControlClient {
   }
 
   call<M extends MethodName>(method: M, ...args: undefined extends ParamsOf<M> ? [params?: ParamsOf<M>] : [params: ParamsOf<M>]): Promise<ResultOf<M>> {
-    if (this.closed) return Promise.reject(new Error('connection closed'));
+    if (this.closed) return Promise.reject(closedError('connection closed'));
     const params: Record<string, unknown> = { ...(args[0] ?? {}) };
     if (this.credentials) params['_auth'] = this.credentials;
     const id = this.nextId++;
@@ -199,12 +200,12 @@ export class ControlClient {
     this.heard();
     this.closed = true;
     // A socket the daemon already closed for idleness gets no second 'close'.
-    if (this.socket.destroyed && !this.reopening) this.fail(new Error('connection closed'));
+    if (this.socket.destroyed && !this.reopening) this.fail(closedError('connection closed'));
     else this.socket.destroy();
   }
 
   private dispatch(line: string): void {
-    let message: { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
+    let message: { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
     try {
       message = JSON.parse(line);
     } catch {
@@ -223,7 +224,7 @@ export class ControlClient {
     this.pending.delete(message.id as number);
     if (message.error) {
       const code = typeof message.error.code === 'number' ? message.error.code : -32603;
-      pending.reject(new RPCFault(code, stripFaultName(String(message.error.message ?? ''))));
+      pending.reject(faultFromError(code, String(message.error.message ?? ''), message.error.data));
     } else {
       pending.resolve(message.result);
     }
@@ -253,8 +254,7 @@ function connectOnce(path: ConnectTarget): Promise<net.Socket> {
   });
 }
 
-/** `BAD_NAME: foo` → `foo` (RPCFault rebuilds the prefix from the code). */
-function stripFaultName(message: string): string {
-  const m = /^[A-Z_]+: ?([\s\S]*)$/.exec(message);
-  return m ? m[1] : message === message.toUpperCase() ? '' : message;
+/** The connection ended before an answer: told apart by its code (CONNECTION_CLOSED). */
+function closedError(message: string): TsvError {
+  return new TsvError(ErrorCodes.CONNECTION_CLOSED, message);
 }

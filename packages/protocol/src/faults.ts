@@ -1,7 +1,8 @@
 /**
  * Faults carry supervisor's stable integer codes (xmlrpc.py Faults). On the wire a fault is a
- * JSON-RPC error object whose `code` is one of these numbers and whose `message` is supervisor's
- * fault string, `NAME: detail` (e.g. `BAD_NAME: foo`).
+ * JSON-RPC error object whose `code` is one of these numbers, whose `message` is supervisor's
+ * fault string, `NAME: detail` (e.g. `BAD_NAME: foo`), for people and XML-RPC clients, and whose
+ * `data` is `{detail}`, so that a program reads the detail without parsing the text.
  */
 export const Faults = {
   UNKNOWN_METHOD: 1,
@@ -49,6 +50,30 @@ export class RPCFault extends Error {
     this.code = code;
     this.detail = detail;
   }
+}
+
+/** The `data` of a fault's JSON-RPC error. */
+export interface FaultData {
+  detail: string;
+}
+
+export function faultData(fault: RPCFault): FaultData {
+  return { detail: fault.detail };
+}
+
+/**
+ * The fault a JSON-RPC error stands for. Its detail comes from `data`; a tsupervisord older
+ * than `data` sent only the text, `NAME` or `NAME: detail`, whose name the code gives. Any other
+ * error (a JSON-RPC framing error) keeps its whole message as the detail.
+ */
+export function faultFromError(code: number, message: string, data?: unknown): RPCFault {
+  if (data !== null && typeof data === 'object' && typeof (data as FaultData).detail === 'string') {
+    return new RPCFault(code, (data as FaultData).detail);
+  }
+  const name = faultName(code);
+  if (name !== undefined && message === name) return new RPCFault(code);
+  if (name !== undefined && message.startsWith(`${name}: `)) return new RPCFault(code, message.slice(name.length + 2));
+  return new RPCFault(code, message);
 }
 
 /** JSON-RPC 2.0 framing errors (spec codes), used for malformed frames, not domain faults. */

@@ -1,5 +1,7 @@
 export * from './states.js';
 export * from './faults.js';
+export * from './errors.js';
+export * from './python/index.js';
 export * from './types.js';
 export * from './methods.js';
 export * from './notifications.js';

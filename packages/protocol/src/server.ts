@@ -19,7 +19,7 @@ import {
   isJSONRPCRequest,
 } from 'json-rpc-2.0';
 import { FrameTooLarge, LineDecoder, MAX_REQUEST_FRAME, encodeFrame } from './framing.js';
-import { JsonRpcErrors, RPCFault } from './faults.js';
+import { JsonRpcErrors, RPCFault, faultData } from './faults.js';
 import { METHOD_NAMES, type Handlers, type MethodName } from './methods.js';
 import type { NotificationName, Notifications } from './notifications.js';
 
@@ -87,7 +87,7 @@ export function createCallDispatcher(call: Call, options: Pick<ServeOptions, 'gu
       try {
         guard(request.params, connection, request.method);
       } catch (err) {
-        if (err instanceof RPCFault) throw new JSONRPCErrorException(err.message, err.code);
+        if (err instanceof RPCFault) throw faultException(err);
         throw err;
       }
       return next(request, connection);
@@ -102,7 +102,7 @@ export function createCallDispatcher(call: Call, options: Pick<ServeOptions, 'gu
       try {
         return await call(method, params as Record<string, unknown>, connection);
       } catch (err) {
-        if (err instanceof RPCFault) throw new JSONRPCErrorException(err.message, err.code);
+        if (err instanceof RPCFault) throw faultException(err);
         if (err instanceof JSONRPCErrorException) throw err;
         throw new JSONRPCErrorException(`internal error: ${(err as Error)?.message ?? String(err)}`, JsonRpcErrors.INTERNAL_ERROR);
       }
@@ -326,6 +326,11 @@ function idOf(message: unknown): string | number | null {
     if (typeof id === 'string' || typeof id === 'number') return id;
   }
   return null;
+}
+
+/** A fault as the library's error: supervisor's text as the message, the detail apart in `data`. */
+function faultException(fault: RPCFault): JSONRPCErrorException {
+  return new JSONRPCErrorException(fault.message, fault.code, faultData(fault));
 }
 
 function errorResponse(id: string | number | null, code: number, message: string): JSONRPCResponse {

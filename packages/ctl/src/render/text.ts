@@ -11,13 +11,5 @@ export function pyLen(s: string): number {
   return n;
 }
 
-/** Python's str ordering (code points). */
-export function pyCompare(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}
+/** Python's str ordering (code points), shared with the daemon. */
+export { pyCompare } from '@tsupervisor/protocol';

@@ -6,7 +6,11 @@
  * `ConfigError`, which knows the file, line, section, key and value, and renders as ONE line:
  *
  *     Error: /etc/supervisord.conf:42: [program:web] startsecs = "abc": not an integer
+ *
+ * A ConfigError is a TsvError: its code says what kind of problem it is (CONFIG_NOT_FOUND for a
+ * missing file, which supervisord reports in its own words; CONFIG_INVALID for the rest).
  */
+import { ErrorCodes, TsvError, type ErrorCode } from '@tsupervisor/protocol';
 
 /** A value that a converter rejects; the message says why (no position). */
 export class BadValue extends Error {
@@ -22,9 +26,11 @@ export interface ConfigErrorInfo {
   /** The value as written in the file (before expansion). */
   value?: string;
   message: string;
+  /** CONFIG_INVALID unless said otherwise. */
+  code?: ErrorCode;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends TsvError {
   override name = 'ConfigError';
   readonly file: string;
   readonly line: number;
@@ -40,7 +46,7 @@ export class ConfigError extends Error {
   exitCode = 2;
 
   constructor(info: ConfigErrorInfo) {
-    super(renderConfigProblem(info));
+    super(info.code ?? ErrorCodes.CONFIG_INVALID, renderConfigProblem(info));
     this.file = info.file;
     this.line = info.line ?? 0;
     this.section = info.section;

@@ -6,6 +6,7 @@
  * (process_num, numprocs). As in Python, `%(ENV_X)d` with a string value is an error, and every
  * conversion must name its key (`%s` alone needs a tuple, which a mapping is not).
  */
+import { pyCompare, pyRepr } from '@tsupervisor/protocol';
 import { BadValue } from './errors.js';
 
 export type ExpansionNames = Readonly<Record<string, string | number>>;
@@ -150,26 +151,4 @@ function pad(text: string, flags: string, width: number, numeric: boolean): stri
     return text.slice(0, prefixed) + text.slice(prefixed).padStart(width - prefixed, '0');
   }
   return text.padStart(width, ' ');
-}
-
-/** Python's repr() of a str, for messages that must read like supervisor's. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + quote;
-}
-
-/** Python's default str ordering (by code point). */
-export function pyCompare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

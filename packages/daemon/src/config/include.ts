@@ -11,6 +11,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { pyCompare } from '@tsupervisor/protocol';
 import { glob } from './glob.js';
 import { parseIni, type IniDocument, type IniValue } from './ini.js';
 import { SectionReader } from './section.js';
@@ -40,7 +41,7 @@ export function readIncludes(
   const seen = new Set<string>([mainFile]);
   for (const written of patterns) {
     const pattern = isAbsolute(written) ? written : join(base, written);
-    const matches = glob(pattern).sort();
+    const matches = glob(pattern).sort(pyCompare);
     if (matches.length === 0) {
       result.warnings.push(`${own.file}:${own.line}: [include] files: No file matches via include "${pattern}"`);
       continue;

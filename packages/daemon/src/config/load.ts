@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config, CtlConfig } from './types.js';
 import { envNamesOf, readerFor, type LoadContext } from './context.js';
+import { ErrorCodes } from '@tsupervisor/protocol';
 import { ConfigError } from './errors.js';
 import { readGroups } from './groups.js';
 import { readIncludes } from './include.js';
@@ -91,7 +92,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
 }
 
 function readMain(file: string, abs: string): string {
-  if (!existsSync(abs)) throw new ConfigError({ file: abs, message: `could not find config file ${file}` });
+  if (!existsSync(abs)) throw new ConfigError({ file: abs, message: `could not find config file ${file}`, code: ErrorCodes.CONFIG_NOT_FOUND });
   try {
     return readFileSync(abs, 'utf8');
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type { AutoRestart, ServerConfig } from './types.js';
 import { BadValue } from './errors.js';
-import { pyRepr } from './expand.js';
+import { pyRepr } from '@tsupervisor/protocol';
 import { keyValueTokens } from './shlex.js';
 
 const TRUTHY = ['yes', 'true', 'on', '1'];

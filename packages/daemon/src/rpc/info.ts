@@ -6,12 +6,12 @@ import {
   RPCFault,
   SUPERVISOR_COMPAT,
   SupervisorStates,
+  signalNumberOf,
   type ConfigInfo,
   type Handlers,
   type ProcessInfo,
 } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
-import { constants } from 'node:os';
 import type { Subprocess } from '../process/subprocess.js';
 import type { Supervisor } from '../supervisor.js';
 
@@ -143,6 +143,7 @@ function configInfo(
   };
 }
 
+/** The config keeps a canonical name ('TERM', 'RTMIN'), which the table always knows. */
 function signalNumber(name: string): number {
-  return (constants.signals as Record<string, number>)[`SIG${name}`] ?? 15;
+  return signalNumberOf(name) ?? 15;
 }

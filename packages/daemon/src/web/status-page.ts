@@ -4,7 +4,7 @@
  * `tail.html`. Rendering only (pure); web/actions.ts performs what a link asks.
  */
 import type { ProcessInfo } from '@tsupervisor/protocol';
-import { SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
+import { SUPERVISOR_COMPAT, makeNamespec, pyCompare } from '@tsupervisor/protocol';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -12,7 +12,7 @@ export function escapeHtml(text: string): string {
 
 /** supervisor's name for a process: `group:name`, or `name` when the group is its own. */
 export function namespecOf(info: Pick<ProcessInfo, 'group' | 'name'>): string {
-  return info.group === info.name ? info.name : `${info.group}:${info.name}`;
+  return makeNamespec(info.group, info.name);
 }
 
 function stateClass(statename: string): string {
@@ -54,7 +54,7 @@ export const STYLESHEET = STYLE;
 /** The status page: one row per process, sorted by name as supervisor does, and `message` on top. */
 export function renderStatusPage(infos: readonly ProcessInfo[], message: string | null, now: Date): string {
   const rows = [...infos]
-    .sort((a, b) => (namespecOf(a) < namespecOf(b) ? -1 : namespecOf(a) > namespecOf(b) ? 1 : 0))
+    .sort((a, b) => pyCompare(namespecOf(a), namespecOf(b)))
     .map((info, i) => {
       const spec = escapeHtml(namespecOf(info));
       const actions = actionsFor(info)

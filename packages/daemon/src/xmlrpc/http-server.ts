@@ -8,7 +8,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
-import { RPCFault, type NotificationName, type Notifications } from '@tsupervisor/protocol';
+import { RPCFault, pyRepr, type NotificationName, type Notifications } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { CallPipeline } from '../calls/pipeline.js';
 import type { Logger } from '../logger.js';
@@ -19,7 +19,6 @@ import { callMethod } from './method-map.js';
 import { isWebPath, serveWeb } from '../web/index.js';
 import { errorBody, REASONS } from '../web/error-page.js';
 import { PythonError } from './python-args.js';
-import { pyRepr } from '../config/expand.js';
 
 /** Largest request body read (XML-RPC calls are small; sendProcessStdin is the big one). */
 export const MAX_BODY = 4 * 1024 * 1024;

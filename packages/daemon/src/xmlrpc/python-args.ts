@@ -7,19 +7,11 @@
  * `FAILED: <class 'AttributeError'>:…`). Recorded from supervisord with xmlrpc.client
  * (test/fixtures/xmlrpc/arg-types.py).
  */
-import { Faults, RPCFault } from '@tsupervisor/protocol';
-import { pyRepr } from '../config/expand.js';
+import { Faults, PythonError, RPCFault, pyRepr } from '@tsupervisor/protocol';
 import { XmlRpcDateTime, XmlRpcDouble, type XmlRpcValue } from './codec.js';
 
-/** An exception other than a fault in supervisor's method: HTTP 500. */
-export class PythonError extends Error {
-  constructor(
-    readonly pyType: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** An exception other than a fault in supervisor's method: HTTP 500 (the one class, from protocol). */
+export { PythonError };
 
 /**
  * How a method uses a parameter:
