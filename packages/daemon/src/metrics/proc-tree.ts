@@ -8,7 +8,7 @@
  * batches with a turn of the event loop between them, so a scrape of a thousand programs never
  * holds the daemon for long.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { procUnits } from '../native/index.js';
 
 export interface TreeUsage {
@@ -35,11 +35,28 @@ function unitsOf(): { clockTicks: number; pageSize: number } {
   return units;
 }
 
+const buffer = Buffer.alloc(8192);
+
+/**
+ * A small /proc file: open, one read into a shared buffer, close (no fstat, no allocation);
+ * one that fills the buffer (a children list of a thousand pids) is read again whole.
+ */
+function readSmall(path: string): string {
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, buffer, 0, buffer.length, null);
+  } finally {
+    closeSync(fd);
+  }
+  return n < buffer.length ? buffer.toString('latin1', 0, n) : readFileSync(path, 'latin1');
+}
+
 /** /proc/<pid>/stat's parent, CPU ticks and resident pages; null once the process is gone. */
 export function readStat(pid: number): Stat | null {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    text = readSmall(`/proc/${pid}/stat`);
   } catch {
     return null;
   }
@@ -66,7 +83,7 @@ function childrenOf(pid: number): number[] | null {
   for (const tid of tids) {
     let text: string;
     try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
+      text = readSmall(`/proc/${pid}/task/${tid}/children`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && childrenFiles === null && tid === String(pid)) {
         childrenFiles = false;
