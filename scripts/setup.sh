@@ -7,6 +7,9 @@
 #   curl tmux     the demo's requests; terminal checks
 #   hyperfine     scripts/bench/status-speed.mjs
 #   supervisor    Debian's supervisor 4.2.5, run by hand only for comparisons (never as a service)
+#   prometheus    promtool (the /metrics tests' referee) and a Prometheus server the tests start on
+#                 loopback; prometheus-node-exporter for scripts/bench/metrics-scrape.mjs. Both ship
+#                 services: the policy-rc.d below keeps them from starting, never run as a service
 #   gcc libc6-dev the daemon's native addon and exec shim (built at install)
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -28,6 +31,8 @@ want curl curl ca-certificates
 want tmux tmux
 want hyperfine hyperfine
 want supervisord supervisor
+want promtool prometheus
+want prometheus-node-exporter prometheus-node-exporter
 want cc gcc libc6-dev
 want python3 python3
 
@@ -35,7 +40,7 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   echo "setup: apt-get install ${need_apt[*]}"
   apt-get update -q
-  # The supervisor and nginx packages would start system-wide services where an init system
+  # The supervisor, nginx and prometheus packages would start system-wide services where an init system
   # runs; a policy-rc.d that answers 101 keeps any service from starting (we only ever run
   # them by hand, on private configs). Keep an existing policy-rc.d as it is.
   own_policy=0
@@ -50,13 +55,13 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   [ "$rc" = 0 ] || exit "$rc"
   # Under systemd, also keep them from starting at the next boot.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    systemctl disable --now supervisor.service nginx.service >/dev/null 2>&1 || true
+    systemctl disable --now supervisor.service nginx.service prometheus.service prometheus-node-exporter.service >/dev/null 2>&1 || true
   fi
 fi
 
-# Nothing of Debian's may be left serving: a system supervisord or nginx would hold the
+# Nothing of Debian's may be left serving: a system supervisord, nginx or Prometheus would hold the
 # ports and sockets the tests and the demo use. Stop them through their own init scripts.
-for svc in supervisor nginx; do
+for svc in supervisor nginx prometheus prometheus-node-exporter; do
   if [ -x "/etc/init.d/$svc" ] && "/etc/init.d/$svc" status >/dev/null 2>&1; then
     echo "setup: stopping the system $svc service"
     "/etc/init.d/$svc" stop >/dev/null 2>&1 || true

@@ -24,6 +24,7 @@ import { AlreadyRunning, startControlServer } from './servers/control-server.js'
 import { ServerSlot } from './servers/server-slot.js';
 import { auditPath } from './calls/audit.js';
 import { Supervisor } from './supervisor.js';
+import { MetricsRecorder } from './metrics/recorder.js';
 import { installLastResort } from './last-resort.js';
 import { startReaper } from './reaper.js';
 
@@ -140,10 +141,16 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
     os: realOs,
     logger,
     readConfig: read,
-    createOutput: (pc, group, cfg, owner) =>
-      events.wrapOutput(owner, new ChildLogs(pc, group.kind === 'eventlistener', owner, logShared(cfg))),
+    createOutput: (pc, group, cfg, owner) => {
+      const logs = new ChildLogs(pc, group.kind === 'eventlistener', owner, logShared(cfg));
+      const output = events.wrapOutput(owner, logs);
+      metrics.trackLogs(output, logs);
+      return output;
+    },
   });
   const events = new EventSystem(supervisor, { logger, clock: realOs });
+  // counters for /metrics (the collectors load with the HTTP side)
+  const metrics = new MetricsRecorder(supervisor, events);
 
   // [unix_http_server] and [inet_http_server], re-applied at each reload
   let control: ServerSlot<UnixHttpServerConfig> | null = null;
@@ -201,6 +208,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
     logger,
     accepting: () => supervisor.mood === 'RUNNING',
     auditPath: auditPath(config.supervisord),
+    metrics,
     handlers: noticingCalls(createHandlers({
       supervisor,
       mainLog: logger,

@@ -56,6 +56,8 @@ export interface PipelineOptions {
   accepting(): boolean;
   /** The audit trail's file (calls/audit.ts auditPath), null for none. */
   auditPath?: string | null;
+  /** Each call's end, for /metrics: 'success', or the fault's name ('ERROR' for an exception). */
+  onCall?(method: MethodName, outcome: string): void;
 }
 
 /** The caller of a connection's calls: SO_PEERCRED on the Unix socket, the address over TCP. */
@@ -82,7 +84,7 @@ export function createCallPipeline(options: PipelineOptions): CallPipeline {
   const admit = (method: string, params: unknown, { connection, credentials: given }: CallContext) => {
     if (credentials.username !== null) audited(method, params, connection, () => checkAuth(credentials, given));
   };
-  const call = async <M extends MethodName>(method: M, params: NonNullable<ParamsOf<M>>, context: CallContext): Promise<ResultOf<M>> => {
+  const run = async <M extends MethodName>(method: M, params: NonNullable<ParamsOf<M>>, context: CallContext): Promise<ResultOf<M>> => {
     const { connection } = context;
     admit(method, params, context);
     audited(method, params, connection, () => {
@@ -99,6 +101,19 @@ export function createCallPipeline(options: PipelineOptions): CallPipeline {
     }
     const handler = handlers[method] as (params: NonNullable<ParamsOf<M>>, c: Connection) => ResultOf<M> | Promise<ResultOf<M>>;
     return handler(params, connection);
+  };
+  const { onCall } = options;
+  /** `run`, its outcome counted for /metrics when asked (onCall). */
+  const call = async <M extends MethodName>(method: M, params: NonNullable<ParamsOf<M>>, context: CallContext): Promise<ResultOf<M>> => {
+    if (!onCall) return run(method, params, context);
+    try {
+      const result = await run(method, params, context);
+      onCall(method, 'success');
+      return result;
+    } catch (err) {
+      onCall(method, err instanceof RPCFault ? (faultName(err.code) ?? String(err.code)) : 'ERROR');
+      throw err;
+    }
   };
   return {
     admit,

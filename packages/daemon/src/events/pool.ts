@@ -15,6 +15,8 @@ export interface PoolOptions {
   /** supervisord's identifier (the `server:` of the header line). */
   identifier: string;
   logger: Logger;
+  /** An event was discarded from the full buffer (counted for /metrics). */
+  onDropped?(): void;
 }
 
 export class ListenerPool {
@@ -103,6 +105,7 @@ export class ListenerPool {
     }
     for (const discarded of this.buffer.accept(event, head)) {
       this.options.logger.log('error', `pool ${this.name} event buffer overflowed, discarding event ${discarded.serial}`);
+      this.options.onDropped?.();
     }
   }
 

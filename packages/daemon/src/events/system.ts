@@ -36,6 +36,8 @@ export interface EventSystemOptions {
 export class EventSystem {
   private readonly serials = new SerialCounter();
   readonly pools = new Map<string, ListenerPool>();
+  /** Events discarded from a full pool buffer since the daemon started (for /metrics). */
+  droppedEvents = 0;
   /** The pid of each process's latest child (EXITED and STOPPED report it after the reap). */
   private readonly lastPid = new WeakMap<Subprocess, number>();
   private readonly ticker: Ticker;
@@ -136,7 +138,7 @@ export class EventSystem {
   private groupAdded(group: ProcessGroup): void {
     if (group.config.kind === 'eventlistener') {
       this.pools.get(group.name)?.dispose();
-      this.pools.set(group.name, new ListenerPool(group, { identifier: this.sup.config.supervisord.identifier, logger: this.options.logger }));
+      this.pools.set(group.name, new ListenerPool(group, { identifier: this.sup.config.supervisord.identifier, logger: this.options.logger, onDropped: () => this.droppedEvents++ }));
     }
     this.publish(processGroupBody(true, group.name));
   }

@@ -96,6 +96,8 @@ interface Addon {
   trimMemory?(): Promise<number>;
   dgramSocket?(): number;
   dgramSend?(fd: number, path: string, data: Buffer): string | null;
+  listenQueue?(fd: number): ListenQueue | null;
+  procUnits?(): ProcUnits;
 }
 
 export { ADDON_PATH, NATIVE_BUILD_DIR, PACKAGE_ROOT, SHIM_PATH } from './locate.js';
@@ -302,6 +304,36 @@ export const UV_EOF = -4095;
 export function trimMemory(): Promise<number> {
   const a = native();
   return a.trimMemory ? a.trimMemory() : Promise.resolve(0);
+}
+
+/* ------------------------------------------------------------------ metrics (tsv_queue.c) */
+
+/** A listening socket's accept queue: connections waiting, and the backlog they wait in. */
+export interface ListenQueue {
+  queued: number;
+  backlog: number;
+}
+
+/** The units of /proc/<pid>/stat: clock ticks per second (utime, stime) and the page size (rss). */
+export interface ProcUnits {
+  clockTicks: number;
+  pageSize: number;
+}
+
+/**
+ * The accept queue of a listening fd: TCP_INFO for TCP, sock_diag (UDIAG_SHOW_RQLEN) for a unix
+ * socket; null for anything else or when the kernel does not say.
+ */
+export function listenQueue(fd: number): ListenQueue | null {
+  const a = native();
+  if (!a.listenQueue) throw outOfDate('listenQueue');
+  return a.listenQueue(fd);
+}
+
+export function procUnits(): ProcUnits {
+  const a = native();
+  if (!a.procUnits) throw outOfDate('procUnits');
+  return a.procUnits();
 }
 
 /* ------------------------------------------------------------------ unix datagrams (syslog) */

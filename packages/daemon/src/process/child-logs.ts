@@ -131,6 +131,11 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
     });
   }
 
+  /** Bytes written to the channel's log file since the process was created; null: no file. */
+  writtenBytes(channel: LogChannel): number | null {
+    return this.fileOf(channel)?.writtenBytes ?? null;
+  }
+
   async clear(): Promise<void> {
     await Promise.all([this.stdout?.clear(), this.stderr?.clear()]);
   }

@@ -16,6 +16,7 @@ import { getrlimit, peerCred } from '../native/index.js';
 import { createJsonRpcDispatcher, type JsonRpcDispatcher } from '../rpc/json-rpc.js';
 import { fdLimit, fdShortage, openFds } from '../process/fd-budget.js';
 import { lazyHttpServer, looksLikeHttp, type HttpEntry } from '../xmlrpc/lazy.js';
+import type { MetricsRecorder } from '../metrics/recorder.js';
 
 /**
  * A connection with nothing to do is closed after IDLE_TIMEOUT_MS (5 min; the ctl reconnects
@@ -33,6 +34,8 @@ export interface ControlServerOptions {
   accepting(): boolean;
   /** The audit trail's file (calls/audit.ts auditPath), null for none. */
   auditPath?: string | null;
+  /** Counters for /metrics (calls by method and outcome); with it, /metrics and the probes are served. */
+  metrics?: MetricsRecorder;
 }
 
 /** Resolves true if something answers on the socket path. */
@@ -185,8 +188,13 @@ export function serversOf(options: Omit<ControlServerOptions, 'config'> & { conf
   dispatcher: JsonRpcDispatcher;
   http: HttpEntry;
 } {
-  const pipeline = createCallPipeline({ ...options, credentials: options.config });
-  return { pipeline, dispatcher: createJsonRpcDispatcher(pipeline), http: lazyHttpServer({ pipeline, auth: options.config, logger: options.logger }) };
+  const { metrics } = options;
+  const pipeline = createCallPipeline({ ...options, credentials: options.config, ...(metrics ? { onCall: metrics.recordCall } : {}) });
+  return {
+    pipeline,
+    dispatcher: createJsonRpcDispatcher(pipeline),
+    http: lazyHttpServer({ pipeline, auth: options.config, logger: options.logger, ...(metrics ? { metrics } : {}) }),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { InetHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
+import type { MetricsRecorder } from '../metrics/recorder.js';
 import { AlreadyRunning, serveSniffed, serversOf, trackConnection } from './control-server.js';
 
 export interface InetHttpServerOptions {
@@ -18,6 +19,7 @@ export interface InetHttpServerOptions {
   logger: Logger;
   accepting(): boolean;
   auditPath?: string | null;
+  metrics?: MetricsRecorder;
 }
 
 /**

@@ -5,6 +5,8 @@
  * HTTP/1.0 and 1.1, keep-alive and pipelining. Every call goes through the server section's
  * call pipeline (calls/pipeline.ts), as JSON-RPC's do, so credentials, SHUTDOWN_STATE, parameter
  * checks and the audit trail are the same. This module is loaded on the first HTTP connection only.
+ * GET /metrics (behind the credentials) and the probes /healthz, /readyz (without them) are
+ * metrics/http.ts.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
@@ -18,6 +20,8 @@ import { logtailTarget, serveLogtail } from './logtail.js';
 import { callMethod } from './method-map.js';
 import { isWebPath, serveWeb } from '../web/index.js';
 import { errorBody, REASONS } from '../web/error-page.js';
+import { isProbePath, serveMetrics, serveProbe } from '../metrics/http.js';
+import type { MetricsRecorder } from '../metrics/recorder.js';
 import { PythonError } from './python-args.js';
 
 /** Largest request body read (XML-RPC calls are small; sendProcessStdin is the big one). */
@@ -27,6 +31,8 @@ export interface XmlRpcHttpOptions {
   pipeline: CallPipeline;
   auth: AuthConfig;
   logger: Logger;
+  /** /metrics and the probes (absent: those paths are 404). */
+  metrics?: MetricsRecorder;
 }
 
 export interface XmlRpcHttpServer {
@@ -148,11 +154,22 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
     const connection = connections.get(req.socket);
     if (!connection) throw new Error('HTTP request on an unknown connection');
     const path = (req.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0]!;
+    // orchestrators' probes answer without credentials (metrics/http.ts says what they reveal)
+    if (options.metrics && isProbePath(path)) {
+      await drain(req);
+      serveProbe(path, req, res, options.metrics);
+      return;
+    }
     // supervisor's auth handler wraps every handler: a path it does not serve is 401 too.
     const auth = authenticate(options.auth, req.headers);
     if (!auth.ok) {
       await drain(req);
       sendError(res, auth.status, auth.status === 401 ? { 'WWW-Authenticate': 'Basic realm="default"', Connection: 'close' } : {});
+      return;
+    }
+    if (options.metrics && path === '/metrics') {
+      await drain(req);
+      await serveMetrics(req, res, options.metrics);
       return;
     }
     const invoke = pipeline.invoker({ connection, credentials: auth.credentials });
