@@ -10,6 +10,7 @@ import type { Config, CtlConfig } from './types.js';
 import { envNamesOf, readerFor, type LoadContext } from './context.js';
 import { ConfigError } from './errors.js';
 import { readGroups } from './groups.js';
+import { checkDependencies } from './dependencies.js';
 import { readIncludes } from './include.js';
 import { parseIni, type IniDocument, type IniSection } from './ini.js';
 import {
@@ -68,6 +69,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
   const supervisord = readSupervisord(ctx, readerFor(ctx, supervisordSection));
   const rpcInterfaces = checkRpcInterfaces(ctx);
   const groups = readGroups(ctx);
+  checkDependencies(groups);
   for (const group of groups) {
     for (const p of group.processes) p.environment = { ...supervisord.environment, ...p.environment };
   }
