@@ -25,6 +25,7 @@ import { ServerSlot } from './servers/server-slot.js';
 import { auditPath } from './calls/audit.js';
 import { Supervisor } from './supervisor.js';
 import { MetricsRecorder } from './metrics/recorder.js';
+import { ESSENTIAL_EXIT_CODE } from './process/essential.js';
 import { installLastResort } from './last-resort.js';
 import { startReaper } from './reaper.js';
 
@@ -176,6 +177,11 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
     await logger.close();
     process.exit(code);
   };
+  // essential=true: a program the daemon cannot live without failed for good
+  supervisor.on('essentialFailed', (why: string) => {
+    logger.critical(`${why}: stopping every process and exiting with status ${ESSENTIAL_EXIT_CODE}`);
+    void exit(ESSENTIAL_EXIT_CODE);
+  });
   /**
    * Reload: the configuration is read before anything stops. One that no longer reads is
    * refused (the ctl gets CANT_REREAD naming file:line; SIGHUP logs it) and everything keeps

@@ -12,6 +12,9 @@ import { ProcessGroup } from './process/group.js';
 import type { ChildOutput, OutputOwner } from './process/output.js';
 import { Subprocess, type ProcessHost, type StateChange } from './process/subprocess.js';
 import { isStoppedState } from './process/transition.js';
+import { becameReady } from './process/dependencies.js';
+import { essentialFailure } from './process/essential.js';
+import { StartGate } from './process/start-gate.js';
 import { ListeningSocket } from './sockets/listening-socket.js';
 import { diffGroups } from './update/diff.js';
 
@@ -40,11 +43,23 @@ export class Supervisor extends EventEmitter {
   latest: Config;
   /** The group each process is in (update moves processes between groups). */
   private readonly homes = new WeakMap<Subprocess, ProcessGroup>();
+  /** depends_on=: holds a process until what it depends on is there. */
+  readonly gate: StartGate;
 
   constructor(public config: Config, private readonly deps: SupervisorDeps) {
     super();
     this.setMaxListeners(0);
     this.latest = config;
+    this.gate = new StartGate(this);
+    // essential=true: its failure for good ends the daemon ('essentialFailed', main.ts exits)
+    this.on('processState', (c: StateChange) => this.essential(essentialFailure(c.process.namespec, c.process.config, c)));
+    this.on('dependencyFailed', (p: Subprocess, reason: string) => {
+      if (p.config.essential) this.essential(`essential program ${p.namespec} cannot start: ${reason}`);
+    });
+  }
+
+  private essential(why: string | null): void {
+    if (why && this.mood === 'RUNNING') this.emit('essentialFailed', why);
   }
 
   get logger(): Logger {
@@ -68,7 +83,7 @@ export class Supervisor extends EventEmitter {
     const groups = sortByPriority(configs).map((gc) => this.addGroupFrom(gc, false));
     this.mood = 'RUNNING';
     this.emit('mood', this.mood);
-    for (const group of groups) for (const p of group.byPriority()) p.autostart();
+    for (const group of groups) for (const p of group.byPriority()) this.gate.autostart(p);
   }
 
   // ---- lookup ------------------------------------------------------------------------
@@ -114,7 +129,7 @@ export class Supervisor extends EventEmitter {
     const group = new ProcessGroup(gc, this.socketFor(gc));
     for (const pc of gc.processes) group.processes.push(this.createProcess(group, pc));
     this.installGroup(group);
-    if (autostart && this.mood === 'RUNNING') for (const p of group.byPriority()) p.autostart();
+    if (autostart && this.mood === 'RUNNING') for (const p of group.byPriority()) this.gate.autostart(p);
     return group;
   }
 
@@ -220,7 +235,10 @@ export class Supervisor extends EventEmitter {
     await Promise.all(running.map((p) => p.stopped()));
   }
 
-  /** Stop groups one at a time, descending priority (supervisor's shutdown order). */
+  /**
+   * Stop groups one at a time, descending priority (supervisor's shutdown order); with
+   * depends_on=, a process stops only once what depends on it has stopped.
+   */
   async stopAllInOrder(): Promise<void> {
     // supervisord's shutdown_report: the unstopped processes named at once, then every 3 s.
     const report = () => {
@@ -230,9 +248,10 @@ export class Supervisor extends EventEmitter {
     report();
     const timer = setInterval(report, 3000);
     try {
+      const inOrder = this.gate.inUse() ? this.gate.stopAfterDependents(this.allByPriority(), (p) => this.stopProcesses([p])) : null;
       for (const group of sortGroups([...this.groups.values()]).reverse()) {
         const procs = group.byPriority().reverse();
-        await this.stopProcesses(procs);
+        await (inOrder ? Promise.all(procs.map(inOrder)) : this.stopProcesses(procs));
       }
     } finally {
       clearInterval(timer);
@@ -268,6 +287,7 @@ export class Supervisor extends EventEmitter {
 
   private setMood(mood: SupervisorStateName): void {
     this.mood = mood;
+    if (mood !== 'RUNNING') this.gate.clear();
     this.emit('mood', mood);
   }
 
@@ -334,6 +354,8 @@ class GroupHost implements ProcessHost {
 
   stateChanged(change: StateChange): void {
     this.sup.emit('processState', change);
+    // the typed readiness event: fired here only (process/dependencies.ts says when)
+    if (becameReady(change)) this.sup.emit('ready', change.process);
   }
 }
 

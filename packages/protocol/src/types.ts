@@ -17,6 +17,12 @@ export interface ProcessInfo {
   stdout_logfile: string;
   stderr_logfile: string;
   pid: number;
+  /** tsupervisor (JSON-RPC only, when depends_on= is set): its words, e.g. `db:ready`. */
+  depends_on?: string[];
+  /** tsupervisor: what it is held for before its spawn, e.g. `db (ready)`. */
+  waiting_for?: string[];
+  /** tsupervisor: why it was left STOPPED, e.g. `dependency db is FATAL`. */
+  dependency_error?: string;
 }
 
 /** Result of a group or all-process call: one entry per process (status is a fault code). */

@@ -2,6 +2,7 @@
 import { type ProcessInfo, faultName } from '@tsupervisor/protocol';
 import type { Outcome } from '../faults.js';
 import { makeNamespec } from '../namespec.js';
+import { statusDescription } from './status.js';
 
 /** getProcessInfo's fields, as documented for `status --json`. */
 export function processJson(info: ProcessInfo): Record<string, unknown> {
@@ -16,9 +17,12 @@ export function processJson(info: ProcessInfo): Record<string, unknown> {
     now: info.now,
     exitstatus: info.exitstatus,
     spawnerr: info.spawnerr,
-    description: info.description,
+    description: statusDescription(info),
     stdout_logfile: info.stdout_logfile,
     stderr_logfile: info.stderr_logfile,
+    // tsupervisor's depends_on= (docs/dependencies.md): only for a process that has it
+    ...(info.depends_on ? { depends_on: info.depends_on, waiting_for: info.waiting_for ?? [] } : {}),
+    ...(info.dependency_error ? { dependency_error: info.dependency_error } : {}),
   };
 }
 

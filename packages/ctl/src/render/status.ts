@@ -12,7 +12,16 @@ export function statusLines(infos: ProcessInfo[], paint?: Painter | null, now?: 
     const state = info.statename;
     const padded = ljust(state, 10);
     const column = paint ? paint(state, state) + padded.slice(state.length) : padded;
-    const description = typeof info.description === 'string' ? info.description : describe(info, now);
-    return ljust(namespecs[i], width) + column + description;
+    return ljust(namespecs[i], width) + column + statusDescription(info, now);
   });
+}
+
+/**
+ * The description status shows: supervisor's, except while tsupervisord holds the process for
+ * its depends_on= (`waiting for db (ready)`) or left it STOPPED for a failed dependency.
+ */
+export function statusDescription(info: ProcessInfo, now?: number): string {
+  if (info.waiting_for?.length) return `waiting for ${info.waiting_for.join(', ')}`;
+  if (info.dependency_error && info.statename === 'STOPPED') return info.dependency_error;
+  return typeof info.description === 'string' ? info.description : describe(info, now);
 }

@@ -11,6 +11,7 @@ import { envNamesOf, readerFor, type LoadContext } from './context.js';
 import { ErrorCodes } from '@tsupervisor/protocol';
 import { ConfigError } from './errors.js';
 import { readGroups } from './groups.js';
+import { checkDependencies } from './dependencies.js';
 import { readIncludes } from './include.js';
 import { parseIni, type IniDocument, type IniSection } from './ini.js';
 import {
@@ -69,6 +70,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
   const supervisord = readSupervisord(ctx, readerFor(ctx, supervisordSection));
   const rpcInterfaces = checkRpcInterfaces(ctx);
   const groups = readGroups(ctx);
+  checkDependencies(groups);
   for (const group of groups) {
     for (const p of group.processes) p.environment = { ...supervisord.environment, ...p.environment };
   }

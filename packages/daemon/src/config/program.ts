@@ -16,8 +16,10 @@ import { pyCompare, pyRepr } from '@tsupervisor/protocol';
 import { expand, type ExpansionNames } from './expand.js';
 import { toLogTarget } from './paths.js';
 import { splitCommand } from './shlex.js';
+import { toDependsOn } from './dependencies.js';
 import { toSignalName } from './signals.js';
 import { nameToUid } from './users.js';
+import { BadValue } from './errors.js';
 import {
   toAutoRestart,
   toBoolean,
@@ -78,6 +80,7 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
   const uid = user === null ? null : r.value('user', common, (s) => nameToUid(ctx.users, s))!;
   const umask = r.value('umask', common, toOctal) ?? null;
   const logTimestamps = r.value('log_timestamps', common, toBoolean, 'false');
+  const extensions = readExtensions(r, common);
 
   const processName = r.string('process_name', common, false) ?? '%(program_name)s';
   r.attempt('process_name', r.raw('process_name'), () => toProcessOrGroupName(processName));
@@ -148,9 +151,26 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
       serverurl,
       logTimestamps,
       origin: { file: r.section.file, line: r.section.line },
+      ...extensions,
     });
   }
   return processes.sort(byPriorityThenName);
+}
+
+/** tsupervisor's depends_on=, essential=, backoff_max=: each field only when its key is written. */
+function readExtensions(r: SectionReader, names: ExpansionNames): Pick<ProcessConfig, 'dependsOn' | 'essential' | 'backoffMax'> {
+  const out: Pick<ProcessConfig, 'dependsOn' | 'essential' | 'backoffMax'> = {};
+  const at = r.raw('depends_on');
+  if (at) out.dependsOn = r.value('depends_on', names, (s) => toDependsOn(s, { file: at.file, line: at.line }));
+  if (r.has('essential')) out.essential = r.value('essential', names, toBoolean);
+  if (r.has('backoff_max')) out.backoffMax = r.value('backoff_max', names, toPositiveInteger);
+  return out;
+}
+
+function toPositiveInteger(s: string): number {
+  const n = toInteger(s);
+  if (n < 1) throw new BadValue(`${n} is below lower bound (1)`);
+  return n;
 }
 
 /** supervisor's Config ordering (`__lt__`): priority, then name (code point order). */

@@ -60,6 +60,10 @@ export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'serverurl',
   // tsupervisor: timestamp each logged line of the child's output
   'log_timestamps',
+  // tsupervisor: start dependencies, essential programs, retries (docs/dependencies.md)
+  'depends_on',
+  'essential',
+  'backoff_max',
 ]);
 
 export const FCGI_PROGRAM_KEYS: ReadonlySet<string> = new Set([

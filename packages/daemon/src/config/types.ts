@@ -143,6 +143,24 @@ export interface ProcessConfig {
   logTimestamps: boolean;
   /** The `[program:x]` header (or `[fcgi-program:x]` / `[eventlistener:x]`). */
   origin: Origin;
+  /** tsupervisor (present only when written): `depends_on=`, what must be there before a spawn. */
+  dependsOn?: DependencySpec[];
+  /** tsupervisor (present only when written): `essential=true` ends the daemon when it fails for good. */
+  essential?: boolean;
+  /** tsupervisor (present only when written): `backoff_max=` seconds, the retry wait doubles up to it. */
+  backoffMax?: number;
+}
+
+/** `ready`: RUNNING (after `ready=` when it has one); `exited`: exited with an expected code. */
+export type DependencyCondition = 'ready' | 'exited';
+
+/** One word of `depends_on=`: `name`, `group:name` or `group:*`, and its condition. */
+export interface DependencySpec {
+  /** As written, without the `:ready` / `:exited` suffix. */
+  target: string;
+  condition: DependencyCondition;
+  /** The depends_on= line (left out of comparisons, as every `origin`). */
+  origin: Origin;
 }
 
 export type GroupKind = 'program' | 'fcgi-program' | 'group' | 'eventlistener';

@@ -1,13 +1,14 @@
 /**
  * Whether a process is ready, and which autostart processes are not: /readyz and the
- * tsupervisor_process_ready metric read it here and nowhere else. Until readiness checks land
- * (the `ready=` key), a process is ready when it is RUNNING.
+ * tsupervisor_process_ready metric read it here; whether one process is ready is decided in
+ * process/dependencies.ts (the one readiness test, shared with depends_on).
  */
+import { isReady as stateIsReady } from '../process/dependencies.js';
 import type { Subprocess } from '../process/subprocess.js';
 import type { Supervisor } from '../supervisor.js';
 
 export function isReady(p: Subprocess): boolean {
-  return p.state === 'RUNNING';
+  return stateIsReady(p.snapshot);
 }
 
 export interface Readiness {

@@ -14,6 +14,11 @@
  * - from then on each restart waits 1 s, 2 s, 3 s … up to MAX_DELAY_MS (supervisord's pace at
  *   first, then slower), in the EXITED state supervisord shows between its ticks;
  * - the throttle engaging is logged once per burst; an admin start begins a new count.
+ *
+ * The waits between start retries (BACKOFF) are here too, so both follow one rule when
+ * `backoff_max=` (tsupervisor) is set: the wait doubles from 1 s up to that cap, for the
+ * crash loop's throttled restarts as for the retries. Without it, supervisor's 1 s, 2 s, 3 s …
+ * `startretries=-1` retries for ever.
  */
 
 /** A run shorter than this counts as an instant crash. */
@@ -29,19 +34,39 @@ export function countCrash(previous: number, runMs: number): number {
 }
 
 /** How long to wait before the automatic restart after `crashes` instant crashes in a row. */
-export function restartDelayMs(crashes: number): number {
+export function restartDelayMs(crashes: number, backoffMax?: number): number {
   if (crashes <= FREE_RESPAWNS) return 0;
+  if (backoffMax !== undefined) return doublingDelayMs(crashes - FREE_RESPAWNS, backoffMax);
   return Math.min((crashes - FREE_RESPAWNS) * 1000, MAX_DELAY_MS);
 }
+
+/** The wait before start retry number `tries` (1, 2 …): supervisor's `tries` s, or doubling. */
+export function retryDelayMs(tries: number, backoffMax?: number): number {
+  return backoffMax === undefined ? tries * 1000 : doublingDelayMs(tries, backoffMax);
+}
+
+/** 1 s, 2 s, 4 s … capped at `maxSeconds`. */
+function doublingDelayMs(n: number, maxSeconds: number): number {
+  return Math.min(2 ** Math.min(n - 1, 30), maxSeconds) * 1000;
+}
+
+/** `startretries=-1` never gives up; otherwise supervisor's rule (more failures than retries). */
+export function retriesSpent(failures: number, startretries: number): boolean {
+  return startretries !== RETRY_FOREVER && failures > startretries;
+}
+
+/** The `startretries` value that means: retry for ever (tsupervisor). */
+export const RETRY_FOREVER = -1;
 
 /** True when this exit is the one that engages the throttle: the burst's only log line. */
 export function throttleEngages(crashes: number): boolean {
   return crashes === FREE_RESPAWNS + 1;
 }
 
-export function crashLoopMessage(name: string, crashes: number): string {
+export function crashLoopMessage(name: string, crashes: number, backoffMax?: number): string {
+  const pace = backoffMax === undefined ? `1 s, 2 s … up to ${MAX_DELAY_MS / 1000} s` : `1 s, 2 s, 4 s … up to ${backoffMax} s (backoff_max)`;
   return (
     `crash loop: ${name} exited ${crashes} times in a row within ${INSTANT_CRASH_MS / 1000} s of its spawn; ` +
-    `respawning it 1 s, 2 s … up to ${MAX_DELAY_MS / 1000} s apart until a run lasts ${INSTANT_CRASH_MS / 1000} s`
+    `respawning it ${pace} apart until a run lasts ${INSTANT_CRASH_MS / 1000} s`
   );
 }

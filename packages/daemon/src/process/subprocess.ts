@@ -12,6 +12,7 @@ import type { OsSeam } from '../os-seam.js';
 import { SHIM_PATH, shimArgs } from '../native/index.js';
 import { resolveCommand } from './command.js';
 import { describe } from './describe.js';
+import { dependencyInfo, type GateNote } from './dependencies.js';
 import { childEnvironment } from './environment.js';
 import type { PipeSource } from '../logs/index.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
@@ -50,6 +51,8 @@ export class Subprocess extends EventEmitter {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   /** Settles when the current child's pipes are drained. */
   private drained: Promise<void> = Promise.resolve();
+  /** tsupervisor: what the start gate holds it for, or why it left it STOPPED (replaced, never changed). */
+  gateNote: GateNote | null = null;
 
   constructor(
     private cfg: ProcessConfig,
@@ -207,7 +210,7 @@ export class Subprocess extends EventEmitter {
       stderr_logfile: this.output.stderrPath,
       pid: this.st.pid,
     };
-    return { ...base, description: describe(base) };
+    return { ...base, description: describe(base), ...dependencyInfo(this.config.dependsOn, this.gateNote) };
   }
 
   private dispatch(event: ProcEvent): void {

@@ -7,7 +7,7 @@
  */
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type ProcessStateName } from '@tsupervisor/protocol';
 import type { AutoRestart } from '../config/types.js';
-import { countCrash, crashLoopMessage, restartDelayMs, throttleEngages } from './crash-loop.js';
+import { countCrash, crashLoopMessage, restartDelayMs, retriesSpent, retryDelayMs, throttleEngages } from './crash-loop.js';
 
 export interface ProcState {
   state: ProcessStateName;
@@ -55,6 +55,8 @@ export interface Settings {
   stopwaitsecs: number;
   stopasgroup: boolean;
   killasgroup: boolean;
+  /** tsupervisor `backoff_max=`: retry waits double from 1 s up to this many seconds. */
+  backoffMax?: number;
 }
 
 /** `restart`: the throttled automatic restart of a crash loop, from EXITED. */
@@ -146,12 +148,12 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
   const backoff = () => {
     s.backoff += 1;
     change('BACKOFF');
-    if (s.backoff > cfg.startretries) {
+    if (retriesSpent(s.backoff, cfg.startretries)) {
       // From supervisord's transition loop (autostart) the give-up comes on its next pass.
       if (ctx.deferRunning) effects.push({ type: 'timer', name: 'backoff', ms: 0, generation: s.generation });
       else giveUp();
     } else {
-      effects.push({ type: 'timer', name: 'backoff', ms: s.backoff * 1000, generation: s.generation });
+      effects.push({ type: 'timer', name: 'backoff', ms: retryDelayMs(s.backoff, cfg.backoffMax), generation: s.generation });
     }
   };
 
@@ -193,7 +195,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       if (event.generation !== s.generation) break;
       if (event.name === 'startsecs' && s.state === 'STARTING') {
         enterRunning();
-      } else if (event.name === 'backoff' && s.state === 'BACKOFF' && s.backoff > cfg.startretries) {
+      } else if (event.name === 'backoff' && s.state === 'BACKOFF' && retriesSpent(s.backoff, cfg.startretries)) {
         giveUp();
       } else if (event.name === 'backoff' && s.state === 'BACKOFF' && ctx.autoStartAllowed) {
         spawn();
@@ -271,9 +273,9 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
     s.crashes = countCrash(s.crashes, ran);
     const restart = cfg.autorestart === 'true' || (cfg.autorestart === 'unexpected' && !expected);
     if (!restart || !ctx.autoStartAllowed) return;
-    const delay = restartDelayMs(s.crashes);
+    const delay = restartDelayMs(s.crashes, cfg.backoffMax);
     if (delay === 0) return spawn();
-    if (throttleEngages(s.crashes)) log('warn', crashLoopMessage(cfg.name, s.crashes));
+    if (throttleEngages(s.crashes)) log('warn', crashLoopMessage(cfg.name, s.crashes, cfg.backoffMax));
     s.restartPending = true;
     effects.push({ type: 'timer', name: 'restart', ms: delay, generation: s.generation });
   }

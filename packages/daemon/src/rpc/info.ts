@@ -58,7 +58,8 @@ export function infoHandlers(sup: Supervisor): InfoHandlers {
 /**
  * getAllProcessInfo, built again only when something in it can have changed: the second of
  * `now` (which the uptimes in the descriptions count), the set of processes, a process's state
- * (its state record is replaced, never changed, at each transition), group or log paths.
+ * (its state record is replaced, never changed, at each transition), group, log paths or what
+ * the start gate says of it.
  * Within that, callers get the same frozen array: 50 clients polling 1,000 processes made the
  * daemon build 1,000 objects per call, most of them promoted to the old generation before they
  * died (peak RSS ~190 MB, BENCHMARKS.md). The control socket serializes that array once too.
@@ -68,11 +69,13 @@ function allProcessInfo(sup: Supervisor): (nowMs: number) => ProcessInfo[] {
   let procs: Subprocess[] = [];
   let keys: unknown[] = [];
   let infos: ProcessInfo[] = [];
+  const K = 5;
   const keyOf = (p: Subprocess, i: number, out: unknown[]) => {
-    out[i * 4] = p.snapshot;
-    out[i * 4 + 1] = p.groupName;
-    out[i * 4 + 2] = p.output.stdoutPath;
-    out[i * 4 + 3] = p.output.stderrPath;
+    out[i * K] = p.snapshot;
+    out[i * K + 1] = p.groupName;
+    out[i * K + 2] = p.output.stdoutPath;
+    out[i * K + 3] = p.output.stderrPath;
+    out[i * K + 4] = p.gateNote;
   };
   return (nowMs) => {
     const all = sup.allLexical();
@@ -82,13 +85,14 @@ function allProcessInfo(sup: Supervisor): (nowMs: number) => ProcessInfo[] {
       let same = true;
       for (let i = 0; same && i < all.length; i++) {
         keyOf(all[i]!, 0, probe);
-        same = all[i] === procs[i] && probe[0] === keys[i * 4] && probe[1] === keys[i * 4 + 1] && probe[2] === keys[i * 4 + 2] && probe[3] === keys[i * 4 + 3];
+        same = all[i] === procs[i];
+        for (let k = 0; same && k < K; k++) same = probe[k] === keys[i * K + k];
       }
       if (same) return infos;
     }
     sec = s;
     procs = all;
-    keys = new Array(all.length * 4);
+    keys = new Array(all.length * K);
     all.forEach((p, i) => keyOf(p, i, keys));
     infos = Object.freeze(all.map((p) => Object.freeze(p.info(nowMs)))) as ProcessInfo[];
     return infos;

@@ -2,6 +2,7 @@
 import { Faults, RPCFault, type ProcessResult, SIGNALLABLE_STATES } from '@tsupervisor/protocol';
 import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
+import type { StartGate } from '../process/start-gate.js';
 import type { Subprocess } from '../process/subprocess.js';
 import { isRunningState, isStoppable, isStoppedState } from '../process/transition.js';
 import type { Supervisor } from '../supervisor.js';
@@ -77,11 +78,15 @@ async function forEach(
   return results;
 }
 
-export async function startOne(p: Subprocess, wait: boolean): Promise<true> {
+/** `gate`: with depends_on=, what `p` depends on comes up first and `p` spawns once it is there. */
+export async function startOne(p: Subprocess, wait: boolean, gate?: StartGate): Promise<true> {
   p.checkCommand();
   if (isRunningState(p.state)) throw new RPCFault(Faults.ALREADY_STARTED, p.namespec);
   if (p.state === 'UNKNOWN') throw new RPCFault(Faults.FAILED, `${p.namespec} is in an unknown process state`);
-  p.start();
+  const held = gate?.request(p) ?? null;
+  if (!held) p.start();
+  else if (wait) await held;
+  else held.catch(() => {});
   if (!wait) return true;
   let checks = 0;
   try {
@@ -121,6 +126,18 @@ export function controlHandlers(sup: Supervisor): ControlHandlers {
     if (!g) throw new RPCFault(Faults.BAD_NAME, name);
     return g;
   };
+  const start = (p: Subprocess, wait: boolean) => startOne(p, wait, sup.gate);
+  /**
+   * Stop `processes` (held ones are no longer started); with depends_on= and waiting, each once
+   * what depends on it is down (reverse dependency order), else all at once as supervisor.
+   */
+  const stopAll = (processes: Subprocess[], wait: boolean) => {
+    for (const p of processes) sup.gate.cancel(p);
+    const selected = processes.filter((p) => isStoppable(p.snapshot));
+    const stop = (p: Subprocess) => stopOne(p, wait);
+    const action = wait && sup.gate.inUse() ? sup.gate.stopAfterDependents(selected, stop) : stop;
+    return forEach(selected, () => true, action);
+  };
   const handlers: ControlHandlers = {
     'supervisor.startProcess': async ({ name, wait = true }) => {
       const { group: g, process } = sup.find(name);
@@ -128,13 +145,13 @@ export function controlHandlers(sup: Supervisor): ControlHandlers {
         await handlers['supervisor.startProcessGroup']({ name: g.name, wait }, undefined as never);
         return true;
       }
-      return startOne(process, wait);
+      return start(process, wait);
     },
     'supervisor.startProcessGroup': ({ name, wait = true }) =>
-      forEach(group(name).byPriority(), (p) => !isRunningState(p.state), (p) => startOne(p, wait)),
+      forEach(group(name).byPriority(), (p) => !isRunningState(p.state), (p) => start(p, wait)),
     'supervisor.startAllProcesses': (params) => {
       const wait = params?.wait ?? true;
-      return forEach(sup.allByPriority(), (p) => !isRunningState(p.state), (p) => startOne(p, wait));
+      return forEach(sup.allByPriority(), (p) => !isRunningState(p.state), (p) => start(p, wait));
     },
     'supervisor.stopProcess': async ({ name, wait = true }) => {
       const { group: g, process } = sup.find(name);
@@ -142,14 +159,15 @@ export function controlHandlers(sup: Supervisor): ControlHandlers {
         await handlers['supervisor.stopProcessGroup']({ name: g.name, wait }, undefined as never);
         return true;
       }
+      // a process held for its dependencies is not running: stopping it means it will not start
+      if (sup.gate.cancel(process)) return true;
       return stopOne(process, wait);
     },
-    'supervisor.stopProcessGroup': ({ name, wait = true }) =>
-      forEach(group(name).byPriority(), (p) => isStoppable(p.snapshot), (p) => stopOne(p, wait)),
+    'supervisor.stopProcessGroup': ({ name, wait = true }) => stopAll(group(name).byPriority(), wait),
     'supervisor.stopAllProcesses': (params) => {
       const wait = params?.wait ?? true;
       // supervisor 4.2.5 stops all in ascending priority order (_getAllProcesses), as it starts.
-      return forEach(sup.allByPriority(), (p) => isStoppable(p.snapshot), (p) => stopOne(p, wait));
+      return stopAll(sup.allByPriority(), wait);
     },
     'supervisor.signalProcess': async ({ name, signal }) => {
       const { group: g, process } = sup.find(name);

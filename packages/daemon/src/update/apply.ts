@@ -155,12 +155,15 @@ function isLive(p: Subprocess): boolean {
   return isRunningState(p.state) || p.state === 'STOPPING';
 }
 
-/** Start the processes the plan says start or restart, by priority (not awaited, as autostart). */
+/**
+ * Start the processes the plan says start or restart, by priority (not awaited, as autostart),
+ * each once what it depends on is there.
+ */
 function startPlanned(sup: Supervisor, group: ProcessGroup, byName: Map<string, ProcessPlan>): void {
   if (sup.mood !== 'RUNNING') return;
   for (const p of group.byPriority()) {
     const action = byName.get(p.name)?.action;
-    if (action === 'start' || action === 'restart') p.start();
+    if (action === 'start' || action === 'restart') sup.gate.startWhenFree(p);
   }
 }
 

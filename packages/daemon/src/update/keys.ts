@@ -18,6 +18,10 @@ export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'stopwaitsecs',
   'stopasgroup',
   'killasgroup',
+  // tsupervisor: read by the supervisor only (start gate, essential, retry waits)
+  'depends_on',
+  'essential',
+  'backoff_max',
 ]);
 
 /** Fields that identify a process or say where it was written: never a change of settings. */

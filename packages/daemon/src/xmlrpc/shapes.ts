@@ -8,7 +8,7 @@
  * so a supervisor.* method without a shape, a param name the method does not have or a result
  * reshaping of the wrong type does not compile.
  */
-import { Faults, RPCFault, type ConfigInfo, type MethodName, type ParamsOf, type ResultOf } from '@tsupervisor/protocol';
+import { Faults, RPCFault, type ConfigInfo, type ProcessInfo, type MethodName, type ParamsOf, type ResultOf } from '@tsupervisor/protocol';
 import type { Invoke } from '../calls/pipeline.js';
 import type { Role } from './python-args.js';
 
@@ -39,6 +39,13 @@ const tail = (t: ResultOf<'supervisor.tailProcessStdoutLog'>) => [t.bytes, t.off
 
 /** Keys of the table's ConfigInfo that supervisor's getAllConfigInfo does not send. */
 const NOT_IN_SUPERVISOR: ReadonlySet<string> = new Set(['autorestart', 'stopasgroup']);
+
+/** getProcessInfo without tsupervisor's fields (depends_on, waiting_for …): supervisor's struct. */
+const supervisorInfo = (info: ProcessInfo) => {
+  if (info.depends_on === undefined && info.waiting_for === undefined && info.dependency_error === undefined) return info;
+  const { depends_on: _d, waiting_for: _w, dependency_error: _e, ...rest } = info;
+  return rest;
+};
 
 /**
  * getAllConfigInfo as supervisor returns it: None as 'none' (serverurl=AUTO is None there), so
@@ -140,8 +147,8 @@ export const XMLRPC_SHAPES: { [M in SupervisorMethod]: XmlShape<M> } = {
   'supervisor.signalProcessGroup': { params: [group, ['signal', 'string', 'each-signal']], required: 2, returns: 'array' },
   'supervisor.signalAllProcesses': { params: [['signal', 'string', 'each-signal']], required: 1, returns: 'array' },
   'supervisor.getAllConfigInfo': { params: [], required: 0, returns: 'array', result: configInfo },
-  'supervisor.getProcessInfo': { params: [namespec], required: 1, returns: 'struct' },
-  'supervisor.getAllProcessInfo': { params: [], required: 0, returns: 'array' },
+  'supervisor.getProcessInfo': { params: [namespec], required: 1, returns: 'struct', result: (info) => supervisorInfo(info) },
+  'supervisor.getAllProcessInfo': { params: [], required: 0, returns: 'array', result: (infos) => infos.map(supervisorInfo) },
   'supervisor.readProcessStdoutLog': {
     params: logRead,
     required: 3,

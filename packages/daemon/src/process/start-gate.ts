@@ -1,0 +1,239 @@
+/**
+ * The start gate (depends_on=): no process is spawned before what it depends on is there. A
+ * process whose dependencies are not met is held (STOPPED, status says what it waits for); the
+ * gate looks again at every state change and every 'ready' event of the supervisor (no polling)
+ * and starts what has become free, in priority order. A dependency that fails for good (FATAL,
+ * or exited and left so) releases its held dependents as STOPPED with the reason. An admin
+ * `start` brings the dependencies up first and says so in the main log. Stopping goes the other
+ * way: `stopAfterDependents` stops a process once its dependents are down.
+ */
+import { Faults, RPCFault } from '@tsupervisor/protocol';
+import { resolveTarget, type GroupView } from '../config/dependencies.js';
+import type { DependencySpec } from '../config/types.js';
+import type { Supervisor } from '../supervisor.js';
+import { verdict, waitingText, type GateNote, type Verdict } from './dependencies.js';
+import type { Subprocess } from './subprocess.js';
+import { isRunningState, isStoppedState } from './transition.js';
+
+interface Hold {
+  /** autostart: spawned through autostart() (its first start); start: an admin or update start. */
+  kind: 'autostart' | 'start';
+  waiters: Array<{ resolve: () => void; reject: (err: Error) => void }>;
+}
+
+interface Edge {
+  spec: DependencySpec;
+  namespec: string;
+  process: Subprocess | null;
+}
+
+export class StartGate {
+  private readonly holds = new Map<Subprocess, Hold>();
+  private reviewing = false;
+  private again = false;
+  private queued = false;
+
+  constructor(private readonly sup: Supervisor) {
+    // In the same turn, once every listener has seen the change (the events stream keeps its order).
+    const soon = () => {
+      if (this.queued || this.holds.size === 0) return;
+      this.queued = true;
+      queueMicrotask(() => {
+        this.queued = false;
+        this.review();
+      });
+    };
+    sup.on('processState', soon);
+    sup.on('ready', soon);
+  }
+
+  /** True when some live process names dependencies (otherwise everything is as supervisor). */
+  inUse(): boolean {
+    return this.sup.allByPriority().some((p) => p.config.dependsOn?.length);
+  }
+
+  /** The processes `p` depends on, resolved against the running groups. */
+  edges(p: Subprocess): Edge[] {
+    const specs = p.config.dependsOn ?? [];
+    if (specs.length === 0) return [];
+    const views = new Map<string, GroupView>();
+    for (const g of this.sup.groups.values()) views.set(g.name, { name: g.name, members: g.processes.map((q) => ({ name: q.name, programName: q.config.programName })) });
+    const out: Edge[] = [];
+    for (const spec of specs) {
+      const names = resolveTarget(spec.target, views);
+      if (!names) out.push({ spec, namespec: spec.target, process: null });
+      else for (const n of names) out.push({ spec, namespec: n, process: this.lookup(n) });
+    }
+    return out;
+  }
+
+  /** Autostart through the gate: held while its dependencies are not met. */
+  autostart(p: Subprocess): void {
+    if (!(p.config.autostart && p.state === 'STOPPED' && p.laststart === 0)) return;
+    if (this.judge(p).kind === 'met') return p.autostart();
+    this.hold(p, 'autostart');
+  }
+
+  /**
+   * Before an admin start: null when `p` may spawn now (the caller starts it); else a promise
+   * that settles once the gate has started it, or rejects (SPAWN_ERROR) when a dependency failed.
+   * What it depends on and is not up is started first.
+   */
+  request(p: Subprocess): Promise<void> | null {
+    if (p.config.dependsOn?.length) this.setNote(p, null);
+    const held = this.holds.get(p);
+    if (!held && this.judge(p).kind === 'met') return null;
+    this.bringUp(p);
+    const promise = new Promise<void>((resolve, reject) => {
+      const hold = this.hold(p, 'start');
+      hold.waiters.push({ resolve, reject });
+    });
+    this.review();
+    return promise;
+  }
+
+  /** update: start `p` as soon as its dependencies are there. */
+  startWhenFree(p: Subprocess): void {
+    const pending = this.request(p);
+    if (pending) pending.catch(() => {});
+    else p.start();
+  }
+
+  /** `stop` of a held process: it will not be started. True when it was held. */
+  cancel(p: Subprocess): boolean {
+    const hold = this.holds.get(p);
+    if (!hold) return false;
+    this.holds.delete(p);
+    this.setNote(p, null);
+    for (const w of hold.waiters) w.reject(new RPCFault(Faults.ABNORMAL_TERMINATION, p.namespec));
+    return true;
+  }
+
+  /** Shutdown or restart: nothing held is started any more. */
+  clear(): void {
+    for (const p of [...this.holds.keys()]) this.cancel(p);
+  }
+
+  /** Stop `p` with `stop` once every process of `among` that depends on it is stopped. */
+  stopAfterDependents(among: readonly Subprocess[], stop: (p: Subprocess) => Promise<unknown>): (p: Subprocess) => Promise<void> {
+    const memo = new Map<Subprocess, Promise<void>>();
+    const dependents = (p: Subprocess) => among.filter((q) => q !== p && this.edges(q).some((e) => e.process === p));
+    const run = (p: Subprocess): Promise<void> => {
+      let done = memo.get(p);
+      if (!done) {
+        const first = dependents(p);
+        done = (first.length ? Promise.allSettled(first.map(run)).then(() => undefined) : Promise.resolve()).then(async () => {
+          await stop(p);
+        });
+        memo.set(p, done);
+      }
+      return done;
+    };
+    return run;
+  }
+
+  // ---- inside ------------------------------------------------------------------------
+
+  private lookup(namespec: string): Subprocess | null {
+    try {
+      return this.sup.findProcess(namespec);
+    } catch {
+      return null;
+    }
+  }
+
+  private judge(p: Subprocess): Verdict & { waiting?: string[] } {
+    const waiting: string[] = [];
+    for (const e of this.edges(p)) {
+      const v = verdictOf(e);
+      if (v.kind === 'failed') return v;
+      if (v.kind === 'pending') waiting.push(waitingText(e.spec, e.namespec));
+    }
+    return waiting.length ? { kind: 'pending', waiting } : { kind: 'met' };
+  }
+
+  private hold(p: Subprocess, kind: Hold['kind']): Hold {
+    let hold = this.holds.get(p);
+    if (!hold) {
+      hold = { kind, waiters: [] };
+      this.holds.set(p, hold);
+    } else if (kind === 'start') hold.kind = 'start';
+    const j = this.judge(p);
+    if (j.kind === 'pending') this.setNote(p, { waitingFor: j.waiting ?? [] });
+    return hold;
+  }
+
+  /** Start what `p` depends on and is neither up nor on its way (recursively, through the gate). */
+  private bringUp(p: Subprocess): void {
+    for (const e of this.edges(p)) {
+      const q = e.process;
+      if (!q || this.holds.has(q) || isRunningState(q.state)) continue;
+      if (verdictOf(e).kind === 'met') continue;
+      this.sup.logger.log('info', `starting ${q.namespec}: ${p.namespec} depends on it (depends_on=${e.spec.target}:${e.spec.condition})`);
+      const pending = this.request(q);
+      if (pending) pending.catch(() => {});
+      else q.start();
+    }
+  }
+
+  /** Look at every held process again; start the free ones, release the failed ones. */
+  private review(): void {
+    if (this.reviewing) {
+      this.again = true;
+      return;
+    }
+    this.reviewing = true;
+    try {
+      do {
+        this.again = false;
+        if (this.sup.mood !== 'RUNNING') this.clear();
+        for (const p of this.sup.allByPriority()) {
+          const hold = this.holds.get(p);
+          if (hold) this.look(p, hold);
+        }
+        for (const p of [...this.holds.keys()]) if (!this.lookup(p.namespec)) this.cancel(p);
+      } while (this.again);
+    } finally {
+      this.reviewing = false;
+    }
+  }
+
+  private look(p: Subprocess, hold: Hold): void {
+    const j = this.judge(p);
+    if (j.kind === 'pending') {
+      const note = p.gateNote;
+      const waiting = j.waiting ?? [];
+      if (!note || !('waitingFor' in note) || note.waitingFor.join() !== waiting.join()) this.setNote(p, { waitingFor: waiting });
+      return;
+    }
+    this.holds.delete(p);
+    if (j.kind === 'failed') {
+      this.setNote(p, { error: j.reason });
+      this.again = true; // what depends on it fails in turn
+      this.sup.logger.log('warn', `not starting ${p.namespec}: ${j.reason}`);
+      this.sup.emit('dependencyFailed', p, j.reason);
+      for (const w of hold.waiters) w.reject(new RPCFault(Faults.SPAWN_ERROR, p.namespec));
+      return;
+    }
+    this.setNote(p, null);
+    if (hold.kind === 'autostart') p.autostart();
+    else p.start();
+    for (const w of hold.waiters) w.resolve();
+  }
+
+  private setNote(p: Subprocess, note: GateNote | null): void {
+    if (p.gateNote === note) return;
+    p.gateNote = note;
+  }
+}
+
+function verdictOf(e: Edge): Verdict {
+  const q = e.process;
+  return verdict(e.spec.condition, q && { namespec: e.namespec, snapshot: q.snapshot, exitcodes: q.config.exitcodes, blocked: blockedReason(q) });
+}
+
+/** Why a STOPPED process was left so by the gate, if it was. */
+function blockedReason(p: Subprocess): string | null {
+  const note = p.gateNote;
+  return note && 'error' in note && isStoppedState(p.state) ? note.error : null;
+}
