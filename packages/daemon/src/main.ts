@@ -8,6 +8,7 @@ import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Faults, RPCFault, SUPERVISOR_COMPAT } from '@tsupervisor/protocol';
 import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
+import { SAMPLE_CONFIG } from './config/sample.js';
 import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage, readUserDb } from './config/index.js';
 import { pyRepr } from './config/expand.js';
 import { nameToUid } from './config/users.js';
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
   }
   if (args.version) {
     process.stdout.write(`${SUPERVISOR_COMPAT}\n`);
+    process.exit(0);
+  }
+  if (args.echoConfig) {
+    process.stdout.write(SAMPLE_CONFIG);
     process.exit(0);
   }
   const cwd = process.cwd();

@@ -1,13 +1,21 @@
 /**
- * Where the native layer's build lives (native/build under the @tsupervisor/daemon package root)
- * and building it once on demand when it is missing.
+ * Where the native layer's build lives (native/build under the package root: @tsupervisor/daemon
+ * in a clone, `tsupervisor` when installed from the npm package that scripts/pack.sh makes, whose
+ * install script copied the fitting prebuilt there) and building it once on demand when it is
+ * missing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The @tsupervisor/daemon package root, found by walking up from this file (works from src/ and dist/src/). */
+/** Package names whose root holds native/: the workspace package, the published one. */
+const NATIVE_OWNERS = ['@tsupervisor/daemon', 'tsupervisor'];
+
+/**
+ * The package root that holds native/build.mjs, found by walking up from this file (works from
+ * src/, dist/src/ and the bundle in dist/bundle/, in a clone and in the npm package).
+ */
 function findPackageRoot(): string {
   const start = dirname(fileURLToPath(import.meta.url));
   let dir = start;
@@ -15,13 +23,14 @@ function findPackageRoot(): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === '@tsupervisor/daemon') return dir;
+        const { name } = JSON.parse(readFileSync(pkg, 'utf8'));
+        if (NATIVE_OWNERS.includes(name) && existsSync(join(dir, 'native', 'build.mjs'))) return dir;
       } catch {
         /* unreadable package.json: keep walking */
       }
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error(`tsupervisord: cannot find the @tsupervisor/daemon package root above ${start}`);
+    if (up === dir) throw new Error(`tsupervisord: cannot find the package root (with native/build.mjs) above ${start}`);
     dir = up;
   }
 }
@@ -32,11 +41,16 @@ export const ADDON_PATH: string = join(NATIVE_BUILD_DIR, 'tsv_native.node');
 /** The exec shim: `spawn(SHIM_PATH, shimArgs(spec), { stdio })`. */
 export const SHIM_PATH: string = join(NATIVE_BUILD_DIR, 'tsv-exec');
 
+/** In the npm package (prebuilt binaries carried) the fix is to reinstall, in a clone pnpm install. */
+const FROM_PACKAGE = existsSync(join(PACKAGE_ROOT, 'native', 'prebuilt'));
+
 export function notBuilt(what: string, cause?: unknown): Error {
+  const fix = FROM_PACKAGE
+    ? `install tsupervisor again (npm install -g) or run \`node ${join(PACKAGE_ROOT, 'native', 'build.mjs')}\``
+    : `run pnpm install (on a tree whose node_modules is already up to date pnpm skips install scripts: then run ` +
+      `\`node packages/daemon/native/build.mjs\` or \`pnpm install --force\`; it needs cc)`;
   const err = new Error(
-    `tsupervisord: the native ${what} is not built or cannot be loaded; run pnpm install ` +
-      `(on a tree whose node_modules is already up to date pnpm skips install scripts: then run ` +
-      `\`node packages/daemon/native/build.mjs\` or \`pnpm install --force\`; it needs cc)` +
+    `tsupervisord: the native ${what} is not built or cannot be loaded; ${fix}` +
       (cause instanceof Error ? `: ${cause.message}` : ''),
     { cause },
   ) as Error & { code: string };
@@ -49,7 +63,8 @@ let buildTried = false;
 /**
  * pnpm 12 skips every lifecycle script, this package's `install` included, when node_modules is
  * already up to date. A tree whose native/build was removed therefore stays unbuilt after
- * `pnpm install`. So when a piece is missing, build it once here (about 0.5 s, needs cc);
+ * `pnpm install`. So when a piece is missing, build it once here (about 0.5 s, needs cc; in the npm
+ * package build.mjs copies the fitting prebuilt instead, e.g. after `npm install --ignore-scripts`);
  * TSV_NATIVE_AUTOBUILD=0 turns this off. Returns the build's complaint, or null on success.
  */
 export function buildOnce(): string | null {
