@@ -36,7 +36,29 @@ function findPackageRoot(): string {
 }
 
 export const PACKAGE_ROOT: string = findPackageRoot();
-export const NATIVE_BUILD_DIR: string = join(PACKAGE_ROOT, 'native', 'build');
+
+/** This machine's platform key, as native/prebuilt.mjs names it (TSV_NATIVE_PLATFORM overrides). */
+function platformKey(): string {
+  if (process.env.TSV_NATIVE_PLATFORM) return process.env.TSV_NATIVE_PLATFORM;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return `${process.platform}-${process.arch}-${header?.glibcVersionRuntime ? 'glibc' : 'musl'}`;
+}
+
+const complete = (dir: string) => existsSync(join(dir, 'tsv_native.node')) && existsSync(join(dir, 'tsv-exec'));
+
+/**
+ * native/build (built here, or the prebuilt the install script checked and copied there); when
+ * it is incomplete and the npm package carries a prebuilt for this platform (its install script
+ * was skipped: `npm install --ignore-scripts`, or an npm that blocks install scripts), that one.
+ */
+function nativeBuildDir(): string {
+  const built = join(PACKAGE_ROOT, 'native', 'build');
+  if (complete(built)) return built;
+  const prebuilt = join(PACKAGE_ROOT, 'native', 'prebuilt', platformKey());
+  return complete(prebuilt) ? prebuilt : built;
+}
+
+export const NATIVE_BUILD_DIR: string = nativeBuildDir();
 export const ADDON_PATH: string = join(NATIVE_BUILD_DIR, 'tsv_native.node');
 /** The exec shim: `spawn(SHIM_PATH, shimArgs(spec), { stdio })`. */
 export const SHIM_PATH: string = join(NATIVE_BUILD_DIR, 'tsv-exec');
