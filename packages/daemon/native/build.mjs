@@ -48,7 +48,6 @@ if (!target && carried.length > 0) {
     process.exit(0);
   }
   why = `no prebuilt binaries fit this machine: ${complaint}; `;
-  console.error(`native: ${why}building them with ${cc}`);
 }
 
 const probe = spawnSync(cc, ['--version'], { stdio: 'ignore' });
@@ -59,6 +58,7 @@ if (probe.error || probe.status !== 0) {
       `install one (Debian: apt-get install gcc libc6-dev; Alpine: apk add gcc musl-dev) and ${again}`,
   );
 }
+if (why) console.error(`native: ${why}building them with ${cc}`);
 
 const nodeInclude = join(dirname(process.execPath), '..', 'include', 'node');
 
