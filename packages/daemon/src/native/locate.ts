@@ -9,9 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Package names whose root holds native/: the workspace package, the published one. */
-const NATIVE_OWNERS = ['@tsupervisor/daemon', 'tsupervisor'];
-
 /**
  * The package root that holds native/build.mjs, found by walking up from this file (works from
  * src/, dist/src/ and the bundle in dist/bundle/, in a clone and in the npm package).
@@ -24,13 +21,14 @@ function findPackageRoot(): string {
     if (existsSync(pkg)) {
       try {
         const { name } = JSON.parse(readFileSync(pkg, 'utf8'));
-        if (NATIVE_OWNERS.includes(name) && existsSync(join(dir, 'native', 'build.mjs'))) return dir;
+        // the clone's root package.json is also named tsupervisor: it has no native/
+        if (name === '@tsupervisor/daemon' || (name === 'tsupervisor' && existsSync(join(dir, 'native', 'build.mjs')))) return dir;
       } catch {
         /* unreadable package.json: keep walking */
       }
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error(`tsupervisord: cannot find the package root (with native/build.mjs) above ${start}`);
+    if (up === dir) throw new Error(`tsupervisord: cannot find the @tsupervisor/daemon or tsupervisor package root above ${start}`);
     dir = up;
   }
 }
