@@ -11,6 +11,8 @@
 #                 loopback; prometheus-node-exporter for scripts/bench/metrics-scrape.mjs. Both ship
 #                 services: the policy-rc.d below keeps them from starting, never run as a service
 #   gcc libc6-dev the daemon's native addon and exec shim (built at install)
+#   gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-tools
+#                 prebuilt arm64 and musl binaries for the npm package (scripts/pack.sh)
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,8 @@ want supervisord supervisor
 want promtool prometheus
 want prometheus-node-exporter prometheus-node-exporter
 want cc gcc libc6-dev
+want aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+want musl-gcc musl-tools
 want python3 python3
 
 if [ "${#need_apt[@]}" -gt 0 ]; then

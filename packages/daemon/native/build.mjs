@@ -2,17 +2,28 @@
 // Builds the native layer of tsupervisord (see native/README.md) into native/build/:
 //   tsv_native.node  a plain C Node-API addon (NAPI_VERSION 8)
 //   tsv-exec         the exec shim spawned in front of every child
-// Compiled with `cc` directly against the headers of the npm package node-api-headers:
-// no node-gyp, nothing downloaded. Runs as this package's `install` script (pnpm install).
-// Set CC to use another compiler, CFLAGS to add flags.
+// Runs as the `install` script of @tsupervisor/daemon (pnpm install, in a clone) and of the npm
+// package `tsupervisor` (npm install -g). In the npm package, a prebuilt pair that fits this
+// machine (native/prebuilt/<platform>/, see prebuilt.mjs) is copied into build/ and nothing is
+// compiled; otherwise, as in a clone, it compiles with `cc` against the Node-API headers (the npm
+// package node-api-headers in a clone, native/include in the npm package, else node's own
+// include/node): no node-gyp, nothing downloaded. Set CC to use another compiler, CFLAGS to add
+// flags. Without a fitting prebuilt and without a compiler it stops with one line saying so.
+//
+// scripts/pack.sh cross-builds the prebuilt folders: `CC=aarch64-linux-gnu-gcc node build.mjs
+// --target linux-arm64-glibc --out DIR` (no prebuilt lookup, no load check).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkBuild, installPrebuilt, platformKey, prebuiltDir } from './prebuilt.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, 'build');
+const argv = process.argv.slice(2);
+const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const target = option('--target');
+const out = resolve(option('--out') ?? join(here, 'build'));
 const cc = process.env.CC || 'cc';
 const extra = (process.env.CFLAGS || '').split(/\s+/).filter(Boolean);
 const started = Date.now();
@@ -24,24 +35,46 @@ function die(msg) {
 
 if (process.platform !== 'linux') die(`tsupervisord's native layer is Linux-only (this is ${process.platform})`);
 
+/** The platforms the npm package carries prebuilt binaries for (none in a clone). */
+const carried = existsSync(join(here, 'prebuilt')) ? readdirSync(join(here, 'prebuilt')).sort() : [];
+let why = '';
+if (!target && carried.length > 0) {
+  const key = platformKey();
+  const dir = prebuiltDir(here, key);
+  const complaint = dir ? checkBuild(dir) : `none for ${key} (the package has ${carried.join(', ')})`;
+  if (!complaint) {
+    installPrebuilt(dir, out);
+    console.log(`native: using the prebuilt binaries for ${key}`);
+    process.exit(0);
+  }
+  why = `no prebuilt binaries fit this machine: ${complaint}; `;
+}
+
 const probe = spawnSync(cc, ['--version'], { stdio: 'ignore' });
 if (probe.error || probe.status !== 0) {
+  const again = carried.length > 0 ? 'install tsupervisor again' : 'run pnpm install again';
   die(
-    `C compiler '${cc}' not found or not working (${probe.error ? probe.error.code : `exit ${probe.status}`}).\n` +
-      `native: install one (Debian: apt-get install gcc libc6-dev) and run pnpm install again.`,
+    `${why}C compiler '${cc}' not found or not working (${probe.error ? probe.error.code : `exit ${probe.status}`}): ` +
+      `install one (Debian: apt-get install gcc libc6-dev; Alpine: apk add gcc musl-dev) and ${again}`,
   );
 }
-
-let include;
-try {
-  const require = createRequire(import.meta.url);
-  include = join(dirname(require.resolve('node-api-headers/package.json')), 'include');
-} catch {
-  die(`the npm package node-api-headers is missing (a devDependency of @tsupervisor/daemon); run pnpm install`);
-}
-if (!existsSync(join(include, 'node_api.h'))) die(`node_api.h not found in ${include}`);
+if (why) console.error(`native: ${why}building them with ${cc}`);
 
 const nodeInclude = join(dirname(process.execPath), '..', 'include', 'node');
+
+/** node_api.h: from node-api-headers (a clone), native/include (the npm package) or node's own headers. */
+function findInclude() {
+  try {
+    const require = createRequire(import.meta.url);
+    return join(dirname(require.resolve('node-api-headers/package.json')), 'include');
+  } catch {
+    return [join(here, 'include'), nodeInclude].find((dir) => existsSync(join(dir, 'node_api.h')));
+  }
+}
+const include = findInclude();
+if (!include || !existsSync(join(include, 'node_api.h'))) {
+  die(`node_api.h not found (neither the npm package node-api-headers, ${join(here, 'include')} nor ${nodeInclude} has it)`);
+}
 
 mkdirSync(out, { recursive: true });
 
@@ -101,4 +134,4 @@ for (const r of results) {
   }
 }
 if (failed) process.exit(1);
-console.log(`native: built ${results.map((r) => r.name).join(', ')} in ${Date.now() - started} ms`);
+console.log(`native: built ${results.map((r) => r.name).join(', ')}${target ? ` for ${target}` : ''} in ${Date.now() - started} ms`);

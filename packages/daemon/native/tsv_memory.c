@@ -43,7 +43,9 @@ static void trim_execute(napi_env env, void *data) {
     }
     fclose(maps);
   }
-  malloc_trim(0);
+#ifdef __GLIBC__
+  malloc_trim(0); /* glibc only: musl has no malloc_trim (its free already returns memory) */
+#endif
 }
 
 static void trim_complete(napi_env env, napi_status status, void *data) {

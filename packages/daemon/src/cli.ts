@@ -5,6 +5,8 @@ export interface DaemonArgs {
   configuration: string | null;
   help: boolean;
   version: boolean;
+  /** --echo-config: print the commented sample configuration and exit (echo_supervisord_conf). */
+  echoConfig: boolean;
   /** [supervisord] overrides given on the command line, as raw strings keyed by config key. */
   overrides: Record<string, string>;
 }
@@ -32,6 +34,8 @@ const OPTIONS: ReadonlyArray<[short: string, long: string, key: string]> = [
   ['t', 'strip_ansi', 'strip_ansi'],
   ['', 'profile_options=', 'profile_options'],
   ['s', 'silent', 'silent'],
+  // tsupervisor's: supervisor has a separate program, echo_supervisord_conf
+  ['', 'echo-config', 'echo_config'],
 ];
 
 const SHORT_OPTS = OPTIONS.map(([short]) => short).join('');
@@ -182,7 +186,7 @@ function existingDirpath(v: string): string {
  * (its value checked; -h and -v answer at once; an option given twice is a conflict).
  */
 export function parseDaemonArgs(argv: string[]): DaemonArgs {
-  const args: DaemonArgs = { configuration: null, help: false, version: false, overrides: {} };
+  const args: DaemonArgs = { configuration: null, help: false, version: false, echoConfig: false, overrides: {} };
   const { opts, rest } = getopt(argv);
   if (rest.length > 0) throw new UsageError(`positional arguments are not supported: [${rest.map(pyRepr).join(', ')}]`);
   const seen = new Set<string>();
@@ -190,6 +194,7 @@ export function parseDaemonArgs(argv: string[]): DaemonArgs {
     const key = KEY_OF.get(opt)!;
     if (key === 'help') return { ...args, help: true };
     if (key === 'version') return { ...args, version: true };
+    if (key === 'echo_config') return { ...args, echoConfig: true };
     let value = SWITCHES.has(key) ? 'true' : raw;
     const handler = HANDLERS[key];
     if (handler) {
@@ -217,6 +222,7 @@ Options:
 -s/--silent -- no logs to stdout (maps to 'silent=true' in config file)
 -h/--help -- print this usage message and exit
 -v/--version -- print supervisord version number and exit
+--echo-config -- print a commented sample configuration and exit (echo_supervisord_conf)
 -u/--user USER -- run supervisord as this user (or numeric uid)
 -m/--umask UMASK -- use this umask for daemon subprocess (default is 022)
 -d/--directory DIRECTORY -- directory to chdir to when daemonized

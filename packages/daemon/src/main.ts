@@ -8,6 +8,7 @@ import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCodes, Faults, RPCFault, SUPERVISOR_COMPAT, hasCode, pyRepr } from '@tsupervisor/protocol';
 import { parseDaemonArgs, USAGE, UsageError } from './cli.js';
+import { SAMPLE_CONFIG } from './config/sample.js';
 import { ConfigError, findConfigFile, loadConfig, noConfigFileMessage, readUserDb } from './config/index.js';
 import { nameToUid } from './config/users.js';
 import type { Config, InetHttpServerConfig, UnixHttpServerConfig } from './config/types.js';
@@ -27,6 +28,7 @@ import { Supervisor } from './supervisor.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { ESSENTIAL_EXIT_CODE } from './process/essential.js';
 import { installLastResort } from './last-resort.js';
+import { dropPrivileges, PrivilegeError } from './privileges.js';
 import { startReaper } from './reaper.js';
 
 const PROGRAM = 'tsupervisord';
@@ -57,6 +59,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${SUPERVISOR_COMPAT}\n`);
     process.exit(0);
   }
+  if (args.echoConfig) {
+    process.stdout.write(SAMPLE_CONFIG);
+    process.exit(0);
+  }
   const cwd = process.cwd();
   const discover = { execPath: process.argv[1] ?? process.execPath, cwd };
   const file = args.configuration ?? findConfigFile(discover);
@@ -78,11 +84,13 @@ async function main(): Promise<void> {
 
   try {
     // minfds/minprocs (a refusal reaches the terminal through the waiting parent)
+    // user= first, as supervisord's set_uid_or_exit (its line is logged before the limits')
+    const uidInfo = dropPrivileges(server.user, readUserDb());
     const limitInfos = raiseLimits(server.minfds, server.minprocs, { getrlimit, setrlimit });
-    await run(config, read, limitInfos);
+    await run(config, read, uidInfo ? [uidInfo, ...limitInfos] : limitInfos);
   } catch (err) {
     // supervisord reports these through usage(): exit 2, the help line follows.
-    const usage = err instanceof AlreadyRunning || err instanceof LimitError;
+    const usage = err instanceof AlreadyRunning || err instanceof LimitError || err instanceof PrivilegeError;
     const code = usage ? 2 : 1;
     const help = usage ? `For help, use ${PROGRAM} -h\n` : '';
     const message = `Error: ${(err as Error).message}\n${help}`;
@@ -292,7 +300,6 @@ function logParseMessages(logger: MainLog, config: Config, extraInfos: readonly 
   for (const w of config.warnings) logger.warn(w);
   for (const line of config.infos) logger.info(line);
   for (const line of extraInfos) logger.info(line);
-  if (server.user !== null && asRoot && uidOf(server.user) === 0) logger.info('Set uid to user 0 succeeded');
 }
 
 /**
@@ -309,14 +316,6 @@ function logServersOpened(logger: MainLog, config: Config): void {
     if (!server) continue;
     for (const name of config.rpcInterfaces ?? []) logger.info(`RPC interface ${pyRepr(name)} initialized`);
     if (server.username === null) logger.critical(NO_AUTH(section));
-  }
-}
-
-function uidOf(user: string): number | null {
-  try {
-    return nameToUid(readUserDb(), user);
-  } catch {
-    return null;
   }
 }
 

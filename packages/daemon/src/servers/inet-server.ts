@@ -12,6 +12,7 @@ import type { InetHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import { AlreadyRunning, serveSniffed, serversOf, trackConnection } from './control-server.js';
+import { needsRootHint } from '../sockets/needs-root.js';
 
 export interface InetHttpServerOptions {
   config: InetHttpServerConfig;
@@ -49,7 +50,10 @@ export async function startInetHttpServer(options: InetHttpServerOptions): Promi
             'Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord.',
           ),
         );
-      } else reject(Object.assign(new Error(`[inet_http_server] port=${config.port}: ${err.message}`), { code: err.code, errno: err.errno }));
+      } else {
+        const message = `[inet_http_server] port=${config.port}: ${err.message}${needsRootHint(err.code, { port: config.portNumber })}`;
+        reject(Object.assign(new Error(message), { code: err.code, errno: err.errno }));
+      }
     });
     const host = config.host === '' || config.host === '*' ? undefined : config.host;
     server.listen({ host, port: config.portNumber, backlog: 511 }, () => resolve());

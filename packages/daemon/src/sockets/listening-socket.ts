@@ -8,6 +8,7 @@ import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import type { FcgiSocketConfig } from '../config/types.js';
 import { closeFd, listenTcp, listenUnix, relisten } from '../native/index.js';
 import { numericHost } from './resolve-host.js';
+import { withRootHint } from './needs-root.js';
 
 export class ListeningSocket {
   private fdValue: number | null = null;
@@ -31,11 +32,15 @@ export class ListeningSocket {
   open(): void {
     if (this.fdValue !== null) return;
     const { address, backlog } = this.config;
-    if (address.kind === 'tcp') {
-      this.fdValue = listenTcp(numericHost(address.host), address.port, backlog);
-    } else {
-      const { uid, gid } = this.owner();
-      this.fdValue = listenUnix(address.path, backlog, this.config.mode, uid, gid);
+    try {
+      if (address.kind === 'tcp') {
+        this.fdValue = listenTcp(numericHost(address.host), address.port, backlog);
+      } else {
+        const { uid, gid } = this.owner();
+        this.fdValue = listenUnix(address.path, backlog, this.config.mode, uid, gid);
+      }
+    } catch (err) {
+      throw withRootHint(err as Error, address.kind === 'tcp' ? { port: address.port } : { owner: this.config.owner !== null });
     }
   }
 
