@@ -15,6 +15,7 @@ import type { SectionReader } from './section.js';
 import { expand, pyCompare, pyRepr, type ExpansionNames } from './expand.js';
 import { toLogTarget } from './paths.js';
 import { splitCommand } from './shlex.js';
+import { toReadyCheck, toReadyTimeout } from './readiness.js';
 import { toSignalName } from './signals.js';
 import { nameToUid } from './users.js';
 import {
@@ -77,6 +78,8 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
   const uid = user === null ? null : r.value('user', common, (s) => nameToUid(ctx.users, s))!;
   const umask = r.value('umask', common, toOctal) ?? null;
   const logTimestamps = r.value('log_timestamps', common, toBoolean, 'false');
+  const ready = r.value('ready', common, toReadyCheck) ?? null;
+  const readyTimeout = r.value('ready_timeout', common, toReadyTimeout, '60');
 
   const processName = r.string('process_name', common, false) ?? '%(program_name)s';
   r.attempt('process_name', r.raw('process_name'), () => toProcessOrGroupName(processName));
@@ -146,6 +149,8 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
       umask,
       serverurl,
       logTimestamps,
+      ready,
+      readyTimeout,
       origin: { file: r.section.file, line: r.section.line },
     });
   }

@@ -60,6 +60,9 @@ export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'serverurl',
   // tsupervisor: timestamp each logged line of the child's output
   'log_timestamps',
+  // tsupervisor: readiness (config/readiness.ts)
+  'ready',
+  'ready_timeout',
 ]);
 
 export const FCGI_PROGRAM_KEYS: ReadonlySet<string> = new Set([
