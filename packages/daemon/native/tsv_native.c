@@ -766,6 +766,8 @@ napi_value tsv_pipe_set_buffer(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_start(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_stop(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_close(napi_env env, napi_callback_info info);
+napi_value tsv_notify_open(napi_env env, napi_callback_info info); /* tsv_notify.c */
+napi_value tsv_notify_close(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -793,6 +795,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipeStart", NULL, tsv_pipe_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeStop", NULL, tsv_pipe_stop, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeClose", NULL, tsv_pipe_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifyOpen", NULL, tsv_notify_open, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifyClose", NULL, tsv_notify_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
