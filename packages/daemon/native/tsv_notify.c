@@ -17,6 +17,7 @@
 #include <node_api.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -98,7 +99,7 @@ static void deliver(notify_socket *n, pid_t pid, uid_t uid, const char *data, ss
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value fn, recv, argv[3], result;
   napi_get_reference_value(env, n->on_message, &fn);
-  napi_get_undefined(env, &recv);
+  napi_get_global(env, &recv);
   napi_create_int32(env, (int32_t)pid, &argv[0]);
   napi_create_int64(env, (int64_t)uid, &argv[1]);
   if (data) napi_create_buffer_copy(env, (size_t)len, data, NULL, &argv[2]);
@@ -209,7 +210,7 @@ napi_value tsv_notify_open(napi_env env, napi_callback_info info) {
   }
   uv_handle_set_data((uv_handle_t *)poll_of(n), n);
   uv_unref((uv_handle_t *)poll_of(n));
-  uv_poll_start(poll_of(n), UV_READABLE, on_readable);
+  err = uv_poll_start(poll_of(n), UV_READABLE, on_readable);
   napi_value external;
   if (napi_create_external(env, n, finalize, NULL, &external) != napi_ok) {
     n->finalized = 1;

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../logger.js';
-import { notifyOpen } from '../native/index.js';
+import { notifyOpen, type NotifyHandle } from '../native/index.js';
 import { parseNotify, type NotifyMessage } from './notify-message.js';
 
 type Handler = (msg: NotifyMessage | null, senderPid: number) => void;
@@ -33,10 +33,12 @@ class NotifySocket {
   readonly address: string;
   private readonly handlers = new Map<number, Handler>();
   private readonly logged = new Set<string>();
+  /** Held for the daemon's life: a collected handle closes the socket. */
+  private readonly handle: NotifyHandle;
 
   constructor(private readonly logger: Logger) {
     const name = `tsupervisord-notify-${process.pid}-${randomBytes(6).toString('hex')}`;
-    notifyOpen(name, (pid, uid, data) => this.received(pid, uid, data));
+    this.handle = notifyOpen(name, (pid, uid, data) => this.received(pid, uid, data));
     this.address = `@${name}`;
   }
 
