@@ -665,7 +665,7 @@ describe('loading', () => {
     if (withSources) {
       const pkgRoot = fileURLToPath(new URL('../../', import.meta.url));
       fs.mkdirSync(path.join(fake, 'native'));
-      for (const f of ['build.mjs', 'tsv_native.c', 'tsv_memory.c', 'tsv_pipe.c', 'tsv_exec.c']) fs.copyFileSync(path.join(pkgRoot, 'native', f), path.join(fake, 'native', f));
+      for (const f of ['build.mjs', 'tsv_native.c', 'tsv_memory.c', 'tsv_pipe.c', 'tsv_notify.c', 'tsv_exec.c']) fs.copyFileSync(path.join(pkgRoot, 'native', f), path.join(fake, 'native', f));
       fs.symlinkSync(path.join(pkgRoot, 'node_modules'), path.join(fake, 'node_modules'));
     }
     return fake;
