@@ -165,13 +165,26 @@ static void move_fd(int from, int to) {
   close(from);
 }
 
-static void close_fds_from(int lowfd, int keep) {
+static void close_below(int lowfd, int keep) {
+  if (keep > lowfd && syscall(SYS_close_range, (unsigned)lowfd, (unsigned)(keep - 1), 0) < 0) {
+    for (int fd = lowfd; fd < keep; fd++) close(fd);
+  }
+}
+
+/* Closes every fd >= lowfd but the (up to two) kept ones (-1: none). */
+static void close_fds_from(int lowfd, int keep, int keep2) {
   /* close_range(2) (Linux 5.9); falls back to a loop over /proc/self/fd-sized range. */
-  if (keep >= lowfd) {
-    if (keep > lowfd && syscall(SYS_close_range, (unsigned)lowfd, (unsigned)(keep - 1), 0) < 0) {
-      for (int fd = lowfd; fd < keep; fd++) close(fd);
+  if (keep2 >= 0 && (keep < 0 || keep2 < keep)) {
+    int t = keep;
+    keep = keep2;
+    keep2 = t;
+  }
+  int keeps[2] = {keep, keep2};
+  for (int k = 0; k < 2; k++) {
+    if (keeps[k] >= lowfd) {
+      close_below(lowfd, keeps[k]);
+      lowfd = keeps[k] + 1;
     }
-    lowfd = keep + 1;
   }
   if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) < 0) {
     long max = sysconf(_SC_OPEN_MAX);
@@ -183,7 +196,7 @@ static void close_fds_from(int lowfd, int keep) {
 int main(int argc, char **argv) {
   int setpgid_flag = 0, close_fds = 0;
   const char *user = NULL, *dir = NULL, *fdname = NULL;
-  long umask_v = -1, socket_fd = -1, socket_to = 0, listen_fds = -1;
+  long umask_v = -1, socket_fd = -1, socket_to = 0, listen_fds = -1, ready_from = -1, ready_to = -1;
   int pdeathsig = 0;
   struct { int res; rlim_t soft, hard; int has_hard; const char *spec; } rl[MAX_RLIMITS];
   int nrl = 0;
@@ -219,6 +232,16 @@ int main(int argc, char **argv) {
       i++;
     } else if (strcmp(a, "--listen-fds") == 0) {
       if (parse_int(v, 10, &listen_fds) || listen_fds < 0) usage("--listen-fds needs an fd number");
+      i++;
+    } else if (strcmp(a, "--ready-fd") == 0) {
+      /* tsupervisor's ready=fd:N: the notification pipe arrives on FROM and ends on TO */
+      char *colon = v ? strchr(v, ':') : NULL;
+      char from_s[16];
+      if (!colon || colon - v >= (long)sizeof from_s) usage("--ready-fd needs FROM:TO");
+      memcpy(from_s, v, (size_t)(colon - v));
+      from_s[colon - v] = 0;
+      if (parse_int(from_s, 10, &ready_from) || parse_int(colon + 1, 10, &ready_to) || ready_from < 3 || ready_to < 3)
+        usage("--ready-fd needs FROM:TO, both >= 3");
       i++;
     } else if (strcmp(a, "--fdname") == 0) {
       if (!v) usage("--fdname needs a name");
@@ -272,7 +295,14 @@ int main(int argc, char **argv) {
     move_fd((int)listen_fds, 3);
     keep_fd = 3;
   }
-  if (close_fds) close_fds_from(3, keep_fd);
+  if (ready_from >= 0) {
+    if (ready_to == keep_fd) {
+      say("supervisor: ready=fd:%ld: fd %ld is taken by the listening socket\n", ready_to, ready_to);
+      fail();
+    }
+    move_fd((int)ready_from, (int)ready_to);
+  }
+  if (close_fds) close_fds_from(3, keep_fd, (int)ready_to);
 
   /* 3. limits, while still privileged (raising a hard limit needs root) */
   for (int k = 0; k < nrl; k++) {

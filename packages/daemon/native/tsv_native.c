@@ -768,6 +768,8 @@ napi_value tsv_pipe_stop(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_close(napi_env env, napi_callback_info info);
 napi_value tsv_listen_queue(napi_env env, napi_callback_info info); /* tsv_queue.c */
 napi_value tsv_proc_units(napi_env env, napi_callback_info info);
+napi_value tsv_notify_open(napi_env env, napi_callback_info info); /* tsv_notify.c */
+napi_value tsv_notify_close(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -797,6 +799,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipeClose", NULL, tsv_pipe_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"listenQueue", NULL, tsv_listen_queue, NULL, NULL, NULL, napi_enumerable, NULL},
     {"procUnits", NULL, tsv_proc_units, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifyOpen", NULL, tsv_notify_open, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifyClose", NULL, tsv_notify_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -100,6 +100,8 @@ test('every [program:x] key has supervisor\'s default', () => {
     umask: null,
     serverurl: 'AUTO',
     logTimestamps: false,
+    ready: null,
+    readyTimeout: 60,
     origin: { file: join(dir, 'supervisord.conf'), line: 5 },
   };
   assert.deepEqual(g.processes, [expected]);

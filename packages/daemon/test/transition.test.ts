@@ -287,3 +287,87 @@ test('crash loop between spawns: stop makes it STOPPED, start spawns at once wit
   assert.equal(shutdown.state.state, 'EXITED');
   assert.ok(!shutdown.effects.some((e) => e.type === 'spawn'));
 });
+
+// ---- readiness (ready=, ready_timeout=)
+
+const readyCfg: Settings = { ...cfg, startsecs: 1, startretries: 1, ready: { text: 'tcp:127.0.0.1:1' }, readyTimeout: 2 };
+
+test('ready=: STARTING until the ready event, not after startsecs; the probe started and stopped', () => {
+  const r = run(
+    [
+      [{ type: 'start' }, 0],
+      [{ type: 'spawned', pid: 42 }, 1],
+      [{ type: 'timer', name: 'startsecs', generation: 1 }, 1001],
+    ],
+    readyCfg,
+  );
+  assert.deepEqual(r.states, ['STARTING']);
+  assert.equal(r.state.ready, false);
+  assert.ok(!r.effects.some((e) => e.type === 'timer' && e.name === 'startsecs'));
+  assert.ok(r.effects.some((e) => e.type === 'probe' && e.action === 'start' && e.generation === 1));
+  assert.ok(r.effects.some((e) => e.type === 'timer' && e.name === 'ready' && e.ms === 2000));
+  const ready = transition(r.state, { type: 'ready', generation: 1 }, readyCfg, { now: 1500, autoStartAllowed: true });
+  assert.equal(ready.state.state, 'RUNNING');
+  assert.equal(ready.state.ready, true);
+  assert.ok(ready.effects.some((e) => e.type === 'probe' && e.action === 'stop'));
+  assert.ok(ready.effects.some((e) => e.type === 'log' && /process is ready \(ready=tcp:127\.0\.0\.1:1\)/.test(e.message)));
+});
+
+test('ready=: a ready event of an older spawn is ignored', () => {
+  const r = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1], [{ type: 'ready', generation: 0 }, 5]], readyCfg);
+  assert.equal(r.state.state, 'STARTING');
+});
+
+test('ready=: not ready by ready_timeout → stopped while STARTING, its exit BACKOFF with the reason, then FATAL', () => {
+  let st = initialState;
+  const all: Effect[] = [];
+  const step = (event: ProcEvent, now: number, probeAnswer?: string) => {
+    const r = transition(st, event, readyCfg, { now, autoStartAllowed: true, ...(probeAnswer ? { probeAnswer } : {}) });
+    st = r.state;
+    all.push(...r.effects);
+    return r;
+  };
+  step({ type: 'start' }, 0);
+  step({ type: 'spawned', pid: 42 }, 1);
+  const timeout = step({ type: 'timer', name: 'ready', generation: 1 }, 2001, 'ECONNREFUSED');
+  assert.equal(st.state, 'STARTING');
+  assert.ok(timeout.effects.some((e) => e.type === 'kill' && e.signal === 'TERM'));
+  assert.ok(timeout.effects.some((e) => e.type === 'probe' && e.action === 'stop'));
+  // the stop signal is ignored: SIGKILL after stopwaitsecs
+  const kill = step({ type: 'timer', name: 'stopwait', generation: 1 }, 12001);
+  assert.ok(kill.effects.some((e) => e.type === 'kill' && e.signal === 'KILL'));
+  step({ type: 'exited', code: null, signal: 'KILL' }, 12002);
+  assert.equal(st.state, 'BACKOFF');
+  assert.equal(st.spawnerr, 'not ready after 2 s: tcp:127.0.0.1:1: ECONNREFUSED');
+  // the retry: same again, then FATAL (startretries=1)
+  step({ type: 'timer', name: 'backoff', generation: 1 }, 13002);
+  step({ type: 'spawned', pid: 43 }, 13003);
+  step({ type: 'timer', name: 'ready', generation: 2 }, 15003, 'ECONNREFUSED');
+  step({ type: 'exited', code: 0, signal: null }, 15004);
+  assert.equal(st.state, 'FATAL');
+  const states = all.filter((e) => e.type === 'state').map((e) => (e as { to: string }).to);
+  assert.deepEqual(states, ['STARTING', 'BACKOFF', 'STARTING', 'BACKOFF', 'FATAL']);
+});
+
+test('ready=: an exit before ready is a failed start even after startsecs', () => {
+  const r = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1], [{ type: 'exited', code: 0, signal: null }, 5000]], readyCfg);
+  assert.equal(r.state.state, 'BACKOFF');
+  assert.match(r.state.spawnerr, /before it was ready/);
+});
+
+test('ready=: stop while STARTING stops it (STOPPED), the probe stopped; ready false again after RUNNING → stop', () => {
+  const r = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1], [{ type: 'stop' }, 5], [{ type: 'exited', code: null, signal: 'TERM' }, 6]], readyCfg);
+  assert.deepEqual(r.states, ['STARTING', 'STOPPING', 'STOPPED']);
+  assert.ok(r.effects.some((e) => e.type === 'probe' && e.action === 'stop'));
+  const r2 = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1], [{ type: 'ready', generation: 1 }, 2], [{ type: 'stop' }, 5]], readyCfg);
+  assert.equal(r2.state.state, 'STOPPING');
+  assert.equal(r2.state.ready, false);
+});
+
+test('without ready=: ready exactly when RUNNING', () => {
+  const r = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1]]);
+  assert.equal(r.state.ready, false);
+  const r2 = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1], [{ type: 'timer', name: 'startsecs', generation: 1 }, 1001]]);
+  assert.equal(r2.state.ready, true);
+  assert.ok(!r2.effects.some((e) => e.type === 'probe'));
+});

@@ -17,6 +17,7 @@ import { expand, type ExpansionNames } from './expand.js';
 import { toLogTarget } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { toDependsOn } from './dependencies.js';
+import { toReadyCheck, toReadyTimeout } from './readiness.js';
 import { toSignalName } from './signals.js';
 import { nameToUid } from './users.js';
 import { BadValue } from './errors.js';
@@ -81,6 +82,8 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
   const umask = r.value('umask', common, toOctal) ?? null;
   const logTimestamps = r.value('log_timestamps', common, toBoolean, 'false');
   const extensions = readExtensions(r, common);
+  const ready = r.value('ready', common, toReadyCheck) ?? null;
+  const readyTimeout = r.value('ready_timeout', common, toReadyTimeout, '60');
 
   const processName = r.string('process_name', common, false) ?? '%(program_name)s';
   r.attempt('process_name', r.raw('process_name'), () => toProcessOrGroupName(processName));
@@ -150,6 +153,8 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
       umask,
       serverurl,
       logTimestamps,
+      ready,
+      readyTimeout,
       origin: { file: r.section.file, line: r.section.line },
       ...extensions,
     });

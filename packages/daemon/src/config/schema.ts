@@ -64,6 +64,9 @@ export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'depends_on',
   'essential',
   'backoff_max',
+  // tsupervisor: readiness (config/readiness.ts)
+  'ready',
+  'ready_timeout',
 ]);
 
 export const FCGI_PROGRAM_KEYS: ReadonlySet<string> = new Set([

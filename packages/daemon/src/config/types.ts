@@ -103,6 +103,15 @@ export interface FcgiSocketConfig {
   pass: 'stdin' | 'listen_fds';
 }
 
+/** tsupervisor's `ready=` (config/readiness.ts); `text` is the value as written (trimmed). */
+export type ReadyCheck =
+  | { kind: 'notify'; text: string }
+  | { kind: 'fd'; fd: number; text: string }
+  | { kind: 'tcp'; host: string; port: number; text: string }
+  | { kind: 'http'; url: string; text: string }
+  | { kind: 'exec'; argv: string[]; text: string }
+  | { kind: 'log'; pattern: string; text: string };
+
 /** One process (a program with numprocs=N yields N of these). */
 export interface ProcessConfig {
   /** The process name after process_name expansion. */
@@ -141,6 +150,10 @@ export interface ProcessConfig {
   serverurl: string; // 'AUTO' or a URL
   /** tsupervisor: prefix each logged line of output with a timestamp (`log_timestamps=true`). */
   logTimestamps: boolean;
+  /** tsupervisor: how it says it is ready (null: ready when RUNNING after startsecs). */
+  ready: ReadyCheck | null;
+  /** tsupervisor: seconds a `ready=` check may take before the start counts as failed. */
+  readyTimeout: number;
   /** The `[program:x]` header (or `[fcgi-program:x]` / `[eventlistener:x]`). */
   origin: Origin;
   /** tsupervisor (present only when written): `depends_on=`, what must be there before a spawn. */

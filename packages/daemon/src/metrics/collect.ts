@@ -91,7 +91,7 @@ export async function collect(rec: MetricsRecorder): Promise<Family[]> {
     family('tsupervisor_rpc_calls_total', 'counter', 'RPC calls (JSON-RPC, XML-RPC, web) by method and outcome: success or the fault name.', calls),
     family('tsupervisor_events_dropped_total', 'counter', 'Events discarded because an event listener pool buffer was full.', [{ labels: {}, value: rec.events.droppedEvents }]),
     family('tsupervisor_process_state', 'gauge', 'Process state (1 for the current one, 0 for the others).', state),
-    family('tsupervisor_process_ready', 'gauge', 'Whether the process is ready (RUNNING until readiness checks exist).', ready),
+    family('tsupervisor_process_ready', 'gauge', 'Whether the process is ready: RUNNING, after its ready= check when it has one.', ready),
     family('tsupervisor_process_start_time_seconds', 'gauge', 'When the process was last started, in seconds since the Unix epoch.', started, 'seconds'),
     family('tsupervisor_process_spawns_total', 'counter', 'Children spawned for the process (failed spawns not counted).', spawns),
     family('tsupervisor_process_exits_total', 'counter', 'Exits of the process by whether they were expected (exitcodes, or a stop asked for).', exits),

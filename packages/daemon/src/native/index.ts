@@ -98,7 +98,14 @@ interface Addon {
   dgramSend?(fd: number, path: string, data: Buffer): string | null;
   listenQueue?(fd: number): ListenQueue | null;
   procUnits?(): ProcUnits;
+  notifyOpen?(name: string, onMessage: NotifyListener): NotifyHandle;
+  notifyClose?(socket: NotifyHandle): void;
 }
+
+/** A datagram on the notify socket: its sender (SCM_CREDENTIALS) and its bytes (null: oversized). */
+export type NotifyListener = (pid: number, uid: number, data: Buffer | null) => void;
+declare const notifyBrand: unique symbol;
+export type NotifyHandle = { readonly [notifyBrand]: true };
 
 export { ADDON_PATH, NATIVE_BUILD_DIR, PACKAGE_ROOT, SHIM_PATH } from './locate.js';
 export { SHIM_SOCKET_FD, shimArgs, type ShimSpec } from './shim.js';
@@ -364,4 +371,18 @@ export function dgramSend(fd: number, path: string, data: Buffer): string | null
   const a = native();
   if (!a.dgramSend) throw outOfDate('dgramSend');
   return a.dgramSend(fd, path, data);
+}
+
+/**
+ * The sd_notify receiver (native/tsv_notify.c): an abstract unix datagram socket "\0name" with
+ * SO_PASSCRED; `onMessage(pid, uid, data)` for each datagram. Never keeps the loop alive.
+ */
+export function notifyOpen(name: string, onMessage: NotifyListener): NotifyHandle {
+  const a = native();
+  if (!a.notifyOpen) throw outOfDate('notifyOpen');
+  return a.notifyOpen(name, onMessage);
+}
+
+export function notifyClose(socket: NotifyHandle): void {
+  native().notifyClose?.(socket);
 }

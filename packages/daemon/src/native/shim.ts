@@ -34,6 +34,8 @@ export interface ShimSpec {
   socket?: { fd?: number; pass?: 'stdin' | 'listen_fds'; to?: number; name?: string } | null;
   /** Close every other fd >= 3 before exec (supervisor closes 3..minfds). */
   closeFds?: boolean;
+  /** ready=fd:N: the notification pipe's write end arrives on stdio[from] and ends on fd `to`. */
+  readyFd?: { from: number; to: number } | null;
   /** setrlimit in the child before dropping privileges; Infinity = unlimited. */
   rlimits?: Partial<Record<RlimitResource, number | { soft: number; hard?: number }>>;
 }
@@ -68,6 +70,7 @@ export function shimArgs(spec: ShimSpec): string[] {
       args.push('--socket-fd', String(fd), '--socket-to', String(spec.socket.to ?? 0));
     }
   }
+  if (spec.readyFd) args.push('--ready-fd', `${spec.readyFd.from}:${spec.readyFd.to}`);
   if (spec.closeFds) args.push('--close-fds');
   for (const [res, lim] of Object.entries(spec.rlimits ?? {})) {
     if (lim === undefined) continue;

@@ -191,8 +191,20 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
     void this.stderr?.release();
   }
 
+  /** Watchers of the stdout chunks (ready=log:REGEX while STARTING); null when none. */
+  private watchers: Set<(chunk: Buffer) => void> | null = null;
+
+  watch(fn: (chunk: Buffer) => void): () => void {
+    (this.watchers ??= new Set()).add(fn);
+    return () => {
+      this.watchers?.delete(fn);
+      if (this.watchers?.size === 0) this.watchers = null;
+    };
+  }
+
   /** @internal A chunk as logged. */
   logged(channel: LogChannel, chunk: Buffer): void {
+    if (this.watchers && channel === 'stdout') for (const fn of [...this.watchers]) fn(chunk);
     const syslog = channel === 'stdout' ? this.syslogOut : this.syslogErr;
     syslog?.send(childOutputLines(this.cfg.name, chunk));
     this.shared.onData(this.owner, channel, chunk);

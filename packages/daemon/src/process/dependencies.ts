@@ -21,18 +21,14 @@ const MET: Verdict = { kind: 'met' };
 const PENDING: Verdict = { kind: 'pending' };
 
 /**
- * Is the process ready? The one place that says it: RUNNING for now (past startsecs). The
- * readiness probes (`ready=`) make a process RUNNING only once their check succeeds, so this
- * stays true to `:ready` with them; the supervisor's typed 'ready' event fires at the same moment.
+ * Is the process ready? The one place that says it, from the state machine's own flag
+ * (transition.ts): RUNNING in this spawn, after its `ready=` check when it has one.
  */
 export function isReady(st: ProcState): boolean {
-  return st.state === 'RUNNING';
+  return st.ready;
 }
 
-/**
- * The moment the supervisor emits its typed 'ready' event for a state change: entering RUNNING.
- * Readiness probes change only this (and isReady) when they make readiness a moment of its own.
- */
+/** The moment the supervisor emits its typed 'ready' event for a state change: entering RUNNING ready. */
 export function becameReady(change: { to: string; snapshot: ProcState }): boolean {
   return change.to === 'RUNNING' && isReady(change.snapshot);
 }

@@ -6,16 +6,25 @@ export interface EnvironmentParts {
   processName: string;
   groupName: string;
   serverUrl: string | null;
+  /** Set last by the daemon itself (ready=notify's NOTIFY_SOCKET). */
+  extra?: Record<string, string>;
 }
+
+/**
+ * Never handed on from the daemon's own environment: a NOTIFY_SOCKET there is the one of the
+ * daemon's parent (systemd), for the daemon alone; a child that found it would notify systemd.
+ */
+const NOT_INHERITED = new Set(['NOTIFY_SOCKET']);
 
 export function childEnvironment(parts: EnvironmentParts): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parts.base)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(parts.base)) if (v !== undefined && !NOT_INHERITED.has(k)) env[k] = v;
   Object.assign(env, parts.supervisord);
   env['SUPERVISOR_ENABLED'] = '1';
   if (parts.serverUrl) env['SUPERVISOR_SERVER_URL'] = parts.serverUrl;
   env['SUPERVISOR_PROCESS_NAME'] = parts.processName;
   env['SUPERVISOR_GROUP_NAME'] = parts.groupName;
   Object.assign(env, parts.program);
+  if (parts.extra) Object.assign(env, parts.extra);
   return env;
 }

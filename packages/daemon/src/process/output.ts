@@ -24,6 +24,11 @@ export interface ChildOutput {
   /** Open the log files afresh: at each spawn; `signal` (SIGUSR2) leaves files never opened unmade. */
   reopen(signal?: boolean): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Each chunk of the child's stdout as logged (with redirect_stderr, its stderr too), from now
+   * until the returned function is called: ready=log:REGEX watches it while STARTING.
+   */
+  watch?(fn: (chunk: Buffer) => void): () => void;
 }
 
 /**

@@ -2,6 +2,12 @@
  * One supervised process: the driver around the pure state machine. It performs effects
  * (spawn through the exec shim, kill, timers), turns the child's exit into an event at once
  * (no polling tick) and tells listeners about every state change.
+ *
+ * Readiness: `ready` is true once the process is RUNNING (after its `ready=` check when it has
+ * one: the probe, from readiness/, is set up before the spawn and started/stopped by the state
+ * machine's effects) and false once it is stopped or gone; the supervisor's typed 'ready' event
+ * fires when it becomes true (process/dependencies.ts becameReady). Everything that waits for a
+ * process to be ready reads these two.
  */
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -19,6 +25,7 @@ import { type ChildPipes, makeChildPipes } from './child-pipes.js';
 import { fdLimit, logsOpening, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
+import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
 
 export interface StateChange {
@@ -49,6 +56,11 @@ export class Subprocess extends EventEmitter {
   private child: ChildProcess | null = null;
   private stdin: ChildStdin | null = null;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  /** The readiness check of the current spawn: prepared before it, then started. */
+  private probeSetup: ProbeSetup | null = null;
+  private probe: Probe | null = null;
+  /** sd_notify STATUS= of the current child ('' when none). */
+  private statusText = '';
   /** Settles when the current child's pipes are drained. */
   private drained: Promise<void> = Promise.resolve();
   /** tsupervisor: what the start gate holds it for, or why it left it STOPPED (replaced, never changed). */
@@ -102,6 +114,14 @@ export class Subprocess extends EventEmitter {
   }
   get snapshot(): ProcState {
     return this.st;
+  }
+  /** Ready: RUNNING, after its `ready=` check when it has one (the supervisor's 'ready' event says when). */
+  get ready(): boolean {
+    return this.st.ready;
+  }
+  /** The STATUS= text the process sent over NOTIFY_SOCKET ('' when none). */
+  get status(): string {
+    return this.statusText;
   }
 
   /** Spawn now if startable. Returns false if it was not in a startable state. */
@@ -210,7 +230,9 @@ export class Subprocess extends EventEmitter {
       stderr_logfile: this.output.stderrPath,
       pid: this.st.pid,
     };
-    return { ...base, description: describe(base), ...dependencyInfo(this.config.dependsOn, this.gateNote) };
+    const plain = describe(base);
+    const description = this.statusText && this.st.pid ? `${plain}, ${this.statusText}` : plain;
+    return { ...base, description, ...dependencyInfo(this.config.dependsOn, this.gateNote) };
   }
 
   private dispatch(event: ProcEvent): void {
@@ -219,6 +241,7 @@ export class Subprocess extends EventEmitter {
       now: this.host.os.now(),
       autoStartAllowed: this.host.autoStartAllowed(),
       deferRunning: this.autostarting,
+      ...(this.probe ? { probeAnswer: this.probe.answer() } : {}),
     });
     this.st = state;
     for (const effect of effects) this.perform(effect);
@@ -254,7 +277,39 @@ export class Subprocess extends EventEmitter {
       case 'log':
         this.host.logger.log(effect.level, effect.message);
         break;
+      case 'probe':
+        if (effect.action === 'start') this.startProbe(effect.generation);
+        else {
+          this.probe?.stop();
+          this.clearTimer('ready');
+        }
+        break;
     }
+  }
+
+  private startProbe(generation: number): void {
+    const setup = this.probeSetup;
+    this.probeSetup = null;
+    if (!setup || !this.st.pid) return;
+    const env = this.environment();
+    this.probe = setup.start(this.st.pid, {
+      ready: () => this.dispatch({ type: 'ready', generation }),
+      status: (text) => {
+        this.statusText = text;
+      },
+      watchOutput: (fn) => this.output.watch?.(fn) ?? (() => {}),
+      logger: this.host.logger,
+      name: this.config.name,
+      env,
+    });
+  }
+
+  /** The child is gone (or never came): release its readiness check. */
+  private releaseProbe(): void {
+    this.probe?.close();
+    this.probe = null;
+    this.probeSetup?.discard();
+    this.probeSetup = null;
   }
 
   private clearTimer(name: TimerName): void {
@@ -268,10 +323,13 @@ export class Subprocess extends EventEmitter {
   /** Cancel every timer (group removal, daemon exit). */
   dispose(): void {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
+    this.releaseProbe();
   }
 
   private environment(): Record<string, string> {
+    const extra = this.probeSetup?.env ?? {};
     return childEnvironment({
+      extra,
       base: this.host.baseEnvironment,
       supervisord: this.host.supervisordEnvironment,
       program: this.config.environment,
@@ -289,6 +347,17 @@ export class Subprocess extends EventEmitter {
 
   private spawnChild(): void {
     const cfg = this.config;
+    this.releaseProbe();
+    this.statusText = '';
+    if (cfg.ready) {
+      try {
+        this.probeSetup = setupProbe(cfg.ready, this.host.logger);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        this.dispatch({ type: 'spawnFailed', error: `cannot set up ready=${cfg.ready.text} for '${cfg.name}': ${code ?? (err as Error).message}` });
+        return;
+      }
+    }
     const env = this.environment();
     let resolved;
     let socket;
@@ -296,9 +365,13 @@ export class Subprocess extends EventEmitter {
       resolved = resolveCommand(cfg.argv, env, cfg.commandError);
       socket = this.host.listeningSocket();
     } catch (err) {
+      this.releaseProbe();
       this.dispatch({ type: 'spawnFailed', error: err instanceof RPCFault ? err.detail : (err as Error).message });
       return;
     }
+    // ready=fd:N: the pipe's child end goes in the first free stdio slot; the shim moves it to N
+    const readyFd = this.probeSetup?.childFd ?? null;
+    const readySlot = socket ? 4 : 3;
     const args = shimArgs({
       setpgid: true,
       closeFds: true,
@@ -309,6 +382,7 @@ export class Subprocess extends EventEmitter {
       socket: socket ? { fd: 3, pass: socket.pass, name: socket.name } : undefined,
       file: resolved.filename,
       argv: resolved.argv,
+      readyFd: readyFd ? { from: readySlot, to: readyFd.to } : null,
     });
     // the reserve that keeps the control socket answering is not for spawns (fd-budget.ts)
     const short = spawnFdsShort();
@@ -317,6 +391,7 @@ export class Subprocess extends EventEmitter {
     try {
       pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));
     } catch (err) {
+      this.releaseProbe();
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EMFILE') return this.outOfFds();
       this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}` });
@@ -324,16 +399,19 @@ export class Subprocess extends EventEmitter {
     }
     const stdio: StdioOptions = [...pipes.stdio];
     if (socket) stdio.push(socket.fd);
+    if (readyFd) stdio[readySlot] = readyFd.fd;
     let child: ChildProcess;
     try {
       child = this.host.os.spawn(SHIM_PATH, args, { env, stdio });
     } catch (err) {
       pipes.discard();
+      this.releaseProbe();
       this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${(err as Error).message}` });
       return;
     }
     if (child.pid === undefined) {
       pipes.discard();
+      this.releaseProbe();
       child.once('error', (err: NodeJS.ErrnoException) => {
         // Out of fds at fork (the pipes were made): supervisor's words, not the shim's path.
         if (err.code === 'EMFILE') return this.outOfFds();
@@ -363,6 +441,7 @@ export class Subprocess extends EventEmitter {
       this.closePipesSoon([stdout, stderr], drained);
       if (this.child !== child) return;
       this.child = null;
+      this.releaseProbe();
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
     this.dispatch({ type: 'spawned', pid: child.pid });

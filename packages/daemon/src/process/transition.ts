@@ -4,6 +4,14 @@
  * turns timers, spawns and exits back into events. Semantics follow supervisor 4.2.5's
  * process.py (reference §3), but react at once where supervisor waits for its 1 s tick; a process
  * that dies right after each spawn is throttled instead (crash-loop.ts).
+ *
+ * Readiness (tsupervisor's `ready=`, issue 16): with a check configured, STARTING becomes
+ * RUNNING on the `ready` event (the probe succeeded) instead of after startsecs; the `ready`
+ * timer (ready_timeout) ends the attempt: the process is stopped (stopsignal, SIGKILL after
+ * stopwaitsecs) while still STARTING and its exit is a failed start (BACKOFF, then FATAL),
+ * with a spawn error naming the check and its last answer. `ready` in the state is THE
+ * readiness of the process for everyone else (status, dependencies): true from RUNNING on,
+ * false again once it is being stopped or has exited.
  */
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type ProcessStateName } from '@tsupervisor/protocol';
 import type { AutoRestart } from '../config/types.js';
@@ -28,6 +36,10 @@ export interface ProcState {
   /** A stop was asked for: the next exit is STOPPING → STOPPED. */
   killing: boolean;
   pid: number;
+  /** Ready: RUNNING reached in this spawn (after its `ready=` check when it has one). */
+  ready: boolean;
+  /** Not ready within ready_timeout: the spawn error its exit will report while it is killed. */
+  notReady: string | null;
 }
 
 export const initialState: ProcState = {
@@ -42,6 +54,8 @@ export const initialState: ProcState = {
   spawnerr: '',
   killing: false,
   pid: 0,
+  ready: false,
+  notReady: null,
 };
 
 /** The settings of a process that the machine needs. */
@@ -57,10 +71,15 @@ export interface Settings {
   killasgroup: boolean;
   /** tsupervisor `backoff_max=`: retry waits double from 1 s up to this many seconds. */
   backoffMax?: number;
+  /** `ready=`: its text (for messages); null or absent: ready when RUNNING after startsecs. */
+  ready?: { text: string } | null;
+  /** Seconds the check may take (ready_timeout=). */
+  readyTimeout?: number;
 }
 
 /** `restart`: the throttled automatic restart of a crash loop, from EXITED. */
-export type TimerName = 'startsecs' | 'backoff' | 'stopwait' | 'restart';
+/** `ready`: ready_timeout of the current spawn's readiness check. */
+export type TimerName = 'startsecs' | 'backoff' | 'stopwait' | 'restart' | 'ready';
 
 export type ProcEvent =
   /** Spawn now (an admin start, autostart, or a retry). Ignored unless in a startable state. */
@@ -72,14 +91,18 @@ export type ProcEvent =
   /** Send the stop signal (admin stop, shutdown, removal). */
   | { type: 'stop' }
   /** A kill(2) failed with something other than ESRCH. */
-  | { type: 'killFailed'; error: string };
+  | { type: 'killFailed'; error: string }
+  /** The readiness check of spawn `generation` succeeded. */
+  | { type: 'ready'; generation: number };
 
 export type Effect =
   | { type: 'spawn' }
   | { type: 'kill'; signal: string; group: boolean }
   | { type: 'timer'; name: TimerName; ms: number; generation: number }
   | { type: 'state'; from: ProcessStateName; to: ProcessStateName; expected?: boolean }
-  | { type: 'log'; level: 'info' | 'warn' | 'debug' | 'critical'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'debug' | 'critical'; message: string }
+  /** Start or stop the readiness check of spawn `generation` (the driver owns the probe). */
+  | { type: 'probe'; action: 'start' | 'stop'; generation: number };
 
 export interface Context {
   now: number;
@@ -91,6 +114,8 @@ export interface Context {
    * started together log all their `spawned:` / `spawnerr:` lines first.
    */
   deferRunning?: boolean;
+  /** The readiness probe's last answer (why it is not ready yet), for the ready_timeout error. */
+  probeAnswer?: string;
 }
 
 export interface Result {
@@ -122,6 +147,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
   const change = (to: ProcessStateName, expected?: boolean) => {
     const from = s.state;
     s.state = to;
+    if (from === 'STARTING' && cfg.ready) effects.push({ type: 'probe', action: 'stop', generation: s.generation });
     effects.push(expected === undefined ? { type: 'state', from, to } : { type: 'state', from, to, expected });
   };
   const log = (level: 'info' | 'warn' | 'debug' | 'critical', message: string) => effects.push({ type: 'log', level, message });
@@ -132,6 +158,8 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
     s.restartPending = false;
     s.spawnerr = '';
     s.killing = false;
+    s.ready = false;
+    s.notReady = null;
     s.exitstatus = null;
     s.laststart = ctx.now;
     change('STARTING');
@@ -160,6 +188,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
   const kill = (signal: string) => {
     const group = s.state === 'STOPPING' ? cfg.killasgroup : cfg.stopasgroup;
     s.killing = true;
+    s.ready = false;
     if (s.state !== 'STOPPING') change('STOPPING');
     effects.push({ type: 'kill', signal, group });
     effects.push({ type: 'timer', name: 'stopwait', ms: cfg.stopwaitsecs * 1000, generation: s.generation });
@@ -176,7 +205,10 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       if (s.state !== 'STARTING') break;
       s.pid = event.pid;
       log('info', `spawned: '${cfg.name}' with pid ${event.pid}`);
-      if (cfg.startsecs <= 0 && !ctx.deferRunning) {
+      if (cfg.ready) {
+        effects.push({ type: 'probe', action: 'start', generation: s.generation });
+        effects.push({ type: 'timer', name: 'ready', ms: Math.round((cfg.readyTimeout ?? 60) * 1000), generation: s.generation });
+      } else if (cfg.startsecs <= 0 && !ctx.deferRunning) {
         enterRunning();
       } else {
         effects.push({ type: 'timer', name: 'startsecs', ms: Math.max(0, cfg.startsecs * 1000), generation: s.generation });
@@ -193,15 +225,17 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
 
     case 'timer':
       if (event.generation !== s.generation) break;
-      if (event.name === 'startsecs' && s.state === 'STARTING') {
+      if (event.name === 'startsecs' && s.state === 'STARTING' && !cfg.ready) {
         enterRunning();
+      } else if (event.name === 'ready' && s.state === 'STARTING' && cfg.ready && s.pid && !s.notReady) {
+        notReady();
       } else if (event.name === 'backoff' && s.state === 'BACKOFF' && retriesSpent(s.backoff, cfg.startretries)) {
         giveUp();
       } else if (event.name === 'backoff' && s.state === 'BACKOFF' && ctx.autoStartAllowed) {
         spawn();
       } else if (event.name === 'restart' && s.state === 'EXITED' && ctx.autoStartAllowed) {
         spawn();
-      } else if (event.name === 'stopwait' && s.state === 'STOPPING' && s.pid) {
+      } else if (event.name === 'stopwait' && (s.state === 'STOPPING' || (s.state === 'STARTING' && s.notReady)) && s.pid) {
         log('warn', `killing '${cfg.name}' (${s.pid}) with SIGKILL`);
         effects.push({ type: 'kill', signal: 'KILL', group: cfg.killasgroup });
         effects.push({ type: 'timer', name: 'stopwait', ms: cfg.stopwaitsecs * 1000, generation: s.generation });
@@ -221,6 +255,11 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       }
       break;
 
+    case 'ready':
+      if (event.generation !== s.generation || s.state !== 'STARTING' || !cfg.ready || !s.pid || s.notReady) break;
+      enterRunning();
+      break;
+
     case 'killFailed':
       log('critical', `unknown problem killing ${cfg.name} (${s.pid}): ${event.error}`);
       s.killing = false;
@@ -231,8 +270,20 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
 
   function enterRunning() {
     s.backoff = 0;
+    s.ready = true;
     change('RUNNING');
-    log('info', `success: ${cfg.name} entered RUNNING state, process has stayed up for > than ${cfg.startsecs} seconds (startsecs)`);
+    if (cfg.ready) log('info', `success: ${cfg.name} entered RUNNING state, process is ready (ready=${cfg.ready.text})`);
+    else log('info', `success: ${cfg.name} entered RUNNING state, process has stayed up for > than ${cfg.startsecs} seconds (startsecs)`);
+  }
+
+  /** ready_timeout passed: stop it, still STARTING; its exit is the failed start (exited()). */
+  function notReady() {
+    const answer = ctx.probeAnswer ? `: ${ctx.probeAnswer}` : '';
+    s.notReady = `not ready after ${cfg.readyTimeout ?? 60} s: ${cfg.ready!.text}${answer}`;
+    log('warn', `${cfg.name}: ${s.notReady}; stopping it with SIG${cfg.stopsignal}`);
+    effects.push({ type: 'probe', action: 'stop', generation: s.generation });
+    effects.push({ type: 'kill', signal: cfg.stopsignal, group: cfg.stopasgroup });
+    effects.push({ type: 'timer', name: 'stopwait', ms: cfg.stopwaitsecs * 1000, generation: s.generation });
   }
 
   function exited(code: number | null, signal: string | null) {
@@ -243,11 +294,21 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
     const tooQuickly = ran < cfg.startsecs * 1000;
     s.laststop = ctx.now;
     s.pid = 0;
+    s.ready = false;
     if (s.killing) {
       s.killing = false;
       s.exitstatus = es;
       log(expected ? 'info' : 'warn', `stopped: ${cfg.name} (${how})`);
       change('STOPPED');
+      return;
+    }
+    if (s.state === 'STARTING' && (s.notReady || cfg.ready)) {
+      // With a `ready=` check, an exit before ready is a failed start whatever startsecs says.
+      s.exitstatus = null;
+      s.spawnerr = s.notReady ?? 'Exited before it was ready (process log may have details)';
+      s.notReady = null;
+      log('warn', `exited: ${cfg.name} (${how}; not expected)`);
+      backoff();
       return;
     }
     if (s.state === 'STARTING' && tooQuickly) {

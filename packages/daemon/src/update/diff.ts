@@ -67,7 +67,7 @@ function sameProcess(a: ProcessConfig, b: ProcessConfig): boolean {
   const plain: Array<keyof ProcessConfig> = [
     'name', 'uid', 'command', 'directory', 'umask', 'priority', 'autostart', 'autorestart', 'startsecs',
     'startretries', 'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'exitcodes', 'redirectStderr',
-    'environment', 'serverurl', 'logTimestamps',
+    'environment', 'serverurl', 'logTimestamps', 'ready', 'readyTimeout',
   ];
   if (!plain.every((k) => sameSettings(a[k], b[k]))) return false;
   return sameLog(a.stdout, b.stdout) && sameLog(a.stderr, b.stderr);

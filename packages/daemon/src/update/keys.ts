@@ -22,6 +22,9 @@ export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'depends_on',
   'essential',
   'backoff_max',
+  // tsupervisor: the timeout is read when the next check starts. `ready=` itself is not live:
+  // notify and fd:N are set up at the spawn (NOTIFY_SOCKET, the pipe), so it restarts.
+  'ready_timeout',
 ]);
 
 /** Fields that identify a process or say where it was written: never a change of settings. */

@@ -1,0 +1,34 @@
+/**
+ * ready=notify: the child gets NOTIFY_SOCKET; READY=1 from it (or a descendant) is ready,
+ * STATUS= is shown in `status` for as long as the child lives (not only while STARTING).
+ */
+import type { Logger } from '../logger.js';
+import { notifySocket } from './notify-socket.js';
+import type { Probe, ProbeHooks, ProbeSetup } from './probe.js';
+
+export function notifySetup(logger: Logger): ProbeSetup {
+  const socket = notifySocket(logger);
+  return {
+    env: { NOTIFY_SOCKET: socket.address },
+    childFd: null,
+    start(pid: number, hooks: ProbeHooks): Probe {
+      let checking = true;
+      const unregister = socket.register(pid, (msg) => {
+        if (!msg) return;
+        if (msg.status !== undefined) hooks.status(msg.status);
+        if (msg.ready && checking) {
+          checking = false;
+          hooks.ready();
+        }
+      });
+      return {
+        answer: () => 'no READY=1 received',
+        stop: () => {
+          checking = false;
+        },
+        close: unregister,
+      };
+    },
+    discard() {},
+  };
+}
