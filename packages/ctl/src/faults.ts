@@ -4,7 +4,7 @@
  */
 import { Faults, JsonRpcErrors, RPCFault } from '@tsupervisor/protocol';
 import { makeNamespec } from './namespec.js';
-import { NoAnswer } from '@tsupervisor/protocol';
+import { NoAnswer, NotOurProtocol } from '@tsupervisor/protocol';
 
 /** LSB init-script exit statuses (supervisorctl's LSBInitExitStatuses). */
 export const Exit = {
@@ -161,7 +161,10 @@ const ERRNO: Record<string, [pyClass: string, errno: number, text: string]> = {
 export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
   if (err instanceof PythonError) return err.render();
   if (err instanceof NoAnswer) {
-    return `Error: ${serverurl} accepted the connection but did not answer in ${err.seconds} s: is it tsupervisord's socket? (supervisord's own speaks XML-RPC over HTTP)`;
+    return `Error: the daemon at ${serverurl} accepted the connection but did not answer in ${err.seconds} s: it is too busy or stuck (its log may say why)`;
+  }
+  if (err instanceof NotOurProtocol) {
+    return `Error: ${serverurl} does not speak tsupervisord's protocol (it answered '${err.firstLine}'): is it supervisord's socket? (supervisorctl speaks its XML-RPC over HTTP)`;
   }
   // The daemon failed inside a method (supervisord: an exception in the handler, which its
   // XML-RPC server answers with 500).
