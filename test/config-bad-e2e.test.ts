@@ -37,6 +37,7 @@ const CASES: BadCase[] = [
   { name: 'byte size', body: prog('stdout_logfile_maxbytes=10XB'), line: 'stdout_logfile_maxbytes=10XB', section: 'program:web', key: 'stdout_logfile_maxbytes', value: '10XB', reason: /byte size/ },
   { name: 'environment', body: prog('environment=A=1,B'), line: 'environment=A=1,B', section: 'program:web', key: 'environment', value: 'A=1,B', reason: /key\/value pairs/ },
   { name: 'user', body: prog('user=nosuchuser'), line: 'user=nosuchuser', section: 'program:web', key: 'user', value: 'nosuchuser', reason: /Invalid user name/ },
+  { name: '%s without a name', body: '[program:web]\ncommand=/bin/echo %s\n', line: 'command=/bin/echo %s', section: 'program:web', key: 'command', value: '/bin/echo %s', reason: /%s names no expansion: supervisord would put its whole dict of expansions there/ },
   { name: 'expansion', body: '[program:web]\ncommand=sleep %(foo)s\n', line: 'command=sleep %(foo)s', section: 'program:web', key: 'command', value: 'sleep %(foo)s', reason: /cannot be expanded/ },
   { name: 'missing command', body: '[program:web]\nstartsecs=1\n', line: '[program:web]', section: 'program:web', key: 'command', reason: /does not specify a command/ },
   { name: 'numprocs', body: prog('numprocs=2'), line: 'numprocs=2', section: 'program:web', key: 'numprocs', value: '2', reason: /process_num/ },
@@ -120,6 +121,27 @@ test('[supervisord] logfile naming a directory (%(here)s, as supervisor\'s own i
     assert.equal(r.stdout, '');
     assert.ok(!existsSync(join(tmp.path, 'supervisor.sock')), 'no socket');
     assert.ok(!existsSync(join(tmp.path, 'supervisord.pid')), 'no pidfile');
+  } finally {
+    tmp.remove();
+  }
+});
+
+test('a UTF-8 byte order mark before the first header: exit 2, "no section headers" naming the BOM, as supervisord refuses it', { timeout: 60_000 }, async () => {
+  const tmp = h.makeTmpDir('tsv-bom-');
+  try {
+    const conf = join(tmp.path, 'supervisord.conf');
+    writeFileSync(conf, '\uFEFF' + h.confHeader(tmp.path).replace(/^; .*\n/, '') + '\n' + prog(''));
+    const r = await h.runCmd(h.resolveCommands().daemonCmd, ['-c', conf], { cwd: tmp.path, timeoutMs: 15_000 });
+    assert.equal(r.code, 2, r.stderr);
+    if (h.defaultImpl === 'tsupervisor') {
+      assert.equal(
+        r.stderr.split('\n')[0],
+        `Error: ${conf}:1: File contains no section headers: the file starts with a UTF-8 byte order mark (U+FEFF), which supervisord does not accept either; save it without one`,
+      );
+    } else {
+      assert.match(r.stderr, /^Error: File contains no section headers\.\nfile: .*, line: 1\n'\\ufeff\[unix_http_server\]\\n'/);
+    }
+    assert.ok(!existsSync(join(tmp.path, 'supervisor.sock')), 'no socket');
   } finally {
     tmp.remove();
   }

@@ -7,7 +7,7 @@ import type { Ctl } from './ctl.js';
 import { Exit, UNAUTHORIZED_LINE, eofError, UnsupportedUrl, isUnauthorized, unexpectedErrorLine } from './faults.js';
 import { INTERRUPT } from './input.js';
 import { splitWords } from './namespec.js';
-import { NoAnswer } from '@tsupervisor/protocol';
+import { NoAnswer, NotOurProtocol } from '@tsupervisor/protocol';
 
 const IDENT = /^[A-Za-z0-9_]*/;
 
@@ -46,7 +46,7 @@ export async function onecmd(ctl: Ctl, input: string): Promise<boolean> {
     return (await command.run(ctl, { arg: rest, json })) === true;
   } catch (err) {
     if (isUnauthorized(err)) return relogin(ctl, input);
-    if (err instanceof NoAnswer) {
+    if (err instanceof NoAnswer || err instanceof NotOurProtocol) {
       ctl.outputError(unexpectedErrorLine(err, ctl.settings.serverurl));
       ctl.exitstatus = Exit.GENERIC;
       return false;

@@ -2,7 +2,7 @@
  * The one place where faults, result codes and connection errors become text and exit codes,
  * as supervisorctl 4.2.5 prints them.
  */
-import { ErrorCodes, Faults, JsonRpcErrors, NoAnswer, PythonError, RPCFault, hasCode, makeNamespec, pyRepr } from '@tsupervisor/protocol';
+import { ErrorCodes, Faults, JsonRpcErrors, NoAnswer, NotOurProtocol, PythonError, RPCFault, hasCode, makeNamespec, pyRepr } from '@tsupervisor/protocol';
 
 /** LSB init-script exit statuses (supervisorctl's LSBInitExitStatuses). */
 export const Exit = {
@@ -138,7 +138,10 @@ const ERRNO: Record<string, [pyClass: string, errno: number, text: string]> = {
 export function unexpectedErrorLine(err: unknown, serverurl = ''): string {
   if (err instanceof PythonError) return err.render();
   if (err instanceof NoAnswer) {
-    return `Error: ${serverurl} accepted the connection but did not answer in ${err.seconds} s: is it tsupervisord's socket? (supervisord's own speaks XML-RPC over HTTP)`;
+    return `Error: the daemon at ${serverurl} accepted the connection but did not answer in ${err.seconds} s: it is too busy or stuck (its log may say why)`;
+  }
+  if (err instanceof NotOurProtocol) {
+    return `Error: ${serverurl} does not speak tsupervisord's protocol (it answered '${err.firstLine}'): is it supervisord's socket? (supervisorctl speaks its XML-RPC over HTTP)`;
   }
   // The daemon failed inside a method (supervisord: an exception in the handler, which its
   // XML-RPC server answers with 500).

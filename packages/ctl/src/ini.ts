@@ -10,6 +10,8 @@
  *    through in every section.
  * Simplification: a blank line ends a multi-line value (RawConfigParser keeps inner blank lines
  * when more indented lines follow); nothing in `[supervisorctl]` spans blank lines.
+ * A UTF-8 byte order mark at the start is refused, as supervisorctl (which reads the file as
+ * plain UTF-8) fails on it: the JS trim() would drop it silently.
  */
 import { pyCompare, pyRepr } from '@tsupervisor/protocol';
 
@@ -30,6 +32,11 @@ export function parseIni(text: string, source = '<string>'): IniSections {
   let current: Map<string, string> | null = null;
   let lastKey: string | null = null;
   let lastIndent = 0;
+  if (text.startsWith('\uFEFF')) {
+    throw new IniError(
+      `File contains no section headers.\nfile: ${source}, line: 1\nthe file starts with a UTF-8 byte order mark (U+FEFF), which supervisorctl does not accept either; save it without one`,
+    );
+  }
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const trimmedStart = raw.trimStart();

@@ -205,7 +205,7 @@ describe('faults the daemon answers', () => {
 });
 
 describe('server URLs and config files', () => {
-  test('a socket that never answers (supervisord\'s own) is reported, not waited on forever', async () => {
+  test('a daemon that accepts but does not answer in time is reported as such, not waited on forever', async () => {
     const sock = path.join(dir, 'silent.sock');
     const server = (await import('node:net')).createServer(() => {});
     await new Promise<void>((resolve) => server.listen(sock, resolve));
@@ -213,7 +213,24 @@ describe('server URLs and config files', () => {
       const ran = await runCtl(['-s', `unix://${sock}`, 'avail'], { env: { TSUPERVISORCTL_ANSWER_TIMEOUT_MS: '300' } });
       assert.deepEqual(ran, {
         stdout: '',
-        stderr: `Error: unix://${sock} accepted the connection but did not answer in 0.3 s: is it tsupervisord's socket? (supervisord's own speaks XML-RPC over HTTP)\n`,
+        stderr: `Error: the daemon at unix://${sock} accepted the connection but did not answer in 0.3 s: it is too busy or stuck (its log may say why)\n`,
+        code: 1,
+      });
+    } finally {
+      server.close();
+    }
+  });
+  test('an HTTP server on the socket (supervisord\'s own) answers the probe at once: not our protocol', async () => {
+    const sock = path.join(dir, 'http.sock');
+    const server = (await import('node:http')).createServer((_req, res) => res.end());
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const started = Date.now();
+      const ran = await runCtl(['-s', `unix://${sock}`, 'avail']);
+      assert.ok(Date.now() - started < 5000, 'answered without waiting for the 10 s timeout');
+      assert.deepEqual(ran, {
+        stdout: '',
+        stderr: `Error: unix://${sock} does not speak tsupervisord's protocol (it answered 'HTTP/1.1 400 Bad Request'): is it supervisord's socket? (supervisorctl speaks its XML-RPC over HTTP)\n`,
         code: 1,
       });
     } finally {

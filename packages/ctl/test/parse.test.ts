@@ -139,6 +139,10 @@ describe('INI reader (RawConfigParser rules where npm ini differs)', () => {
   });
   test('errors', () => {
     assert.throws(() => parseIni('x=1\n'), IniError);
+    // supervisorctl fails on a BOM too (MissingSectionHeaderError); the message names it
+    assert.throws(() => parseIni('\uFEFF[supervisorctl]\nserverurl=unix:///x\n', 'x.conf'), {
+      message: 'File contains no section headers.\nfile: x.conf, line: 1\nthe file starts with a UTF-8 byte order mark (U+FEFF), which supervisorctl does not accept either; save it without one',
+    });
     assert.throws(() => parseIni('[a]\njunk\n'), IniError);
   });
   test('%-expansion', () => {

@@ -91,6 +91,17 @@ test('text before any section header: "File contains no section headers" with fi
   );
 });
 
+test('a UTF-8 byte order mark at the start: refused as supervisord refuses it, and the message names it', () => {
+  assert.throws(
+    () => parseIni('\uFEFF[supervisord]\nlogfile=x\n', '/etc/x.conf'),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.line === 1 &&
+      e.toString() ===
+        'Error: /etc/x.conf:1: File contains no section headers: the file starts with a UTF-8 byte order mark (U+FEFF), which supervisord does not accept either; save it without one',
+  );
+});
+
 test('a line that is neither header, option nor comment is an error with its line', () => {
   assert.throws(
     () => parseIni('[supervisord]\nlogfile=x\nthis is junk\n', '/etc/x.conf'),

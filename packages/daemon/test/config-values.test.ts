@@ -202,7 +202,12 @@ test('%-expansion errors carry supervisor\'s text', () => {
   bad(() => expand('50%', {}, 'lbl'), /badly formatted: incomplete format/);
   bad(() => expand('%(a)q', { a: 1 }, 'lbl'), /unsupported format character 'q' \(0x71\) at index 4/);
   bad(() => expand('%(a)', { a: 1 }, 'lbl'), /incomplete format/);
-  bad(() => expand('%s', { a: 1 }, 'lbl'), /badly formatted/);
+  // supervisord formats its whole dict of expansions there; tsupervisor refuses and says why
+  bad(
+    () => expand('/bin/echo %s', { a: 1 }, 'program:e.command'),
+    /^Format string '\/bin\/echo %s' for 'program:e\.command' is badly formatted: %s names no expansion: supervisord would put its whole dict of expansions there \(every ENV_ variable included\); tsupervisor refuses it: write %\(name\)s, or %%s for a literal %s$/,
+  );
+  bad(() => expand('%-5r', { a: 1 }, 'lbl'), /%-5r names no expansion: .* or %%-5r for a literal %-5r$/);
 });
 
 test('fnmatch patterns for include globs', () => {

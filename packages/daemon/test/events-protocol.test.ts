@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommScanner, prefixAtEnd } from '../src/events/comm-capture.js';
 import { EventBuffer } from '../src/events/event-buffer.js';
-import { feed, initialProtocol, sent, type ProtocolOutcome, type ProtocolState } from '../src/events/listener-protocol.js';
+import { feed, initialProtocol, MAX_RESULT_LINE, sent, type ProtocolOutcome, type ProtocolState } from '../src/events/listener-protocol.js';
 import { dueTicks, initialSlices, msToNextBoundary, Ticker, timeslice } from '../src/events/ticks.js';
 
 function run(chunks: string[], start: ProtocolState = initialProtocol) {
@@ -68,6 +68,44 @@ test('garbage instead of READY, or output while READY, is UNKNOWN', () => {
 
 test('Python int() lengths: spaces and underscores', () => {
   assert.equal(run(['RESULT  1_0 \n0123456789'], busy()).state.state, 'ACKNOWLEDGED');
+});
+
+test('a RESULT line past MAX_RESULT_LINE without a newline: dropped once, UNKNOWN; nothing more is kept', () => {
+  let s = busy();
+  const outcomes: ProtocolOutcome[] = [];
+  const chunk = Buffer.alloc(1000, 0x78);
+  s = feed(s, Buffer.from('RESULT ')).state;
+  for (let i = 0; i < 5000; i++) {
+    const r = feed(s, chunk);
+    s = r.state;
+    outcomes.push(...r.outcomes);
+    assert.ok(s.pending.length <= MAX_RESULT_LINE, `${s.pending.length} bytes kept`);
+  }
+  assert.deepEqual(outcomes, [
+    { type: 'overlongResult', bytes: 'RESULT '.length + 5000 },
+    { type: 'change', from: 'BUSY', to: 'UNKNOWN' },
+  ]);
+  assert.equal(s.pending.length, 0);
+});
+
+test('a RESULT line of exactly MAX_RESULT_LINE bytes is still read', () => {
+  const line = 'RESULT 2' + ' '.repeat(MAX_RESULT_LINE - 'RESULT 2'.length);
+  assert.equal(run([line.slice(0, 100), line.slice(100), '\nOK'], busy()).state.state, 'ACKNOWLEDGED');
+  assert.equal(run([line + ' \nOK'], busy()).outcomes[0]?.type, 'overlongResult');
+});
+
+test('a 5 MB result body is counted, not kept: rejected, then READY', () => {
+  let s = feed(busy(), Buffer.from('RESULT 5000000\n')).state;
+  const outcomes: ProtocolOutcome[] = [];
+  const chunk = Buffer.alloc(50_000, 0x4f);
+  for (let i = 0; i < 100; i++) {
+    const r = feed(s, i === 99 ? Buffer.concat([chunk, Buffer.from('READY\n')]) : chunk);
+    s = r.state;
+    outcomes.push(...r.outcomes);
+    assert.ok(s.result.length <= 64 && s.pending.length === 0);
+  }
+  assert.equal(s.state, 'READY');
+  assert.deepEqual(outcomes.map((o) => (o.type === 'result' ? `result ${o.ok} ${o.body.length}` : o.type)), ['result false 64', 'change', 'change']);
 });
 
 test('the buffer drops the oldest when full; a rejected event goes back first', () => {

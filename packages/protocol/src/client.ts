@@ -14,10 +14,20 @@ import { ErrorCodes, TsvError } from './errors.js';
 import type { MethodName, ParamsOf, ResultOf } from './methods.js';
 import type { NotificationName, Notifications } from './notifications.js';
 
-/** The server accepted the connection but never answered (e.g. supervisord's XML-RPC socket). */
+/**
+ * The server accepted the connection but said nothing in time: a daemon too busy to answer (an
+ * HTTP server such as supervisord's answers the probe at once, see NotOurProtocol).
+ */
 export class NoAnswer extends Error {
   constructor(readonly seconds: number) {
     super(`no answer in ${seconds} s`);
+  }
+}
+
+/** The server answered with something that is not JSON-RPC (supervisord's HTTP, for one). */
+export class NotOurProtocol extends Error {
+  constructor(readonly firstLine: string) {
+    super(`not a JSON-RPC answer: ${firstLine}`);
   }
 }
 
@@ -59,6 +69,8 @@ export class ControlClient {
   /** The daemon said it closes this socket for idleness; calls wait for a new one. */
   private retired = false;
   private reopening: Promise<void> | null = null;
+  /** The probe is not answered yet: calls wait (see probe()). */
+  private probing = false;
 
   private constructor(
     socket: net.Socket,
@@ -121,8 +133,7 @@ export class ControlClient {
           }
           for (const [id, p] of this.pending) if (p.frame === undefined) this.pending.delete(id);
           this.attach(socket);
-          this.probe();
-          for (const p of this.pending.values()) if (p.frame !== undefined) socket.write(p.frame);
+          this.probe(); // waiting calls are sent once it is answered
         },
         (err: Error) => {
           this.reopening = null;
@@ -148,7 +159,7 @@ export class ControlClient {
     const frame = encodeFrame({ jsonrpc: '2.0', id, method, params });
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, frame });
-      if (this.reopening) return;
+      if (this.reopening || this.probing) return;
       if (this.retired) {
         // The notice came; the old socket may still be closing. Sent once the new one is open.
         if (this.socket.destroyed) void this.reopen();
@@ -159,14 +170,28 @@ export class ControlClient {
   }
 
   /**
-   * A server that accepts and then says nothing (supervisord's own socket, found by the config
-   * search on a machine that has both) would hang the ctl: a getAPIVersion sent at once must be
-   * answered within ANSWER_TIMEOUT_MS, whatever the first real call is waiting for.
+   * A getAPIVersion sent at once must be answered within ANSWER_TIMEOUT_MS, whatever the first
+   * real call is waiting for: a daemon too busy to answer must not hang the ctl (NoAnswer).
+   * The frame is also a whole HTTP request, so that an HTTP server (supervisord's own socket,
+   * found by the config search on a machine that has both) answers it at once, with a 400
+   * (NotOurProtocol), rather than waiting for the rest of a request: its one space splits the
+   * line into medusa's method and URI, and it ends in a blank line (`\r\n\r\n`), which the
+   * daemon reads as the JSON text's trailing whitespace and an empty line it skips. Calls
+   * wait for its answer (any answer: an auth fault too) before they are sent: a server that
+   * answers the probe and hangs up must not see them (writing to it would fail with EPIPE and
+   * lose the answer still to be read).
    */
   private probe(): void {
     const id = this.nextId++;
-    this.pending.set(id, { resolve: () => {}, reject: () => {} });
-    this.socket.write(encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} }));
+    this.probing = true;
+    const answered = () => {
+      this.probing = false;
+      if (this.socket.destroyed) return;
+      for (const p of this.pending.values()) if (p.frame !== undefined) this.socket.write(p.frame);
+    };
+    this.pending.set(id, { resolve: answered, reject: answered });
+    const params = JSON.stringify(this.credentials ? { _auth: this.credentials } : {});
+    this.socket.write(`{"jsonrpc":"2.0","id":${id},"method":"supervisor.getAPIVersion","params": ${params}}\r\n\r\n`);
     this.silence = setTimeout(() => {
       this.failure = new NoAnswer(ANSWER_TIMEOUT_MS / 1000);
       this.socket.destroy();
@@ -209,6 +234,8 @@ export class ControlClient {
     try {
       message = JSON.parse(line);
     } catch {
+      this.failure ??= new NotOurProtocol(line.trim().slice(0, 80));
+      this.socket.destroy();
       return;
     }
     if (typeof message.method === 'string' && message.id === undefined) {

@@ -7,4 +7,4 @@ export * from './methods.js';
 export * from './notifications.js';
 export * from './framing.js';
 export * from './version.js';
-export { ControlClient, NoAnswer, type ConnectTarget, type Credentials } from './client.js';
+export { ControlClient, NoAnswer, NotOurProtocol, type ConnectTarget, type Credentials } from './client.js';

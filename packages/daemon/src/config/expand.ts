@@ -57,7 +57,15 @@ export function pyFormat(s: string, names: ExpansionNames): string {
       out += '%';
       continue;
     }
-    if (name === undefined) throw new Error('format requires a mapping');
+    // Python formats the whole mapping there (`%s`: repr of every name, the environment's
+    // included): never what was meant, and it would put the daemon's environment on a command
+    // line any user can read. Refused (README: compatibility notes).
+    if (name === undefined) {
+      throw new Error(
+        `${whole} names no expansion: supervisord would put its whole dict of expansions there (every ENV_ variable included); ` +
+          `tsupervisor refuses it: write %(name)s, or %${whole} for a literal ${whole}`,
+      );
+    }
     if (width === '*' || precision === '*') throw new Error('* wants int');
     if (!Object.prototype.hasOwnProperty.call(names, name)) throw new UnknownName(name);
     const converted = convert(names[name], conversion, flags, precision, i - 1);

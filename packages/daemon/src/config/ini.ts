@@ -20,6 +20,9 @@
  * - A line indented deeper than the line of the current key continues its value (joined with
  *   `\n`). Blank lines inside a value are kept; trailing blank lines are dropped.
  * - Text before the first section header is an error ("File contains no section headers").
+ *   So is a UTF-8 byte order mark at the start of the file: supervisor reads its files as plain
+ *   UTF-8, where the BOM is a character U+FEFF before the first header (our own trim() would
+ *   drop it, hence the explicit check).
  */
 import { ConfigError } from './errors.js';
 
@@ -49,6 +52,7 @@ export const DEFAULT_SECTION = 'DEFAULT';
 const COMMENT_PREFIXES = ['#', ';'];
 const INLINE_COMMENT_PREFIXES = [';', '#'];
 const SECTION_HEADER = /^\[(.+)\]/;
+const BOM = '\uFEFF';
 const OPTION_LINE = /^(.*?)\s*([=:])\s*(.*)$/;
 
 export function emptyIniDocument(): IniDocument {
@@ -70,7 +74,14 @@ interface PendingValue {
  * before any section header or a line that is neither header, option nor comment.
  */
 export function parseIni(text: string, file: string, doc: IniDocument = emptyIniDocument()): IniDocument {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  if (text.startsWith(BOM)) {
+    throw new ConfigError({
+      file,
+      line: 1,
+      message: `File contains no section headers: the file starts with a UTF-8 byte order mark (U+FEFF), which supervisord does not accept either; save it without one`,
+    });
+  }
+  const lines = text.split(/\r\n|\r|\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   let current: Map<string, IniValue> | null = null;
   let sectionName: string | null = null;

@@ -4,13 +4,13 @@
  * starts ACKNOWLEDGED. When the spawn's pipes are drained while an event is in flight (the
  * listener died BUSY), the event is handed back to the pool.
  */
-import { Transform, type Readable } from 'node:stream';
-import { readableOf, type OutputStream } from '../logs/pipe-source.js';
+import { Transform } from 'node:stream';
+import { PipeSource, readableOf, type OutputStream } from '../logs/pipe-source.js';
 import type { LogChannel } from '@tsupervisor/protocol';
 import type { Logger } from '../logger.js';
 import type { ChildOutput } from '../process/output.js';
 import type { SupervisorEvent } from './event.js';
-import { feed, initialProtocol, sent, type ListenerStateName, type ProtocolState } from './listener-protocol.js';
+import { feed, initialProtocol, MAX_RESULT_LINE, sent, type ListenerStateName, type ProtocolOutcome, type ProtocolState } from './listener-protocol.js';
 
 /** What the pool hears from one of its listeners. */
 export interface ListenerHandler {
@@ -99,8 +99,8 @@ export class ListenerOutput implements ChildOutput {
         else this.logger.log('warn', `${this.processName}: event was rejected`);
         if (!outcome.ok && this.inFlight) rejected.push(this.inFlight);
         this.inFlight = null;
-      } else if (outcome.type === 'badResult') {
-        this.logger.log('warn', `${this.processName}: bad result line: '${outcome.line}'`);
+      } else if (outcome.type === 'badResult' || outcome.type === 'overlongResult') {
+        this.logger.log('warn', `${this.processName}: ${describeBadResult(outcome)}`);
         if (this.inFlight) rejected.push(this.inFlight);
         this.inFlight = null;
       }
@@ -111,7 +111,7 @@ export class ListenerOutput implements ChildOutput {
     if (this.protocol.state === 'READY') this.handler?.ready();
   }
 
-  private logChange(outcomes: ReturnType<typeof feed>['outcomes']): void {
+  private logChange(outcomes: ProtocolOutcome[]): void {
     for (const o of outcomes) {
       if (o.type !== 'change') continue;
       this.logger.log('debug', `${this.processName}: ${o.from} -> ${o.to}`);
@@ -132,16 +132,33 @@ export class ListenerOutput implements ChildOutput {
   }
 }
 
-/** A pass-through copy of `stream` that shows each chunk to `see` first. */
-export function tap(source: OutputStream, see: (chunk: Buffer) => void): Readable {
+/** The warning for a RESULT line the protocol could not use (supervisor's text for a bad one). */
+function describeBadResult(o: Extract<ProtocolOutcome, { type: 'badResult' | 'overlongResult' }>): string {
+  if (o.type === 'badResult') return `bad result line: '${o.line}'`;
+  return `result line longer than ${MAX_RESULT_LINE} bytes (${o.bytes} bytes without a newline): dropped`;
+}
+
+/**
+ * `source`, showing each chunk to `see` first. A PipeSource (the daemon's pipes) shows it its
+ * reads directly (`see` keeps no reference to a chunk: the protocol copies what it keeps); any
+ * other stream goes through a pass-through copy.
+ */
+export function tap(source: OutputStream, see: (chunk: Buffer) => void): OutputStream {
+  const safeSee = (chunk: Buffer) => {
+    try {
+      see(chunk);
+    } catch {
+      // the protocol must never stop the log
+    }
+  };
+  if (source instanceof PipeSource) {
+    source.observe(safeSee);
+    return source;
+  }
   const stream = readableOf(source);
   const copy = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      try {
-        see(chunk);
-      } catch {
-        // the protocol must never stop the log
-      }
+      safeSee(chunk);
       done(null, chunk);
     },
   });

@@ -89,6 +89,7 @@ export class PipeSource implements PipeOwner {
   /** How the pipe ended, for a consumer that comes after the end. */
   private endError: Error | null = null;
   private grown = 0;
+  private observer: ((chunk: Buffer) => void) | null = null;
 
   /** Takes ownership of `fd` (the read end of a pipe); it is closed at the end. */
   constructor(private readonly fd: number) {
@@ -107,6 +108,15 @@ export class PipeSource implements PipeOwner {
     this.consumer = consumer;
     if (this.finished) consumer.end(this.endError);
     else if (this.handle) pipeStart(this.handle);
+  }
+
+  /**
+   * Shows each chunk to `see` before the consumer gets it (an event listener's protocol reads
+   * its stdout this way, without a copy). `see` must not throw, nor keep the chunk: its buffer
+   * may be reused.
+   */
+  observe(see: (chunk: Buffer) => void): void {
+    this.observer = see;
   }
 
   pauseReading(): void {
@@ -150,6 +160,7 @@ export class PipeSource implements PipeOwner {
       this.use(scratch);
     }
     if (n >= READ_SIZE) this.grow();
+    this.observer?.(chunk);
     return this.consumer ? this.consumer.data(chunk, isLent) : false;
   }
 
