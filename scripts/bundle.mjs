@@ -10,17 +10,37 @@
 //   only on demand (the XML-RPC/HTTP side) split into chunks: ~85 module records, their scopes
 //   and the loader's bookkeeping cost an idle daemon about 4 MB of heap (anonymous memory 16 →
 //   12 MB with 6 workers).
+// - `tsupervisorctl top` → packages/ctl/dist/tsupervisorctl-top.cjs, apart: the main bundle
+//   (read by every command) keeps `import('../top/index.js')` as a require of that file, so
+//   `status` does not parse top's ~28 KB (see docs/live.md for the measure).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** `top`'s code stays out of the main ctl bundle: it is required from its own file beside it. */
+const topApart = {
+  name: 'top-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/top\/index\.js$/ }, () => ({ path: './tsupervisorctl-top.cjs', external: true }));
+  },
+};
 // chunk names carry a hash: start from an empty folder so old ones do not pile up
 rmSync(`${root}/packages/daemon/dist/bundle`, { recursive: true, force: true });
 await Promise.all([
   build({
     entryPoints: [`${root}/packages/ctl/dist/src/main.js`],
     outfile: `${root}/packages/ctl/dist/tsupervisorctl.cjs`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    plugins: [topApart],
+  }),
+  build({
+    entryPoints: [`${root}/packages/ctl/dist/src/top/index.js`],
+    outfile: `${root}/packages/ctl/dist/tsupervisorctl-top.cjs`,
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -6,6 +6,7 @@
 #   php-cgi wrk   FastCGI with PHP, load tests
 #   curl tmux     the demo's requests; terminal checks
 #   hyperfine     scripts/bench/status-speed.mjs
+#   chromium      headless, drives the live web page's test over the DevTools protocol (test/web-live)
 #   supervisor    Debian's supervisor 4.2.5, run by hand only for comparisons (never as a service)
 #   prometheus    promtool (the /metrics tests' referee) and a Prometheus server the tests start on
 #                 loopback; prometheus-node-exporter for scripts/bench/metrics-scrape.mjs. Both ship
@@ -33,6 +34,7 @@ want curl curl ca-certificates
 want tmux tmux
 want hyperfine hyperfine
 want supervisord supervisor
+want chromium chromium
 want promtool prometheus
 want prometheus-node-exporter prometheus-node-exporter
 want cc gcc libc6-dev

@@ -271,6 +271,7 @@ export class FakeDaemon {
         return followed;
       },
       'tsupervisor.subscribeEvents': () => true,
+      'tsupervisor.processStats': () => ({ time: Date.now(), processes: [], fcgi: [] }),
       'tsupervisor.planUpdate': () => ({ ...(this.options.reload ?? { added: [], changed: [], removed: [] }), groups: [] }),
       'tsupervisor.rollingRestart': () => ({ steps: [], skipped: [] }),
     };

@@ -232,6 +232,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
         setImmediate(() => restart(next));
       },
       followOutput: (name, channel, listener) => bus.subscribeRaw(name, channel, listener),
+      metrics,
     })),
   };
   control = new ServerSlot(

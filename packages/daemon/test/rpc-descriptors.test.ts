@@ -19,7 +19,7 @@ const OLD_NAMES = [
   'supervisor.readProcessStderrLog', 'supervisor.tailProcessStdoutLog', 'supervisor.tailProcessStderrLog',
   'supervisor.clearProcessLogs', 'supervisor.clearAllProcessLogs', 'supervisor.sendProcessStdin',
   'supervisor.sendRemoteCommEvent', 'system.listMethods', 'tsupervisor.update', 'tsupervisor.planUpdate',
-  'tsupervisor.rollingRestart', 'tsupervisor.followLogs', 'tsupervisor.subscribeEvents',
+  'tsupervisor.rollingRestart', 'tsupervisor.followLogs', 'tsupervisor.subscribeEvents', 'tsupervisor.processStats',
 ];
 
 const OLD_STATE_CHANGING = [
@@ -67,6 +67,7 @@ const OLD_SPECS: Record<string, Record<string, { kind: string; optional?: boolea
     head: { kind: 'number', optional: true },
   },
   'tsupervisor.subscribeEvents': { types: { kind: 'string[]' } },
+  'tsupervisor.processStats': {},
 };
 
 /** method-map.ts's SUPERVISOR: served name → [target, positional params, required, methodSignature]. */

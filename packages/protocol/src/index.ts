@@ -5,6 +5,7 @@ export * from './python/index.js';
 export * from './types.js';
 export * from './methods.js';
 export * from './notifications.js';
+export * from './stats.js';
 export * from './framing.js';
 export * from './version.js';
 export { ControlClient, NoAnswer, NotOurProtocol, type ConnectTarget, type Credentials } from './client.js';

@@ -23,6 +23,7 @@ import type {
   UpdatePlan,
   UpdateResult,
 } from './types.js';
+import type { StatsResult } from './stats.js';
 import { Faults, RPCFault } from './faults.js';
 
 /** What a parameter must be (`string|number`: a signal, its name or its integer number). */
@@ -134,6 +135,12 @@ export const METHODS = {
   }),
   /** Subscribe this connection to `tsupervisor.event` notifications of these event types. */
   'tsupervisor.subscribeEvents': defineMethod<{ types: string[] }, boolean>({ params: { types: { kind: 'string[]' } } }),
+  /**
+   * The live views' figures (`top`, the web page): per process its tree's CPU seconds and
+   * resident bytes, readiness and spawns, and each fcgi socket's accept queue, read from the
+   * same code as /metrics. A client asks once a second at most; states come from events.
+   */
+  'tsupervisor.processStats': get<StatsResult>(),
 };
 
 type Table = typeof METHODS;

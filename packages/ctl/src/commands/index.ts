@@ -45,6 +45,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('status', 'processes', () => import('./status.js'), { json: true }),
   entry('stop', 'processes', () => import('./stop.js'), { json: true }),
   entry('tail', 'processes', () => import('./tail.js')),
+  entry('top', null, () => import('./top.js'), { listed: false }),
   entry('update', 'groups', () => import('./update.js'), { json: true }),
   entry('version', null, () => import('./version.js')),
   entry('EOF', null, () => import('./eof.js'), { listed: false }),

@@ -6,6 +6,7 @@ import { controlHandlers } from './process-control.js';
 import { infoHandlers } from './info.js';
 import { logHandlers } from './logs.js';
 import { rollingHandlers } from './rolling.js';
+import { statsHandlers } from './stats.js';
 import type { DaemonServices } from './services.js';
 
 export function createHandlers(services: DaemonServices): Handlers<Connection> {
@@ -15,5 +16,6 @@ export function createHandlers(services: DaemonServices): Handlers<Connection> {
     ...logHandlers(services),
     ...adminHandlers(services),
     ...rollingHandlers(services.supervisor),
+    ...statsHandlers(services),
   };
 }

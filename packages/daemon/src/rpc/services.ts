@@ -1,6 +1,7 @@
 /** What the RPC handlers need from the rest of the daemon. */
 import type { LogChannel } from '@tsupervisor/protocol';
 import type { LogHead } from '../logs/read.js';
+import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { Supervisor } from '../supervisor.js';
 
 export interface MainLogAccess {
@@ -22,4 +23,6 @@ export interface DaemonServices {
    * valid during the call); returns the unsubscribe function.
    */
   followOutput(name: string, channel: LogChannel, listener: (chunk: Uint8Array | string, name: string, channel: LogChannel) => void): () => void;
+  /** The counters /metrics keeps (spawns, fcgi sockets), for tsupervisor.processStats. */
+  metrics?: MetricsRecorder;
 }

@@ -9,6 +9,7 @@ export const REASONS: Record<number, string> = {
   301: 'Moved Permanently',
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   413: 'Request Entity Too Large',
   500: 'Internal Server Error',

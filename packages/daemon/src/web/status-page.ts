@@ -46,37 +46,61 @@ td{padding:4px;border-bottom:1px solid #eee;vertical-align:top}tr.shade{backgrou
 .statusrunning{color:#080;font-weight:bold}.statuserror{color:#c00;font-weight:bold}.statusnominal{color:#666}
 td.action ul{list-style:none;margin:0;padding:0}td.action li{display:inline;margin-right:8px}
 .hidden{display:none}#footer{margin:20px;color:#888;font-size:11px}
+.live{display:none}body.js .live{display:table-cell}body.js td.live{white-space:nowrap}
+#livebar{margin:8px 0}#filter{padding:4px 8px;border:1px solid #bbb;border-radius:3px;width:14em}
+.conn{margin-left:8px;font-size:11px;padding:2px 6px;border-radius:8px;background:#eee}.conn.up{background:#dfd;color:#060}.conn.down{background:#fdd;color:#900}
+tr.filtered{display:none}tr.selected{outline:2px solid #7ab}tr.grouprow td{background:#eef3f7;font-weight:bold}
+button.fold{border:0;background:none;font:inherit;cursor:pointer;padding:0}button.fold::before{content:'\\25BE  '}tr.folded button.fold::before{content:'\\25B8  '}
+svg.spark{vertical-align:middle;margin-right:6px}svg.spark polyline{fill:none;stroke-width:1.5}svg.cpu polyline{stroke:#c60}svg.mem polyline{stroke:#36c}svg.queue polyline{stroke:#a3a}
+.fig{display:inline-block;min-width:4.5em;font-variant-numeric:tabular-nums}.pool{margin:4px 0}.poolname{display:inline-block;min-width:22em}
+#log{background:#1e1e1e;color:#ddd;padding:8px;height:16em;overflow:auto;white-space:pre-wrap;font-size:12px;border-radius:3px}
+#live{margin:0 20px}#live h3{font-size:13px;margin:14px 0 6px}
+@media (max-width:700px){td.action li{display:block}th.desc,td:nth-child(2){display:none}body.js td.live svg{width:60px}#wrapper,#live{margin:0 6px}}
 `;
 
 /** `stylesheets/supervisor.css` (supervisord serves its own; this one is small). */
 export const STYLESHEET = STYLE;
 
-/** The status page: one row per process, sorted by name as supervisor does, and `message` on top. */
-export function renderStatusPage(infos: readonly ProcessInfo[], message: string | null, now: Date): string {
-  const rows = [...infos]
-    .sort((a, b) => pyCompare(namespecOf(a), namespecOf(b)))
-    .map((info, i) => {
-      const spec = escapeHtml(namespecOf(info));
-      const actions = actionsFor(info)
-        .map((a) =>
-          a
-            ? `<li><a href="${escapeHtml(a.href)}" name="${a.label}"${a.blank ? ' target="_blank"' : ''}>${a.label}</a></li>`
-            : '<li><a class="hidden" href="#" name="#">Action</a></li>',
-        )
-        .join('');
-      return `<tr class="${i % 2 === 1 ? 'shade' : ''}">
+/** Infos in the page's order: by name, as supervisor sorts them. */
+export function sortedInfos(infos: readonly ProcessInfo[]): ProcessInfo[] {
+  return [...infos].sort((a, b) => pyCompare(namespecOf(a), namespecOf(b)));
+}
+
+/**
+ * One process's row (the `i`th, for the shading). The live page (web/live.ts) sends the same
+ * row again when the process changes; its two `live` cells (CPU, memory charts) stay empty and
+ * hidden without scripts.
+ */
+export function renderRow(info: ProcessInfo, i: number): string {
+  const spec = escapeHtml(namespecOf(info));
+  const actions = actionsFor(info)
+    .map((a) =>
+      a
+        ? `<li><a href="${escapeHtml(a.href)}" name="${a.label}"${a.blank ? ' target="_blank"' : ''}>${a.label}</a></li>`
+        : '<li><a class="hidden" href="#" name="#">Action</a></li>',
+    )
+    .join('');
+  return `<tr class="${i % 2 === 1 ? 'shade' : ''}" data-name="${spec}" data-group="${escapeHtml(info.group)}">
 <td class="status"><span class="${stateClass(info.statename)}">${info.statename.toLowerCase()}</span></td>
 <td><span>${escapeHtml(info.description)}</span></td>
 <td><a href="tail.html?processname=${escapeHtml(encodeURIComponent(namespecOf(info)))}" target="_blank">${spec}</a></td>
 <td class="action"><ul>${actions}</ul></td>
+<td class="live cpu"></td><td class="live mem"></td>
 </tr>`;
-    })
+}
+
+/** The status page: one row per process, sorted by name as supervisor does, and `message` on top. */
+export function renderStatusPage(infos: readonly ProcessInfo[], message: string | null, now: Date): string {
+  const rows = sortedInfos(infos)
+    .map((info, i) => renderRow(info, i))
     .join('\n');
   return `<!DOCTYPE html>
 <html>
 <head>
 <title>Supervisor Status</title>
+<meta name="viewport" content="width=device-width, initial-scale=1" />
 <link href="stylesheets/supervisor.css" rel="stylesheet" type="text/css" />
+<script src="live.js" defer></script>
 </head>
 <body>
 <div id="wrapper">
@@ -90,7 +114,7 @@ ${message ? `<div class="status_msg">${escapeHtml(message)}</div>` : '<div class
 <li class="action-button"><a href="index.html?action=stopall">Stop All</a></li>
 </ul>
 <table cellspacing="0">
-<thead><tr><th class="state">State</th><th class="desc">Description</th><th class="name">Name</th><th class="action">Action</th></tr></thead>
+<thead><tr><th class="state">State</th><th class="desc">Description</th><th class="name">Name</th><th class="action">Action</th><th class="live">CPU</th><th class="live">Memory</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -98,6 +122,7 @@ ${rows}
 </form>
 </div>
 </div>
+<div id="live"></div>
 <div class="clr" id="footer">tsupervisor (supervisor ${SUPERVISOR_COMPAT} compatible) &copy; ${now.getFullYear()}</div>
 </body>
 </html>

@@ -6,7 +6,7 @@
  * call pipeline (calls/pipeline.ts), as JSON-RPC's do, so credentials, SHUTDOWN_STATE, parameter
  * checks and the audit trail are the same. This module is loaded on the first HTTP connection only.
  * GET /metrics (behind the credentials) and the probes /healthz, /readyz (without them) are
- * metrics/http.ts.
+ * metrics/http.ts. GET /events is the web page's live feed (web/live.ts).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
@@ -20,6 +20,7 @@ import { logtailTarget, serveLogtail } from './logtail.js';
 import { callMethod } from './method-map.js';
 import { isWebPath, serveWeb } from '../web/index.js';
 import { errorBody, REASONS } from '../web/error-page.js';
+import { serveEvents } from '../web/live.js';
 import { isProbePath, serveMetrics, serveProbe } from '../metrics/http.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import { PythonError } from './python-args.js';
@@ -67,6 +68,8 @@ function sendError(res: ServerResponse, code: number, headers: Record<string, st
 /** What the handlers see of an HTTP caller: notifications go to whatever the request set up. */
 interface HttpConnection extends Connection {
   logSink: ((data: string) => void) | null;
+  /** The web page's /events stream (web/live.ts): told of each pushed event. */
+  eventSink: (() => void) | null;
 }
 
 let nextId = 1_000_000_000;
@@ -79,6 +82,7 @@ function connectionFor(socket: net.Socket, data: Record<string, unknown>): HttpC
     socket,
     data,
     logSink: null,
+    eventSink: null,
     get closed() {
       return closed;
     },
@@ -86,6 +90,10 @@ function connectionFor(socket: net.Socket, data: Record<string, unknown>): HttpC
       if (closed || socket.destroyed) return false;
       if (name === 'tsupervisor.log' && connection.logSink) {
         connection.logSink((params as Notifications['tsupervisor.log']).data);
+        return !socket.destroyed;
+      }
+      if (name === 'tsupervisor.event' && connection.eventSink) {
+        connection.eventSink();
         return !socket.destroyed;
       }
       return false;
@@ -173,6 +181,11 @@ export function createXmlRpcHttpServer(options: XmlRpcHttpOptions): XmlRpcHttpSe
       return;
     }
     const invoke = pipeline.invoker({ connection, credentials: auth.credentials });
+    if (path === '/events') {
+      await drain(req);
+      await serveEvents(res, { invoke, onEvent: (fn) => (connection.eventSink = fn) });
+      return;
+    }
     if (isWebPath(path)) {
       await drain(req);
       if (!(await serveWeb(path, req, res, invoke))) sendError(res, 500);
