@@ -64,6 +64,8 @@ export interface Daemon {
   children(): number[];
   /** daemon stdout+stderr and its log file, for assertion messages. */
   logs(): string;
+  /** How the daemon process exited (code or signal), once it has. */
+  exitStatus(): { code: number | null; signal: string | null } | undefined;
   /** `ctl shutdown`, bounded wait, then SIGKILL of the daemon and of every child pid seen. */
   stop(): Promise<void>;
 }
@@ -243,7 +245,7 @@ export async function startDaemon(confText: string, o: DaemonOptions = {}): Prom
     throw e;
   }
 
-  return { impl, dir, conf, pid, daemonCmd, ctlCmd, ctl, status, waitState, children: () => childrenOf(pid), logs, stop };
+  return { impl, dir, conf, pid, daemonCmd, ctlCmd, ctl, status, waitState, children: () => childrenOf(pid), logs, exitStatus: () => exited, stop };
 }
 
 
