@@ -4,10 +4,10 @@
 // the stream's last line (checked every 50 ms; the time is the file's mtime, so the check does
 // not compete with the writer), and reads the daemon's CPU time from /proc/<pid>/stat.
 import { request } from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { h } from './lib.mjs';
-import { completedAt, logFiles } from './log-verify.mjs';
+import { logFiles } from './log-verify.mjs';
 
 const { ControlClient } = await import(new URL('../../packages/protocol/dist/src/index.js', import.meta.url).href);
 
@@ -70,16 +70,22 @@ async function rpcFor(impl, socketPath) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The newest mtime of `path` and `path.1`, and their sizes, as one string (to see the log settle). */
+function logStamp(path) {
+  return [path, `${path}.1`].map((f) => (existsSync(f) ? `${statSync(f).mtimeMs}:${statSync(f).size}` : '-')).join(' ');
+}
+
 /**
- * Starts `impl`'s daemon with one program per case: `cases` = [{ program, maxbytes, backups }],
- * each logging to `${logDir}/${program}.log`. Returns { run(program, size), stop() }.
+ * Starts `impl`'s daemon with one program per case: `cases` = [{ program, producer, maxbytes,
+ * backups }] (producer from log-producers.mjs), each logging to `${logDir}/${program}.log`.
+ * Returns { run(program), reset(), stop() }.
  */
-export async function startBenchDaemon(impl, producer, size, cases, logDir) {
+export async function startBenchDaemon(impl, cases, logDir) {
   const conf = cases
     .map(
       (c) => `
 [program:${c.program}]
-command=${producer} ${size}
+command=${c.producer.argv.join(' ')}
 autostart=false
 autorestart=false
 startsecs=0
@@ -110,22 +116,32 @@ stderr_logfile=NONE
 
   /** One run (after reset): start, poll until the last line is in, wait for EXITED. */
   async function run(program) {
+    const c = cases.find((k) => k.program === program);
+    const rotate = c.maxbytes > 0;
     const path = join(logDir, `${program}.log`);
     await sleep(50);
     const cpu0 = cpuSeconds(d.pid);
     const t0 = Date.now(); // wall clock, as file times are
     await rpc.start(program);
     const deadline = t0 + 120_000;
-    let done;
-    while ((done = completedAt(path, size)) === null) {
+    let done = null;
+    while (c.producer.knowsEnd(rotate) && (done = c.producer.complete(path, rotate)) === null) {
       if (Date.now() > deadline) throw new Error(`${impl.name}: ${program} did not complete in 120 s\n${d.logs()}`);
       await sleep(50);
     }
-    const wall = (done - t0) / 1000;
     while ((await rpc.state(program)) !== 'EXITED') {
       if (Date.now() > deadline) throw new Error(`${impl.name}: ${program} never EXITED`);
-      await sleep(20);
+      await sleep(done === null ? 100 : 20);
     }
+    if (done === null) {
+      // the end cannot be told from the content: the log has not changed for 300 ms after the exit
+      for (let stamp = logStamp(path), last = ''; stamp !== last; stamp = logStamp(path)) {
+        last = stamp;
+        await sleep(300);
+      }
+      done = Math.max(...[path, `${path}.1`].filter(existsSync).map((f) => statSync(f).mtimeMs));
+    }
+    const wall = (done - t0) / 1000;
     await sleep(50);
     return { wall, cpu: cpuSeconds(d.pid) - cpu0, rss: peakRssMiB(d.pid), files: logFiles(path) };
   }

@@ -6,7 +6,12 @@
 // into `cat > file` is the limit.
 //
 //   pnpm run build && node scripts/bench/logs-throughput.mjs [--daemon] [--size 1G] [--runs 3]
-//        [--dir /tmp] [--extra] [--pending 1M]
+//        [--dir /tmp] [--extra] [--pending 1M] [--producer log-producer,zeros,seq | all] [--cold]
+//
+// Producers (log-producers.mjs): log-producer (default), and the shell pipelines users run:
+// zeros (`head -c SIZE /dev/zero | tr '\0' x`, no newline) and seq (`seq 1 999999999 | head -c
+// SIZE`), each also into `cat > file` (the limit). --cold skips the memory warm-up before each
+// run (a host that does not warm memory for its programs: see warmMemory).
 //
 // Modes:
 //   (default)  the library in this process: captureOutput → RotatingFile (packages/daemon/dist),
@@ -25,7 +30,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { logFiles, lostBytes, verify } from './log-verify.mjs';
+import { logFiles } from './log-verify.mjs';
+import { makeProducers, PRODUCER_NAMES } from './log-producers.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,6 +42,8 @@ const { values: args } = parseArgs({
     daemon: { type: 'boolean', default: false },
     // read-ahead while a write is pending (captureOutput maxPendingBytes); 0 = strict lockstep
     pending: { type: 'string' },
+    producer: { type: 'string', default: 'log-producer' },
+    cold: { type: 'boolean', default: false },
   },
 });
 
@@ -56,6 +64,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const PRODUCER = join(work, 'log-producer');
 const cc = spawnSync(process.env.CC || 'cc', ['-O2', '-o', PRODUCER, join(here, 'log-producer.c')], { stdio: 'inherit' });
 if (cc.status !== 0) throw new Error('cannot compile log-producer.c (needs cc)');
+const producerNames = args.producer === 'all' ? PRODUCER_NAMES : args.producer.split(',');
+for (const n of producerNames) if (!PRODUCER_NAMES.includes(n)) throw new Error(`unknown producer ${n} (${PRODUCER_NAMES.join(', ')})`);
+const PRODUCERS = makeProducers(work, SIZE, PRODUCER, producerNames);
 
 const waitExit = (child) => new Promise((resolve) => child.once('close', (code) => resolve(code)));
 const dropCaches = () => spawnSync('sync');
@@ -68,9 +79,9 @@ const dropCaches = () => spawnSync('sync');
 const warmMemory = () => spawnSync(process.execPath, ['-e', `Buffer.alloc(${Math.round(1.5 * SIZE)}, 1)`]);
 
 /** The limit: the producer into `cat > file`; CPU of cat from the subshell's `times`. */
-async function runCat(path) {
+async function runCat(producer, path) {
   const start = Date.now();
-  const child = spawn('sh', ['-c', `'${PRODUCER}' ${SIZE} | (cat > '${path}'; times)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('sh', ['-c', `${producer.shell} | (cat > '${path}'; times)`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await waitExit(child);
@@ -85,7 +96,7 @@ async function runCat(path) {
  * child_process gives it (a socketpair, `child.stdout`) or, with `pipe`, as the daemon reads it
  * (a real pipe through PipeSource).
  */
-async function runLib(path, fileOpts, captureOpts = {}, pipe = false) {
+async function runLib(producer, path, fileOpts, captureOpts = {}, pipe = false) {
   const dist = '../../packages/daemon/dist/src';
   const { captureOutput, RotatingFile, PipeSource } = await import(new URL(`${dist}/logs/index.js`, import.meta.url).href);
   const { makePipe, closeFd } = await import(new URL(`${dist}/native/index.js`, import.meta.url).href);
@@ -94,7 +105,7 @@ async function runLib(path, fileOpts, captureOpts = {}, pipe = false) {
   const start = process.hrtime.bigint();
   const file = new RotatingFile(path, { ...fileOpts, onError: (e) => errors.push(e.code) });
   const fds = pipe ? makePipe() : null;
-  const child = spawn(PRODUCER, [String(SIZE)], { stdio: ['ignore', fds ? fds.write : 'pipe', 'inherit'] });
+  const child = spawn(producer.argv[0], producer.argv.slice(1), { stdio: ['ignore', fds ? fds.write : 'pipe', 'inherit'] });
   if (fds) closeFd(fds.write);
   const source = fds ? new PipeSource(fds.read) : child.stdout;
   if (args.pending !== undefined) captureOpts = { ...captureOpts, maxPendingBytes: parseSize(args.pending) };
@@ -111,33 +122,40 @@ const ROTATE = { maxbytes: 50 * MB, backups: 10 };
 
 /** [{ name, group, rotate, run(), limit? }] */
 async function buildCases() {
-  const cases = [{ name: 'cat > file (limit)', group: 'limit', rotate: false, run: () => runCat(join(work, 'cat.log')) }];
+  const cases = [];
   const stops = [];
   const resets = [];
+  for (const p of PRODUCERS) {
+    cases.push({ name: `${p.name} | cat > file (limit)`, group: 'limit', producer: p, rotate: false, run: () => runCat(p, join(work, `cat-${p.name}.log`)) });
+  }
   if (!args.daemon) {
-    cases.push({ name: 'lib child.stdout maxbytes=0', group: 'lib', rotate: false, run: () => runLib(join(work, 'lib0.log'), { maxbytes: 0 }) });
-    cases.push({ name: 'lib child.stdout 50MB x 10', group: 'lib', rotate: true, run: () => runLib(join(work, 'lib50.log'), ROTATE) });
-    cases.push({ name: 'lib PipeSource maxbytes=0', group: 'lib', rotate: false, run: () => runLib(join(work, 'pipe0.log'), { maxbytes: 0 }, {}, true) });
-    cases.push({ name: 'lib PipeSource 50MB x 10', group: 'lib', rotate: true, run: () => runLib(join(work, 'pipe50.log'), ROTATE, {}, true) });
-    if (args.extra) {
-      cases.push({ name: 'lib PipeSource strip_ansi', group: 'lib', rotate: false, run: () => runLib(join(work, 'ansi.log'), { maxbytes: 0 }, { stripAnsi: true }, true) });
-      cases.push({ name: 'lib PipeSource timestamps', group: 'lib', rotate: false, run: () => runLib(join(work, 'ts.log'), { maxbytes: 0 }, { timestamps: true }, true) });
+    for (const p of PRODUCERS) {
+      const lib = (name, file, fileOpts, captureOpts, pipe) =>
+        cases.push({ name: `${p.name} lib ${name}`, group: 'lib', producer: p, rotate: fileOpts.maxbytes > 0, run: () => runLib(p, join(work, `${file}-${p.name}.log`), fileOpts, captureOpts, pipe) });
+      lib('child.stdout maxbytes=0', 'lib0', { maxbytes: 0 });
+      lib('child.stdout 50MB x 10', 'lib50', ROTATE);
+      lib('PipeSource maxbytes=0', 'pipe0', { maxbytes: 0 }, {}, true);
+      lib('PipeSource 50MB x 10', 'pipe50', ROTATE, {}, true);
+      if (args.extra) {
+        lib('PipeSource strip_ansi', 'ansi', { maxbytes: 0 }, { stripAnsi: true }, true);
+        lib('PipeSource timestamps', 'ts', { maxbytes: 0 }, { timestamps: true }, true);
+      }
     }
     return { cases, stops, resets };
   }
   const { implementations } = await import('./lib.mjs');
   const { startBenchDaemon } = await import('./logs-daemon.mjs');
-  const programs = [
-    { program: 'flood0', maxbytes: 0, backups: 0, label: 'maxbytes=0' },
-    { program: 'flood50', maxbytes: ROTATE.maxbytes, backups: ROTATE.backups, label: '50MB x 10 backups' },
-  ];
+  const programs = PRODUCERS.flatMap((p) => [
+    { program: `${p.name}0`.replace(/-/g, '_'), producer: p, maxbytes: 0, backups: 0, label: `${p.name} maxbytes=0` },
+    { program: `${p.name}50`.replace(/-/g, '_'), producer: p, maxbytes: ROTATE.maxbytes, backups: ROTATE.backups, label: `${p.name} 50MB x 10` },
+  ]);
   for (const impl of implementations()) {
     const logDir = mkdtempSync(join(work, `${impl.name}-`));
-    const d = await startBenchDaemon(impl, PRODUCER, SIZE, programs, logDir);
+    const d = await startBenchDaemon(impl, programs, logDir);
     stops.push(d.stop);
     resets.push(d.reset);
     for (const p of programs) {
-      cases.push({ name: `${impl.name} ${p.label}`, group: impl.name, rotate: p.maxbytes > 0, label: p.label, run: () => d.run(p.program) });
+      cases.push({ name: `${impl.name} ${p.label}`, group: impl.name, producer: p.producer, rotate: p.maxbytes > 0, label: p.label, run: () => d.run(p.program) });
     }
   }
   return { cases, stops, resets };
@@ -160,11 +178,9 @@ try {
       for (const reset of resets) await reset();
       for (const f of readdirSync(work)) if (f.endsWith('.log') || /\.log\.\d+$/.test(f)) rmSync(join(work, f), { force: true });
       dropCaches();
-      warmMemory();
+      if (!args.cold) warmMemory();
       const r = await c.run();
-      const v = verify(r.files);
-      r.lost = lostBytes(v, SIZE, { fromStart: !c.rotate }) + v.doubled + v.bad * 64;
-      r.onDisk = v.bytes;
+      Object.assign(r, c.producer.lost(r.files, c.rotate));
       results.get(c).push(r);
       process.stderr.write(`run ${i + 1}/${RUNS} ${c.name}: ${r.wall.toFixed(2)} s, ${r.cpu.toFixed(2)} CPU-s, lost ${r.lost}\n`);
     }
@@ -175,20 +191,23 @@ try {
 
 const row = (c) => {
   const rs = results.get(c);
-  return { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rss: Math.max(...rs.map((r) => r.rss)), lost: Math.max(...rs.map((r) => r.lost)), onDisk: median(rs.map((r) => r.onDisk)) };
+  const cpus = rs.map((r) => r.cpu).filter((x) => !Number.isNaN(x));
+  return { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), cpuRange: cpus.length ? `${Math.min(...cpus).toFixed(2)}-${Math.max(...cpus).toFixed(2)}` : '-', rss: Math.max(...rs.map((r) => r.rss)), lost: Math.max(...rs.map((r) => r.lost)), onDisk: median(rs.map((r) => r.onDisk)) };
 };
-const catWall = row(cases[0]).wall;
+const catWall = (c) => row(cases.find((o) => o.group === 'limit' && o.producer === c.producer)).wall;
 const theirs = (c) => cases.find((o) => o.group === 'supervisor' && o.label === c.label);
 const fmt = (x, d = 2) => (Number.isNaN(x) || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const lines = cases.map((c) => {
   const r = row(c);
   const sup = c.group === 'tsupervisor' && theirs(c) ? row(theirs(c)) : null;
-  return [c.name, fmt(r.wall), fmt(r.wall / catWall), fmt(SIZE / MB / r.wall, 0), fmt(r.cpu), sup ? fmt(r.cpu / sup.cpu) : '-', sup ? fmt(r.wall / sup.wall) : '-', fmt(r.rss, 0), String(r.lost), fmt(r.onDisk / MB, 1)];
+  return [c.name, fmt(r.wall), fmt(r.wall / catWall(c)), fmt(SIZE / MB / r.wall, 0), fmt(r.cpu), r.cpuRange, sup ? fmt(r.cpu / sup.cpu) : '-', sup ? fmt(r.wall / sup.wall) : '-', fmt(r.rss, 0), String(r.lost), fmt(r.onDisk / MB, 1)];
 });
-const header = ['case', 'wall s', 'x cat', 'MiB/s', 'CPU s', 'CPU x sup', 'wall x sup', 'peak RSS MiB', 'bytes lost', 'on disk MiB'];
+const header = ['case', 'wall s', 'x cat', 'MiB/s', 'CPU s', 'CPU min-max', 'CPU x sup', 'wall x sup', 'peak RSS MiB', 'bytes lost', 'on disk MiB'];
 const widths = header.map((hd, i) => Math.max(hd.length, ...lines.map((l) => l[i].length)));
 const fmtLine = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-console.log(`${(SIZE / MB).toFixed(0)} MiB from log-producer (8 KiB writes), ${args.daemon ? 'daemons' : 'library'}, median of ${RUNS}, logs in ${args.dir}, node ${process.version}`);
+console.log(
+  `${(SIZE / MB).toFixed(0)} MiB from ${producerNames.join(', ')}, ${args.daemon ? 'daemons' : 'library'}, median of ${RUNS}, memory ${args.cold ? 'cold (no warm-up)' : 'warmed before each run'}, logs in ${args.dir}, node ${process.version}`,
+);
 console.log(fmtLine(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const l of lines) console.log(fmtLine(l));

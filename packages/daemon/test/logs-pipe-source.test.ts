@@ -71,6 +71,34 @@ describe('PipeSource', () => {
     assert.ok(kept.some((k) => k.released && !k.chunk.equals(k.copy)), 'released buffers are read into again');
   });
 
+  it('a shell pipeline writing 4 KiB at a time is read in big pieces, not once per write', async () => {
+    const size = 16 * 1024 * 1024;
+    const pipe = makePipe();
+    const child = spawn('sh', ['-c', `head -c ${size} /dev/zero | tr '\\0' x`], { stdio: ['ignore', pipe.write, 'ignore'] });
+    closeFd(pipe.write);
+    const source = new PipeSource(pipe.read);
+    let reads = 0;
+    let bytes = 0;
+    let other = 0;
+    const ended = new Promise<void>((resolve) =>
+      source.consume({
+        data(chunk, lent) {
+          reads++;
+          bytes += chunk.length;
+          for (const b of chunk) if (b !== 0x78) other++;
+          if (lent) PipeSource.release(chunk);
+          return true;
+        },
+        end: () => resolve(),
+      }),
+    );
+    await Promise.all([ended, exited(child)]);
+    assert.equal(bytes, size);
+    assert.equal(other, 0);
+    // tr writes 4 KiB at a time: woken for each write, the reader would see ~4096 reads
+    assert.ok(size / reads >= 32 * 1024, `${reads} reads, ${Math.round(size / reads)} bytes each`);
+  });
+
   it('pauses while the consumer says so and resumes on request', async () => {
     const { source, done } = seqSource(BIG);
     let calls = 0;

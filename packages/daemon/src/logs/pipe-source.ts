@@ -19,6 +19,13 @@
  * - A read of 64 KiB or more means the child writes faster than we read: the pipe grows to
  *   1 MiB (F_SETPIPE_SZ) so the child blocks less, within a budget for all pipes (the kernel
  *   caps an unprivileged user's pipes at 64 MiB, and children share that user).
+ * - A channel that reads more than FLOOD_BYTES within FLOOD_WINDOW_MS is flooding: its pipe grows
+ *   (as above) and, each time a read drains it, reading rests for REST_MS, so the next read takes
+ *   what piled up (hundreds of KiB) rather than each 4 KiB write of a shell pipeline (`tr`, `seq`,
+ *   `head` write 4-8 KiB at a time). Woken for every such write, the daemon spent most of its CPU
+ *   switching tasks and calling into JS once per 4 KiB; resting, it reads ~1000 times a second.
+ *   A flooding child never waits on it (1 MiB of pipe holds more than a millisecond of output);
+ *   a quiet channel is never delayed.
  * - The consumer (captureOutput) gets chunks through `consume()`, pauses the reads for
  *   backpressure and hands buffers back with `release()` once they are written. Reading starts
  *   at `consume()`.
@@ -38,6 +45,27 @@ const BIG_PIPE = 1024 * 1024;
 const GROWN_BUDGET = 16 * 1024 * 1024;
 /** Free buffers kept for reuse, in bytes. */
 const MAX_FREE_BYTES = 4 * 1024 * 1024;
+/** Reading this much within FLOOD_WINDOW_MS makes a channel a flooding one (25 MiB/s). */
+const FLOOD_BYTES = 256 * 1024;
+const FLOOD_WINDOW_MS = 10;
+/** How long a flooding channel waits after draining its pipe before it reads again. */
+const REST_MS = 1;
+
+/** Sources resting until the next wake-up (one timer for all of them). */
+let resting: PipeSource[] = [];
+let restTimer: NodeJS.Timeout | null = null;
+
+function wakeRested(): void {
+  restTimer = null;
+  const sources = resting;
+  resting = [];
+  for (const s of sources) s.wake();
+}
+
+function rest(source: PipeSource): void {
+  resting.push(source);
+  restTimer ??= setTimeout(wakeRested, REST_MS); // ref: while resting, no read keeps the loop alive
+}
 
 let grownBytes = 0;
 /** Free buffers by size (powers of two from READ_SIZE to MAX_READ_SIZE). */
@@ -90,6 +118,16 @@ export class PipeSource implements PipeOwner {
   private endError: Error | null = null;
   private grown = 0;
   private observer: ((chunk: Buffer) => void) | null = null;
+  /** The consumer asked for a pause (backpressure). */
+  private paused = false;
+  /** pauseReading and resumeReading calls (to tell whether one came during a data() call). */
+  private pauseCalls = 0;
+  /** Waiting for the rest timer (a flooding channel drained its pipe). */
+  private resting = false;
+  /** Flood detection: when the current window started (performance.now()), bytes read in it. */
+  private windowStart = 0;
+  private windowBytes = 0;
+  private flooding = false;
 
   /** Takes ownership of `fd` (the read end of a pipe); it is closed at the end. */
   constructor(private readonly fd: number) {
@@ -120,11 +158,21 @@ export class PipeSource implements PipeOwner {
   }
 
   pauseReading(): void {
+    this.paused = true;
+    this.pauseCalls++;
     if (this.handle) pipeStop(this.handle);
   }
 
   resumeReading(): void {
-    if (this.handle && this.consumer) pipeStart(this.handle);
+    this.paused = false;
+    this.pauseCalls++;
+    if (this.handle && this.consumer && !this.resting) pipeStart(this.handle);
+  }
+
+  /** @internal The rest is over: read again unless the consumer paused meanwhile. */
+  wake(): void {
+    this.resting = false;
+    if (this.handle && this.consumer && !this.paused) pipeStart(this.handle);
   }
 
   /**
@@ -146,6 +194,11 @@ export class PipeSource implements PipeOwner {
     let chunk: Buffer;
     let isLent = false;
     const buf = this.current;
+    // the pipe is drained when a read does not fill the buffer (libuv reads again after a full one)
+    if (this.flood(n) && n < buf.length) {
+      this.resting = true;
+      rest(this);
+    }
     if (buf === scratch) {
       chunk = Buffer.from(scratch.subarray(0, n));
       if (n >= BUSY_READ) this.use(takeBuffer(nextSize(READ_SIZE, n)));
@@ -159,9 +212,29 @@ export class PipeSource implements PipeOwner {
       giveBack(buf.buffer as ArrayBuffer);
       this.use(scratch);
     }
-    if (n >= READ_SIZE) this.grow();
+    if (n >= READ_SIZE || this.flooding) this.grow();
     this.observer?.(chunk);
-    return this.consumer ? this.consumer.data(chunk, isLent) : false;
+    const said = this.pauseCalls;
+    const more = this.consumer ? this.consumer.data(chunk, isLent) : false;
+    // a pauseReading/resumeReading made during data() is the later word (as in tsv_pipe.c)
+    if (this.pauseCalls === said) this.paused = !more;
+    return more && !this.resting;
+  }
+
+  /** Counts a read of `n` bytes; whether the channel is flooding (see the header). */
+  private flood(n: number): boolean {
+    this.windowBytes += n;
+    if (this.windowBytes >= FLOOD_BYTES) {
+      const now = performance.now();
+      this.flooding = now - this.windowStart <= FLOOD_WINDOW_MS;
+      this.windowStart = now;
+      this.windowBytes = 0;
+    } else if (this.flooding && performance.now() - this.windowStart > FLOOD_WINDOW_MS) {
+      this.flooding = false;
+      this.windowStart = performance.now();
+      this.windowBytes = n;
+    }
+    return this.flooding;
   }
 
   /** The buffer the next read goes into. */
