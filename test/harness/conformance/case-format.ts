@@ -21,11 +21,27 @@ export type Step =
   | { kind: 'write'; line: string; path: string; text: string }
   | { kind: 'unknown'; line: string };
 
-/** The folder's placeholders: @TMP@ (the run's temp dir), @HERE@ (the case), @ROOT@ (lib/). */
+/**
+ * The run's placeholders: @TMP@ (the run's temp dir), @HERE@ (the case), @ROOT@ (lib/), and
+ * @PORT1@, @PORT2@, … (free loopback TCP ports picked for this run: `ports[0]` is @PORT1@), so
+ * two runs of a case never reach each other's daemon.
+ */
 export interface Places {
   tmp: string;
   here: string;
   root: string;
+  ports: number[];
+}
+
+const PORT_PLACEHOLDER = /@PORT([1-9][0-9]*)@/g;
+
+/** How many ports a case asks for: the highest N of the @PORTN@ in its conf and steps. */
+export function portsWanted(c: { template: string; steps: Step[] }): number {
+  let n = 0;
+  for (const text of [c.template, ...c.steps.map((s) => s.line)]) {
+    for (const m of text.matchAll(PORT_PLACEHOLDER)) n = Math.max(n, Number(m[1]));
+  }
+  return n;
 }
 
 /** bash word splitting without globbing: runs of blanks separate words. */
@@ -73,7 +89,11 @@ export function parseSteps(text: string): Step[] {
 
 /** Replaces the placeholders (paths given in the latin1 domain, see `latin1Of`). */
 export function substitute(s: string, p: Places): string {
-  return s.replaceAll('@TMP@', p.tmp).replaceAll('@HERE@', p.here).replaceAll('@ROOT@', p.root);
+  return s
+    .replaceAll('@TMP@', p.tmp)
+    .replaceAll('@HERE@', p.here)
+    .replaceAll('@ROOT@', p.root)
+    .replace(PORT_PLACEHOLDER, (m, n: string) => String(p.ports[Number(n) - 1] ?? m));
 }
 
 /** The generated supervisord.conf: the template with trailing newlines trimmed, then one. */

@@ -15,7 +15,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
-import { confFromTemplate, readCase } from './case-format.js';
+import { freePort } from '../net.js';
+import { confFromTemplate, portsWanted, readCase } from './case-format.js';
 import { killGroups } from './bounded-command.js';
 import { openSession } from './session.js';
 import { playStep, type StepContext } from './steps.js';
@@ -75,8 +76,13 @@ const envSeconds = (name: string, fallback: number) => Number(process.env[name] 
 
 export async function runCase(o: RunOptions): Promise<CaseResult> {
   const c = readCase(o.casesDir, o.name);
+  const ports: number[] = [];
+  while (ports.length < portsWanted(c)) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'conformance.'));
-  const places = { tmp: latin1Of(tmp), here: latin1Of(c.dir), root: latin1Of(conformanceRoot) };
+  const places = { tmp: latin1Of(tmp), here: latin1Of(c.dir), root: latin1Of(conformanceRoot), ports };
   const conf = join(tmp, 'supervisord.conf');
   const env = { ...process.env, LC_ALL: 'C', TZ: 'UTC', ROOT: conformanceRoot };
   const groups = new Set<number>();

@@ -1,6 +1,7 @@
 /**
  * How command output becomes transcript text: the normalisation that makes a recording
- * repeatable (pids, uptimes, dates, log timestamps, temp paths, auto log names), stderr marked
+ * repeatable (pids, uptimes, dates, log timestamps, temp paths, auto log names, the run's ports
+ * back to @PORTn@ where they follow a colon, as in `http://127.0.0.1:PORT`), stderr marked
  * line by line, sorted output for `!sorted`, and printf's %b escapes for `!append` / `!write`.
  *
  * All strings here are in the latin1 domain: one char per byte, so ASCII-only regexes act as
@@ -29,7 +30,8 @@ export function normalise(text: string, display: string, p: Places): string {
       .replace(/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}/g, 'TIMESTAMP')
       .replace(/---supervisor-[A-Za-z0-9_]+\.log/g, '---supervisor-X.log')
       .replace(/For help, use .* -h$/, 'For help, use PROGRAM -h');
-    return isPid ? s.replace(/^[1-9][0-9]*$/, 'N') : s;
+    if (isPid) s = s.replace(/^[1-9][0-9]*$/, 'N');
+    return p.ports.reduce((t, port, i) => t.replace(new RegExp(`(?<=:)${port}(?![0-9])`, 'g'), `@PORT${i + 1}@`), s);
   });
 }
 

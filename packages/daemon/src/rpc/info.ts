@@ -14,6 +14,7 @@ import {
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { Subprocess } from '../process/subprocess.js';
 import type { Supervisor } from '../supervisor.js';
+import { withSupervisorLogPaths } from './config-log-view.js';
 
 type InfoHandlers = Pick<
   Handlers<Connection>,
@@ -47,7 +48,12 @@ export function infoHandlers(sup: Supervisor): InfoHandlers {
       const out: ConfigInfo[] = [];
       const active = new Set(sup.groups.keys());
       for (const g of sup.latest.groups) {
-        for (const pc of g.processes) out.push(configInfo(g.name, g.priority, active.has(g.name), pc, sup.groups.get(g.name)?.get(pc.name)));
+        // supervisord's AUTO log names: only in a configuration a group was added from (config-log-view.ts)
+        const addedFromLatest = sup.groups.get(g.name)?.config === g;
+        for (const pc of g.processes) {
+          const info = configInfo(g.name, g.priority, active.has(g.name), pc, sup.groups.get(g.name)?.get(pc.name));
+          out.push(withSupervisorLogPaths(info, { stdout: pc.stdout.target, stderr: pc.stderr.target }, addedFromLatest));
+        }
       }
       return out;
     },

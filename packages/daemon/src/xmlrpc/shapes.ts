@@ -10,6 +10,7 @@
  */
 import { Faults, RPCFault, type ConfigInfo, type ProcessInfo, type MethodName, type ParamsOf, type ResultOf } from '@tsupervisor/protocol';
 import type { Invoke } from '../calls/pipeline.js';
+import { supervisorLogPathsOf } from '../rpc/config-log-view.js';
 import type { Role } from './python-args.js';
 
 /** supervisor's methodSignature type names. */
@@ -49,13 +50,15 @@ const supervisorInfo = (info: ProcessInfo) => {
 
 /**
  * getAllConfigInfo as supervisor returns it: None as 'none' (serverurl=AUTO is None there), so
- * is a stderr log redirected to stdout (''), sorted by process name.
+ * is a stderr log redirected to stdout (''); the log paths as supervisord has them (an AUTO log
+ * of a group not added since the last reread is 'auto': rpc/config-log-view.ts); sorted by
+ * process name.
  */
 const configInfo = (infos: ConfigInfo[]) =>
   infos
     .map((info) =>
       Object.fromEntries(
-        Object.entries(info)
+        Object.entries({ ...info, ...supervisorLogPathsOf(info) })
           .filter(([k]) => !NOT_IN_SUPERVISOR.has(k))
           .map(([k, v]) => [k, v === null || (k === 'serverurl' && v === 'AUTO') || (k === 'stderr_logfile' && v === '') ? 'none' : v]),
       ),
