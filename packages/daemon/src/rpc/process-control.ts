@@ -25,8 +25,12 @@ type ControlHandlers = Pick<
  * Run `action` for each process that `wanted` selects; faults become result entries. The order
  * of the results is supervisor's make_allfunc: the actions that finish at once (a fault, a
  * startsecs=0 start) in process order, then the ones that had to wait, as they finish (those
- * finishing together in process order).
+ * finishing together in process order). "Together" is within BATCH_MS: supervisord reaps every
+ * child that has exited in one pass of its loop, so processes that die on the same signal are
+ * almost always reported in process order; here each exit is its own SIGCHLD, a few ms apart.
  */
+const BATCH_MS = 10;
+
 async function forEach(
   processes: Subprocess[],
   wanted: (p: Subprocess) => boolean,
@@ -61,14 +65,14 @@ async function forEach(
         void run.then(() => {
           if (scheduled) return;
           scheduled = true;
-          // Batch what finishes in the same turn, then report it in process order.
-          setImmediate(() => {
+          // Batch what finishes within BATCH_MS, then report it in process order.
+          setTimeout(() => {
             scheduled = false;
             const before = results.length;
             flush();
             pending -= results.length - before;
             if (pending <= 0 || failure.failed) resolve();
-          });
+          }, BATCH_MS);
         });
       }
     });
