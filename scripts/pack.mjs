@@ -7,7 +7,7 @@
 // musl-tools), and packaging/ (the systemd unit, Debian's default supervisord.conf).
 // Prints the .tgz's path on its last line. PACK_OUT sets the output folder (default dist/).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -75,14 +75,20 @@ try {
     }
     const out = join(pkg, 'native', 'prebuilt', t.key);
     const args = [join(daemon, 'native', 'build.mjs'), '--target', t.key, '--out', out];
+    const env = { ...process.env, CC: cc };
+    if (t.key.endsWith('-musl')) env.CFLAGS = [process.env.CFLAGS ?? '', '-isystem', kernelHeaders(t.key)].join(' ').trim();
     builds.push(
       new Promise((ok, fail) => {
-        const child = spawn(process.execPath, args, { env: { ...process.env, CC: cc }, stdio: 'inherit' });
+        const child = spawn(process.execPath, args, { env, stdio: 'inherit' });
         child.on('close', (code) => (code === 0 ? ok(t.key) : fail(new Error(`pack: building ${t.key} with ${cc} failed`))));
       }),
     );
   }
-  const built = await Promise.all(builds);
+  // every build runs to its end (the stage is removed after), then any failure is reported
+  const settled = await Promise.allSettled(builds);
+  const failed = settled.filter((s) => s.status === 'rejected').map((s) => s.reason.message);
+  if (failed.length) throw new Error(failed.join('; '));
+  const built = settled.map((s) => s.value);
   if (!built.includes(host)) throw new Error(`pack: no prebuilt for this machine (${host})`);
 
   mkdirSync(outDir, { recursive: true });
@@ -93,4 +99,20 @@ try {
   console.log(file);
 } finally {
   rmSync(stage, { recursive: true, force: true });
+}
+
+/**
+ * musl's compiler searches its own libc headers only; the addon also needs the kernel's UAPI
+ * headers (linux/inet_diag.h, linux/sock_diag.h …), which Debian's linux-libc-dev installs for
+ * glibc. A folder holding just linux/, asm-generic/ and the target's asm/ gives it those and
+ * nothing of glibc's.
+ */
+function kernelHeaders(key) {
+  const dir = join(stage, `kernel-headers-${key}`);
+  const triplet = key.startsWith('linux-arm64') ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  mkdirSync(dir, { recursive: true });
+  for (const [name, from] of [['linux', '/usr/include/linux'], ['asm-generic', '/usr/include/asm-generic'], ['asm', `/usr/include/${triplet}/asm`]]) {
+    if (existsSync(from) && !existsSync(join(dir, name))) symlinkSync(from, join(dir, name));
+  }
+  return dir;
 }
