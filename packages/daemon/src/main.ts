@@ -186,7 +186,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
     process.exit(code);
   };
   // essential=true: a program the daemon cannot live without failed for good
-  supervisor.on('essentialFailed', (why: string) => {
+  supervisor.on('essentialFailed', (why) => {
     logger.critical(`${why}: stopping every process and exiting with status ${ESSENTIAL_EXIT_CODE}`);
     void exit(ESSENTIAL_EXIT_CODE);
   });

@@ -17,6 +17,7 @@ import { essentialFailure } from './process/essential.js';
 import { StartGate } from './process/start-gate.js';
 import { ListeningSocket } from './sockets/listening-socket.js';
 import { diffGroups } from './update/diff.js';
+import type { SupervisorEvents } from './supervisor-events.js';
 
 export interface SupervisorDeps {
   os: OsSeam;
@@ -34,7 +35,8 @@ export interface Found {
   process: Subprocess | null;
 }
 
-export class Supervisor extends EventEmitter {
+/** Its events: supervisor-events.ts. */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
   mood: SupervisorStateName = 'RUNNING';
   readonly groups = new Map<string, ProcessGroup>();
   /** Sockets by URL; kept across group replacement and reload while the address is unchanged. */
@@ -52,8 +54,8 @@ export class Supervisor extends EventEmitter {
     this.latest = config;
     this.gate = new StartGate(this);
     // essential=true: its failure for good ends the daemon ('essentialFailed', main.ts exits)
-    this.on('processState', (c: StateChange) => this.essential(essentialFailure(c.process.namespec, c.process.config, c)));
-    this.on('dependencyFailed', (p: Subprocess, reason: string) => {
+    this.on('processState', (c) => this.essential(essentialFailure(c.process.namespec, c.process.config, c)));
+    this.on('dependencyFailed', (p, reason) => {
       if (p.config.essential) this.essential(`essential program ${p.namespec} cannot start: ${reason}`);
     });
   }
