@@ -220,7 +220,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   // way in but signals.
   const rpc = {
     logger,
-    accepting: () => supervisor.mood === 'RUNNING',
+    accepting: () => supervisor.state === 'RUNNING',
     auditPath: auditPath(config.supervisord),
     metrics,
     handlers: noticingCalls(createHandlers({
@@ -260,7 +260,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
     });
   }
   process.on('SIGHUP', () => {
-    if (supervisor.mood !== 'RUNNING') {
+    if (supervisor.state !== 'RUNNING') {
       logger.warn('ignored SIGHUP indicating restart request (shutdown in progress)');
       return;
     }

@@ -3,7 +3,7 @@
  * the arguments its listeners get. `Supervisor` is an `EventEmitter<SupervisorEvents>`, so an
  * `on`/`off`/`emit` with a name not listed here, or with the wrong arguments, does not compile.
  *
- * Who emits what: the supervisor itself (`mood`, `groupAdded`, `groupRemoved`,
+ * Who emits what: the supervisor itself (`state`, `groupAdded`, `groupRemoved`,
  * `essentialFailed`), each process through its host (`processState`, `ready`), the start gate
  * (`dependencyFailed`), `supervisor.sendRemoteCommEvent` (`remoteComm`) and the event system
  * (`event`, every supervisor event once built, for `tsupervisor.subscribeEvents`).
@@ -23,7 +23,7 @@ export interface SupervisorEvents {
   /** essential=true: a program the daemon cannot live without failed for good (main.ts exits). */
   essentialFailed: [why: string];
   /** The supervisor's own state (RUNNING, RESTARTING, SHUTDOWN), as getState names it. */
-  mood: [state: SupervisorStateName];
+  state: [state: SupervisorStateName];
   groupAdded: [group: ProcessGroup];
   groupRemoved: [name: string];
   /** supervisor.sendRemoteCommEvent's message, to become a REMOTE_COMMUNICATION event. */

@@ -37,7 +37,8 @@ export interface Found {
 
 /** Its events: supervisor-events.ts. */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
-  mood: SupervisorStateName = 'RUNNING';
+  /** The supervisor's own state, as getState and SUPERVISOR_STATE_CHANGE name it. */
+  state: SupervisorStateName = 'RUNNING';
   readonly groups = new Map<string, ProcessGroup>();
   /** Sockets by URL; kept across group replacement and reload while the address is unchanged. */
   private readonly sockets = new Map<string, ListeningSocket>();
@@ -61,7 +62,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private essential(why: string | null): void {
-    if (why && this.mood === 'RUNNING') this.emit('essentialFailed', why);
+    if (why && this.state === 'RUNNING') this.emit('essentialFailed', why);
   }
 
   get logger(): Logger {
@@ -83,8 +84,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   private startGroups(configs: GroupConfig[]): void {
     const groups = sortByPriority(configs).map((gc) => this.addGroupFrom(gc, false));
-    this.mood = 'RUNNING';
-    this.emit('mood', this.mood);
+    this.state = 'RUNNING';
+    this.emit('state', this.state);
     for (const group of groups) for (const p of group.byPriority()) this.gate.autostart(p);
   }
 
@@ -131,7 +132,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const group = new ProcessGroup(gc, this.socketFor(gc));
     for (const pc of gc.processes) group.processes.push(this.createProcess(group, pc));
     this.installGroup(group);
-    if (autostart && this.mood === 'RUNNING') for (const p of group.byPriority()) this.gate.autostart(p);
+    if (autostart && this.state === 'RUNNING') for (const p of group.byPriority()) this.gate.autostart(p);
     return group;
   }
 
@@ -262,8 +263,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Shutdown: nothing restarts; stop everything in order; close sockets and logs. */
   async shutdown(): Promise<void> {
-    if (this.mood === 'SHUTDOWN') return;
-    this.setMood('SHUTDOWN');
+    if (this.state === 'SHUTDOWN') return;
+    this.setState('SHUTDOWN');
     await this.stopAllInOrder();
     for (const name of [...this.groups.keys()]) await this.removeGroup(name);
     this.releaseUnusedSockets();
@@ -276,8 +277,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * whose address did not change stay open throughout.
    */
   async restart(next: Config, beforeStart?: () => void): Promise<void> {
-    if (this.mood !== 'RUNNING') return;
-    this.setMood('RESTARTING');
+    if (this.state !== 'RUNNING') return;
+    this.setState('RESTARTING');
     await this.stopAllInOrder();
     for (const name of [...this.groups.keys()]) await this.removeGroup(name, { keepSocket: true });
     beforeStart?.();
@@ -287,10 +288,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.releaseUnusedSockets();
   }
 
-  private setMood(mood: SupervisorStateName): void {
-    this.mood = mood;
-    if (mood !== 'RUNNING') this.gate.clear();
-    this.emit('mood', mood);
+  private setState(state: SupervisorStateName): void {
+    this.state = state;
+    if (state !== 'RUNNING') this.gate.clear();
+    this.emit('state', state);
   }
 
   // ---- the host a process sees --------------------------------------------------------
@@ -344,7 +345,7 @@ class GroupHost implements ProcessHost {
   }
 
   autoStartAllowed(): boolean {
-    return this.sup.mood === 'RUNNING';
+    return this.sup.state === 'RUNNING';
   }
 
   listeningSocket(): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null {

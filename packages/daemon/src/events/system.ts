@@ -1,5 +1,5 @@
 /**
- * The event system: turns what the supervisor reports (process states, groups, its own mood,
+ * The event system: turns what the supervisor reports (process states, groups, its own state,
  * remote messages, output, the clock) into supervisor's events, hands each one to the
  * [eventlistener:x] pools, then emits it on the supervisor as `event` (for
  * `tsupervisor.subscribeEvents`).
@@ -56,7 +56,7 @@ export class EventSystem {
     this.on('processState', (change) => this.processState(change));
     this.on('groupAdded', (group) => this.groupAdded(group));
     this.on('groupRemoved', (name) => this.groupRemoved(name));
-    this.on('mood', (state) => this.publish(supervisorStateBody(state === 'RUNNING')));
+    this.on('state', (state) => this.publish(supervisorStateBody(state === 'RUNNING')));
     this.on('remoteComm', ({ type, data }) => this.publish(remoteCommunicationBody(String(type), String(data))));
     this.ticker.start();
   }
