@@ -3,7 +3,7 @@
  * to a typed value. Each throws BadValue with a short reason; the section reader adds file,
  * line, section, key and value.
  */
-import type { AutoRestart, ServerConfig } from './types.js';
+import type { AutoRestart, SupervisordConfig } from './types.js';
 import { BadValue } from './errors.js';
 import { pyRepr } from '@tsupervisor/protocol';
 import { keyValueTokens } from './shlex.js';
@@ -85,7 +85,7 @@ export function toAutoRestart(s: string): AutoRestart {
   throw new BadValue(`invalid 'autorestart' value ${pyRepr(v)} (true, false or unexpected)`);
 }
 
-const LOG_LEVELS: ReadonlyArray<ServerConfig['loglevel']> = [
+const LOG_LEVELS: ReadonlyArray<SupervisordConfig['loglevel']> = [
   'critical',
   'error',
   'warn',
@@ -95,8 +95,8 @@ const LOG_LEVELS: ReadonlyArray<ServerConfig['loglevel']> = [
   'blather',
 ];
 
-export function toLogLevel(s: string): ServerConfig['loglevel'] {
-  const v = s.toLowerCase() as ServerConfig['loglevel'];
+export function toLogLevel(s: string): SupervisordConfig['loglevel'] {
+  const v = s.toLowerCase() as SupervisordConfig['loglevel'];
   if (LOG_LEVELS.includes(v)) return v;
   throw new BadValue(`bad logging level name ${pyRepr(s)} (${LOG_LEVELS.join(', ')})`);
 }
