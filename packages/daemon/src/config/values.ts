@@ -5,7 +5,7 @@
  */
 import type { AutoRestart, SupervisordConfig } from './types.js';
 import { BadValue } from './errors.js';
-import { pyRepr } from '@tsupervisor/protocol';
+import { parseSignal, pyRepr, signalNameOf } from '@tsupervisor/protocol';
 import { keyValueTokens } from './shlex.js';
 
 const TRUTHY = ['yes', 'true', 'on', '1'];
@@ -161,4 +161,21 @@ export function toInetAddress(s: string): { host: string; port: number } {
   if (host === '*') host = '';
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   return { host, port: toPortNumber(port) };
+}
+
+/**
+ * stopsignal=: `TERM` / `SIGTERM` / `term` / `15` → 'TERM' (canonical, no SIG prefix), read as
+ * datatypes.signal_number reads it through the one table (@tsupervisor/protocol's
+ * python/signals.ts). One difference on purpose: supervisor also takes 0 (SIG_DFL's value is in
+ * its SIGNUMS) and then stops the process with "signal 0", which sends nothing; a stop signal
+ * here must be a signal, so a number no signal has is refused as "not a valid signal number".
+ */
+export function toSignalName(s: string): string {
+  const parsed = parseSignal(s);
+  const name = 'num' in parsed ? signalNameOf(parsed.num) : undefined;
+  if (name === undefined) {
+    const what = 'refused' in parsed && parsed.refused === 'name' ? 'name' : 'number';
+    throw new BadValue(`value ${pyRepr(s)} is not a valid signal ${what}`);
+  }
+  return name;
 }
