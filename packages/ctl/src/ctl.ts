@@ -4,7 +4,7 @@
  */
 import { API_VERSION, Faults, type ProcessInfo } from '@tsupervisor/protocol';
 import { ControlClient, type ConnectTarget } from '@tsupervisor/protocol';
-import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault, unknownProtocol } from './faults.js';
+import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault, unknownProtocol } from './render/faults.js';
 import type { Settings } from './options.js';
 import type { LineInput, ReadResult } from './input.js';
 import { type Painter, wantColour } from './render/color.js';

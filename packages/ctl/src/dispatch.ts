@@ -4,7 +4,7 @@
  */
 import { findCommand } from './commands/index.js';
 import type { Ctl } from './ctl.js';
-import { Exit, UNAUTHORIZED_LINE, eofError, UnsupportedUrl, isUnauthorized, unexpectedErrorLine } from './faults.js';
+import { Exit, UNAUTHORIZED_LINE, eofError, UnsupportedUrl, isUnauthorized, unexpectedErrorLine } from './render/faults.js';
 import { INTERRUPT } from './input.js';
 import { splitWords } from './namespec.js';
 import { NoAnswer, NotOurProtocol } from '@tsupervisor/protocol';

@@ -4,7 +4,7 @@ import { Faults, RPCFault } from '@tsupervisor/protocol';
 import {
   ConnectError, Exit, PythonError, clearResultText, exitAfterResult, faultOutcome, pyRepr, signalResultText,
   startResultText, unexpectedErrorLine,
-} from '../src/faults.js';
+} from '../src/render/faults.js';
 
 const r = (status: number, name: string | null = 'a', group = 'g', description = '') => ({ name, group, status, description });
 

@@ -1,6 +1,7 @@
+/** tsupervisord's command line: supervisord's options (reference §1 [supervisord] CLI flags). */
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-/** tsupervisord's command line: supervisord's options (reference §1 [supervisord] CLI flags). */
+import { pyRepr } from '@tsupervisor/protocol';
 export interface DaemonArgs {
   configuration: string | null;
   help: boolean;
@@ -48,12 +49,6 @@ for (const [short, long, key] of OPTIONS) {
 const SWITCHES = new Set(['nodaemon', 'silent', 'nocleanup', 'strip_ansi']);
 
 export class UsageError extends Error {}
-
-/** Python's repr() of a str (enough for option values and argument lists). */
-function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return quote + s.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`) + quote;
-}
 
 /** Python's getopt.getopt (not GNU: the first non-option ends the options), with its messages. */
 function getopt(argv: string[]): { opts: Array<[string, string]>; rest: string[] } {

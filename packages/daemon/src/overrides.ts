@@ -1,6 +1,6 @@
 /** Applies supervisord's command-line options over the [supervisord] section. */
 import { resolve } from 'node:path';
-import type { ServerConfig } from './config/types.js';
+import type { SupervisordConfig } from './config/types.js';
 import { UsageError } from './cli.js';
 
 const LEVELS = new Set(['critical', 'error', 'warn', 'info', 'debug', 'trace', 'blather']);
@@ -17,7 +17,7 @@ function bytes(key: string, value: string): number {
   return Number(m[1]) * (m[2] ? UNITS[m[2].toUpperCase()] : 1);
 }
 
-export function applyOverrides(server: ServerConfig, overrides: Record<string, string>, cwd: string): ServerConfig {
+export function applyOverrides(server: SupervisordConfig, overrides: Record<string, string>, cwd: string): SupervisordConfig {
   const s = { ...server };
   for (const [key, value] of Object.entries(overrides)) {
     switch (key) {
@@ -54,7 +54,7 @@ export function applyOverrides(server: ServerConfig, overrides: Record<string, s
         break;
       case 'loglevel':
         if (!LEVELS.has(value.toLowerCase())) throw new UsageError(`invalid value for loglevel: ${JSON.stringify(value)}`);
-        s.loglevel = value.toLowerCase() as ServerConfig['loglevel'];
+        s.loglevel = value.toLowerCase() as SupervisordConfig['loglevel'];
         break;
       case 'pidfile':
         s.pidfile = resolve(cwd, value);

@@ -17,6 +17,7 @@ import { essentialFailure } from './process/essential.js';
 import { StartGate } from './process/start-gate.js';
 import { ListeningSocket } from './sockets/listening-socket.js';
 import { diffGroups } from './update/diff.js';
+import type { SupervisorEvents } from './supervisor-events.js';
 
 export interface SupervisorDeps {
   os: OsSeam;
@@ -34,8 +35,10 @@ export interface Found {
   process: Subprocess | null;
 }
 
-export class Supervisor extends EventEmitter {
-  mood: SupervisorStateName = 'RUNNING';
+/** Its events: supervisor-events.ts. */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  /** The supervisor's own state, as getState and SUPERVISOR_STATE_CHANGE name it. */
+  state: SupervisorStateName = 'RUNNING';
   readonly groups = new Map<string, ProcessGroup>();
   /** Sockets by URL; kept across group replacement and reload while the address is unchanged. */
   private readonly sockets = new Map<string, ListeningSocket>();
@@ -52,14 +55,14 @@ export class Supervisor extends EventEmitter {
     this.latest = config;
     this.gate = new StartGate(this);
     // essential=true: its failure for good ends the daemon ('essentialFailed', main.ts exits)
-    this.on('processState', (c: StateChange) => this.essential(essentialFailure(c.process.namespec, c.process.config, c)));
-    this.on('dependencyFailed', (p: Subprocess, reason: string) => {
+    this.on('processState', (c) => this.essential(essentialFailure(c.process.namespec, c.process.config, c)));
+    this.on('dependencyFailed', (p, reason) => {
       if (p.config.essential) this.essential(`essential program ${p.namespec} cannot start: ${reason}`);
     });
   }
 
   private essential(why: string | null): void {
-    if (why && this.mood === 'RUNNING') this.emit('essentialFailed', why);
+    if (why && this.state === 'RUNNING') this.emit('essentialFailed', why);
   }
 
   get logger(): Logger {
@@ -81,8 +84,8 @@ export class Supervisor extends EventEmitter {
    */
   private startGroups(configs: GroupConfig[]): void {
     const groups = sortByPriority(configs).map((gc) => this.addGroupFrom(gc, false));
-    this.mood = 'RUNNING';
-    this.emit('mood', this.mood);
+    this.state = 'RUNNING';
+    this.emit('state', this.state);
     for (const group of groups) for (const p of group.byPriority()) this.gate.autostart(p);
   }
 
@@ -129,7 +132,7 @@ export class Supervisor extends EventEmitter {
     const group = new ProcessGroup(gc, this.socketFor(gc));
     for (const pc of gc.processes) group.processes.push(this.createProcess(group, pc));
     this.installGroup(group);
-    if (autostart && this.mood === 'RUNNING') for (const p of group.byPriority()) this.gate.autostart(p);
+    if (autostart && this.state === 'RUNNING') for (const p of group.byPriority()) this.gate.autostart(p);
     return group;
   }
 
@@ -260,8 +263,8 @@ export class Supervisor extends EventEmitter {
 
   /** Shutdown: nothing restarts; stop everything in order; close sockets and logs. */
   async shutdown(): Promise<void> {
-    if (this.mood === 'SHUTDOWN') return;
-    this.setMood('SHUTDOWN');
+    if (this.state === 'SHUTDOWN') return;
+    this.setState('SHUTDOWN');
     await this.stopAllInOrder();
     for (const name of [...this.groups.keys()]) await this.removeGroup(name);
     this.releaseUnusedSockets();
@@ -274,8 +277,8 @@ export class Supervisor extends EventEmitter {
    * whose address did not change stay open throughout.
    */
   async restart(next: Config, beforeStart?: () => void): Promise<void> {
-    if (this.mood !== 'RUNNING') return;
-    this.setMood('RESTARTING');
+    if (this.state !== 'RUNNING') return;
+    this.setState('RESTARTING');
     await this.stopAllInOrder();
     for (const name of [...this.groups.keys()]) await this.removeGroup(name, { keepSocket: true });
     beforeStart?.();
@@ -285,10 +288,10 @@ export class Supervisor extends EventEmitter {
     this.releaseUnusedSockets();
   }
 
-  private setMood(mood: SupervisorStateName): void {
-    this.mood = mood;
-    if (mood !== 'RUNNING') this.gate.clear();
-    this.emit('mood', mood);
+  private setState(state: SupervisorStateName): void {
+    this.state = state;
+    if (state !== 'RUNNING') this.gate.clear();
+    this.emit('state', state);
   }
 
   // ---- the host a process sees --------------------------------------------------------
@@ -342,7 +345,7 @@ class GroupHost implements ProcessHost {
   }
 
   autoStartAllowed(): boolean {
-    return this.sup.mood === 'RUNNING';
+    return this.sup.state === 'RUNNING';
   }
 
   listeningSocket(): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null {

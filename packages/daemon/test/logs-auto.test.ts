@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { LogConfig } from '../src/config/types.js';
-import { autoLogPath, autoLogPattern, clearAutoChildLogDir, clearLogFile, openChildLog, resolveLogPath } from '../src/logs/index.js';
+import { autoLogPath, autoLogPattern, clearAutoChildLogDir } from '../src/logs/index.js';
 import { tempDir } from './logs-helpers.js';
 
 const NAMES = [
@@ -52,33 +51,5 @@ print(json.dumps([bool(fnre.match(n)) for n in json.loads(sys.argv[1])]))`;
 
   it('an unreadable childlogdir gives supervisor warning, no exception', () => {
     assert.deepEqual(clearAutoChildLogDir('/nonexistent/dir').warnings, ['Could not clear childlog dir']);
-  });
-});
-
-describe('child log places', () => {
-  const log = (target: LogConfig['target']): LogConfig => ({ target, maxbytes: 100, backups: 2, captureMaxbytes: 0, eventsEnabled: false, syslog: false });
-
-  it('resolveLogPath: AUTO creates a file, a path stays, NONE is null', () => {
-    const dir = tempDir();
-    const place = { childlogdir: dir, processName: 'p', channel: 'stderr' as const, identifier: 'supervisor' };
-    assert.match(resolveLogPath(log({ kind: 'auto' }), place)!, /\/p-stderr---supervisor-\w{8}\.log$/);
-    assert.equal(resolveLogPath(log({ kind: 'path', path: '/x/y.log' }), place), '/x/y.log');
-    assert.equal(resolveLogPath(log({ kind: 'none' }), place), null);
-  });
-
-  it('openChildLog applies maxbytes/backups; clearLogFile empties a closed log, keeps backups', async () => {
-    const dir = tempDir();
-    const path = join(dir, 'p.log');
-    const file = openChildLog(path, log({ kind: 'path', path }))!;
-    await file.write(Buffer.alloc(100, 'a'));
-    await file.write(Buffer.from('b'));
-    await file.close();
-    assert.deepEqual(readdirSync(dir).sort(), ['p.log', 'p.log.1']);
-    clearLogFile(path);
-    assert.equal(readFileSync(path, 'utf8'), '');
-    assert.equal(statSync(`${path}.1`).size, 100);
-    clearLogFile('/dev/null');
-    assert.ok(statSync('/dev/null').isCharacterDevice());
-    assert.equal(openChildLog(null, log({ kind: 'none' })), null);
   });
 });

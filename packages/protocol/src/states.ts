@@ -17,6 +17,8 @@ export type ProcessStateCode = (typeof ProcessStates)[ProcessStateName];
 export const STOPPED_STATES: readonly ProcessStateName[] = ['STOPPED', 'EXITED', 'FATAL', 'UNKNOWN'];
 export const RUNNING_STATES: readonly ProcessStateName[] = ['RUNNING', 'BACKOFF', 'STARTING'];
 export const SIGNALLABLE_STATES: readonly ProcessStateName[] = ['RUNNING', 'STARTING', 'STOPPING'];
+/** Where a start is taken (supervisor's spawn asserts these; BACKOFF: a start ends the wait). */
+export const STARTABLE_STATES: readonly ProcessStateName[] = ['STOPPED', 'EXITED', 'FATAL', 'BACKOFF'];
 
 export function stateName(code: number): ProcessStateName {
   for (const [name, value] of Object.entries(ProcessStates)) {

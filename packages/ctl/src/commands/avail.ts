@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, isFault } from '../faults.js';
+import { Exit, isFault } from '../render/faults.js';
 import { availLine, availOrder } from '../render/avail.js';
 import { jsonText } from '../render/json.js';
 import type { Command } from './types.js';

@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, type Outcome, clearResultText, exitAfterResult, faultOutcome, isFault } from '../faults.js';
+import { Exit, type Outcome, clearResultText, exitAfterResult, faultOutcome, isFault } from '../render/faults.js';
 import { makeNamespec, splitNamespec, splitWords } from '../namespec.js';
 import type { Command } from './types.js';
 

@@ -1,6 +1,6 @@
 import { Ctl } from '../ctl.js';
 import { complete } from '../complete.js';
-import { Exit } from '../faults.js';
+import { Exit } from '../render/faults.js';
 import { getopt } from '../getopt.js';
 import { realize } from '../options.js';
 import type { Command } from './types.js';

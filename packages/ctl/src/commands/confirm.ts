@@ -1,6 +1,6 @@
 /** The y/N questions reload and shutdown ask in interactive mode. */
 import type { Ctl } from '../ctl.js';
-import { eofError } from '../faults.js';
+import { eofError } from '../render/faults.js';
 import { INTERRUPT } from '../input.js';
 
 /** True for an answer starting with y/Y; end of input is Python's EOFError at `pyLine`. */

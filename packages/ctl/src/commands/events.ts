@@ -5,7 +5,7 @@
  * take their subtypes; the default is EVENT (everything). Ctrl-C ends it with exit status 0.
  */
 import type { Notifications } from '@tsupervisor/protocol';
-import { Exit, isFault } from '../faults.js';
+import { Exit, isFault } from '../render/faults.js';
 import { splitWords } from '../namespec.js';
 import type { Command } from './types.js';
 

@@ -1,6 +1,6 @@
 import { Faults, ProcessStates } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
-import { Exit, faultRepr, isFault } from '../faults.js';
+import { Exit, faultRepr, isFault } from '../render/faults.js';
 import { rawSink, streamLogs } from '../follow.js';
 import { INTERRUPT } from '../input.js';
 import { splitWords } from '../namespec.js';

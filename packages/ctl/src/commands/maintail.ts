@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, isFault, viaXmlRpc } from '../faults.js';
+import { Exit, isFault, viaXmlRpc } from '../render/faults.js';
 import { rawSink } from '../follow.js';
 import { splitWords } from '../namespec.js';
 import { follow } from './tail.js';

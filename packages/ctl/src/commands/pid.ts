@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, isFault } from '../faults.js';
+import { Exit, isFault } from '../render/faults.js';
 import { makeNamespec, splitWords } from '../namespec.js';
 import { jsonText } from '../render/json.js';
 import type { Command } from './types.js';

@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, isFault } from '../faults.js';
+import { Exit, isFault } from '../render/faults.js';
 import { confirm } from './confirm.js';
 import { closedByDaemon } from './closed.js';
 import type { Command } from './types.js';

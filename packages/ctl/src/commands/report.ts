@@ -1,6 +1,6 @@
 /** Per-process outcomes of start/stop/restart/signal/clear: text lines, or one JSON document. */
 import type { Ctl } from '../ctl.js';
-import type { Outcome } from '../faults.js';
+import type { Outcome } from '../render/faults.js';
 import { jsonText, outcomeJson } from '../render/json.js';
 
 export class Reporter {

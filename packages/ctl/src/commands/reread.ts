@@ -1,5 +1,5 @@
 import { Faults, type ReloadResult, type UpdatePlan } from '@tsupervisor/protocol';
-import { Exit, isFault } from '../faults.js';
+import { Exit, isFault } from '../render/faults.js';
 import { jsonText } from '../render/json.js';
 import { planLines } from '../render/plan.js';
 import { rereadLines } from '../render/reread.js';

@@ -1,6 +1,6 @@
 import { Faults } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
-import { Exit, exitAfterResult, isFault, startResultText } from '../faults.js';
+import { Exit, exitAfterResult, isFault, startResultText } from '../render/faults.js';
 import { makeNamespec, splitWords } from '../namespec.js';
 import { rollingSummary } from '../render/plan.js';
 import { Reporter } from './report.js';

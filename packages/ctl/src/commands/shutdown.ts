@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { ConnectError, Exit, isFault } from '../faults.js';
+import { ConnectError, Exit, isFault } from '../render/faults.js';
 import { closedByDaemon } from './closed.js';
 import { confirm } from './confirm.js';
 import type { Command } from './types.js';

@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, type Outcome, exitAfterResult, faultOutcome, isFault, signalResultText } from '../faults.js';
+import { Exit, type Outcome, exitAfterResult, faultOutcome, isFault, signalResultText } from '../render/faults.js';
 import { makeNamespec, splitNamespec, splitWords } from '../namespec.js';
 import { Reporter, noSuchGroup } from './report.js';
 import type { Command } from './types.js';

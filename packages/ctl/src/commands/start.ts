@@ -1,6 +1,6 @@
 import { Faults } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
-import { Exit, exitAfterResult, faultOutcome, isFault, startResultText } from '../faults.js';
+import { Exit, exitAfterResult, faultOutcome, isFault, startResultText } from '../render/faults.js';
 import { makeNamespec, splitNamespec, splitWords } from '../namespec.js';
 import { Reporter, noSuchGroup } from './report.js';
 import type { Command } from './types.js';

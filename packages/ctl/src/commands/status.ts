@@ -1,6 +1,6 @@
 import { STOPPED_STATES } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
-import { StatusExit } from '../faults.js';
+import { StatusExit } from '../render/faults.js';
 import { splitNamespec, splitWords } from '../namespec.js';
 import { jsonText, processJson } from '../render/json.js';
 import { statusLines } from '../render/status.js';

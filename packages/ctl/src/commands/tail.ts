@@ -1,6 +1,6 @@
 import { Faults, type LogChannel } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
-import { Exit, isFault, pyRepr, viaXmlRpc } from '../faults.js';
+import { Exit, isFault, pyRepr, viaXmlRpc } from '../render/faults.js';
 import { type LogSink, prefixSink, rawSink, streamLogs } from '../follow.js';
 import { splitNamespec, splitWords } from '../namespec.js';
 import type { Command } from './types.js';

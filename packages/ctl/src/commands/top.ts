@@ -6,7 +6,7 @@
  */
 import { wantColour } from '../render/color.js';
 import { splitWords } from '../namespec.js';
-import { Exit } from '../faults.js';
+import { Exit } from '../render/faults.js';
 import type { Command } from './types.js';
 
 export const command: Command = {

@@ -1,5 +1,5 @@
 import { Faults } from '@tsupervisor/protocol';
-import { Exit, isFault } from '../faults.js';
+import { Exit, isFault } from '../render/faults.js';
 import { splitWords } from '../namespec.js';
 import { jsonText } from '../render/json.js';
 import { planLines } from '../render/plan.js';

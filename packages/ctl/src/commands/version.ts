@@ -1,4 +1,4 @@
-import { Exit } from '../faults.js';
+import { Exit } from '../render/faults.js';
 import type { Command } from './types.js';
 
 export const command: Command = {

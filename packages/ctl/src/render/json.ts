@@ -1,6 +1,6 @@
 /** `--json` documents (a tsupervisorctl extension): one JSON document per command on stdout. */
 import { type ProcessInfo, faultName } from '@tsupervisor/protocol';
-import type { Outcome } from '../faults.js';
+import type { Outcome } from './faults.js';
 import { makeNamespec } from '../namespec.js';
 import { statusDescription } from './status.js';
 

@@ -13,7 +13,7 @@
  */
 import { appendFile, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ServerConfig } from '../config/types.js';
+import type { SupervisordConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { formatLogTime } from '../logs/timestamp.js';
 import { getpwuid } from '../native/index.js';
@@ -40,7 +40,7 @@ export interface AuditLog {
  * the main log when that is a regular file (or not there yet), else (logfile=syslog, or a
  * special file such as /dev/stdout) in childlogdir.
  */
-export function auditPath(server: Pick<ServerConfig, 'logfile' | 'childlogdir'> & { auditLogfile?: string | null }): string | null {
+export function auditPath(server: Pick<SupervisordConfig, 'logfile' | 'childlogdir'> & { auditLogfile?: string | null }): string | null {
   const setting = server.auditLogfile === undefined ? 'AUTO' : server.auditLogfile;
   if (setting === null) return null;
   if (setting !== 'AUTO') return setting;

@@ -28,7 +28,7 @@ import {
   UNIX_HTTP_SERVER_KEYS,
   type SectionKind,
 } from './schema.js';
-import { readInetHttpServer, readSupervisorctl, readSupervisord, readUnixHttpServer } from './server.js';
+import { readInetHttpServer, readSupervisorctl, readSupervisord, readUnixHttpServer } from './daemon-sections.js';
 import { readUserDb, type UserDb } from './users.js';
 
 export interface LoadOptions {

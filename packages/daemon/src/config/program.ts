@@ -18,7 +18,6 @@ import { toLogTarget } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { toDependsOn } from './dependencies.js';
 import { toReadyCheck, toReadyTimeout } from './readiness.js';
-import { toSignalName } from './signals.js';
 import { nameToUid } from './users.js';
 import { BadValue } from './errors.js';
 import {
@@ -30,6 +29,7 @@ import {
   toKeyValuePairs,
   toOctal,
   toProcessOrGroupName,
+  toSignalName,
 } from './values.js';
 
 /** `program:web` → 'web', checked like supervisor's process_or_group_name. */

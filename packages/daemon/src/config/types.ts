@@ -27,7 +27,7 @@ export interface LogConfig {
   syslog: boolean;
 }
 
-export interface ServerConfig {
+export interface SupervisordConfig {
   /** Absolute path, or exactly 'syslog'. */
   logfile: string;
   logfileMaxbytes: number;
@@ -203,7 +203,7 @@ export interface Config {
   file: string;
   /** Every file read, in order (the main file and its includes). */
   files: string[];
-  supervisord: ServerConfig;
+  supervisord: SupervisordConfig;
   unixHttpServer: UnixHttpServerConfig | null;
   inetHttpServer: InetHttpServerConfig | null;
   supervisorctl: CtlConfig | null;

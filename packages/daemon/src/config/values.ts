@@ -3,9 +3,9 @@
  * to a typed value. Each throws BadValue with a short reason; the section reader adds file,
  * line, section, key and value.
  */
-import type { AutoRestart, ServerConfig } from './types.js';
+import type { AutoRestart, SupervisordConfig } from './types.js';
 import { BadValue } from './errors.js';
-import { pyRepr } from '@tsupervisor/protocol';
+import { parseSignal, pyRepr, signalNameOf } from '@tsupervisor/protocol';
 import { keyValueTokens } from './shlex.js';
 
 const TRUTHY = ['yes', 'true', 'on', '1'];
@@ -85,7 +85,7 @@ export function toAutoRestart(s: string): AutoRestart {
   throw new BadValue(`invalid 'autorestart' value ${pyRepr(v)} (true, false or unexpected)`);
 }
 
-const LOG_LEVELS: ReadonlyArray<ServerConfig['loglevel']> = [
+const LOG_LEVELS: ReadonlyArray<SupervisordConfig['loglevel']> = [
   'critical',
   'error',
   'warn',
@@ -95,8 +95,8 @@ const LOG_LEVELS: ReadonlyArray<ServerConfig['loglevel']> = [
   'blather',
 ];
 
-export function toLogLevel(s: string): ServerConfig['loglevel'] {
-  const v = s.toLowerCase() as ServerConfig['loglevel'];
+export function toLogLevel(s: string): SupervisordConfig['loglevel'] {
+  const v = s.toLowerCase() as SupervisordConfig['loglevel'];
   if (LOG_LEVELS.includes(v)) return v;
   throw new BadValue(`bad logging level name ${pyRepr(s)} (${LOG_LEVELS.join(', ')})`);
 }
@@ -161,4 +161,21 @@ export function toInetAddress(s: string): { host: string; port: number } {
   if (host === '*') host = '';
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   return { host, port: toPortNumber(port) };
+}
+
+/**
+ * stopsignal=: `TERM` / `SIGTERM` / `term` / `15` → 'TERM' (canonical, no SIG prefix), read as
+ * datatypes.signal_number reads it through the one table (@tsupervisor/protocol's
+ * python/signals.ts). One difference on purpose: supervisor also takes 0 (SIG_DFL's value is in
+ * its SIGNUMS) and then stops the process with "signal 0", which sends nothing; a stop signal
+ * here must be a signal, so a number no signal has is refused as "not a valid signal number".
+ */
+export function toSignalName(s: string): string {
+  const parsed = parseSignal(s);
+  const name = 'num' in parsed ? signalNameOf(parsed.num) : undefined;
+  if (name === undefined) {
+    const what = 'refused' in parsed && parsed.refused === 'name' ? 'name' : 'number';
+    throw new BadValue(`value ${pyRepr(s)} is not a valid signal ${what}`);
+  }
+  return name;
 }

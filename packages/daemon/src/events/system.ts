@@ -1,5 +1,5 @@
 /**
- * The event system: turns what the supervisor reports (process states, groups, its own mood,
+ * The event system: turns what the supervisor reports (process states, groups, its own state,
  * remote messages, output, the clock) into supervisor's events, hands each one to the
  * [eventlistener:x] pools, then emits it on the supervisor as `event` (for
  * `tsupervisor.subscribeEvents`).
@@ -11,6 +11,7 @@ import type { ProcessGroup } from '../process/group.js';
 import type { ChildOutput } from '../process/output.js';
 import type { StateChange, Subprocess } from '../process/subprocess.js';
 import type { OutputOwner, Supervisor } from '../supervisor.js';
+import type { SupervisorEvents } from '../supervisor-events.js';
 import { stripAnsi } from '../logs/index.js';
 import { filterCommunication } from './comm-capture.js';
 import { SerialCounter, SupervisorEvent } from './event.js';
@@ -52,11 +53,11 @@ export class EventSystem {
 
   /** Listen to the supervisor (before it starts its groups) and start the ticks. */
   start(): void {
-    this.on('processState', (change: StateChange) => this.processState(change));
-    this.on('groupAdded', (group: ProcessGroup) => this.groupAdded(group));
-    this.on('groupRemoved', (name: string) => this.groupRemoved(name));
-    this.on('mood', (mood: string) => this.publish(supervisorStateBody(mood === 'RUNNING')));
-    this.on('remoteComm', ({ type, data }: { type: string; data: string }) => this.publish(remoteCommunicationBody(String(type), String(data))));
+    this.on('processState', (change) => this.processState(change));
+    this.on('groupAdded', (group) => this.groupAdded(group));
+    this.on('groupRemoved', (name) => this.groupRemoved(name));
+    this.on('state', (state) => this.publish(supervisorStateBody(state === 'RUNNING')));
+    this.on('remoteComm', ({ type, data }) => this.publish(remoteCommunicationBody(String(type), String(data))));
     this.ticker.start();
   }
 
@@ -149,10 +150,11 @@ export class EventSystem {
     this.publish(processGroupBody(false, name));
   }
 
-  private on(name: string, fn: (...args: never[]) => void): void {
-    const listener = fn as (...args: unknown[]) => void;
-    this.sup.on(name, listener);
-    this.unsubscribe.push(() => this.sup.off(name, listener));
+  private on<K extends keyof SupervisorEvents>(name: K, listener: (...args: SupervisorEvents[K]) => void): void {
+    // the callers are checked against the map by this signature; node's types cannot narrow a generic K
+    const l = listener as never;
+    this.sup.on(name, l);
+    this.unsubscribe.push(() => this.sup.off(name, l));
   }
 }
 

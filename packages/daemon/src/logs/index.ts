@@ -17,4 +17,3 @@ export { AnsiStripper, stripAnsi } from './ansi.js';
 export { LineStamper } from './line-stamper.js';
 export { formatLogTime } from './timestamp.js';
 export { rotationPlan, backupPath } from './rotation.js';
-export { resolveLogPath, openChildLog, clearLogFile, type LogPlace } from './child-log.js';

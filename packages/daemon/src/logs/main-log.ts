@@ -10,13 +10,13 @@
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { Faults, RPCFault, type TailResult } from '@tsupervisor/protocol';
-import type { ServerConfig } from '../config/types.js';
+import type { SupervisordConfig } from '../config/types.js';
 import { readLog, tailLog, type LogHead } from './read.js';
 import { RotatingFile } from './rotating-file.js';
 import { mainLogLines, Syslog } from './syslog.js';
 import { formatLogTime } from './timestamp.js';
 
-export type LogLevelName = ServerConfig['loglevel'];
+export type LogLevelName = SupervisordConfig['loglevel'];
 
 /** supervisor's LevelsByDescription. */
 export const LogLevels: Record<LogLevelName, number> = {
@@ -69,7 +69,7 @@ export interface MainLogOptions {
 }
 
 /** Builds the main log from [supervisord] settings. */
-export function mainLogOptions(config: ServerConfig): MainLogOptions {
+export function mainLogOptions(config: SupervisordConfig): MainLogOptions {
   return {
     logfile: config.logfile,
     maxbytes: config.logfileMaxbytes,

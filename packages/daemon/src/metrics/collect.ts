@@ -84,7 +84,7 @@ export async function collect(rec: MetricsRecorder): Promise<Family[]> {
     family('tsupervisor_build_info', 'info', 'The daemon: its version, the supervisor version it speaks for, and its [supervisord] identifier.', [
       { labels: { version: VERSION, supervisor_version: SUPERVISOR_COMPAT, identifier }, value: 1 },
     ]),
-    family('tsupervisor_daemon_state', 'gauge', 'The daemon state (1 for the current one).', DAEMON_STATES.map((s) => ({ labels: { state: s }, value: sup.mood === s ? 1 : 0 }))),
+    family('tsupervisor_daemon_state', 'gauge', 'The daemon state (1 for the current one).', DAEMON_STATES.map((s) => ({ labels: { state: s }, value: sup.state === s ? 1 : 0 }))),
     family('tsupervisor_daemon_start_time_seconds', 'gauge', 'When the daemon started, in seconds since the Unix epoch.', [{ labels: {}, value: rec.startedAt / 1000 }], 'seconds'),
     family('tsupervisor_daemon_cpu_seconds_total', 'counter', 'CPU time (user and system) the daemon itself has used.', [{ labels: {}, value: (usage.user + usage.system) / 1e6 }], 'seconds'),
     family('tsupervisor_daemon_resident_memory_bytes', 'gauge', 'Resident memory of the daemon itself.', [{ labels: {}, value: process.memoryUsage.rss() }], 'bytes'),

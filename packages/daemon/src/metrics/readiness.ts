@@ -29,6 +29,6 @@ export function readiness(sup: Supervisor, group?: string): Readiness | null {
     processes = g.lexical();
   }
   const notReady = processes.filter((p) => p.config.autostart && !isReady(p)).map((p) => p.namespec);
-  const daemon = sup.mood === 'RUNNING' ? null : `supervisord is ${sup.mood}`;
+  const daemon = sup.state === 'RUNNING' ? null : `supervisord is ${sup.state}`;
   return { ready: notReady.length === 0 && daemon === null, notReady, daemon };
 }

@@ -43,7 +43,7 @@ export class MetricsRecorder {
     readonly supervisor: Supervisor,
     readonly events: EventSystem,
   ) {
-    supervisor.on('processState', (change: StateChange) => this.stateChanged(change));
+    supervisor.on('processState', (change) => this.stateChanged(change));
   }
 
   countersOf(p: Subprocess): ProcessCounters {

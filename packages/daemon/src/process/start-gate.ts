@@ -186,7 +186,7 @@ export class StartGate {
     try {
       do {
         this.again = false;
-        if (this.sup.mood !== 'RUNNING') this.clear();
+        if (this.sup.state !== 'RUNNING') this.clear();
         for (const p of this.sup.allByPriority()) {
           const hold = this.holds.get(p);
           if (hold) this.look(p, hold);

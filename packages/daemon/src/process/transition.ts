@@ -13,7 +13,7 @@
  * readiness of the process for everyone else (status, dependencies): true from RUNNING on,
  * false again once it is being stopped or has exited.
  */
-import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, type ProcessStateName } from '@tsupervisor/protocol';
+import { RUNNING_STATES, SIGNALLABLE_STATES, STARTABLE_STATES, STOPPED_STATES, type ProcessStateName } from '@tsupervisor/protocol';
 import type { AutoRestart } from '../config/types.js';
 import { countCrash, crashLoopMessage, restartDelayMs, retriesSpent, retryDelayMs, throttleEngages } from './crash-loop.js';
 
@@ -123,8 +123,6 @@ export interface Result {
   effects: Effect[];
 }
 
-export const STARTABLE: readonly ProcessStateName[] = ['STOPPED', 'EXITED', 'FATAL', 'BACKOFF'];
-
 export function isStoppedState(state: ProcessStateName): boolean {
   return STOPPED_STATES.includes(state);
 }
@@ -196,7 +194,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
 
   switch (event.type) {
     case 'start':
-      if (!STARTABLE.includes(s.state)) break;
+      if (!STARTABLE_STATES.includes(s.state)) break;
       s.crashes = 0;
       spawn();
       break;

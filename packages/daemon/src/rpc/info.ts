@@ -36,7 +36,7 @@ export function infoHandlers(sup: Supervisor): InfoHandlers {
     'supervisor.getAPIVersion': () => API_VERSION,
     'supervisor.getSupervisorVersion': () => SUPERVISOR_COMPAT,
     'supervisor.getIdentification': () => sup.config.supervisord.identifier,
-    'supervisor.getState': () => ({ statecode: SupervisorStates[sup.mood], statename: sup.mood }),
+    'supervisor.getState': () => ({ statecode: SupervisorStates[sup.state], statename: sup.state }),
     'supervisor.getPID': () => process.pid,
     'supervisor.getProcessInfo': ({ name }) => {
       const { process: p } = sup.find(name);

@@ -1,12 +1,11 @@
 /** start / stop / signal of one process, a group or all, with supervisor's faults (§7). */
-import { Faults, RPCFault, type ProcessResult, SIGNALLABLE_STATES } from '@tsupervisor/protocol';
+import { Faults, RPCFault, type ProcessResult, SIGNALLABLE_STATES, parseSignal } from '@tsupervisor/protocol';
 import type { Handlers } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { StartGate } from '../process/start-gate.js';
 import type { Subprocess } from '../process/subprocess.js';
 import { isRunningState, isStoppable, isStoppedState } from '../process/transition.js';
 import type { Supervisor } from '../supervisor.js';
-import { signalName } from './signals.js';
 
 type ControlHandlers = Pick<
   Handlers<Connection>,
@@ -179,14 +178,25 @@ export function controlHandlers(sup: Supervisor): ControlHandlers {
         await handlers['supervisor.signalProcessGroup']({ name: g.name, signal }, undefined as never);
         return true;
       }
-      return signalOne(process, signalName(signal));
+      return signalOne(process, signalArgument(signal));
     },
     // As make_allfunc(isSignallable, signalProcess): only signallable processes are visited, and a
     // bad signal is each one's BAD_SIGNAL result (none at all when nothing is running).
     'supervisor.signalProcessGroup': ({ name, signal }) =>
-      forEach(group(name).byPriority(), isSignallable, async (p) => signalOne(p, signalName(signal))),
+      forEach(group(name).byPriority(), isSignallable, async (p) => signalOne(p, signalArgument(signal))),
     'supervisor.signalAllProcesses': ({ signal }) =>
-      forEach(sup.allByPriority(), isSignallable, async (p) => signalOne(p, signalName(signal))),
+      forEach(sup.allByPriority(), isSignallable, async (p) => signalOne(p, signalArgument(signal))),
   };
   return handlers;
+}
+
+/**
+ * A signal argument of the signalProcess* methods, read as supervisor's
+ * datatypes.signal_number(): 'HUP', 'SIGHUP', 'hup', '1' or 1 → '1' (a decimal signal number,
+ * as os-seam's kill takes it); anything it refuses → BAD_SIGNAL.
+ */
+function signalArgument(signal: string | number): string {
+  const parsed = parseSignal(signal);
+  if (!('num' in parsed)) throw new RPCFault(Faults.BAD_SIGNAL, String(signal));
+  return String(parsed.num);
 }

@@ -160,7 +160,7 @@ function isLive(p: Subprocess): boolean {
  * each once what it depends on is there.
  */
 function startPlanned(sup: Supervisor, group: ProcessGroup, byName: Map<string, ProcessPlan>): void {
-  if (sup.mood !== 'RUNNING') return;
+  if (sup.state !== 'RUNNING') return;
   for (const p of group.byPriority()) {
     const action = byName.get(p.name)?.action;
     if (action === 'start' || action === 'restart') sup.gate.startWhenFree(p);

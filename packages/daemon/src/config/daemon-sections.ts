@@ -3,7 +3,7 @@
  * [supervisorctl] (options.ServerOptions.read_config / server_configs_from_parser and
  * ClientOptions.read_config). Values may use `%(here)s` and `%(ENV_X)s`.
  */
-import type { CtlConfig, InetHttpServerConfig, ServerConfig, UnixHttpServerConfig } from './types.js';
+import type { CtlConfig, InetHttpServerConfig, SupervisordConfig, UnixHttpServerConfig } from './types.js';
 import type { LoadContext } from './context.js';
 import type { SectionReader } from './section.js';
 import { expand } from './expand.js';
@@ -21,7 +21,7 @@ import {
 import { BadValue } from './errors.js';
 
 /** [supervisord]; also adds its environment= to ctx.envNames (as supervisor 4.2.2+ does). */
-export function readSupervisord(ctx: LoadContext, r: SectionReader): ServerConfig {
+export function readSupervisord(ctx: LoadContext, r: SectionReader): SupervisordConfig {
   const names = ctx.envNames;
   const paths = ctx.paths;
   const str = (key: string, fallback: string): string => r.value(key, names, (s) => s, fallback);
@@ -45,7 +45,7 @@ export function readSupervisord(ctx: LoadContext, r: SectionReader): ServerConfi
     (s) => (/^(none|off)$/i.test(s) ? null : /^auto$/i.test(s) ? 'AUTO' : existingDirpath(s, paths)),
     'AUTO',
   );
-  const server: ServerConfig = {
+  const server: SupervisordConfig = {
     minfds: r.value('minfds', names, toInteger, '1024'),
     minprocs: r.value('minprocs', names, toInteger, '200'),
     directory: r.value('directory', names, (s) => existingDirectory(s, paths)) ?? null,
