@@ -8,6 +8,10 @@
 //
 //   node scripts/bench/fcgi-restart.mjs     (BENCH_SECONDS=10, BENCH_ROUNDS=3,
 //                                            BENCH_ONLY=tsupervisor|supervisor, WRK_THREADS=2, WRK_CONNECTIONS=16)
+//
+// BENCH_APP=article: the seed article's app as most FastCGI programs behave (1 s per request,
+// dies on SIGTERM mid-request: SLEEP_MS=1000 ON_SIGTERM=exit), and tsupervisor measured twice,
+// without and with socket_drain=true ("tsupervisor+drain", docs/fastcgi.md).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { h, implementations } from './lib.mjs';
@@ -18,13 +22,14 @@ const CONNECTIONS = Number(process.env.WRK_CONNECTIONS ?? 16);
 // Early enough that a rolling restart of six workers (startsecs=1) ends inside the 10 s.
 const RESTART_AT_MS = 1_500;
 const NUMPROCS = 6;
+const ARTICLE = process.env.BENCH_APP === 'article';
 const PROBER = fileURLToPath(new URL('./connect-prober.mjs', import.meta.url));
 
-const section = (bin, port) => `
+const section = (bin, port, drain) => `
 [fcgi-program:fastcgi_test]
 socket=tcp://127.0.0.1:${port}
 command=${bin}
-environment=SLEEP_MS="0"
+${ARTICLE ? 'environment=SLEEP_MS="1000",ON_SIGTERM="exit"' : 'environment=SLEEP_MS="0"'}${drain ? '\nsocket_drain=true' : ''}
 process_name=%(program_name)s_%(process_num)02d
 numprocs=${NUMPROCS}
 autostart=true
@@ -65,11 +70,11 @@ export function parseWrk(out) {
   return { requests, non2xx, socketErrors, failed: non2xx + socketErrors, p99 };
 }
 
-async function measure(impl, rolling) {
+async function measure(impl, rolling, drain) {
   const bin = await h.buildGoApp();
   const fcgiPort = await h.freePort();
   const httpPort = await h.freePort();
-  const d = await h.startDaemon(section(bin, fcgiPort), { daemonCmd: impl.daemonCmd, dirMode: 0o755 });
+  const d = await h.startDaemon(section(bin, fcgiPort, drain), { daemonCmd: impl.daemonCmd, dirMode: 0o755 });
   let nginx;
   try {
     for (let i = 0; i < NUMPROCS; i++) await d.waitState(`fastcgi_test:fastcgi_test_0${i}`, 'RUNNING', 20_000);
@@ -92,7 +97,7 @@ async function measure(impl, rolling) {
     if (ctl.code !== 0) console.log(`  ctl exit ${ctl.code}: ${(ctl.stdout + ctl.stderr).trim().split('\n').slice(-2).join(' | ')}`);
     console.log(`  wrk: ${w.out.split('\n').filter((l) => /requests in|Non-2xx|Socket errors|99%/.test(l)).map((l) => l.trim()).join(' | ')}`);
     console.log(`  prober: ${JSON.stringify(probe)}`);
-    return { impl: impl.name, mode: rolling ? 'rolling' : 'restart', ...stats, refusedMs: probe.longestRefusedMs, refusedProbes: probe.refused, restartMs, ctlCode: ctl.code };
+    return { impl: drain ? `${impl.name}+drain` : impl.name, mode: rolling ? 'rolling' : 'restart', ...stats, refusedMs: probe.longestRefusedMs, refusedProbes: probe.refused, restartMs, ctlCode: ctl.code };
   } finally {
     await nginx?.stop();
     await d.stop();
@@ -110,7 +115,8 @@ for (let round = 1; round <= ROUNDS; round++) {
         continue;
       }
       try {
-        rows.push({ round, ...(await measure(impl, rolling)) });
+        rows.push({ round, ...(await measure(impl, rolling, false)) });
+        if (ARTICLE && impl.name === 'tsupervisor') rows.push({ round, ...(await measure(impl, rolling, true)) });
       } catch (e) {
         console.log(`[${impl.name}] failed: ${e.message.split('\n')[0]}`);
         rows.push({ impl: impl.name, mode, round, skipped: `failed: ${e.message.split('\n')[0]}` });
@@ -121,11 +127,11 @@ for (let round = 1; round <= ROUNDS; round++) {
 
 const f = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const line = (r, label) =>
-  `${r.impl.padEnd(13)} ${r.mode.padEnd(9)} ${label.padEnd(7)} ${String(r.requests).padStart(8)}   ${`${r.failed} (${r.non2xx}+${r.socketErrors})`.padEnd(25)} ${`${f(r.refusedMs)} ms`.padStart(22)}   ${String(r.refusedProbes).padStart(14)}   ${`${f(r.p99, 2)} ms`.padStart(11)}   ${f(r.restartMs, 0)} ms`;
+  `${r.impl.padEnd(17)} ${r.mode.padEnd(9)} ${label.padEnd(7)} ${String(r.requests).padStart(8)}   ${`${r.failed} (${r.non2xx}+${r.socketErrors})`.padEnd(25)} ${`${f(r.refusedMs)} ms`.padStart(22)}   ${String(r.refusedProbes).padStart(14)}   ${`${f(r.p99, 2)} ms`.padStart(11)}   ${f(r.restartMs, 0)} ms`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
-console.log(`\nFastCGI pool restart under load: nginx + wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s, ${NUMPROCS} Go workers (SLEEP_MS=0), restart at ${RESTART_AT_MS / 1000} s, ${ROUNDS} round(s)`);
-console.log('impl          mode      round   requests   failed (non-2xx+socket)   longest refused window   refused probes   p99 latency   ctl took');
-for (const r of rows) console.log(r.skipped ? `${r.impl.padEnd(13)} ${r.mode.padEnd(9)} ${String(r.round).padEnd(7)} ${r.skipped}` : line(r, String(r.round)));
+console.log(`\nFastCGI pool restart under load: nginx + wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s, ${NUMPROCS} Go workers (${ARTICLE ? 'SLEEP_MS=1000, die on SIGTERM' : 'SLEEP_MS=0'}), restart at ${RESTART_AT_MS / 1000} s, ${ROUNDS} round(s)`);
+console.log('impl              mode      round   requests   failed (non-2xx+socket)   longest refused window   refused probes   p99 latency   ctl took');
+for (const r of rows) console.log(r.skipped ? `${r.impl.padEnd(17)} ${r.mode.padEnd(9)} ${String(r.round).padEnd(7)} ${r.skipped}` : line(r, String(r.round)));
 console.log('summary (failed: sum; refused window and refused probes: max; requests, p99, ctl: median)');
 for (const key of [...new Set(rows.filter((r) => !r.skipped).map((r) => `${r.impl} ${r.mode}`))]) {
   const rs = rows.filter((r) => !r.skipped && `${r.impl} ${r.mode}` === key);
@@ -134,5 +140,5 @@ for (const key of [...new Set(rows.filter((r) => !r.skipped).map((r) => `${r.imp
   const med = (k) => median(rs.map((r) => r[k]));
   console.log(line({ impl: rs[0].impl, mode: rs[0].mode, requests: med('requests'), failed: sum('failed'), non2xx: sum('non2xx'), socketErrors: sum('socketErrors'), refusedMs: max('refusedMs'), refusedProbes: max('refusedProbes'), p99: med('p99'), restartMs: med('restartMs') }, 'all'));
 }
-console.log(`\ncommand: node scripts/bench/fcgi-restart.mjs   (BENCH_SECONDS=${SECONDS} BENCH_ROUNDS=${ROUNDS} WRK_THREADS=${THREADS} WRK_CONNECTIONS=${CONNECTIONS})`);
+console.log(`\ncommand: node scripts/bench/fcgi-restart.mjs   (BENCH_APP=${ARTICLE ? 'article' : 'fast'} BENCH_SECONDS=${SECONDS} BENCH_ROUNDS=${ROUNDS} WRK_THREADS=${THREADS} WRK_CONNECTIONS=${CONNECTIONS})`);
 process.exit(rows.some((r) => !r.skipped) ? 0 : 1);

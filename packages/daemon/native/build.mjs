@@ -94,6 +94,7 @@ const targets = [
       join(here, 'tsv_memory.c'),
       join(here, 'tsv_pipe.c'),
       join(here, 'tsv_queue.c'),
+      join(here, 'tsv_reuseport.c'),
       join(here, 'tsv_notify.c'),
       // libuv's header, where Node's headers are installed (tsv_pipe.c declares the few calls it
       // makes by hand otherwise)

@@ -179,7 +179,17 @@ static void set_str(napi_env env, napi_value obj, const char *key, const char *s
 
 /* listenTcp(host, port, backlog) -> fd */
 static napi_value listen_tcp(napi_env env, napi_callback_info info) {
-  GET_ARGS(3);
+  /* listenTcp(host, port, backlog[, reuseport]): reuseport sets SO_REUSEPORT before bind (a
+   * socket_drain pool's per-worker sockets, src/sockets/drain-pool.ts). */
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3) {
+    throw_type(env, "expected 3 arguments");
+    return NULL;
+  }
+  bool reuseport = false;
+  if (argc >= 4) napi_get_value_bool(env, argv[3], &reuseport);
   int port, backlog;
   if (arg_int(env, argv[1], "port", &port) || arg_int(env, argv[2], "backlog", &backlog)) return NULL;
   if (port < 0 || port > 65535) {
@@ -241,6 +251,13 @@ static napi_value listen_tcp(napi_env env, napi_callback_info info) {
   }
   int one = 1;
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
+    int e = errno;
+    close(fd);
+    freeaddrinfo(res);
+    throw_sys(env, e, "setsockopt", what, "address", addr_v);
+    return NULL;
+  }
+  if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
     int e = errno;
     close(fd);
     freeaddrinfo(res);
@@ -768,6 +785,7 @@ napi_value tsv_pipe_stop(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_close(napi_env env, napi_callback_info info);
 napi_value tsv_listen_queue(napi_env env, napi_callback_info info); /* tsv_queue.c */
 napi_value tsv_proc_units(napi_env env, napi_callback_info info);
+napi_value tsv_steer_reuseport(napi_env env, napi_callback_info info); /* tsv_reuseport.c */
 napi_value tsv_notify_open(napi_env env, napi_callback_info info); /* tsv_notify.c */
 napi_value tsv_notify_close(napi_env env, napi_callback_info info);
 
@@ -799,6 +817,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipeClose", NULL, tsv_pipe_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"listenQueue", NULL, tsv_listen_queue, NULL, NULL, NULL, napi_enumerable, NULL},
     {"procUnits", NULL, tsv_proc_units, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"steerReuseport", NULL, tsv_steer_reuseport, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifyOpen", NULL, tsv_notify_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifyClose", NULL, tsv_notify_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };

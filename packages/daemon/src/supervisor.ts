@@ -15,7 +15,8 @@ import { isStoppedState } from './process/transition.js';
 import { becameReady } from './process/dependencies.js';
 import { essentialFailure } from './process/essential.js';
 import { StartGate } from './process/start-gate.js';
-import { ListeningSocket } from './sockets/listening-socket.js';
+import type { FcgiSocket } from './sockets/fcgi-socket.js';
+import { SocketOwner } from './sockets/socket-owner.js';
 import { diffGroups } from './update/diff.js';
 import type { SupervisorEvents } from './supervisor-events.js';
 
@@ -40,8 +41,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The supervisor's own state, as getState and SUPERVISOR_STATE_CHANGE name it. */
   state: SupervisorStateName = 'RUNNING';
   readonly groups = new Map<string, ProcessGroup>();
-  /** Sockets by URL; kept across group replacement and reload while the address is unchanged. */
-  private readonly sockets = new Map<string, ListeningSocket>();
+  /** The fcgi sockets: created, shared, kept across update and reload, closed (sockets/socket-owner.ts). */
+  readonly sockets: SocketOwner;
   /** The configuration most recently read (reread/update use it). */
   latest: Config;
   /** The group each process is in (update moves processes between groups). */
@@ -53,6 +54,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     super();
     this.setMaxListeners(0);
     this.latest = config;
+    this.sockets = new SocketOwner((level, message) => deps.logger.log(level, message));
     this.gate = new StartGate(this);
     // essential=true: its failure for good ends the daemon ('essentialFailed', main.ts exits)
     this.on('processState', (c) => this.essential(essentialFailure(c.process.namespec, c.process.config, c)));
@@ -136,25 +138,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return group;
   }
 
-  /**
-   * The listening socket for an fcgi group's config: the open one at that URL (its backlog,
-   * mode and owner updated in place), else a new one. A bind error is logged here and becomes
-   * each worker's spawn error (the group goes FATAL naming the address; others run on).
-   */
-  socketFor(gc: GroupConfig): ListeningSocket | null {
-    if (!gc.socket) return null;
-    let socket = this.sockets.get(gc.socket.address.url) ?? null;
-    if (socket) socket.update(gc.socket);
-    else {
-      socket = new ListeningSocket(gc.socket);
-      this.sockets.set(socket.url, socket);
-    }
-    try {
-      socket.open();
-    } catch (err) {
-      this.logger.log('error', `${gc.name}: cannot listen on ${socket.url}: ${(err as Error).message}`);
-    }
-    return socket;
+  /** The fcgi socket for a group's config (sockets/socket-owner.ts). */
+  socketFor(gc: GroupConfig): FcgiSocket | null {
+    return this.sockets.forGroup(gc);
   }
 
   /** A new, stopped process of `group`, with its output. */
@@ -198,21 +184,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       p.dispose();
       await p.output.close();
     }
-    if (group.socket && !options.keepSocket) this.releaseSocket(group.socket);
+    if (group.socket && !options.keepSocket) this.releaseUnusedSockets();
     this.logger.log('debug', `removed process group ${name}`);
     this.emit('groupRemoved', name);
   }
 
-  /** Close a socket no running group uses any more. */
-  releaseSocket(socket: ListeningSocket): void {
-    for (const g of this.groups.values()) if (g.socket === socket) return;
-    socket.close();
-    this.sockets.delete(socket.url);
-  }
-
-  /** Close every socket that no group holds (after an update or reload). */
+  /** Close every fcgi socket that no group holds (after a removal, an update or a reload). */
   releaseUnusedSockets(): void {
-    for (const socket of [...this.sockets.values()]) this.releaseSocket(socket);
+    this.sockets.closeUnused([...this.groups.values()].map((g) => g.socket));
   }
 
   /** reloadConfig: read the files again; compare with the running groups. Touches no process. */
@@ -348,14 +327,20 @@ class GroupHost implements ProcessHost {
     return this.sup.state === 'RUNNING';
   }
 
-  listeningSocket(): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null {
+  listeningSocket(p: Subprocess): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null {
     const socket = this.group.socket;
     if (!socket) return null;
-    socket.open();
-    return { fd: socket.fd, pass: socket.config.pass, name: this.group.name };
+    return { fd: socket.take(p), pass: socket.config.pass, name: this.group.name };
+  }
+
+  /** socket_drain: hold the stop signal until the worker holds no request (bounded by stopwaitsecs). */
+  drainBeforeStop(p: Subprocess, pid: number): Promise<unknown> | null {
+    return this.group.socket?.drain(p, pid, p.config.stopwaitsecs * 1000) ?? null;
   }
 
   stateChanged(change: StateChange): void {
+    // a worker that is gone (or never got going) gives back the socket it held
+    if (change.to !== 'STARTING' && change.to !== 'RUNNING' && change.to !== 'STOPPING') this.group.socket?.release(change.process);
     this.sup.emit('processState', change);
     // the typed readiness event: fired here only (process/dependencies.ts says when)
     if (becameReady(change)) this.sup.emit('ready', change.process);

@@ -134,6 +134,10 @@ function readFcgiGroup(ctx: LoadContext, r: SectionReader): GroupConfig {
     );
   }
   const pass = r.value('socket_pass', names, toSocketPass, 'stdin');
+  const drain = r.value('socket_drain', names, toBoolean, 'false');
+  if (drain && address.kind !== 'tcp') {
+    throw r.error('socket_drain', 'socket_drain=true needs a TCP socket (a Unix socket cannot be steered per worker)');
+  }
   const defaultOwner = procUid !== null && procUid !== ctx.uid ? ownerForUid(ctx.users, procUid) : null;
   const socket: FcgiSocketConfig = {
     address,
@@ -141,6 +145,7 @@ function readFcgiGroup(ctx: LoadContext, r: SectionReader): GroupConfig {
     owner: address.kind === 'unix' ? owner ?? defaultOwner : null,
     mode: mode ?? 0o700,
     pass,
+    drain,
   };
   const processes = readProcesses(ctx, r, name);
   return { name, kind: 'fcgi-program', priority, processes, socket, listener: null, origin: origin(r) };

@@ -77,6 +77,8 @@ export const FCGI_PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'socket_mode',
   // tsupervisor: `listen_fds` passes the socket as fd 3 with LISTEN_FDS=1 (systemd style)
   'socket_pass',
+  // tsupervisor: per-worker SO_REUSEPORT sockets, a worker is signalled once it holds no request
+  'socket_drain',
 ]);
 
 export const EVENTLISTENER_KEYS: ReadonlySet<string> = new Set([...PROGRAM_KEYS, 'buffer_size', 'events', 'result_handler']);

@@ -101,6 +101,9 @@ export interface FcgiSocketConfig {
   mode: number;
   /** tsupervisor: `socket_pass=listen_fds` hands the socket as fd 3 with LISTEN_FDS (systemd style). */
   pass: 'stdin' | 'listen_fds';
+  /** tsupervisor: `socket_drain=true` (TCP only): one SO_REUSEPORT socket per worker, steered so
+   * that a worker being stopped gets no new connection and is signalled once idle (docs/fastcgi.md). */
+  drain: boolean;
 }
 
 /** tsupervisor's `ready=` (config/readiness.ts); `text` is the value as written (trimmed). */

@@ -6,11 +6,10 @@
  * lists them; keep it in step.
  */
 import { ProcessStates, SUPERVISOR_COMPAT, VERSION, type ProcessStateName } from '@tsupervisor/protocol';
-import { listenQueue } from '../native/index.js';
 import type { Family, Sample } from './exposition.js';
 import { treeUsages } from './proc-tree.js';
 import { isReady } from './readiness.js';
-import type { MetricsRecorder } from './recorder.js';
+import { addressQueue, type MetricsRecorder } from './recorder.js';
 
 const STATES = Object.keys(ProcessStates) as ProcessStateName[];
 const DAEMON_STATES = ['RUNNING', 'RESTARTING', 'SHUTDOWN'] as const;
@@ -60,7 +59,7 @@ export async function collect(rec: MetricsRecorder): Promise<Family[]> {
   for (const s of rec.fcgiSockets()) {
     let q;
     try {
-      q = listenQueue(s.fd);
+      q = addressQueue(s.fds);
     } catch {
       q = null;
     }

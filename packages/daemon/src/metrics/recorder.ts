@@ -92,12 +92,12 @@ export class MetricsRecorder {
     return this.logs.get(p.output);
   }
 
-  /** Every fcgi socket open now, with the first group (by name) that holds it. */
-  fcgiSockets(): Array<{ group: string; url: string; fd: number }> {
-    const seen = new Map<string, { group: string; url: string; fd: number }>();
+  /** Every fcgi socket open now (a socket_drain pool's listeners: `fds`), with the first group (by name) that holds it. */
+  fcgiSockets(): Array<{ group: string; url: string; fds: number[] }> {
+    const seen = new Map<string, { group: string; url: string; fds: number[] }>();
     for (const name of [...this.supervisor.groups.keys()].sort()) {
       const socket = this.supervisor.groups.get(name)!.socket;
-      if (socket?.isOpen && !seen.has(socket.url)) seen.set(socket.url, { group: name, url: socket.url, fd: socket.fd });
+      if (socket?.isOpen && !seen.has(socket.url)) seen.set(socket.url, { group: name, url: socket.url, fds: socket.listenerFds() });
     }
     return [...seen.values()];
   }
@@ -120,7 +120,7 @@ export class MetricsRecorder {
     for (const s of this.fcgiSockets()) {
       let queued = 0;
       try {
-        queued = listenQueue(s.fd)?.queued ?? 0;
+        queued = addressQueue(s.fds)?.queued ?? 0;
       } catch {
         continue;
       }
@@ -132,4 +132,11 @@ export class MetricsRecorder {
     if (this.sampler) clearInterval(this.sampler);
     this.sampler = null;
   }
+}
+
+/** The accept queue of an address: the sum over its listeners (one, or a socket_drain pool's). */
+export function addressQueue(fds: number[]): { queued: number; backlog: number } | null {
+  const queues = fds.map((fd) => listenQueue(fd)).filter((q) => q !== null);
+  if (queues.length === 0) return null;
+  return { queued: queues.reduce((n, q) => n + q.queued, 0), backlog: queues.reduce((n, q) => n + q.backlog, 0) };
 }

@@ -72,7 +72,7 @@ export interface PipeFds {
 }
 
 interface Addon {
-  listenTcp(host: string, port: number, backlog: number): number;
+  listenTcp(host: string, port: number, backlog: number, reuseport?: boolean): number;
   listenUnix(path: string, backlog: number, mode: number, uid: number, gid: number): number;
   relisten(fd: number, backlog: number): void;
   closeFd(fd: number): void;
@@ -97,6 +97,7 @@ interface Addon {
   dgramSocket?(): number;
   dgramSend?(fd: number, path: string, data: Buffer): string | null;
   listenQueue?(fd: number): ListenQueue | null;
+  steerReuseport?(fd: number, indices: number[]): void;
   procUnits?(): ProcUnits;
   notifyOpen?(name: string, onMessage: NotifyListener): NotifyHandle;
   notifyClose?(socket: NotifyHandle): void;
@@ -142,8 +143,18 @@ export function ensureNative(): void {
  * polled by libuv. `host` is a numeric IPv4 or IPv6 literal without brackets ('' or '*' = 0.0.0.0);
  * port 0 binds an ephemeral port (read it back with socketPort). Returns the fd.
  */
-export function listenTcp(host: string, port: number, backlog: number): number {
-  return native().listenTcp(host, port, backlog);
+export function listenTcp(host: string, port: number, backlog: number, reuseport = false): number {
+  return native().listenTcp(host, port, backlog, reuseport);
+}
+
+/**
+ * Steer the SO_REUSEPORT group of `fd`: new connections go, at random, to the sockets at these
+ * positions of the kernel's array of the group's sockets (tsv_reuseport.c).
+ */
+export function steerReuseport(fd: number, indices: number[]): void {
+  const a = native();
+  if (!a.steerReuseport) throw outOfDate('steerReuseport');
+  a.steerReuseport(fd, indices);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** A process group: the processes of one section (or a [group:x]) and, for fcgi, its socket. */
 import type { GroupConfig } from '../config/types.js';
-import type { ListeningSocket } from '../sockets/listening-socket.js';
+import type { FcgiSocket } from '../sockets/fcgi-socket.js';
 import type { Subprocess } from './subprocess.js';
 import { isStoppedState } from './transition.js';
 
@@ -9,7 +9,7 @@ export class ProcessGroup {
 
   constructor(
     public config: GroupConfig,
-    public socket: ListeningSocket | null,
+    public socket: FcgiSocket | null,
   ) {}
 
   get name(): string {

@@ -45,8 +45,13 @@ export interface ProcessHost {
   supervisordEnvironment: Record<string, string>;
   baseEnvironment: NodeJS.ProcessEnv;
   autoStartAllowed(): boolean;
-  /** The group's listening socket (fcgi-program), or null. */
-  listeningSocket(): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null;
+  /** The listening socket this process gets at spawn (fcgi-program), or null. */
+  listeningSocket(p: Subprocess): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null;
+  /**
+   * fcgi socket_drain: resolves when the stop signal may be sent (the worker holds no request),
+   * or null to send it at once. The stop's signal and its stopwaitsecs timer wait for it.
+   */
+  drainBeforeStop?(p: Subprocess, pid: number): Promise<unknown> | null;
   /** Tell the world (events, followers) about a state change. */
   stateChanged(change: StateChange): void;
 }
@@ -56,6 +61,10 @@ export class Subprocess extends EventEmitter {
   private child: ChildProcess | null = null;
   private stdin: ChildStdin | null = null;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  /** The stop's kill and stopwait timer, held while socket_drain drains the worker. */
+  private heldForDrain: Effect[] | null = null;
+  /** The spawn generation whose drain is over (its held kill then goes through). */
+  private drainedGeneration = -1;
   /** The readiness check of the current spawn: prepared before it, then started. */
   private probeSetup: ProbeSetup | null = null;
   private probe: Probe | null = null;
@@ -248,6 +257,7 @@ export class Subprocess extends EventEmitter {
   }
 
   private perform(effect: Effect): void {
+    if (this.holdsForDrain(effect)) return;
     switch (effect.type) {
       case 'spawn':
         this.spawnChild();
@@ -285,6 +295,35 @@ export class Subprocess extends EventEmitter {
         }
         break;
     }
+  }
+
+  /**
+   * The stop signal of a RUNNING→STOPPING stop (not SIGKILL) waits until the host says the worker
+   * is drained (socket_drain); the stopwait timer, after it, starts then. A drain that ends
+   * after the process is gone or another spawn began does nothing.
+   */
+  private holdsForDrain(effect: Effect): boolean {
+    if (this.heldForDrain) {
+      if (effect.type === 'kill' || (effect.type === 'timer' && effect.name === 'stopwait')) {
+        this.heldForDrain.push(effect);
+        return true;
+      }
+      return false;
+    }
+    if (effect.type !== 'kill' || effect.signal === 'KILL' || this.st.state !== 'STOPPING' || !this.st.pid) return false;
+    if (this.drainedGeneration === this.st.generation) return false;
+    const drained = this.host.drainBeforeStop?.(this, this.st.pid) ?? null;
+    if (!drained) return false;
+    const generation = this.st.generation;
+    this.heldForDrain = [effect];
+    void drained.then(() => {
+      const held = this.heldForDrain ?? [];
+      this.heldForDrain = null;
+      if (this.st.generation !== generation || this.st.state !== 'STOPPING') return;
+      this.drainedGeneration = generation;
+      for (const e of held) this.perform(e);
+    });
+    return true;
   }
 
   private startProbe(generation: number): void {
@@ -363,7 +402,7 @@ export class Subprocess extends EventEmitter {
     let socket;
     try {
       resolved = resolveCommand(cfg.argv, env, cfg.commandError);
-      socket = this.host.listeningSocket();
+      socket = this.host.listeningSocket(this);
     } catch (err) {
       this.releaseProbe();
       this.dispatch({ type: 'spawnFailed', error: err instanceof RPCFault ? err.detail : (err as Error).message });

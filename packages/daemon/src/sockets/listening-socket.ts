@@ -1,19 +1,42 @@
 /**
- * The one owner of an fcgi-program's listening socket. It is created by the native layer
- * (blocking, CLOEXEC, never polled by libuv: the daemon never accepts on it) when the group is
- * added and lives until the group is removed or the daemon exits, across stops and restarts of
- * the workers, so connections wait in the backlog instead of being refused.
+ * One listening socket of an fcgi-program, created by the native layer (blocking, CLOEXEC, never
+ * polled by libuv: the daemon never accepts on it). Without socket_drain it is the group's one
+ * shared socket (supervisor's model: every worker gets it); it lives until no group uses its
+ * address (socket-owner.ts), across stops and restarts of the workers, so connections wait in the
+ * backlog instead of being refused. With socket_drain, drain-pool.ts holds one per worker
+ * (`reuseport`).
  */
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import type { FcgiSocketConfig } from '../config/types.js';
 import { closeFd, listenTcp, listenUnix, relisten } from '../native/index.js';
+import type { DrainEnd, FcgiSocket } from './fcgi-socket.js';
 import { numericHost } from './resolve-host.js';
 import { withRootHint } from './needs-root.js';
 
-export class ListeningSocket {
+export class ListeningSocket implements FcgiSocket {
   private fdValue: number | null = null;
 
-  constructor(public config: FcgiSocketConfig) {}
+  constructor(
+    public config: FcgiSocketConfig,
+    private readonly reuseport = false,
+  ) {}
+
+  listenerFds(): number[] {
+    return this.fdValue === null ? [] : [this.fdValue];
+  }
+
+  /** Shared: every worker gets the same socket. */
+  take(): number {
+    this.open();
+    return this.fd;
+  }
+
+  release(): void {}
+
+  /** A shared socket cannot keep connections from one worker: no drain. */
+  drain(): Promise<DrainEnd> | null {
+    return null;
+  }
 
   get url(): string {
     return this.config.address.url;
@@ -34,7 +57,7 @@ export class ListeningSocket {
     const { address, backlog } = this.config;
     try {
       if (address.kind === 'tcp') {
-        this.fdValue = listenTcp(numericHost(address.host), address.port, backlog);
+        this.fdValue = listenTcp(numericHost(address.host), address.port, backlog, this.reuseport);
       } else {
         const { uid, gid } = this.owner();
         this.fdValue = listenUnix(address.path, backlog, this.config.mode, uid, gid);

@@ -4,7 +4,9 @@
  * Unchanged processes keep their pid; numprocs up starts only the new workers; numprocs down
  * stops only the surplus (highest first); a process moving between groups keeps running.
  * An fcgi socket with the same address is kept (backlog, mode and owner applied in place);
- * a new address is bound first, the workers restart onto it, then the old one is closed.
+ * a new address is bound first, the workers restart onto it, then the old one is closed: the
+ * sockets' lifetime is sockets/socket-owner.ts's (reached through sup.socketFor and
+ * sup.releaseUnusedSockets), this file only says when.
  *
  * The lines stay supervisorctl's, word for word: `g: stopped` then `g: updated process group`
  * for a changed group (the stop step is reported as supervisor does, even when it stopped

@@ -88,6 +88,7 @@ export function changedSocketKeys(a: FcgiSocketConfig | null, b: FcgiSocketConfi
   if (a.mode !== b.mode) out.push('socket_mode');
   if (!sameSettings(a.owner, b.owner)) out.push('socket_owner');
   if (a.pass !== b.pass) out.push('socket_pass');
+  if (a.drain !== b.drain) out.push('socket_drain');
   return out;
 }
 
