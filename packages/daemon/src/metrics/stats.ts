@@ -4,21 +4,21 @@
  * (readiness.ts), spawn counters (recorder.ts), fcgi accept queues (the native listenQueue).
  */
 import { type SocketStats, type StatsResult } from '@tsupervisor/protocol';
-import { listenQueue } from '../native/index.js';
 import { treeUsages } from './proc-tree.js';
 import { isReady } from './readiness.js';
-import type { MetricsRecorder } from './recorder.js';
+import { addressQueue, type MetricsRecorder } from './recorder.js';
 
 export async function processStats(rec: MetricsRecorder): Promise<StatsResult> {
   const processes = rec.supervisor.allLexical();
   const usages = await treeUsages(processes.map((p) => p.pid).filter((pid) => pid > 0));
   const fcgi: SocketStats[] = [];
   for (const s of rec.fcgiSockets()) {
+    // every socket of the address (one per worker with socket_drain), summed as /metrics does
     let q;
     try {
-      q = listenQueue(s.fd);
+      q = addressQueue(s.fds);
     } catch {
-      q = null;
+      q = null; // a socket closed under us (update, reload)
     }
     if (q) fcgi.push({ group: s.group, address: s.url, queued: q.queued, backlog: q.backlog });
   }
