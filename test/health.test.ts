@@ -1,0 +1,73 @@
+/**
+ * healthcheck= with real processes (issue 16): an http server whose health endpoint starts
+ * failing (the file it serves is removed) is shown `(unhealthy: HTTP 404)` while the checks fail,
+ * then restarted (stopsignal, a new pid) with the probe's last answer in the main log; a process
+ * whose exec: check keeps passing is left alone, healthy.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as h from './harness.js';
+
+test('an unhealthy process is restarted with the probe\'s answer logged; a healthy one is not', { timeout: 90_000 }, async () => {
+  const tmp = h.makeTmpDir('tsv-health-');
+  const port = await h.freePort();
+  const www = join(tmp.path, 'www');
+  const okFile = join(tmp.path, 'alive');
+  mkdirSync(www);
+  writeFileSync(join(www, 'health'), 'ok\n');
+  writeFileSync(okFile, '');
+  const d = await h.startDaemon(
+    `
+[program:sick]
+command=python3 -m http.server --bind 127.0.0.1 ${port}
+directory=${www}
+ready=http://127.0.0.1:${port}/health
+healthcheck=http://127.0.0.1:${port}/health
+healthcheck_interval=0.5
+healthcheck_retries=4
+stopwaitsecs=2
+
+[program:well]
+command=sleep 100
+healthcheck=exec:test -e ${okFile}
+healthcheck_interval=0.3
+startsecs=0
+`,
+    { dir: tmp.path },
+  );
+  try {
+    const first = await d.waitState('sick', 'RUNNING', 15_000);
+    const well = await d.waitState('well', 'RUNNING', 10_000);
+    await h.waitFor('sick to be healthy', () => /INFO sick: healthy \(healthcheck=http:/.test(d.logs()), 10_000);
+    assert.doesNotMatch(first.description, /unhealthy/);
+    rmSync(join(www, 'health'));
+    // failing, not yet restarted: the description says so, the state is still RUNNING
+    const failing = await h.waitFor(
+      'the unhealthy description',
+      async () => (await d.status('sick')).find((r) => /\(unhealthy: HTTP 404\)$/.test(r.description)),
+      10_000,
+      50,
+    );
+    assert.equal(failing.state, 'RUNNING');
+    assert.equal(failing.pid, first.pid);
+    await h.waitFor('the restart', () => /WARN sick: unhealthy: 4 health checks failed in a row \(healthcheck=http:\S+\/health\), last answer: HTTP 404; restarting it with SIGTERM/.test(d.logs()), 15_000);
+    writeFileSync(join(www, 'health'), 'ok\n');
+    const again = await h.waitFor(
+      'sick to run again with a new pid',
+      async () => (await d.status('sick')).find((r) => r.state === 'RUNNING' && r.pid !== first.pid),
+      15_000,
+    );
+    assert.doesNotMatch(again.description, /unhealthy/);
+    assert.match(d.logs(), /WARN stopped: sick \(terminated by SIGTERM\)/);
+    // the healthy one: same pid, never failed
+    const wellNow = (await d.status('well'))[0]!;
+    assert.equal(wellNow.pid, well.pid);
+    assert.doesNotMatch(d.logs(), /well: health check failed/);
+    assert.match(d.logs(), /INFO well: healthy \(healthcheck=exec:test -e /);
+  } finally {
+    await d.stop();
+    tmp.remove();
+  }
+});
