@@ -7,8 +7,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import * as h from './harness.js';
+
+/** supervisor.getProcessInfo over XML-RPC on the daemon's unix socket: the raw response body. */
+function xmlProcessInfo(dir: string, name: string): Promise<string> {
+  const body = `<?xml version="1.0"?><methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>${name}</string></value></param></params></methodCall>`;
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: join(dir, 'supervisor.sock'), path: '/RPC2', method: 'POST', headers: { 'content-type': 'text/xml' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function statusJson(d: h.Daemon, name: string): Promise<Record<string, unknown>> {
+  const r = await d.ctl(['status', '--json', name]);
+  const doc = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+  return doc[0]!;
+}
 
 test('an unhealthy process is restarted with the probe\'s answer logged; a healthy one is not', { timeout: 90_000 }, async () => {
   const tmp = h.makeTmpDir('tsv-health-');
@@ -42,6 +63,12 @@ startsecs=0
     const well = await d.waitState('well', 'RUNNING', 10_000);
     await h.waitFor('sick to be healthy', () => /INFO sick: healthy \(healthcheck=http:/.test(d.logs()), 10_000);
     assert.doesNotMatch(first.description, /unhealthy/);
+    // JSON-RPC (status --json) has readiness and health; XML-RPC keeps supervisor's struct
+    const json = await statusJson(d, 'sick');
+    assert.deepEqual([json['ready'], json['health'], json['health_failures'], json['status_text']], [true, 'healthy', 0, '']);
+    const xml = await xmlProcessInfo(d.dir, 'sick');
+    assert.match(xml, /<name>description<\/name>/);
+    for (const field of ['ready', 'health', 'health_failures', 'status_text']) assert.doesNotMatch(xml, new RegExp(`<name>${field}</name>`));
     rmSync(join(www, 'health'));
     // failing, not yet restarted: the description says so, the state is still RUNNING
     const failing = await h.waitFor(
@@ -52,6 +79,12 @@ startsecs=0
     );
     assert.equal(failing.state, 'RUNNING');
     assert.equal(failing.pid, first.pid);
+    const failingJson = await h.waitFor('health unhealthy in --json', async () => {
+      const j = await statusJson(d, 'sick');
+      return j['health'] === 'unhealthy' ? j : undefined;
+    }, 10_000, 50);
+    assert.ok((failingJson['health_failures'] as number) >= 1);
+    assert.match(String(failingJson['description']), /\(unhealthy: HTTP 404\)$/);
     await h.waitFor('the restart', () => /WARN sick: unhealthy: 4 health checks failed in a row \(healthcheck=http:\S+\/health\), last answer: HTTP 404; restarting it with SIGTERM/.test(d.logs()), 15_000);
     writeFileSync(join(www, 'health'), 'ok\n');
     const again = await h.waitFor(
@@ -64,6 +97,7 @@ startsecs=0
     // the healthy one: same pid, never failed
     const wellNow = (await d.status('well'))[0]!;
     assert.equal(wellNow.pid, well.pid);
+    assert.equal((await statusJson(d, 'well'))['health'], 'healthy');
     assert.doesNotMatch(d.logs(), /well: health check failed/);
     assert.match(d.logs(), /INFO well: healthy \(healthcheck=exec:test -e /);
   } finally {
