@@ -47,6 +47,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('tail', 'processes', () => import('./tail.js')),
   entry('update', 'groups', () => import('./update.js'), { json: true }),
   entry('version', null, () => import('./version.js')),
+  entry('wait', 'processes', () => import('./wait.js'), { listed: false }),
   entry('EOF', null, () => import('./eof.js'), { listed: false }),
   entry('completion', null, () => import('./completion.js'), { listed: false }),
 ];
