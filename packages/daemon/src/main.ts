@@ -30,6 +30,7 @@ import { ESSENTIAL_EXIT_CODE } from './process/essential.js';
 import { installLastResort } from './last-resort.js';
 import { dropPrivileges, PrivilegeError } from './privileges.js';
 import { startReaper } from './reaper.js';
+import { systemdNotifier } from './readiness/systemd.js';
 
 const PROGRAM = 'tsupervisord';
 
@@ -160,6 +161,8 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   const events = new EventSystem(supervisor, { logger, clock: realOs });
   // counters for /metrics (the collectors load with the HTTP side)
   const metrics = new MetricsRecorder(supervisor, events);
+  // under systemd (Type=notify): READY=1 once the autostart programs are ready, STOPPING=1, RELOADING=1
+  const systemd = systemdNotifier(process.env, supervisor, logger);
 
   // [unix_http_server] and [inet_http_server], re-applied at each reload
   let control: ServerSlot<UnixHttpServerConfig> | null = null;
@@ -168,6 +171,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   const exit = async (code: number) => {
     if (exiting) return;
     exiting = true;
+    systemd?.stopping();
     await supervisor.shutdown();
     control?.close();
     inet?.close();
@@ -205,8 +209,10 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   };
   const restart = (next: Config) => {
     logger.debug('supervisord restarting');
+    systemd?.reloading();
     // supervisord runs its start-up again: the same log lines, AUTO child logs cleared.
     void supervisor.restart(next, () => {
+      systemd?.started();
       logParseMessages(logger, next);
       if (!next.supervisord.nocleanup) clearAutoChildLogDir(next.supervisord.childlogdir, next.supervisord.identifier);
       void control?.apply(next.unixHttpServer ?? null, () => exiting);
@@ -282,6 +288,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
 
   events.start();
   supervisor.start();
+  systemd?.started();
   reportToParent({ ready: true });
   supervisor.on('processState', noteActivity);
   noteActivity();
