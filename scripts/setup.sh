@@ -11,6 +11,10 @@
 #   prometheus    promtool (the /metrics tests' referee) and a Prometheus server the tests start on
 #                 loopback; prometheus-node-exporter for scripts/bench/metrics-scrape.mjs. Both ship
 #                 services: the policy-rc.d below keeps them from starting, never run as a service
+#   redis-server  a real sd_notify sender (`--supervised systemd`) for the ready=notify tests; it
+#                 ships a service: kept from starting like the others, never run as a service
+#   s6            s6-supervise with notification-fd and s6-svwait, beside which
+#                 scripts/bench/ready-latency.mjs measures ready= (run by hand, never as a service)
 #   gcc libc6-dev the daemon's native addon and exec shim (built at install)
 #   gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-tools
 #                 prebuilt arm64 and musl binaries for the npm package (scripts/pack.sh)
@@ -41,6 +45,8 @@ want cc gcc libc6-dev
 want aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 want musl-gcc musl-tools
 want python3 python3
+want redis-server redis-server
+want s6-svwait s6
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -61,13 +67,13 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   [ "$rc" = 0 ] || exit "$rc"
   # Under systemd, also keep them from starting at the next boot.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    systemctl disable --now supervisor.service nginx.service prometheus.service prometheus-node-exporter.service >/dev/null 2>&1 || true
+    systemctl disable --now supervisor.service nginx.service prometheus.service prometheus-node-exporter.service redis-server.service >/dev/null 2>&1 || true
   fi
 fi
 
-# Nothing of Debian's may be left serving: a system supervisord, nginx or Prometheus would hold the
+# Nothing of Debian's may be left serving: a system supervisord, nginx, Prometheus or redis would hold the
 # ports and sockets the tests and the demo use. Stop them through their own init scripts.
-for svc in supervisor nginx prometheus prometheus-node-exporter; do
+for svc in supervisor nginx prometheus prometheus-node-exporter redis-server; do
   if [ -x "/etc/init.d/$svc" ] && "/etc/init.d/$svc" status >/dev/null 2>&1; then
     echo "setup: stopping the system $svc service"
     "/etc/init.d/$svc" stop >/dev/null 2>&1 || true

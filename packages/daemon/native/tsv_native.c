@@ -735,7 +735,7 @@ static napi_value dgram_socket(napi_env env, napi_callback_info info) {
 }
 
 /* dgramSend(fd, path, buffer) -> null when sent, else the errno name ("ENOENT": nobody listens
- * at path, "ECONNREFUSED", "EAGAIN": the receiver's queue is full, "EMSGSIZE" ...). sendto with
+ * at path; "@name" is the abstract address), "ECONNREFUSED", "EAGAIN": the receiver's queue is full, "EMSGSIZE" ...). sendto with
  * MSG_DONTWAIT: it never blocks the event loop; a datagram that cannot go now is not sent.
  * Bad arguments throw. */
 static napi_value dgram_send(napi_env env, napi_callback_info info) {
@@ -758,11 +758,18 @@ static napi_value dgram_send(napi_env env, napi_callback_info info) {
   memset(&sun, 0, sizeof sun);
   sun.sun_family = AF_UNIX;
   int err = 0;
-  if (strlen(path) >= sizeof sun.sun_path) err = ENAMETOOLONG;
+  size_t plen = strlen(path);
+  socklen_t addrlen = sizeof sun;
+  if (plen >= sizeof sun.sun_path) err = ENAMETOOLONG;
   else {
     strcpy(sun.sun_path, path);
+    /* "@name" is the abstract address "\0name" (sd_notify's NOTIFY_SOCKET may be one) */
+    if (path[0] == '@') {
+      sun.sun_path[0] = '\0';
+      addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+    }
     ssize_t n;
-    do n = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sun, sizeof sun);
+    do n = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sun, addrlen);
     while (n < 0 && errno == EINTR);
     if (n < 0) err = errno;
   }

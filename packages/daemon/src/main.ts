@@ -46,7 +46,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
 
   const supervision = buildSupervisor(config, read, logger, bus);
   const servers = new HttpServers(logger);
-  const lifecycle = new Lifecycle({ supervisor: supervision.supervisor, servers, logger, read, pidfile: server.pidfile });
+  const lifecycle = new Lifecycle({ supervisor: supervision.supervisor, servers, logger, read, pidfile: server.pidfile, systemd: supervision.systemd });
   exitWhenEssentialFails(supervision, lifecycle, logger);
 
   await servers.open(config, callOptions(config, supervision, logger, bus, lifecycle));
@@ -72,9 +72,10 @@ function announceStarted(config: Config, logger: MainLog): void {
 }
 
 /** Events first (they see the groups added), then the groups; then the waiting parent may go. */
-function startProcesses({ supervisor, events }: Supervision): void {
+function startProcesses({ supervisor, events, systemd }: Supervision): void {
   events.start();
   supervisor.start();
+  systemd?.started();
   reportToParent({ ready: true });
   supervisor.on('processState', noteActivity);
   noteActivity();

@@ -371,3 +371,36 @@ test('without ready=: ready exactly when RUNNING', () => {
   assert.equal(r2.state.ready, true);
   assert.ok(!r2.effects.some((e) => e.type === 'probe'));
 });
+
+// ---- health (healthcheck=): the restart it asks for
+
+test('unhealthy: a RUNNING process is stopped with stopsignal, then spawned again', () => {
+  const r = run([
+    [{ type: 'start' }, 0],
+    [{ type: 'spawned', pid: 42 }, 1],
+    [{ type: 'timer', name: 'startsecs', generation: 1 }, 1001],
+    [{ type: 'unhealthy', generation: 1, reason: 'unhealthy: 3 health checks failed in a row (healthcheck=exec:x), last answer: exit status 1' }, 5000],
+  ]);
+  assert.deepEqual(r.states, ['STARTING', 'RUNNING', 'STOPPING']);
+  assert.ok(r.effects.some((e) => e.type === 'kill' && e.signal === 'TERM'));
+  assert.ok(r.effects.some((e) => e.type === 'timer' && e.name === 'stopwait' && e.ms === 10000));
+  assert.ok(r.effects.some((e) => e.type === 'log' && /^web: unhealthy: 3 health checks .*last answer: exit status 1; restarting it with SIGTERM/.test(e.message)));
+  const exit = transition(r.state, { type: 'exited', code: null, signal: 'TERM' }, cfg, { now: 5100, autoStartAllowed: true });
+  const states = exit.effects.filter((e) => e.type === 'state').map((e) => (e as { to: string }).to);
+  assert.deepEqual(states, ['STOPPED', 'STARTING']);
+  assert.equal(exit.state.generation, 2);
+  assert.equal(exit.state.healthRestart, false);
+});
+
+test('unhealthy: ignored for an older spawn or out of RUNNING; an admin stop meanwhile wins; no restart at shutdown', () => {
+  const up = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1], [{ type: 'timer', name: 'startsecs', generation: 1 }, 1001]]);
+  assert.equal(transition(up.state, { type: 'unhealthy', generation: 0, reason: 'r' }, cfg, { now: 2000, autoStartAllowed: true }).effects.length, 0);
+  const starting = run([[{ type: 'start' }, 0], [{ type: 'spawned', pid: 42 }, 1]]);
+  assert.equal(transition(starting.state, { type: 'unhealthy', generation: 1, reason: 'r' }, cfg, { now: 2, autoStartAllowed: true }).effects.length, 0);
+  const killing = transition(up.state, { type: 'unhealthy', generation: 1, reason: 'r' }, cfg, { now: 2000, autoStartAllowed: true }).state;
+  const stopped = transition(killing, { type: 'stop' }, cfg, { now: 2001, autoStartAllowed: true }).state;
+  const exit = transition(stopped, { type: 'exited', code: 0, signal: null }, cfg, { now: 2100, autoStartAllowed: true });
+  assert.equal(exit.state.state, 'STOPPED');
+  const atShutdown = transition(killing, { type: 'exited', code: 0, signal: null }, cfg, { now: 2100, autoStartAllowed: false });
+  assert.equal(atShutdown.state.state, 'STOPPED');
+});

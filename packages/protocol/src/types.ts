@@ -23,7 +23,18 @@ export interface ProcessInfo {
   waiting_for?: string[];
   /** tsupervisor: why it was left STOPPED, e.g. `dependency db is FATAL`. */
   dependency_error?: string;
+  /** tsupervisor (JSON-RPC only): ready (RUNNING, after its `ready=` check when it has one). */
+  ready?: boolean;
+  /** tsupervisor: `healthcheck=`'s verdict while RUNNING; null without a check or when not RUNNING. */
+  health?: HealthStatus | null;
+  /** tsupervisor: health checks failed in a row. */
+  health_failures?: number;
+  /** tsupervisor: the process's sd_notify STATUS= text ('' when none). */
+  status_text?: string;
 }
+
+/** tsupervisor's health of a RUNNING process with `healthcheck=` (docs/readiness.md). */
+export type HealthStatus = 'healthy' | 'unhealthy' | 'starting';
 
 /** Result of a group or all-process call: one entry per process (status is a fault code). */
 export interface ProcessResult {

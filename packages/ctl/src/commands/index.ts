@@ -48,6 +48,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('top', null, () => import('./top.js'), { listed: false }),
   entry('update', 'groups', () => import('./update.js'), { json: true }),
   entry('version', null, () => import('./version.js')),
+  entry('wait', 'processes', () => import('./wait.js'), { listed: false }),
   entry('EOF', null, () => import('./eof.js'), { listed: false }),
   entry('completion', null, () => import('./completion.js'), { listed: false }),
 ];

@@ -23,6 +23,10 @@ export function processJson(info: ProcessInfo): Record<string, unknown> {
     // tsupervisor's depends_on= (docs/dependencies.md): only for a process that has it
     ...(info.depends_on ? { depends_on: info.depends_on, waiting_for: info.waiting_for ?? [] } : {}),
     ...(info.dependency_error ? { dependency_error: info.dependency_error } : {}),
+    // tsupervisor's readiness and health (docs/readiness.md): from a daemon that sends them
+    ...(info.ready !== undefined
+      ? { ready: info.ready, health: info.health ?? null, health_failures: info.health_failures ?? 0, status_text: info.status_text ?? '' }
+      : {}),
   };
 }
 

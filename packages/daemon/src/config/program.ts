@@ -17,7 +17,7 @@ import { expand, type ExpansionNames } from './expand.js';
 import { toLogTarget } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { toDependsOn } from './dependencies.js';
-import { toReadyCheck, toReadyTimeout } from './readiness.js';
+import { toHealthCheck, toReadyCheck, toReadyTimeout, toSeconds } from './readiness.js';
 import { nameToUid } from './users.js';
 import { BadValue } from './errors.js';
 import {
@@ -163,12 +163,29 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
 }
 
 /** tsupervisor's depends_on=, essential=, backoff_max=: each field only when its key is written. */
-function readExtensions(r: SectionReader, names: ExpansionNames): Pick<ProcessConfig, 'dependsOn' | 'essential' | 'backoffMax'> {
-  const out: Pick<ProcessConfig, 'dependsOn' | 'essential' | 'backoffMax'> = {};
+type Extensions = Pick<
+  ProcessConfig,
+  'dependsOn' | 'essential' | 'backoffMax' | 'healthcheck' | 'healthcheckInterval' | 'healthcheckTimeout' | 'healthcheckRetries' | 'healthcheckStartPeriod'
+>;
+
+function readExtensions(r: SectionReader, names: ExpansionNames): Extensions {
+  const out: Extensions = {};
   const at = r.raw('depends_on');
   if (at) out.dependsOn = r.value('depends_on', names, (s) => toDependsOn(s, { file: at.file, line: at.line }));
   if (r.has('essential')) out.essential = r.value('essential', names, toBoolean);
   if (r.has('backoff_max')) out.backoffMax = r.value('backoff_max', names, toPositiveInteger);
+  // the timings are checked when written, and kept (with their defaults) only with healthcheck=
+  const interval = r.value('healthcheck_interval', names, toReadyTimeout, '30');
+  const timeout = r.value('healthcheck_timeout', names, toReadyTimeout, '5');
+  const retries = r.value('healthcheck_retries', names, toPositiveInteger, '3');
+  const startPeriod = r.value('healthcheck_start_period', names, toSeconds, '0');
+  if (r.has('healthcheck')) {
+    const check = r.value('healthcheck', names, toHealthCheck)!;
+    if (check.kind === 'notify' && r.string('ready', names)?.trim() !== 'notify') {
+      throw r.error('healthcheck', 'healthcheck=notify counts WATCHDOG=1 messages on the NOTIFY_SOCKET that ready=notify gives the process: set ready=notify too');
+    }
+    Object.assign(out, { healthcheck: check, healthcheckInterval: interval, healthcheckTimeout: timeout, healthcheckRetries: retries, healthcheckStartPeriod: startPeriod });
+  }
   return out;
 }
 

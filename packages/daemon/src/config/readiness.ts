@@ -9,10 +9,12 @@
  *   http://HOST:PORT/PATH   a GET answers 2xx
  *   exec:COMMAND            COMMAND exits 0 (split like command=, no shell)
  *   log:REGEX               a line of the process's stdout matches REGEX (JavaScript syntax)
+ *
+ * `healthcheck=` takes the same forms but fd:N, and its timings (toHealthCheck, toSeconds).
  */
 import { BadValue } from './errors.js';
 import { splitCommand } from './shlex.js';
-import type { ReadyCheck } from './types.js';
+import type { HealthCheck, ReadyCheck } from './types.js';
 
 export function toReadyCheck(s: string): ReadyCheck {
   const v = s.trim();
@@ -78,5 +80,19 @@ function hostPort(s: string, what: string): { host: string; port: number } {
 export function toReadyTimeout(s: string): number {
   const t = s.trim();
   if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0) throw new BadValue('must be a number of seconds > 0');
+  return Number(t);
+}
+
+/** healthcheck=: a ready= form but fd:N (a line written once says nothing of later health). */
+export function toHealthCheck(s: string): HealthCheck {
+  const check = toReadyCheck(s);
+  if (check.kind === 'fd') throw new BadValue('fd:N is a ready= form only: use notify, tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND or log:REGEX');
+  return check;
+}
+
+/** healthcheck_start_period=: seconds, >= 0. */
+export function toSeconds(s: string): number {
+  const t = s.trim();
+  if (!/^\d+(\.\d+)?$/.test(t)) throw new BadValue('must be a number of seconds >= 0');
   return Number(t);
 }

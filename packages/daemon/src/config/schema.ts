@@ -67,6 +67,12 @@ export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   // tsupervisor: readiness (config/readiness.ts)
   'ready',
   'ready_timeout',
+  // tsupervisor: health checks (health/)
+  'healthcheck',
+  'healthcheck_interval',
+  'healthcheck_timeout',
+  'healthcheck_retries',
+  'healthcheck_start_period',
 ]);
 
 export const FCGI_PROGRAM_KEYS: ReadonlySet<string> = new Set([

@@ -115,6 +115,9 @@ export type ReadyCheck =
   | { kind: 'exec'; argv: string[]; text: string }
   | { kind: 'log'; pattern: string; text: string };
 
+/** tsupervisor's `healthcheck=`: the forms of `ready=` but fd:N (config/readiness.ts). */
+export type HealthCheck = Exclude<ReadyCheck, { kind: 'fd' }>;
+
 /** One process (a program with numprocs=N yields N of these). */
 export interface ProcessConfig {
   /** The process name after process_name expansion. */
@@ -165,6 +168,16 @@ export interface ProcessConfig {
   essential?: boolean;
   /** tsupervisor (present only when written): `backoff_max=` seconds, the retry wait doubles up to it. */
   backoffMax?: number;
+  /**
+   * tsupervisor (present only with `healthcheck=`): the check of a RUNNING process, every
+   * `healthcheckInterval` s, each bounded by `healthcheckTimeout` s; `healthcheckRetries` failures
+   * in a row restart it; failures in the first `healthcheckStartPeriod` s do not count (health/).
+   */
+  healthcheck?: HealthCheck;
+  healthcheckInterval?: number;
+  healthcheckTimeout?: number;
+  healthcheckRetries?: number;
+  healthcheckStartPeriod?: number;
 }
 
 /** `ready`: RUNNING (after `ready=` when it has one); `exited`: exited with an expected code. */

@@ -7,7 +7,8 @@
  * one: the probe, from readiness/, is set up before the spawn and started/stopped by the state
  * machine's effects) and false once it is stopped or gone; the supervisor's typed 'ready' event
  * fires when it becomes true (process/dependencies.ts becameReady). Everything that waits for a
- * process to be ready reads these two.
+ * process to be ready reads these two. Health (`healthcheck=`) is the HealthMonitor's (health/),
+ * started when the process becomes RUNNING and stopped when it leaves it.
  */
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -26,6 +27,8 @@ import { fdLimit, logsOpening, openFds, shortageNotice, spawnFdsShort, type FdCo
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
+import { HealthMonitor, healthSettings } from '../health/monitor.js';
+import { healthNote } from '../health/verdict.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
 
 export interface StateChange {
@@ -74,6 +77,9 @@ export class Subprocess extends EventEmitter {
   private drained: Promise<void> = Promise.resolve();
   /** tsupervisor: what the start gate holds it for, or why it left it STOPPED (replaced, never changed). */
   gateNote: GateNote | null = null;
+  /** `ready=` as it was at the current spawn: a changed ready= (update, in place) counts from the next. */
+  private spawnReady: ProcessConfig['ready'] = null;
+  readonly health: HealthMonitor;
 
   constructor(
     private cfg: ProcessConfig,
@@ -83,6 +89,16 @@ export class Subprocess extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
+    this.health = new HealthMonitor(healthSettings(cfg), {
+      name: () => this.config.name,
+      logger: host.logger,
+      now: () => this.host.os.now(),
+      setTimer: (fn, ms) => this.host.os.setTimer(fn, ms),
+      clearTimer: (t) => this.host.os.clearTimer(t),
+      restart: (generation, reason) => this.dispatch({ type: 'unhealthy', generation, reason }),
+      env: () => this.environment(),
+      watchOutput: (fn) => this.output.watch?.(fn) ?? (() => {}),
+    });
   }
 
   get config(): ProcessConfig {
@@ -95,6 +111,7 @@ export class Subprocess extends EventEmitter {
   /** update: new settings; the caller restarts the process when a changed key needs it. */
   reconfigure(config: ProcessConfig): void {
     this.cfg = config;
+    this.health.reconfigure(healthSettings(config));
   }
 
   /** update: the process now belongs to another group (a [group:x] edit); it keeps running. */
@@ -240,13 +257,17 @@ export class Subprocess extends EventEmitter {
       pid: this.st.pid,
     };
     const plain = describe(base);
-    const description = this.statusText && this.st.pid ? `${plain}, ${this.statusText}` : plain;
-    return { ...base, description, ...dependencyInfo(this.config.dependsOn, this.gateNote) };
+    const status = this.statusText && this.st.pid ? `${plain}, ${this.statusText}` : plain;
+    const health = this.health.current;
+    const note = healthNote(health);
+    const description = note ? `${status} (${note})` : status;
+    const extra = { ready: this.st.ready, health: health?.status ?? null, health_failures: health?.failures ?? 0, status_text: this.st.pid ? this.statusText : '' };
+    return { ...base, description, ...dependencyInfo(this.config.dependsOn, this.gateNote), ...extra };
   }
 
   private dispatch(event: ProcEvent): void {
     const settings = this.config;
-    const { state, effects } = transition(this.st, event, { ...settings, name: this.config.name }, {
+    const { state, effects } = transition(this.st, event, { ...settings, ready: this.spawnReady, name: this.config.name }, {
       now: this.host.os.now(),
       autoStartAllowed: this.host.autoStartAllowed(),
       deferRunning: this.autostarting,
@@ -278,6 +299,8 @@ export class Subprocess extends EventEmitter {
       }
       case 'state': {
         if (effect.to !== 'STOPPING' && effect.to !== 'STARTING' && effect.to !== 'BACKOFF') this.clearTimer('stopwait');
+        if (effect.to === 'RUNNING') this.health.start(this.st.generation);
+        else if (effect.from === 'RUNNING') this.health.stop();
         const change: StateChange = { process: this, from: effect.from, to: effect.to, snapshot: this.st };
         if (effect.expected !== undefined) change.expected = effect.expected;
         this.host.stateChanged(change);
@@ -336,6 +359,7 @@ export class Subprocess extends EventEmitter {
       status: (text) => {
         this.statusText = text;
       },
+      watchdog: () => this.health.watchdog(),
       watchOutput: (fn) => this.output.watch?.(fn) ?? (() => {}),
       logger: this.host.logger,
       name: this.config.name,
@@ -363,6 +387,7 @@ export class Subprocess extends EventEmitter {
   dispose(): void {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
     this.releaseProbe();
+    this.health.stop();
   }
 
   private environment(): Record<string, string> {
@@ -388,6 +413,7 @@ export class Subprocess extends EventEmitter {
     const cfg = this.config;
     this.releaseProbe();
     this.statusText = '';
+    this.spawnReady = cfg.ready;
     if (cfg.ready) {
       try {
         this.probeSetup = setupProbe(cfg.ready, this.host.logger);

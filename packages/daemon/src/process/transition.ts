@@ -12,6 +12,10 @@
  * with a spawn error naming the check and its last answer. `ready` in the state is THE
  * readiness of the process for everyone else (status, dependencies): true from RUNNING on,
  * false again once it is being stopped or has exited.
+ *
+ * Health (`healthcheck=`) is watched beside the state (health/); when its checks fail
+ * healthcheck_retries times in a row the `unhealthy` event restarts a RUNNING process: stopped
+ * as `stop` does (stopsignal, SIGKILL after stopwaitsecs), STOPPED, then spawned again.
  */
 import { RUNNING_STATES, SIGNALLABLE_STATES, STARTABLE_STATES, STOPPED_STATES, type ProcessStateName } from '@tsupervisor/protocol';
 import type { AutoRestart } from '../config/types.js';
@@ -40,6 +44,8 @@ export interface ProcState {
   ready: boolean;
   /** Not ready within ready_timeout: the spawn error its exit will report while it is killed. */
   notReady: string | null;
+  /** Being stopped because it is unhealthy: spawned again once it has stopped. */
+  healthRestart: boolean;
 }
 
 export const initialState: ProcState = {
@@ -56,6 +62,7 @@ export const initialState: ProcState = {
   pid: 0,
   ready: false,
   notReady: null,
+  healthRestart: false,
 };
 
 /** The settings of a process that the machine needs. */
@@ -93,7 +100,9 @@ export type ProcEvent =
   /** A kill(2) failed with something other than ESRCH. */
   | { type: 'killFailed'; error: string }
   /** The readiness check of spawn `generation` succeeded. */
-  | { type: 'ready'; generation: number };
+  | { type: 'ready'; generation: number }
+  /** The health checks of spawn `generation` failed healthcheck_retries times: restart it. */
+  | { type: 'unhealthy'; generation: number; reason: string };
 
 export type Effect =
   | { type: 'spawn' }
@@ -153,6 +162,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
   /** STARTING: ask the driver to spawn. */
   const spawn = () => {
     s.generation += 1;
+    s.healthRestart = false;
     s.restartPending = false;
     s.spawnerr = '';
     s.killing = false;
@@ -245,6 +255,7 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       break;
 
     case 'stop':
+      s.healthRestart = false;
       if (s.state === 'BACKOFF' || (s.state === 'EXITED' && s.restartPending)) {
         s.restartPending = false;
         change('STOPPED');
@@ -256,6 +267,13 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
     case 'ready':
       if (event.generation !== s.generation || s.state !== 'STARTING' || !cfg.ready || !s.pid || s.notReady) break;
       enterRunning();
+      break;
+
+    case 'unhealthy':
+      if (event.generation !== s.generation || s.state !== 'RUNNING' || !s.pid) break;
+      log('warn', `${cfg.name}: ${event.reason}; restarting it with SIG${cfg.stopsignal} (SIGKILL after ${cfg.stopwaitsecs} s)`);
+      s.healthRestart = true;
+      kill(cfg.stopsignal);
       break;
 
     case 'killFailed':
@@ -298,6 +316,8 @@ export function transition(prev: ProcState, event: ProcEvent, cfg: Settings, ctx
       s.exitstatus = es;
       log(expected ? 'info' : 'warn', `stopped: ${cfg.name} (${how})`);
       change('STOPPED');
+      if (s.healthRestart && ctx.autoStartAllowed) spawn();
+      s.healthRestart = false;
       return;
     }
     if (s.state === 'STARTING' && (s.notReady || cfg.ready)) {

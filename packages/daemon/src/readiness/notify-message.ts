@@ -10,7 +10,7 @@ export interface NotifyMessage {
   mainpid?: number;
   /** EXTEND_TIMEOUT_USEC=: read, not acted on yet (ready_timeout is not extended). */
   extendTimeoutUsec?: number;
-  /** STOPPING=1 and WATCHDOG=1: read for the health checks to come (watchdog_sec=); no effect now. */
+  /** STOPPING=1: read, no effect yet. WATCHDOG=1: a healthcheck=notify check passes (health/). */
   stopping: boolean;
   watchdog: boolean;
 }

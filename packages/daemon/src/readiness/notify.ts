@@ -1,6 +1,7 @@
 /**
  * ready=notify: the child gets NOTIFY_SOCKET; READY=1 from it (or a descendant) is ready,
- * STATUS= is shown in `status` for as long as the child lives (not only while STARTING).
+ * STATUS= is shown in `status` and WATCHDOG=1 feeds healthcheck=notify for as long as the child
+ * lives (not only while STARTING).
  */
 import type { Logger } from '../logger.js';
 import { notifySocket } from './notify-socket.js';
@@ -16,6 +17,7 @@ export function notifySetup(logger: Logger): ProbeSetup {
       const unregister = socket.register(pid, (msg) => {
         if (!msg) return;
         if (msg.status !== undefined) hooks.status(msg.status);
+        if (msg.watchdog) hooks.watchdog?.();
         if (msg.ready && checking) {
           checking = false;
           hooks.ready();

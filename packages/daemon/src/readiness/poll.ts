@@ -1,7 +1,8 @@
 /**
  * The polled checks: tcp:HOST:PORT (a connect succeeds), http://… (a GET answers 2xx) and
  * exec:COMMAND (exits 0). One attempt at a time, each bounded by ATTEMPT_TIMEOUT_MS, the next
- * POLL_INTERVAL_MS after the last ended, until one succeeds or the probe is stopped.
+ * POLL_INTERVAL_MS after the last ended, until one succeeds or the probe is stopped. The health
+ * checks (health/) run the same attempts, one per healthcheck_interval (attemptOf).
  */
 import { spawn } from 'node:child_process';
 import { get } from 'node:http';
@@ -9,54 +10,55 @@ import { connect } from 'node:net';
 import type { ReadyCheck } from '../config/types.js';
 import { ATTEMPT_TIMEOUT_MS, POLL_INTERVAL_MS, type Probe, type ProbeHooks, type ProbeSetup } from './probe.js';
 
-/** One attempt: resolves null on success, else the answer (why not). */
-type Attempt = (hooks: ProbeHooks, signal: AbortSignal) => Promise<string | null>;
+/** One attempt, bounded by `ms`: resolves null on success, else the answer (why not). */
+export type Attempt = (env: Record<string, string>, signal: AbortSignal, ms: number) => Promise<string | null>;
 
 function tcpAttempt(host: string, port: number): Attempt {
-  return (_hooks, signal) =>
+  return (_env, signal, ms) =>
     new Promise((resolve) => {
-      const socket = connect({ host, port, signal, timeout: ATTEMPT_TIMEOUT_MS });
+      const socket = connect({ host, port, signal, timeout: ms });
       socket.once('connect', () => {
         socket.destroy();
         resolve(null);
       });
       socket.once('timeout', () => {
         socket.destroy();
-        resolve(`no connection within ${ATTEMPT_TIMEOUT_MS} ms`);
+        resolve(`no connection within ${ms} ms`);
       });
       socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
 }
 
 function httpAttempt(url: string): Attempt {
-  return (_hooks, signal) =>
+  return (_env, signal, ms) =>
     new Promise((resolve) => {
-      const req = get(url, { signal, timeout: ATTEMPT_TIMEOUT_MS }, (res) => {
+      const req = get(url, { signal, timeout: ms }, (res) => {
         res.resume();
         const code = res.statusCode ?? 0;
         resolve(code >= 200 && code < 300 ? null : `HTTP ${code}`);
       });
       req.once('timeout', () => {
         req.destroy();
-        resolve(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`);
+        resolve(`no answer within ${ms} ms`);
       });
       req.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
 }
 
 function execAttempt(argv: string[]): Attempt {
-  return (hooks, signal) =>
+  return (env, signal, ms) =>
     new Promise((resolve) => {
-      const child = spawn(argv[0]!, argv.slice(1), { env: hooks.env, stdio: 'ignore', signal, timeout: ATTEMPT_TIMEOUT_MS, killSignal: 'SIGKILL' });
+      const child = spawn(argv[0]!, argv.slice(1), { env, stdio: 'ignore', signal, timeout: ms, killSignal: 'SIGKILL' });
       child.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
       child.once('exit', (code, sig) => {
         if (code === 0) resolve(null);
-        else resolve(sig ? (sig === 'SIGKILL' ? `no exit within ${ATTEMPT_TIMEOUT_MS} ms` : `terminated by ${sig}`) : `exit status ${code}`);
+        else resolve(sig ? (sig === 'SIGKILL' ? `no exit within ${ms} ms` : `terminated by ${sig}`) : `exit status ${code}`);
       });
     });
 }
 
-function attemptOf(check: ReadyCheck): Attempt {
+/** The attempt of a polled check (tcp, http, exec). */
+export function attemptOf(check: ReadyCheck): Attempt {
   switch (check.kind) {
     case 'tcp':
       return tcpAttempt(check.host, check.port);
@@ -80,7 +82,7 @@ export function pollSetup(check: ReadyCheck): ProbeSetup {
       let timer: NodeJS.Timeout | null = null;
       const round = () => {
         timer = null;
-        void attempt(hooks, abort.signal).then((why) => {
+        void attempt(hooks.env, abort.signal, ATTEMPT_TIMEOUT_MS).then((why) => {
           if (abort.signal.aborted) return;
           if (why === null) {
             abort.abort();

@@ -12,6 +12,8 @@ export interface ProbeHooks {
   ready(): void;
   /** sd_notify STATUS= text ('' clears it). */
   status(text: string): void;
+  /** sd_notify WATCHDOG=1 (healthcheck=notify counts them), for as long as the child lives. */
+  watchdog?(): void;
   /** Each chunk the child writes to its stdout log (log:REGEX); returns the unsubscribe. */
   watchOutput(fn: (chunk: Buffer) => void): () => void;
   logger: Logger;

@@ -1,12 +1,14 @@
 /**
  * `restart --rolling`: replace processes one at a time. Each one is stopped, started and
- * awaited until RUNNING (past startsecs) before the next is touched, so the rest of an fcgi
+ * awaited until it is *ready* (process/dependencies.ts isReady: RUNNING after its `ready=`
+ * check, past startsecs without one) before the next is touched, so the rest of an fcgi
  * pool keeps serving on the shared socket. The first replacement that fails ends the rollout:
  * the processes not yet reached keep running untouched and are listed as skipped.
  */
 import { Faults, RPCFault, type Handlers, type RollingResult, type RollingStep } from '@tsupervisor/protocol';
 import type { Connection } from '@tsupervisor/protocol/server';
 import type { Subprocess } from '../process/subprocess.js';
+import { isReady } from '../process/dependencies.js';
 import { isRunningState } from '../process/transition.js';
 import type { Supervisor } from '../supervisor.js';
 import { exclusive } from '../update/exclusive.js';
@@ -37,6 +39,8 @@ export async function rollingRestart(processes: Subprocess[]): Promise<RollingRe
         step.stopped = true;
       }
       await startOne(p, true);
+      // startOne answers at RUNNING, which the state machine enters only once ready
+      if (!isReady(p.snapshot)) throw new RPCFault(Faults.ABNORMAL_TERMINATION, p.namespec);
     } catch (err) {
       if (!(err instanceof RPCFault)) throw err;
       step.status = err.code;

@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js';
 import { EventSystem } from '../events/index.js';
 import type { LogBus, MainLog } from '../logs/index.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
+import { systemdNotifier, type SystemdNotifier } from '../readiness/systemd.js';
 import { realOs } from '../os-seam.js';
 import { ChildLogs, outputEcho, type ChildLogShared } from '../process/child-logs.js';
 import { Supervisor } from '../supervisor.js';
@@ -15,6 +16,8 @@ export interface Supervision {
   supervisor: Supervisor;
   events: EventSystem;
   metrics: MetricsRecorder;
+  /** Under systemd (Type=notify): READY=1 once the autostart programs are ready, RELOADING=1, STOPPING=1. */
+  systemd: SystemdNotifier | null;
 }
 
 export function buildSupervisor(config: Config, read: () => Config, logger: MainLog, bus: LogBus): Supervision {
@@ -57,5 +60,6 @@ export function buildSupervisor(config: Config, read: () => Config, logger: Main
   const events = new EventSystem(supervisor, { logger, clock: realOs });
   // counters for /metrics (the collectors load with the HTTP side)
   const metrics = new MetricsRecorder(supervisor, events);
-  return { supervisor, events, metrics };
+  const systemd = systemdNotifier(process.env, supervisor, logger);
+  return { supervisor, events, metrics, systemd };
 }

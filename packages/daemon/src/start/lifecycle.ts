@@ -7,6 +7,7 @@
 import { unlinkSync } from 'node:fs';
 import type { Config } from '../config/types.js';
 import type { MainLog } from '../logs/index.js';
+import type { SystemdNotifier } from '../readiness/systemd.js';
 import type { Supervisor } from '../supervisor.js';
 import { readForRestart } from './configuration.js';
 import type { DaemonRequests, HttpServers } from './http-servers.js';
@@ -20,6 +21,8 @@ export interface LifecycleParts {
   read: () => Config;
   /** The pid file written at start-up (the one removed at exit). */
   pidfile: string;
+  /** Told of a reload and of the shutdown when the daemon runs under systemd (Type=notify). */
+  systemd: SystemdNotifier | null;
 }
 
 export class Lifecycle implements DaemonRequests {
@@ -30,7 +33,8 @@ export class Lifecycle implements DaemonRequests {
   async exit(code: number): Promise<void> {
     if (this.exiting) return;
     this.exiting = true;
-    const { supervisor, servers, logger, pidfile } = this.parts;
+    const { supervisor, servers, logger, pidfile, systemd } = this.parts;
+    systemd?.stopping();
     await supervisor.shutdown();
     servers.close();
     try {
@@ -49,10 +53,12 @@ export class Lifecycle implements DaemonRequests {
   }
 
   restart(next: Config): void {
-    const { supervisor, servers, logger } = this.parts;
+    const { supervisor, servers, logger, systemd } = this.parts;
     logger.debug('supervisord restarting');
+    systemd?.reloading();
     // supervisord runs its start-up again: the same log lines, AUTO child logs cleared.
     void supervisor.restart(next, () => {
+      systemd?.started();
       logParseMessages(logger, next);
       clearAutoChildLogs(next);
       servers.reapply(next, () => this.exiting);

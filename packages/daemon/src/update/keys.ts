@@ -22,9 +22,16 @@ export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'depends_on',
   'essential',
   'backoff_max',
-  // tsupervisor: the timeout is read when the next check starts. `ready=` itself is not live:
-  // notify and fd:N are set up at the spawn (NOTIFY_SOCKET, the pipe), so it restarts.
+  // tsupervisor: readiness is read at the next spawn (the current one keeps the check it was
+  // spawned with: notify and fd:N are set up at the spawn), the timeout when the next check starts
+  'ready',
   'ready_timeout',
+  // tsupervisor: health checks start over with the new settings (health/monitor.ts reconfigure)
+  'healthcheck',
+  'healthcheck_interval',
+  'healthcheck_timeout',
+  'healthcheck_retries',
+  'healthcheck_start_period',
 ]);
 
 /** Fields that identify a process or say where it was written: never a change of settings. */

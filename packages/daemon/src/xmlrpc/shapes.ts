@@ -41,10 +41,18 @@ const tail = (t: ResultOf<'supervisor.tailProcessStdoutLog'>) => [t.bytes, t.off
 /** Keys of the table's ConfigInfo that supervisor's getAllConfigInfo does not send. */
 const NOT_IN_SUPERVISOR: ReadonlySet<string> = new Set(['autorestart', 'stopasgroup']);
 
-/** getProcessInfo without tsupervisor's fields (depends_on, waiting_for …): supervisor's struct. */
+/** getProcessInfo without tsupervisor's fields (depends_on, ready, health …): supervisor's struct. */
 const supervisorInfo = (info: ProcessInfo) => {
-  if (info.depends_on === undefined && info.waiting_for === undefined && info.dependency_error === undefined) return info;
-  const { depends_on: _d, waiting_for: _w, dependency_error: _e, ...rest } = info;
+  const {
+    depends_on: _d,
+    waiting_for: _w,
+    dependency_error: _e,
+    ready: _r,
+    health: _h,
+    health_failures: _f,
+    status_text: _s,
+    ...rest
+  } = info;
   return rest;
 };
 
