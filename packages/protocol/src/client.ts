@@ -20,6 +20,25 @@ export class NoAnswer extends Error {
   }
 }
 
+/**
+ * The server closed the connection after the probe without a byte, or answered it with an HTTP
+ * status line: it speaks HTTP only (supervisord 4.2.5's medusa drops a request line it cannot
+ * parse). The caller speaks XML-RPC to it instead.
+ */
+export class SpeaksHttp extends Error {
+  constructor() {
+    super('the server speaks HTTP (XML-RPC), not JSON-RPC');
+  }
+}
+
+/** What the ctl's commands need of a client, whichever protocol carries the calls. */
+export interface RpcClient {
+  call<M extends MethodName>(method: M, ...args: undefined extends ParamsOf<M> ? [params?: ParamsOf<M>] : [params: ParamsOf<M>]): Promise<ResultOf<M>>;
+  onNotification<N extends NotificationName>(name: N, handler: (params: Notifications[N]) => void): void;
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
 /** How long a new connection may stay silent after its first request (env: for tests). */
 const ANSWER_TIMEOUT_MS = Number(process.env.TSUPERVISORCTL_ANSWER_TIMEOUT_MS) || 10_000;
 
@@ -44,7 +63,7 @@ interface Pending {
 /** A Unix socket path, or the TCP address of an [inet_http_server] (which serves JSON-RPC too). */
 export type ConnectTarget = string | { host: string; port: number };
 
-export class ControlClient {
+export class ControlClient implements RpcClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<string, (params: never) => void>();
@@ -58,6 +77,8 @@ export class ControlClient {
   /** The daemon said it closes this socket for idleness; calls wait for a new one. */
   private retired = false;
   private reopening: Promise<void> | null = null;
+  /** Settles on the probe's first answer: JSON-RPC (resolves) or HTTP (SpeaksHttp). */
+  private decided: { resolve(): void; reject(err: Error): void } | null = null;
 
   private constructor(
     socket: net.Socket,
@@ -74,6 +95,16 @@ export class ControlClient {
     socket.on('data', (chunk: Buffer) => {
       if (socket !== this.socket) return;
       this.heard();
+      if (this.decided) {
+        const decided = this.decided;
+        this.decided = null;
+        if (chunk.subarray(0, 5).toString('latin1') === 'HTTP/') {
+          socket.destroy();
+          decided.reject(new SpeaksHttp());
+          return;
+        }
+        decided.resolve();
+      }
       let lines: string[];
       try {
         lines = decoder.push(chunk);
@@ -94,6 +125,7 @@ export class ControlClient {
         if ([...this.pending.values()].some((p) => p.frame !== undefined)) void this.reopen();
         return;
       }
+      if (this.decided && !this.failure) this.failure = new SpeaksHttp();
       this.fail(this.failure ?? new Error('connection closed by the daemon'));
     });
   }
@@ -102,6 +134,8 @@ export class ControlClient {
     if (this.ended) return;
     this.ended = true;
     this.closed = true;
+    this.decided?.reject(err);
+    this.decided = null;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     for (const listener of this.closeListeners) listener();
@@ -132,10 +166,16 @@ export class ControlClient {
     return this.reopening;
   }
 
-  /** Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …); EAGAIN is retried for 5 s. */
+  /**
+   * Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …; EAGAIN is retried for 5 s),
+   * NoAnswer when the server stays silent, or SpeaksHttp when it is an HTTP-only server: the
+   * probe's first answer decides, once per connection (one round trip on a local socket).
+   */
   static async connect(path: ConnectTarget, credentials?: Credentials): Promise<ControlClient> {
     const client = new ControlClient(await openSocket(path), path, credentials);
+    const decided = new Promise<void>((resolve, reject) => (client.decided = { resolve, reject }));
     client.probe();
+    await decided;
     return client;
   }
 
@@ -158,14 +198,18 @@ export class ControlClient {
   }
 
   /**
-   * A server that accepts and then says nothing (supervisord's own socket, found by the config
-   * search on a machine that has both) would hang the ctl: a getAPIVersion sent at once must be
-   * answered within ANSWER_TIMEOUT_MS, whatever the first real call is waiting for.
+   * A server that accepts and then says nothing would hang the ctl: a getAPIVersion sent at
+   * once must be answered within ANSWER_TIMEOUT_MS, whatever the first real call is waiting for.
+   * The frame has one space (after its first comma) and ends with a blank line, both of which
+   * the daemon skips: an HTTP server sees a whole request, `METHOD URI`, with a method it does
+   * not know, and answers 400 (or 401) at once: supervisord's medusa does, without a trace in
+   * its log (a request line without a space makes it log a Python exception and close).
    */
   private probe(): void {
     const id = this.nextId++;
     this.pending.set(id, { resolve: () => {}, reject: () => {} });
-    this.socket.write(encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} }));
+    const frame = encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} });
+    this.socket.write(`${frame.replace(',', ', ').slice(0, -1)}\r\n\r\n`);
     this.silence = setTimeout(() => {
       this.failure = new NoAnswer(ANSWER_TIMEOUT_MS / 1000);
       this.socket.destroy();

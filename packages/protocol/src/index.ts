@@ -5,4 +5,4 @@ export * from './methods.js';
 export * from './notifications.js';
 export * from './framing.js';
 export * from './version.js';
-export { ControlClient, NoAnswer, type ConnectTarget, type Credentials } from './client.js';
+export { ControlClient, NoAnswer, SpeaksHttp, type ConnectTarget, type Credentials, type RpcClient } from './client.js';
