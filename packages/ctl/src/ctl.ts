@@ -47,6 +47,9 @@ export class Ctl {
   }
 
   private credentials(): { username: string; password: string } | undefined {
+    // a fleet's http:// URL may carry its own (http://user:password@host:port)
+    const m = /^http:\/\/([^/@:]*)(?::([^/@]*))?@/.exec(this.settings.serverurl);
+    if (m) return { username: decodeURIComponent(m[1]!), password: decodeURIComponent(m[2] ?? '') };
     const { username, password } = this.settings;
     if (username === null && password === null) return undefined;
     return { username: username ?? '', password: password ?? '' };

@@ -81,7 +81,7 @@ export async function runFleet(settings: Settings, line: string): Promise<number
   const nodes: Node[] = settings.targets.map((target) => {
     const out = new NodeOutput();
     const ctl = new Ctl({ ...settings, serverurl: target.url, targets: [], interactive: false }, out);
-    return { target, ctl, out, label: target.name ?? target.url, failure: null };
+    return { target, ctl, out, label: target.name ?? target.url.replace(/\/\/[^/@]*@/, '//'), failure: null };
   });
   // Who is there: each node's label, within the timeout.
   await Promise.all(
