@@ -3,7 +3,7 @@
  * settings, the exit status being built, output, the (lazy) connection and Ctrl-C handling.
  */
 import { API_VERSION, Faults, type ProcessInfo } from '@tsupervisor/protocol';
-import { ControlClient, type ConnectTarget } from '@tsupervisor/protocol';
+import { ControlClient, NoAnswer, SpeaksHttp, type ConnectTarget, type RpcClient } from '@tsupervisor/protocol';
 import { ConnectError, Exit, UnsupportedUrl, Upcheck, isFault, unknownProtocol } from './render/faults.js';
 import type { Settings } from './options.js';
 import type { LineInput, ReadResult } from './input.js';
@@ -27,8 +27,10 @@ export class Ctl {
   exitstatus: number = Exit.SUCCESS;
   /** Set by the interactive shell; one-shot mode reads stdin only when a command asks. */
   input: LineInput | null = null;
-  private client: ControlClient | null = null;
-  private connecting: Promise<ControlClient> | null = null;
+  private client: RpcClient | null = null;
+  private connecting: Promise<RpcClient> | null = null;
+  /** What the server speaks, learnt from the first connection's probe (null: not asked yet). */
+  private speaks: 'json-rpc' | 'xml-rpc' | null = null;
   private upchecked = false;
   private interruptListeners = new Set<() => void>();
   private sigintInstalled = false;
@@ -49,6 +51,9 @@ export class Ctl {
   }
 
   private credentials(): { username: string; password: string } | undefined {
+    // a fleet's http:// URL may carry its own (http://user:password@host:port)
+    const m = /^http:\/\/([^/@:]*)(?::([^/@]*))?@/.exec(this.settings.serverurl);
+    if (m) return { username: decodeURIComponent(m[1]!), password: decodeURIComponent(m[2] ?? '') };
     const { username, password } = this.settings;
     if (username === null && password === null) return undefined;
     return { username: username ?? '', password: password ?? '' };
@@ -56,7 +61,8 @@ export class Ctl {
 
   /**
    * Where the server URL points: a unix:// socket path, or the host and port of an http:// URL
-   * (tsupervisord's [inet_http_server] answers JSON-RPC as its control socket does).
+   * (tsupervisord's [inet_http_server] answers JSON-RPC as its control socket does; supervisord's
+   * answers XML-RPC only).
    */
   private target(): ConnectTarget {
     const url = this.settings.serverurl;
@@ -70,19 +76,36 @@ export class Ctl {
     }
   }
 
-  /** A new connection (for log following, which keeps its connection busy). */
-  async connect(): Promise<ControlClient> {
+  /**
+   * A new connection (for log following, which keeps its connection busy). The first one's probe
+   * tells tsupervisord (JSON-RPC) from supervisord (XML-RPC over HTTP, code loaded only then);
+   * later ones reuse the answer until the connection is forgotten.
+   */
+  async connect(): Promise<RpcClient> {
     const target = this.target();
+    if (this.speaks === 'xml-rpc') return this.xmlRpc(target);
     try {
-      return await ControlClient.connect(target, this.credentials());
+      const client = await ControlClient.connect(target, this.credentials());
+      this.speaks = 'json-rpc';
+      return client;
     } catch (err) {
+      if (err instanceof SpeaksHttp) {
+        this.speaks = 'xml-rpc';
+        return this.xmlRpc(target);
+      }
+      if (err instanceof NoAnswer) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       throw new ConnectError(code ?? 'EIO', (err as Error).message, typeof target !== 'string');
     }
   }
 
+  private async xmlRpc(target: ConnectTarget): Promise<RpcClient> {
+    const { XmlRpcClient } = await import('./xmlrpc/transport.js');
+    return new XmlRpcClient(target, this.credentials());
+  }
+
   /** The shared connection, made on first use and remade after the daemon closed it. */
-  async rpc(): Promise<ControlClient> {
+  async rpc(): Promise<RpcClient> {
     if (this.client) return this.client;
     if (!this.connecting) {
       this.connecting = this.connect().then(
@@ -108,6 +131,7 @@ export class Ctl {
     const client = this.client;
     this.client = null;
     this.upchecked = false;
+    this.speaks = null;
     client?.close();
   }
 

@@ -55,8 +55,8 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
     // a slow reader of our stdout slows the daemon's reading of the file, not our memory
     const congested = ctl.out.congested?.();
     if (congested) {
-      client.pause();
-      void congested.then(() => client.resume());
+      client.pause?.();
+      void congested.then(() => client.resume?.());
     }
   };
   client.onNotification('tsupervisor.log', (n) => {

@@ -26,6 +26,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  if (settings.targets.length > 1) {
+    if (settings.args.length === 0) {
+      process.stderr.write('Error: several servers take a command (the interactive shell drives one)\n');
+      return 2;
+    }
+    const { runFleet } = await import('./fleet/run.js');
+    return runFleet(settings, settings.args.join(' '));
+  }
   const ctl = new Ctl(settings);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(ctl.exitstatus);

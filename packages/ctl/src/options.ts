@@ -23,6 +23,19 @@ export interface Settings {
   json: boolean;
   /** true/false forced by `--color`/`--no-color`; null: decide from the terminal and NO_COLOR. */
   color: boolean | null;
+  /**
+   * The servers when more than one is given (`-s` repeated, a list in `serverurl`, `--targets
+   * FILE`): the command runs against each (fleet/run.ts); empty for one server (`serverurl`).
+   */
+  targets: Target[];
+  /** Seconds a server of a fleet may take to answer before it is reported (`--timeout`). */
+  timeout: number;
+}
+
+/** One server of a fleet: the name given in a targets file (null: its identification) and its URL. */
+export interface Target {
+  name: string | null;
+  url: string;
 }
 
 /** A usage error: printed as `Error: MSG` + `For help, use PROG -h` on stderr, exit 2. */
@@ -49,7 +62,7 @@ export function processEnvironment(): Environment {
 }
 
 const SHORT = 'h?c:is:u:p:r:';
-const LONG = ['help', 'configuration=', 'interactive', 'serverurl=', 'username=', 'password=', 'history_file=', 'json', 'color', 'no-color'];
+const LONG = ['help', 'configuration=', 'interactive', 'serverurl=', 'username=', 'password=', 'history_file=', 'json', 'color', 'no-color', 'targets=', 'timeout='];
 
 type Name = 'configfile' | 'interactive' | 'serverurl' | 'username' | 'password' | 'history';
 const OPTION_NAMES: Record<string, Name> = {
@@ -85,9 +98,21 @@ export function realize(argv: string[], environment: Environment = processEnviro
   const cli: Partial<Record<Name, string>> = {};
   let json = false;
   let color: boolean | null = null;
+  const urls: string[] = [];
+  let targetsFile: string | null = null;
+  let timeout = 5;
   for (const [opt, value] of parsed.options) {
     if (opt === '-h' || opt === '-?' || opt === '--help') throw new HelpRequested();
     if (opt === '--json') json = true;
+    else if (opt === '--targets') targetsFile = value;
+    else if (opt === '--timeout') {
+      timeout = Number(value);
+      if (!(timeout > 0)) throw new UsageError(`invalid value for --timeout ${pyQuote(value)}: not a positive number of seconds`);
+    } else if ((opt === '-s' || opt === '--serverurl') && cli.serverurl !== undefined && !urls.includes(value)) {
+      // several servers: a fleet (the same one twice stays supervisorctl's conflict)
+      checkUrl(opt, value);
+      urls.push(value);
+    }
     else if (opt === '--color') color = true;
     else if (opt === '--no-color') color = false;
     else {
@@ -96,14 +121,26 @@ export function realize(argv: string[], environment: Environment = processEnviro
       if (name === 'serverurl') checkUrl(opt, value);
       if (cli[name] !== undefined) throw new UsageError(`conflicting command line option '${opt}'`);
       cli[name] = arg;
+      if (name === 'serverurl') urls.push(value);
     }
   }
 
   const configfile = cli.configfile ?? searchPaths(environment.argv0).find((p) => environment.exists(p)) ?? null;
   const fromFile = configfile ? readConfig(configfile, environment) : null;
+  let targets: Target[] = [];
+  if (targetsFile !== null) targets = readTargets(targetsFile, environment);
+  else if (urls.length > 1) targets = urls.map((url) => ({ name: null, url }));
+  else if (urls.length === 0 && fromFile) {
+    const list = serverList(fromFile.serverurl);
+    if (list.length > 1) targets = list.map((url) => ({ name: null, url: normalizeUrl(url, environment) }));
+  }
+  const single = targets.length === 1 ? targets[0]!.url : null;
+  if (single !== null) targets = [];
   return {
     configfile,
-    serverurl: cli.serverurl ?? fromFile?.serverurl ?? 'http://localhost:9001',
+    targets,
+    timeout,
+    serverurl: single ?? cli.serverurl ?? fromFile?.serverurl ?? 'http://localhost:9001',
     username: cli.username ?? fromFile?.username ?? null,
     password: cli.password ?? fromFile?.password ?? null,
     prompt: fromFile?.prompt ?? 'supervisor',
@@ -113,6 +150,36 @@ export function realize(argv: string[], environment: Environment = processEnviro
     json,
     color,
   };
+}
+
+/** `serverurl` in [supervisorctl] may list several servers, separated by white space or commas. */
+function serverList(value: string): string[] {
+  return value.split(/[\s,]+/).filter(Boolean);
+}
+
+function normalizeUrl(url: string, { cwd, env }: Environment): string {
+  return url.startsWith('unix://') ? `unix://${normalizePath(url.slice(7), cwd, env)}` : url;
+}
+
+/** `--targets FILE`: one `name URL` (or just `URL`) per line; `#` starts a comment. */
+function readTargets(file: string, environment: Environment): Target[] {
+  let text: string;
+  try {
+    text = environment.readFile(file);
+  } catch {
+    throw new UsageError(`could not read targets file ${file}`);
+  }
+  const targets: Target[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    const words = raw.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) continue;
+    if (words.length > 2) throw new UsageError(`${file} line ${i + 1}: expected 'name URL', got ${pyQuote(raw.trim())}`);
+    const url = words[words.length - 1]!;
+    checkUrl('--targets', url);
+    targets.push({ name: words.length === 2 ? words[0]! : null, url: normalizeUrl(url, environment) });
+  }
+  if (targets.length === 0) throw new UsageError(`no server in targets file ${file}`);
+  return targets;
 }
 
 /** datatypes.url: a scheme and a netloc or path (Python's urlparse rules). */
@@ -189,7 +256,7 @@ export function readConfig(file: string, environment: Environment): FileSettings
     }
   }
   let serverurl = get('serverurl', fallback, true)!;
-  if (serverurl.startsWith('unix://')) serverurl = `unix://${normalizePath(serverurl.slice(7), cwd, env)}`;
+  if (serverurl.startsWith('unix://') && serverList(serverurl).length === 1) serverurl = `unix://${normalizePath(serverurl.slice(7), cwd, env)}`;
   const history = get('history_file', null, true);
   return {
     serverurl,

@@ -220,7 +220,7 @@ describe('server URLs and config files', () => {
       server.close();
     }
   });
-  test('an HTTP server on the socket (supervisord\'s own) answers the probe at once: not our protocol', async () => {
+  test('an HTTP server on the socket that is not XML-RPC: told at once that it speaks HTTP, then the XML-RPC answer fails as supervisorctl says (exit 1)', async () => {
     const sock = path.join(dir, 'http.sock');
     const server = (await import('node:http')).createServer((_req, res) => res.end());
     await new Promise<void>((resolve) => server.listen(sock, resolve));
@@ -228,11 +228,9 @@ describe('server URLs and config files', () => {
       const started = Date.now();
       const ran = await runCtl(['-s', `unix://${sock}`, 'avail']);
       assert.ok(Date.now() - started < 5000, 'answered without waiting for the 10 s timeout');
-      assert.deepEqual(ran, {
-        stdout: '',
-        stderr: `Error: unix://${sock} does not speak tsupervisord's protocol (it answered 'HTTP/1.1 400 Bad Request'): is it supervisord's socket? (supervisorctl speaks its XML-RPC over HTTP)\n`,
-        code: 1,
-      });
+      assert.equal(ran.code, 1);
+      assert.equal(ran.stderr, '');
+      assert.match(ran.stdout, /^error: <class '[\w.]+'>, .*no element found/);
     } finally {
       server.close();
     }

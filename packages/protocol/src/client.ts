@@ -16,7 +16,7 @@ import type { NotificationName, Notifications } from './notifications.js';
 
 /**
  * The server accepted the connection but said nothing in time: a daemon too busy to answer (an
- * HTTP server such as supervisord's answers the probe at once, see NotOurProtocol).
+ * HTTP server such as supervisord's answers the probe at once, see SpeaksHttp).
  */
 export class NoAnswer extends Error {
   constructor(readonly seconds: number) {
@@ -29,6 +29,28 @@ export class NotOurProtocol extends Error {
   constructor(readonly firstLine: string) {
     super(`not a JSON-RPC answer: ${firstLine}`);
   }
+}
+
+/**
+ * The server closed the connection after the probe without a byte, or answered it with an HTTP
+ * status line: it speaks HTTP only (supervisord 4.2.5's medusa drops a request line it cannot
+ * parse). The caller speaks XML-RPC to it instead.
+ */
+export class SpeaksHttp extends Error {
+  constructor() {
+    super('the server speaks HTTP (XML-RPC), not JSON-RPC');
+  }
+}
+
+/** What the ctl's commands need of a client, whichever protocol carries the calls. */
+export interface RpcClient {
+  call<M extends MethodName>(method: M, ...args: undefined extends ParamsOf<M> ? [params?: ParamsOf<M>] : [params: ParamsOf<M>]): Promise<ResultOf<M>>;
+  onNotification<N extends NotificationName>(name: N, handler: (params: Notifications[N]) => void): void;
+  onClose(listener: () => void): void;
+  close(): void;
+  /** Stop and resume reading the server's notifications (a slow `tail -f` reader), where the transport can. */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** How long a new connection may stay silent after its first request (env: for tests). */
@@ -55,7 +77,7 @@ interface Pending {
 /** A Unix socket path, or the TCP address of an [inet_http_server] (which serves JSON-RPC too). */
 export type ConnectTarget = string | { host: string; port: number };
 
-export class ControlClient {
+export class ControlClient implements RpcClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<string, (params: never) => void>();
@@ -69,8 +91,8 @@ export class ControlClient {
   /** The daemon said it closes this socket for idleness; calls wait for a new one. */
   private retired = false;
   private reopening: Promise<void> | null = null;
-  /** The probe is not answered yet: calls wait (see probe()). */
-  private probing = false;
+  /** Settles on the probe's first answer: JSON-RPC (resolves) or HTTP (SpeaksHttp). */
+  private decided: { resolve(): void; reject(err: Error): void } | null = null;
 
   private constructor(
     socket: net.Socket,
@@ -87,6 +109,16 @@ export class ControlClient {
     socket.on('data', (chunk: Buffer) => {
       if (socket !== this.socket) return;
       this.heard();
+      if (this.decided) {
+        const decided = this.decided;
+        this.decided = null;
+        if (chunk.subarray(0, 5).toString('latin1') === 'HTTP/') {
+          socket.destroy();
+          decided.reject(new SpeaksHttp());
+          return;
+        }
+        decided.resolve();
+      }
       let lines: string[];
       try {
         lines = decoder.push(chunk);
@@ -107,6 +139,7 @@ export class ControlClient {
         if ([...this.pending.values()].some((p) => p.frame !== undefined)) void this.reopen();
         return;
       }
+      if (this.decided && !this.failure) this.failure = new SpeaksHttp();
       this.fail(this.failure ?? closedError('connection closed by the daemon'));
     });
   }
@@ -115,6 +148,8 @@ export class ControlClient {
     if (this.ended) return;
     this.ended = true;
     this.closed = true;
+    this.decided?.reject(err);
+    this.decided = null;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     for (const listener of this.closeListeners) listener();
@@ -133,7 +168,9 @@ export class ControlClient {
           }
           for (const [id, p] of this.pending) if (p.frame === undefined) this.pending.delete(id);
           this.attach(socket);
-          this.probe(); // waiting calls are sent once it is answered
+          this.probe();
+          // the server is tsupervisord (it sent the idle notice): the waiting calls go at once
+          for (const p of this.pending.values()) if (p.frame !== undefined) socket.write(p.frame);
         },
         (err: Error) => {
           this.reopening = null;
@@ -144,10 +181,16 @@ export class ControlClient {
     return this.reopening;
   }
 
-  /** Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …); EAGAIN is retried for 5 s. */
+  /**
+   * Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …; EAGAIN is retried for 5 s),
+   * NoAnswer when the server stays silent, or SpeaksHttp when it is an HTTP-only server: the
+   * probe's first answer decides, once per connection (one round trip on a local socket).
+   */
   static async connect(path: ConnectTarget, credentials?: Credentials): Promise<ControlClient> {
     const client = new ControlClient(await openSocket(path), path, credentials);
+    const decided = new Promise<void>((resolve, reject) => (client.decided = { resolve, reject }));
     client.probe();
+    await decided;
     return client;
   }
 
@@ -159,7 +202,7 @@ export class ControlClient {
     const frame = encodeFrame({ jsonrpc: '2.0', id, method, params });
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, frame });
-      if (this.reopening || this.probing) return;
+      if (this.reopening) return;
       if (this.retired) {
         // The notice came; the old socket may still be closing. Sent once the new one is open.
         if (this.socket.destroyed) void this.reopen();
@@ -170,28 +213,18 @@ export class ControlClient {
   }
 
   /**
-   * A getAPIVersion sent at once must be answered within ANSWER_TIMEOUT_MS, whatever the first
-   * real call is waiting for: a daemon too busy to answer must not hang the ctl (NoAnswer).
-   * The frame is also a whole HTTP request, so that an HTTP server (supervisord's own socket,
-   * found by the config search on a machine that has both) answers it at once, with a 400
-   * (NotOurProtocol), rather than waiting for the rest of a request: its one space splits the
-   * line into medusa's method and URI, and it ends in a blank line (`\r\n\r\n`), which the
-   * daemon reads as the JSON text's trailing whitespace and an empty line it skips. Calls
-   * wait for its answer (any answer: an auth fault too) before they are sent: a server that
-   * answers the probe and hangs up must not see them (writing to it would fail with EPIPE and
-   * lose the answer still to be read).
+   * A server that accepts and then says nothing would hang the ctl: a getAPIVersion sent at
+   * once must be answered within ANSWER_TIMEOUT_MS, whatever the first real call is waiting for.
+   * The frame has one space (after its first comma) and ends with a blank line, both of which
+   * the daemon skips: an HTTP server sees a whole request, `METHOD URI`, with a method it does
+   * not know, and answers 400 (or 401) at once: supervisord's medusa does, without a trace in
+   * its log (a request line without a space makes it log a Python exception and close).
    */
   private probe(): void {
     const id = this.nextId++;
-    this.probing = true;
-    const answered = () => {
-      this.probing = false;
-      if (this.socket.destroyed) return;
-      for (const p of this.pending.values()) if (p.frame !== undefined) this.socket.write(p.frame);
-    };
-    this.pending.set(id, { resolve: answered, reject: answered });
-    const params = JSON.stringify(this.credentials ? { _auth: this.credentials } : {});
-    this.socket.write(`{"jsonrpc":"2.0","id":${id},"method":"supervisor.getAPIVersion","params": ${params}}\r\n\r\n`);
+    this.pending.set(id, { resolve: () => {}, reject: () => {} });
+    const frame = encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} });
+    this.socket.write(`${frame.replace(',', ', ').slice(0, -1)}\r\n\r\n`);
     this.silence = setTimeout(() => {
       this.failure = new NoAnswer(ANSWER_TIMEOUT_MS / 1000);
       this.socket.destroy();

@@ -8,4 +8,4 @@ export * from './notifications.js';
 export * from './stats.js';
 export * from './framing.js';
 export * from './version.js';
-export { ControlClient, NoAnswer, NotOurProtocol, type ConnectTarget, type Credentials } from './client.js';
+export { ControlClient, NoAnswer, NotOurProtocol, SpeaksHttp, type ConnectTarget, type Credentials, type RpcClient } from './client.js';

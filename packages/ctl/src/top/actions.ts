@@ -3,7 +3,7 @@
  * connection, and the message each leaves in the footer. The calls do not wait for the new
  * state: the daemon's events bring it to the screen.
  */
-import { Faults, type ControlClient, type ProcessResult } from '@tsupervisor/protocol';
+import { Faults, type RpcClient, type ProcessResult } from '@tsupervisor/protocol';
 import { faultOf } from './fault.js';
 
 export type Action = 'start' | 'stop' | 'restart' | 'signal' | 'clear';
@@ -23,7 +23,7 @@ function failures(results: ProcessResult[]): string[] {
   return results.filter((r) => r.status !== Faults.SUCCESS).map((r) => `${r.group}:${r.name}: ${r.description}`);
 }
 
-async function perform(rpc: ControlClient, action: Action, t: Target, signal: string): Promise<string[]> {
+async function perform(rpc: RpcClient, action: Action, t: Target, signal: string): Promise<string[]> {
   const name = { name: t.name };
   switch (action) {
     case 'start':
@@ -54,7 +54,7 @@ async function perform(rpc: ControlClient, action: Action, t: Target, signal: st
 const DONE: Record<Action, string> = { start: 'start asked', stop: 'stop asked', restart: 'restarted', signal: 'signalled', clear: 'log cleared' };
 
 /** Runs the action; the footer's message (a fault as the daemon words it). */
-export async function act(rpc: ControlClient, action: Action, t: Target, signal = 'TERM'): Promise<string> {
+export async function act(rpc: RpcClient, action: Action, t: Target, signal = 'TERM'): Promise<string> {
   try {
     const failed = await perform(rpc, action, t, signal);
     return failed.length > 0 ? `${action} ${describeTarget(t)}: ${failed.join('; ')}` : `${describeTarget(t)}: ${DONE[action]}${action === 'signal' ? ` (${signal})` : ''}`;
@@ -64,7 +64,7 @@ export async function act(rpc: ControlClient, action: Action, t: Target, signal 
   }
 }
 
-export async function stopAll(rpc: ControlClient): Promise<string> {
+export async function stopAll(rpc: RpcClient): Promise<string> {
   try {
     const failed = failures(await rpc.call('supervisor.stopAllProcesses', { wait: false }));
     return failed.length > 0 ? `stop all: ${failed.join('; ')}` : 'stop all asked';

@@ -5,7 +5,7 @@
  * and memory; the selected process's log followed (tsupervisor.followLogs). `changed` is called
  * after anything that alters the view.
  */
-import { makeNamespec, type ControlClient, type Notifications } from '@tsupervisor/protocol';
+import { makeNamespec, type RpcClient, type Notifications } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
 import { faultOf } from './fault.js';
 import { LogLines } from './log-lines.js';
@@ -16,8 +16,8 @@ export const STATS_EVERY_MS = 1000;
 export class Feed {
   readonly log = new LogLines(200);
   logName: string | null = null;
-  private events: ControlClient | null = null;
-  private follower: ControlClient | null = null;
+  private events: RpcClient | null = null;
+  private follower: RpcClient | null = null;
   private statsTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Set when the daemon goes away: why. */
