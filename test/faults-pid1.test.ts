@@ -19,7 +19,7 @@ command=sh -c '(sleep 1000 & echo $! > @TMP@/orphan.pid); exec sleep 1000'
 startsecs=0
 
 [program:exit7]
-command=sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do (sleep 0.0$i &); done; sleep 0.2; exit 7'
+command=sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do (sleep 0.0$i &); done; sleep 1.1; exit 7'
 startsecs=0
 autorestart=true
 exitcodes=0
@@ -35,10 +35,12 @@ exitcodes=0
     }, 5000);
     assert.equal(h.statOf(orphan)?.ppid, d.pid, 'the orphan was adopted by the daemon (subreaper)');
 
-    await h.sleep(3000); // exit7 restarts ~10 times, leaving 10 short-lived orphans each time
+    // exit7 runs 1.1 s (past the crash-loop rule's 1 s, so it is respawned at once) and leaves
+    // 10 short-lived orphans each time; wait for five of its exits
+    const exitsOf = () => [...readFileSync(join(d.dir, 'supervisord.log'), 'utf8').matchAll(/exited: exit7 \(([^)]*)\)/g)].map((m) => m[1]);
+    await h.waitFor('five exits of exit7', () => exitsOf().length >= 5, 20_000);
     await d.ctl(['stop', 'exit7']);
-    const log = readFileSync(join(d.dir, 'supervisord.log'), 'utf8');
-    const exits = [...log.matchAll(/exited: exit7 \(([^)]*)\)/g)].map((m) => m[1]);
+    const exits = exitsOf();
     assert.ok(exits.length >= 5, `exit7 exited ${exits.length} times`);
     assert.deepEqual([...new Set(exits)], ['exit status 7; not expected'], 'libuv still reaps the programs');
     await h.waitFor('no zombie children', () => zombiesOf(d.pid).length === 0, 3000);
