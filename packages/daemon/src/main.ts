@@ -30,6 +30,11 @@ import { ESSENTIAL_EXIT_CODE } from './process/essential.js';
 import { installLastResort } from './last-resort.js';
 import { dropPrivileges, PrivilegeError } from './privileges.js';
 import { startReaper } from './reaper.js';
+import { ensureNative } from './native/index.js';
+import { CHECK_ENV, takeState, type ReexecState } from './reexec/state.js';
+import { adoptProcesses, adoptSockets, claimChildren } from './reexec/adopt.js';
+import { checkNextImage } from './reexec/check.js';
+import { execAgain } from './reexec/exec.js';
 
 const PROGRAM = 'tsupervisord';
 
@@ -63,7 +68,10 @@ async function main(): Promise<void> {
     process.stdout.write(SAMPLE_CONFIG);
     process.exit(0);
   }
-  const cwd = process.cwd();
+  // reexec (issue 14): the previous image of this process left its state (reexec/state.ts)
+  const reexec = takeState();
+  if (reexec) claimChildren(reexec);
+  const cwd = reexec?.cwd ?? process.cwd();
   const discover = { execPath: process.argv[1] ?? process.execPath, cwd };
   const file = args.configuration ?? findConfigFile(discover);
   if (!file) fail(noConfigFileMessage(discover));
@@ -79,15 +87,20 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // reexec's preflight (reexec/check.ts): the configuration reads and the code loads
+  if (process.env[CHECK_ENV]) {
+    ensureNative();
+    process.exit(0);
+  }
   const server = config.supervisord;
-  if (!server.nodaemon && !isDaemonChild()) await daemonize();
+  if (!server.nodaemon && !isDaemonChild() && !reexec) await daemonize();
 
   try {
     // minfds/minprocs (a refusal reaches the terminal through the waiting parent)
     // user= first, as supervisord's set_uid_or_exit (its line is logged before the limits')
     const uidInfo = dropPrivileges(server.user, readUserDb());
     const limitInfos = raiseLimits(server.minfds, server.minprocs, { getrlimit, setrlimit });
-    await run(config, read, uidInfo ? [uidInfo, ...limitInfos] : limitInfos);
+    await run(config, read, uidInfo ? [uidInfo, ...limitInfos] : limitInfos, { cwd, reexec });
   } catch (err) {
     // supervisord reports these through usage(): exit 2, the help line follows.
     const usage = err instanceof AlreadyRunning || err instanceof LimitError || err instanceof PrivilegeError;
@@ -101,7 +114,8 @@ async function main(): Promise<void> {
 }
 
 /** `limitInfos`: raiseLimits' lines, logged with the configuration's at the first start. */
-async function run(config: Config, read: () => Config, limitInfos: readonly string[]): Promise<void> {
+async function run(config: Config, read: () => Config, limitInfos: readonly string[], started: { cwd: string; reexec: ReexecState | null }): Promise<void> {
+  const { reexec } = started;
   const server = config.supervisord;
   // As supervisord's daemonize(): directory= and umask= apply only when it forks into the
   // background; with nodaemon=true the daemon keeps the umask it was started with.
@@ -119,7 +133,8 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   // Container PID 1 mode: adopt and reap orphaned grandchildren (before the first spawn).
   if (server.nodaemon || process.pid === 1) startReaper(logger);
   logParseMessages(logger, config, limitInfos);
-  if (!server.nocleanup) clearAutoChildLogDir(server.childlogdir, server.identifier);
+  // (not across reexec: the AUTO logs are the running children's)
+  if (!server.nocleanup && !reexec) clearAutoChildLogDir(server.childlogdir, server.identifier);
 
   const echoOutput = logger.enabled('debug');
   // What every process's logs share: one object per configuration read.
@@ -216,6 +231,45 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
     });
   };
 
+  /**
+   * reexec (issue 14): check that the installed code and the configuration load, then execute
+   * this daemon again in place (reexec/exec.ts); the children keep running. Resolves with why
+   * not (nothing changed), or never (the exec replaced this image).
+   */
+  let reexecing = false;
+  const requestReexec = async (): Promise<string | null> => {
+    if (supervisor.mood !== 'RUNNING') return 'shutting down';
+    if (reexecing) return 'a reexec is already under way';
+    reexecing = true;
+    try {
+      const check = await checkNextImage(started.cwd);
+      if (!check.ok) return check.why;
+      if (supervisor.mood !== 'RUNNING') return 'shutting down';
+      // the answer goes out first: the exec starts once this turn is over
+      setTimeout(() => {
+        void execAgain({
+          supervisor,
+          logger,
+          cwd: started.cwd,
+          closeServers: async () => {
+            control?.close();
+            inet?.close();
+          },
+          reopenServers: async () => {
+            await control?.start();
+            await inet?.start();
+          },
+        }).finally(() => {
+          reexecing = false;
+        });
+      }, 10);
+      return null;
+    } catch (err) {
+      reexecing = false;
+      throw err;
+    }
+  };
+
   // Without [unix_http_server] and [inet_http_server] supervisord runs all the same, with no
   // way in but signals.
   const rpc = {
@@ -232,6 +286,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
         setImmediate(() => restart(next));
       },
       followOutput: (name, channel, listener) => bus.subscribeRaw(name, channel, listener),
+      requestReexec,
       metrics,
     })),
   };
@@ -252,7 +307,8 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   // (the fork itself happened before run(); supervisord logs it at this point)
   if (isDaemonChild()) logger.info('daemonizing the supervisord process');
   writePidfile(server.pidfile);
-  logger.info(`supervisord started with pid ${process.pid}`);
+  if (reexec) logger.info(`supervisord re-executed with pid ${process.pid} (${Date.now() - reexec.at} ms)`);
+  else logger.info(`supervisord started with pid ${process.pid}`);
 
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
     process.on(sig, () => {
@@ -275,6 +331,14 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
     }
     restart(next);
   });
+  // SIGUSR1 (unused by supervisord 4.2.5): reexec, as `tsupervisorctl reexec`
+  process.on('SIGUSR1', () => {
+    logger.warn('received SIGUSR1 indicating reexec request');
+    void requestReexec().then(
+      (why) => why && logger.error(`not re-executing, the running daemon goes on: ${why}`),
+      (err) => logger.error(`not re-executing: ${(err as Error).message}`),
+    );
+  });
   process.on('SIGUSR2', () => {
     logger.info('received SIGUSR2 indicating log reopen request');
     void logger.reopen();
@@ -282,8 +346,9 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   });
 
   events.start();
-  supervisor.start();
-  reportToParent({ ready: true });
+  if (reexec) adoptSockets(supervisor, reexec);
+  supervisor.start(reexec ? () => adoptProcesses(supervisor, reexec, logger) : undefined);
+  if (!reexec) reportToParent({ ready: true });
   supervisor.on('processState', noteActivity);
   noteActivity();
 }

@@ -71,16 +71,17 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Build every group and autostart, groups ascending by priority. */
-  start(): void {
-    this.startGroups(this.config.groups);
+  start(beforeAutostart?: () => void): void {
+    this.startGroups(this.config.groups, beforeAutostart);
   }
 
   /**
    * As supervisord.run: add every group, announce RUNNING (SUPERVISOR_STATE_CHANGE_RUNNING
    * comes after the PROCESS_GROUP_ADDED events), then autostart.
    */
-  private startGroups(configs: GroupConfig[]): void {
+  private startGroups(configs: GroupConfig[], beforeAutostart?: () => void): void {
     const groups = sortByPriority(configs).map((gc) => this.addGroupFrom(gc, false));
+    beforeAutostart?.(); // reexec: the previous image's processes are adopted here
     this.mood = 'RUNNING';
     this.emit('mood', this.mood);
     for (const group of groups) for (const p of group.byPriority()) this.gate.autostart(p);
@@ -152,6 +153,16 @@ export class Supervisor extends EventEmitter {
       this.logger.log('error', `${gc.name}: cannot listen on ${socket.url}: ${(err as Error).message}`);
     }
     return socket;
+  }
+
+  /** reexec: an fcgi socket the previous image listened on, kept by fd (before start()). */
+  adoptSocket(socket: ListeningSocket): void {
+    this.sockets.set(socket.url, socket);
+  }
+
+  /** reexec: the open fcgi sockets (their fds go to the next image). */
+  openSockets(): ListeningSocket[] {
+    return [...this.sockets.values()].filter((s) => s.isOpen);
   }
 
   /** A new, stopped process of `group`, with its output. */

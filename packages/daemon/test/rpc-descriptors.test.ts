@@ -20,6 +20,7 @@ const OLD_NAMES = [
   'supervisor.clearProcessLogs', 'supervisor.clearAllProcessLogs', 'supervisor.sendProcessStdin',
   'supervisor.sendRemoteCommEvent', 'system.listMethods', 'tsupervisor.update', 'tsupervisor.planUpdate',
   'tsupervisor.rollingRestart', 'tsupervisor.followLogs', 'tsupervisor.subscribeEvents', 'tsupervisor.processStats',
+  'tsupervisor.reexec',
 ];
 
 const OLD_STATE_CHANGING = [
@@ -28,7 +29,7 @@ const OLD_STATE_CHANGING = [
   'supervisor.stopProcess', 'supervisor.stopProcessGroup', 'supervisor.stopAllProcesses', 'supervisor.signalProcess',
   'supervisor.signalProcessGroup', 'supervisor.signalAllProcesses', 'supervisor.clearProcessLogs', 'supervisor.clearAllProcessLogs',
   'supervisor.sendProcessStdin', 'supervisor.sendRemoteCommEvent', 'tsupervisor.update', 'tsupervisor.planUpdate',
-  'tsupervisor.rollingRestart',
+  'tsupervisor.rollingRestart', 'tsupervisor.reexec',
 ];
 
 const name = { kind: 'string' };
@@ -68,6 +69,7 @@ const OLD_SPECS: Record<string, Record<string, { kind: string; optional?: boolea
   },
   'tsupervisor.subscribeEvents': { types: { kind: 'string[]' } },
   'tsupervisor.processStats': {},
+  'tsupervisor.reexec': {},
 };
 
 /** method-map.ts's SUPERVISOR: served name → [target, positional params, required, methodSignature]. */
