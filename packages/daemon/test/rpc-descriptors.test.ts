@@ -18,9 +18,8 @@ const OLD_NAMES = [
   'supervisor.getAllConfigInfo', 'supervisor.getProcessInfo', 'supervisor.getAllProcessInfo', 'supervisor.readProcessStdoutLog',
   'supervisor.readProcessStderrLog', 'supervisor.tailProcessStdoutLog', 'supervisor.tailProcessStderrLog',
   'supervisor.clearProcessLogs', 'supervisor.clearAllProcessLogs', 'supervisor.sendProcessStdin',
-  'supervisor.sendRemoteCommEvent', 'system.listMethods', 'tsupervisor.update', 'tsupervisor.planUpdate',
+  'supervisor.sendRemoteCommEvent', 'system.listMethods', 'tsupervisor.reexec', 'tsupervisor.update', 'tsupervisor.planUpdate',
   'tsupervisor.rollingRestart', 'tsupervisor.followLogs', 'tsupervisor.subscribeEvents', 'tsupervisor.processStats',
-  'tsupervisor.reexec',
 ];
 
 const OLD_STATE_CHANGING = [
@@ -28,8 +27,8 @@ const OLD_STATE_CHANGING = [
   'supervisor.removeProcessGroup', 'supervisor.startProcess', 'supervisor.startProcessGroup', 'supervisor.startAllProcesses',
   'supervisor.stopProcess', 'supervisor.stopProcessGroup', 'supervisor.stopAllProcesses', 'supervisor.signalProcess',
   'supervisor.signalProcessGroup', 'supervisor.signalAllProcesses', 'supervisor.clearProcessLogs', 'supervisor.clearAllProcessLogs',
-  'supervisor.sendProcessStdin', 'supervisor.sendRemoteCommEvent', 'tsupervisor.update', 'tsupervisor.planUpdate',
-  'tsupervisor.rollingRestart', 'tsupervisor.reexec',
+  'supervisor.sendProcessStdin', 'supervisor.sendRemoteCommEvent', 'tsupervisor.reexec', 'tsupervisor.update', 'tsupervisor.planUpdate',
+  'tsupervisor.rollingRestart',
 ];
 
 const name = { kind: 'string' };
