@@ -795,6 +795,8 @@ napi_value tsv_proc_units(napi_env env, napi_callback_info info);
 napi_value tsv_steer_reuseport(napi_env env, napi_callback_info info); /* tsv_reuseport.c */
 napi_value tsv_notify_open(napi_env env, napi_callback_info info); /* tsv_notify.c */
 napi_value tsv_notify_close(napi_env env, napi_callback_info info);
+napi_value tsv_clear_cloexec(napi_env env, napi_callback_info info); /* tsv_reexec.c */
+napi_value tsv_reexec(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -827,6 +829,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"steerReuseport", NULL, tsv_steer_reuseport, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifyOpen", NULL, tsv_notify_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifyClose", NULL, tsv_notify_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"clearCloexec", NULL, tsv_clear_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"reexec", NULL, tsv_reexec, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -21,38 +21,56 @@ import { clearAutoChildLogs, enterDirectory, openMainLog, prepareForChildren } f
 import { answerSignals } from './start/signal-requests.js';
 import { logParseMessages, logServersOpened } from './start/start-up-lines.js';
 import { dropPrivilegesAndRaiseLimits } from './start/user-and-limits.js';
+import { ensureNative } from './native/index.js';
+import { adoptProcesses, adoptSockets, claimChildren } from './reexec/adopt.js';
+import { CHECK_ENV, takeState, type ReexecState } from './reexec/state.js';
 
 async function main(): Promise<void> {
   const args = parseCommandLine(process.argv.slice(2));
-  const { config, read } = readConfiguration(args);
-  if (!config.supervisord.nodaemon && !isDaemonChild()) await daemonize();
+  // reexec (issue 14): the previous image of this process left its state (reexec/state.ts)
+  const reexec = takeState();
+  if (reexec) claimChildren(reexec);
+  const cwd = reexec?.cwd ?? process.cwd();
+  const { config, read } = readConfiguration(args, cwd);
+  exitIfOnlyChecking();
+  if (!config.supervisord.nodaemon && !isDaemonChild() && !reexec) await daemonize();
   try {
     // (a refusal reaches the terminal through the waiting parent)
     const limitInfos = dropPrivilegesAndRaiseLimits(config.supervisord);
-    await run(config, read, limitInfos);
+    await run(config, read, limitInfos, { cwd, reexec });
   } catch (err) {
     reportStartFailure(err);
   }
 }
 
-/** `limitInfos`: the user= and limit lines, logged with the configuration's at the first start. */
-async function run(config: Config, read: () => Config, limitInfos: readonly string[]): Promise<void> {
+/**
+ * `limitInfos`: the user= and limit lines, logged with the configuration's at the first start;
+ * `reexec`: what the previous image of this process handed over (null at a plain start).
+ */
+async function run(config: Config, read: () => Config, limitInfos: readonly string[], { cwd, reexec }: { cwd: string; reexec: ReexecState | null }): Promise<void> {
   const server = config.supervisord;
   enterDirectory(server);
   const { logger, bus } = openMainLog(server);
   prepareForChildren(server, logger);
   logParseMessages(logger, config, limitInfos);
-  clearAutoChildLogs(config);
+  if (!reexec) clearAutoChildLogs(config); // across a reexec the AUTO logs are the running children's
 
   const supervision = buildSupervisor(config, read, logger, bus);
   const servers = new HttpServers(logger);
-  const lifecycle = new Lifecycle({ supervisor: supervision.supervisor, servers, logger, read, pidfile: server.pidfile, systemd: supervision.systemd });
+  const lifecycle = new Lifecycle({ supervisor: supervision.supervisor, servers, logger, read, pidfile: server.pidfile, systemd: supervision.systemd, cwd });
   exitWhenEssentialFails(supervision, lifecycle, logger);
 
   await servers.open(config, callOptions(config, supervision, logger, bus, lifecycle));
-  announceStarted(config, logger);
+  announceStarted(config, logger, reexec);
   answerSignals(supervision.supervisor, lifecycle, logger);
-  startProcesses(supervision);
+  startProcesses(supervision, logger, reexec);
+}
+
+/** reexec's preflight (reexec/check.ts): the configuration read, the code loads; nothing else. */
+function exitIfOnlyChecking(): void {
+  if (!process.env[CHECK_ENV]) return;
+  ensureNative();
+  process.exit(0);
 }
 
 /** essential=true: a program the daemon cannot live without failed for good. */
@@ -64,19 +82,24 @@ function exitWhenEssentialFails({ supervisor }: Supervision, lifecycle: Lifecycl
 }
 
 /** The servers' lines, the fork's (it happened before run(); supervisord logs it here), the pid file. */
-function announceStarted(config: Config, logger: MainLog): void {
+function announceStarted(config: Config, logger: MainLog, reexec: ReexecState | null): void {
   logServersOpened(logger, config);
   if (isDaemonChild()) logger.info('daemonizing the supervisord process');
   writePidfile(config.supervisord.pidfile);
-  logger.info(`supervisord started with pid ${process.pid}`);
+  if (reexec) logger.info(`supervisord re-executed with pid ${process.pid} (${Date.now() - reexec.at} ms)`);
+  else logger.info(`supervisord started with pid ${process.pid}`);
 }
 
-/** Events first (they see the groups added), then the groups; then the waiting parent may go. */
-function startProcesses({ supervisor, events, systemd }: Supervision): void {
+/**
+ * Events first (they see the groups added), then the groups; then the waiting parent may go.
+ * After a reexec the fcgi sockets and the running processes are taken over, not started.
+ */
+function startProcesses({ supervisor, events, systemd }: Supervision, logger: MainLog, reexec: ReexecState | null): void {
   events.start();
-  supervisor.start();
+  if (reexec) adoptSockets(supervisor, reexec);
+  supervisor.start(reexec ? () => adoptProcesses(supervisor, reexec, logger) : undefined);
   systemd?.started();
-  reportToParent({ ready: true });
+  if (!reexec) reportToParent({ ready: true });
   supervisor.on('processState', noteActivity);
   noteActivity();
 }

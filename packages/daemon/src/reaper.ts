@@ -43,6 +43,18 @@ function forgetChild(this: ChildProcess): void {
   if (this.pid !== undefined) owned.delete(this.pid);
 }
 
+/**
+ * reexec: a child of the previous image, reaped by reexec/adopt.ts: the orphan sweep must leave
+ * it alone as it does child_process's own (until `releaseChild`).
+ */
+export function claimChild(pid: number): void {
+  owned.add(pid);
+}
+
+export function releaseChild(pid: number): void {
+  owned.delete(pid);
+}
+
 /** Whether child_process owns `pid` (spawned and not yet reaped by libuv). */
 export function ownsChildProcess(pid: number): boolean {
   return owned.has(pid);

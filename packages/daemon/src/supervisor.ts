@@ -76,16 +76,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Build every group and autostart, groups ascending by priority. */
-  start(): void {
-    this.startGroups(this.config.groups);
+  start(beforeAutostart?: () => void): void {
+    this.startGroups(this.config.groups, beforeAutostart);
   }
 
   /**
    * As supervisord.run: add every group, announce RUNNING (SUPERVISOR_STATE_CHANGE_RUNNING
    * comes after the PROCESS_GROUP_ADDED events), then autostart.
    */
-  private startGroups(configs: GroupConfig[]): void {
+  private startGroups(configs: GroupConfig[], beforeAutostart?: () => void): void {
     const groups = sortByPriority(configs).map((gc) => this.addGroupFrom(gc, false));
+    beforeAutostart?.(); // reexec: the previous image's processes are adopted here
     this.state = 'RUNNING';
     this.emit('state', this.state);
     for (const group of groups) for (const p of group.byPriority()) this.gate.autostart(p);
@@ -141,6 +142,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The fcgi socket for a group's config (sockets/socket-owner.ts). */
   socketFor(gc: GroupConfig): FcgiSocket | null {
     return this.sockets.forGroup(gc);
+  }
+
+  /** reexec: an fcgi socket the previous image listened on, kept by fd (before start()). */
+  adoptSocket(socket: FcgiSocket): void {
+    this.sockets.adopt(socket);
+  }
+
+  /** reexec: the open fcgi sockets (their fds go to the next image). */
+  openSockets(): FcgiSocket[] {
+    return this.sockets.openSockets();
   }
 
   /** A new, stopped process of `group`, with its output. */

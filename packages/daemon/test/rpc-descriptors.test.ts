@@ -18,7 +18,7 @@ const OLD_NAMES = [
   'supervisor.getAllConfigInfo', 'supervisor.getProcessInfo', 'supervisor.getAllProcessInfo', 'supervisor.readProcessStdoutLog',
   'supervisor.readProcessStderrLog', 'supervisor.tailProcessStdoutLog', 'supervisor.tailProcessStderrLog',
   'supervisor.clearProcessLogs', 'supervisor.clearAllProcessLogs', 'supervisor.sendProcessStdin',
-  'supervisor.sendRemoteCommEvent', 'system.listMethods', 'tsupervisor.update', 'tsupervisor.planUpdate',
+  'supervisor.sendRemoteCommEvent', 'system.listMethods', 'tsupervisor.reexec', 'tsupervisor.update', 'tsupervisor.planUpdate',
   'tsupervisor.rollingRestart', 'tsupervisor.followLogs', 'tsupervisor.subscribeEvents', 'tsupervisor.processStats',
 ];
 
@@ -27,7 +27,7 @@ const OLD_STATE_CHANGING = [
   'supervisor.removeProcessGroup', 'supervisor.startProcess', 'supervisor.startProcessGroup', 'supervisor.startAllProcesses',
   'supervisor.stopProcess', 'supervisor.stopProcessGroup', 'supervisor.stopAllProcesses', 'supervisor.signalProcess',
   'supervisor.signalProcessGroup', 'supervisor.signalAllProcesses', 'supervisor.clearProcessLogs', 'supervisor.clearAllProcessLogs',
-  'supervisor.sendProcessStdin', 'supervisor.sendRemoteCommEvent', 'tsupervisor.update', 'tsupervisor.planUpdate',
+  'supervisor.sendProcessStdin', 'supervisor.sendRemoteCommEvent', 'tsupervisor.reexec', 'tsupervisor.update', 'tsupervisor.planUpdate',
   'tsupervisor.rollingRestart',
 ];
 
@@ -68,6 +68,7 @@ const OLD_SPECS: Record<string, Record<string, { kind: string; optional?: boolea
   },
   'tsupervisor.subscribeEvents': { types: { kind: 'string[]' } },
   'tsupervisor.processStats': {},
+  'tsupervisor.reexec': {},
 };
 
 /** method-map.ts's SUPERVISOR: served name → [target, positional params, required, methodSignature]. */

@@ -110,6 +110,12 @@ export const METHODS = {
   'supervisor.sendRemoteCommEvent': act<{ type: string; data: string }, boolean>({ type: { kind: 'string' }, data: { kind: 'string' } }),
   'system.listMethods': get<string[]>(),
 
+  /**
+   * `reexec` (issue 14): check that the installed daemon code and the configuration load, then
+   * execute the daemon again in the same process, its programs running on. Answers before the
+   * exec; a refusal is CANT_REREAD with the reason, and nothing changed.
+   */
+  'tsupervisor.reexec': act<NoParams, boolean>(none),
   /** Server-side `update`: reread, then remove, replace and add groups; `names` limits it. */
   'tsupervisor.update': act<Names, UpdateResult>(names),
   /** `update --dry-run` / `reread -v`: reread, then say per process what update would do. */

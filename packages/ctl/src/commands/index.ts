@@ -35,6 +35,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('open', null, () => import('./open.js')),
   entry('pid', 'processes', () => import('./pid.js'), { json: true }),
   entry('quit', null, () => import('./quit.js')),
+  entry('reexec', null, () => import('./reexec.js'), { listed: false }),
   entry('reload', null, () => import('./reload.js')),
   entry('remove', 'groups', () => import('./remove.js')),
   entry('reread', null, () => import('./reread.js'), { json: true }),

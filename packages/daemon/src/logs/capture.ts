@@ -91,6 +91,20 @@ export function captureOutput(stream: OutputStream, sink: LogSink | null, opts: 
   });
 }
 
+/** Writes in progress and deferred flushes, over every capture (reexec waits for 0). */
+let busy = 0;
+
+/** Resolves once no capture has anything read but not yet written (polls: reexec only). */
+export function capturesIdle(): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (busy === 0) resolve();
+      else setTimeout(check, 1);
+    };
+    check();
+  });
+}
+
 function releaseAll(chunks: Buffer[]): void {
   for (const c of chunks) PipeSource.release(c);
 }
@@ -171,7 +185,9 @@ export class Capture implements ChunkConsumer, CaptureHandle {
     this.pendingBytes = 0;
     this.resume(); // as flush() does once it has taken the pending chunks
     this.cutWrites++;
+    busy++;
     const done = (): void => {
+      busy--;
       releaseAll(lent);
       this.cutWrites--;
       this.settle();
@@ -201,7 +217,9 @@ export class Capture implements ChunkConsumer, CaptureHandle {
     this.pendingLent = [];
     this.pendingBytes = 0;
     this.resume();
+    busy++;
     const done = (): void => {
+      busy--;
       releaseAll(lent);
       this.flush();
     };
@@ -237,7 +255,9 @@ export class Capture implements ChunkConsumer, CaptureHandle {
       // Small reads of one wakeup go out together, once the event loop's poll phase is over
       // (as supervisor, which reads what a child wrote in one go, rotates after such a write).
       this.deferred = true;
+      busy++;
       setImmediate(() => {
+        busy--;
         this.deferred = false;
         if (!this.writing) this.flush();
       });

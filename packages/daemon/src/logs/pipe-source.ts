@@ -67,6 +67,25 @@ function rest(source: PipeSource): void {
   restTimer ??= setTimeout(wakeRested, REST_MS); // ref: while resting, no read keeps the loop alive
 }
 
+/**
+ * reexec: every open source, and whether reading is held for good (reexec/freeze.ts). While
+ * held, no source reads again: what the children write waits in their pipes for the new image.
+ */
+const live = new Set<PipeSource>();
+let held = false;
+
+/** Stops every pipe read from now on (before the daemon re-executes itself). */
+export function holdAllPipes(): void {
+  held = true;
+  for (const s of live) s.hold();
+}
+
+/** The exec failed: read again. */
+export function releaseAllPipes(): void {
+  held = false;
+  for (const s of live) s.wake();
+}
+
 let grownBytes = 0;
 /** Free buffers by size (powers of two from READ_SIZE to MAX_READ_SIZE). */
 const free = new Map<number, ArrayBuffer[]>();
@@ -132,6 +151,17 @@ export class PipeSource implements PipeOwner {
   /** Takes ownership of `fd` (the read end of a pipe); it is closed at the end. */
   constructor(private readonly fd: number) {
     this.handle = pipeOpen(fd, this, scratch);
+    live.add(this);
+  }
+
+  /** The pipe's fd while it is open, else null (reexec hands it to the new image). */
+  get pipeFd(): number | null {
+    return this.handle ? this.fd : null;
+  }
+
+  /** @internal holdAllPipes(): stop reading. */
+  hold(): void {
+    if (this.handle) pipeStop(this.handle);
   }
 
   /** Returns a lent chunk's buffer to the pool. Idempotent; ignores chunks that were not lent. */
@@ -145,7 +175,7 @@ export class PipeSource implements PipeOwner {
     if (this.consumer) throw new Error('PipeSource: already consumed');
     this.consumer = consumer;
     if (this.finished) consumer.end(this.endError);
-    else if (this.handle) pipeStart(this.handle);
+    else if (this.handle && !held) pipeStart(this.handle);
   }
 
   /**
@@ -166,13 +196,13 @@ export class PipeSource implements PipeOwner {
   resumeReading(): void {
     this.paused = false;
     this.pauseCalls++;
-    if (this.handle && this.consumer && !this.resting) pipeStart(this.handle);
+    if (this.handle && this.consumer && !this.resting && !held) pipeStart(this.handle);
   }
 
   /** @internal The rest is over: read again unless the consumer paused meanwhile. */
   wake(): void {
     this.resting = false;
-    if (this.handle && this.consumer && !this.paused) pipeStart(this.handle);
+    if (this.handle && this.consumer && !this.paused && !held) pipeStart(this.handle);
   }
 
   /**
@@ -218,7 +248,7 @@ export class PipeSource implements PipeOwner {
     const more = this.consumer ? this.consumer.data(chunk, isLent) : false;
     // a pauseReading/resumeReading made during data() is the later word (as in tsv_pipe.c)
     if (this.pauseCalls === said) this.paused = !more;
-    return more && !this.resting;
+    return more && !this.resting && !held;
   }
 
   /** Counts a read of `n` bytes; whether the channel is flooding (see the header). */
@@ -261,6 +291,7 @@ export class PipeSource implements PipeOwner {
     if (this.finished) return;
     this.finished = true;
     this.endError = err;
+    live.delete(this);
     if (this.handle) pipeClose(this.handle);
     this.handle = null;
     if (this.grown > 0) grownBytes -= this.grown;

@@ -101,6 +101,8 @@ interface Addon {
   procUnits?(): ProcUnits;
   notifyOpen?(name: string, onMessage: NotifyListener): NotifyHandle;
   notifyClose?(socket: NotifyHandle): void;
+  clearCloexec?(fd: number): void;
+  reexec?(path: string, argv: string[], env: string[]): never;
 }
 
 /** A datagram on the notify socket: its sender (SCM_CREDENTIALS) and its bytes (null: oversized). */
@@ -396,4 +398,20 @@ export function notifyOpen(name: string, onMessage: NotifyListener): NotifyHandl
 
 export function notifyClose(socket: NotifyHandle): void {
   native().notifyClose?.(socket);
+}
+
+/* ------------------------------------------------------------------ reexec */
+
+/** Keep `fd` open across the next execve (native/tsv_reexec.c). */
+export function clearCloexec(fd: number): void {
+  const a = native();
+  if (!a.clearCloexec) throw outOfDate('clearCloexec');
+  a.clearCloexec(fd);
+}
+
+/** execve(path, argv, env) with an empty signal mask; returns only by throwing. */
+export function reexecImage(path: string, argv: string[], env: string[]): never {
+  const a = native();
+  if (!a.reexec) throw outOfDate('reexec');
+  return a.reexec(path, argv, env);
 }

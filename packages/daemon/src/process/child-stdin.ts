@@ -10,7 +10,7 @@ export class ChildStdin {
   private socket: Socket | null = null;
   private closed = false;
 
-  constructor(private readonly fd: number) {}
+  constructor(readonly fd: number) {}
 
   get writable(): boolean {
     return !this.closed && !(this.socket?.destroyed ?? false);

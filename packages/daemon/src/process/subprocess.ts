@@ -59,9 +59,28 @@ export interface ProcessHost {
   stateChanged(change: StateChange): void;
 }
 
+/** What the driver needs of a child: its exit (a ChildProcess, or reexec's adopted child). */
+export interface ChildLike {
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | string | null) => void): unknown;
+}
+
+/** reexec: a process's driver state as the next image takes it over (reexec/state.ts). */
+export interface DriverState {
+  state: ProcState;
+  /** Pending timers: name, generation and when they fire (ms since the epoch). */
+  timers: Array<{ name: TimerName; generation: number; at: number }>;
+  /** The current child's pipes (daemon side), while it runs (null: that pipe is closed). */
+  fds: { stdin: number | null; stdout: number | null; stderr: number | null } | null;
+  statusText: string;
+}
+
 export class Subprocess extends EventEmitter {
   private st: ProcState = initialState;
-  private child: ChildProcess | null = null;
+  private child: ChildLike | null = null;
+  /** The current child's pipes, daemon side (reexec hands them over). */
+  private io: { stdin: ChildStdin | null; stdout: PipeSource | null; stderr: PipeSource | null } | null = null;
+  /** When each pending timer fires (reexec re-arms them in the next image). */
+  private readonly deadlines = new Map<TimerName, { generation: number; at: number }>();
   private stdin: ChildStdin | null = null;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   /** The stop's kill and stopwait timer, held while socket_drain drains the worker. */
@@ -289,12 +308,7 @@ export class Subprocess extends EventEmitter {
       case 'timer': {
         const old = this.timers.get(effect.name);
         if (old) this.host.os.clearTimer(old);
-        const generation = effect.generation;
-        const name = effect.name;
-        this.timers.set(name, this.host.os.setTimer(() => {
-          this.timers.delete(name);
-          this.dispatch({ type: 'timer', name, generation });
-        }, effect.ms));
+        this.armTimer(effect.name, effect.generation, effect.ms);
         break;
       }
       case 'state': {
@@ -349,6 +363,39 @@ export class Subprocess extends EventEmitter {
     return true;
   }
 
+  private armTimer(name: TimerName, generation: number, ms: number): void {
+    this.deadlines.set(name, { generation, at: this.host.os.now() + ms });
+    this.timers.set(name, this.host.os.setTimer(() => {
+      this.timers.delete(name);
+      this.deadlines.delete(name);
+      this.dispatch({ type: 'timer', name, generation });
+    }, ms));
+  }
+
+  /** reexec: everything the next image needs to drive this process on (see DriverState). */
+  exportState(): DriverState {
+    const io = this.io;
+    return {
+      state: this.st,
+      timers: [...this.deadlines].map(([name, d]) => ({ name, ...d })),
+      fds: io && this.child ? { stdin: io.stdin?.fd ?? null, stdout: io.stdout?.pipeFd ?? null, stderr: io.stderr?.pipeFd ?? null } : null,
+      statusText: this.statusText,
+    };
+  }
+
+  /**
+   * reexec, in the new image: take over the state and the child of the previous one. `child`
+   * says when the adopted pid exits; `io` are its pipes, re-wrapped. No state change is
+   * announced: nothing changed. Timers left pending fire when they would have.
+   */
+  adopt(saved: DriverState, child: ChildLike | null, io: Subprocess['io']): void {
+    this.st = saved.state;
+    this.statusText = saved.statusText;
+    const now = this.host.os.now();
+    for (const t of saved.timers) this.armTimer(t.name, t.generation, Math.max(0, t.at - now));
+    if (child && io) this.watchChild(child, io);
+  }
+
   private startProbe(generation: number): void {
     const setup = this.probeSetup;
     this.probeSetup = null;
@@ -381,6 +428,7 @@ export class Subprocess extends EventEmitter {
       this.host.os.clearTimer(t);
       this.timers.delete(name);
     }
+    this.deadlines.delete(name);
   }
 
   /** Cancel every timer (group removal, daemon exit). */
@@ -484,16 +532,24 @@ export class Subprocess extends EventEmitter {
       });
       return;
     }
-    this.child = child;
     child.on('error', () => {
       /* reported through 'exit' */
     });
-    const { stdin, stdout, stderr } = pipes.open();
+    this.watchChild(child, pipes.open());
+    this.dispatch({ type: 'spawned', pid: child.pid });
+  }
+
+  /** Capture the child's output and turn its exit into an event (a spawn, or reexec's adoption). */
+  private watchChild(child: ChildLike, io: NonNullable<Subprocess['io']>): void {
+    const cfg = this.config;
+    this.child = child;
+    this.io = io;
+    const { stdin, stdout, stderr } = io;
     this.stdin = stdin;
     // supervisor makes new dispatchers at each spawn, so the log files are opened afresh (a
     // named one for the first time): one removed or moved away since (logrotate without
     // copytruncate) is created again. Queued behind what the last child wrote, ahead of what
-    // this one writes.
+    // this one writes. (An adopted child's logs are opened the same way, in append mode.)
     void logsOpening(this.output.reopen()).catch(() => {});
     const drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
@@ -503,13 +559,13 @@ export class Subprocess extends EventEmitter {
       // as supervisor at reap: the child's stdin goes at once, its output after a grace
       stdin?.close();
       if (this.stdin === stdin) this.stdin = null;
+      if (this.io === io) this.io = null;
       this.closePipesSoon([stdout, stderr], drained);
       if (this.child !== child) return;
       this.child = null;
       this.releaseProbe();
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
-    this.dispatch({ type: 'spawned', pid: child.pid });
   }
 
   /**

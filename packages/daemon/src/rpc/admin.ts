@@ -9,6 +9,7 @@ type AdminHandlers = Pick<
   Handlers<Connection>,
   | 'supervisor.shutdown'
   | 'supervisor.restart'
+  | 'tsupervisor.reexec'
   | 'supervisor.reloadConfig'
   | 'supervisor.addProcessGroup'
   | 'supervisor.removeProcessGroup'
@@ -28,6 +29,11 @@ export function adminHandlers(services: DaemonServices): AdminHandlers {
     },
     'supervisor.restart': () => {
       services.requestRestart();
+      return true;
+    },
+    'tsupervisor.reexec': async () => {
+      const why = await services.requestReexec();
+      if (why) throw new RPCFault(Faults.CANT_REREAD, why);
       return true;
     },
     'supervisor.reloadConfig': () => sup.reloadConfig(),

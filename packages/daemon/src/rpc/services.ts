@@ -18,6 +18,8 @@ export interface DaemonServices {
   requestShutdown(): void;
   /** Begin a restart (reload) after the current reply is sent. */
   requestRestart(): void;
+  /** reexec: null once the exec is under way, else why not (nothing changed). */
+  requestReexec(): Promise<string | null>;
   /**
    * Subscribe to one log's chunks as published (`supervisord` = the main log; bytes are only
    * valid during the call); returns the unsubscribe function.

@@ -67,6 +67,12 @@ export class ListeningSocket implements FcgiSocket {
     }
   }
 
+  /** reexec: take over the listening fd the previous image opened (same socket, same inode). */
+  adopt(fd: number): void {
+    if (this.fdValue !== null) throw new Error(`socket ${this.url} is already open`);
+    this.fdValue = fd;
+  }
+
   /** Apply a changed backlog, mode or owner to the live socket (same address). */
   update(next: FcgiSocketConfig): void {
     const prev = this.config;

@@ -43,6 +43,16 @@ export class SocketOwner {
     return socket;
   }
 
+  /** reexec: a socket the previous image listened on, kept by fd (before any group asks). */
+  adopt(socket: FcgiSocket): void {
+    this.byUrl.set(socket.url, socket);
+  }
+
+  /** The open sockets (reexec hands their fds to the next image). */
+  openSockets(): FcgiSocket[] {
+    return [...this.byUrl.values()].filter((s) => s.isOpen);
+  }
+
   /** Close every socket none of `inUse` is (after a group left, an update, a reload, shutdown). */
   closeUnused(inUse: Iterable<FcgiSocket | null>): void {
     const held = new Set(inUse);

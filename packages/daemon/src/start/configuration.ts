@@ -39,8 +39,8 @@ export interface ConfigSource {
 }
 
 /** Find the file (-c, else supervisord's search path) and read it; a bad one ends the start. */
-export function readConfiguration(args: DaemonArgs): ConfigSource {
-  const cwd = process.cwd();
+/** `cwd`: where relative paths are resolved from (the previous image's, across a reexec). */
+export function readConfiguration(args: DaemonArgs, cwd = process.cwd()): ConfigSource {
   const discover = { execPath: process.argv[1] ?? process.execPath, cwd };
   const file = args.configuration ?? findConfigFile(discover);
   if (!file) fail(noConfigFileMessage(discover));

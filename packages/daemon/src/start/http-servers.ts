@@ -21,6 +21,8 @@ export type CallOptions = Omit<ControlServerOptions, 'config'>;
 export interface DaemonRequests {
   requestShutdown(): void;
   requestRestart(): void;
+  /** `reexec`: why not (nothing changed), or null once the exec is under way. */
+  requestReexec(): Promise<string | null>;
 }
 
 export function callOptions(config: Config, { supervisor, metrics }: Supervision, logger: MainLog, bus: LogBus, requests: DaemonRequests): CallOptions {
@@ -35,6 +37,7 @@ export function callOptions(config: Config, { supervisor, metrics }: Supervision
         mainLog: logger,
         requestShutdown: () => requests.requestShutdown(),
         requestRestart: () => requests.requestRestart(),
+        requestReexec: () => requests.requestReexec(),
         followOutput: (name, channel, listener) => bus.subscribeRaw(name, channel, listener),
         metrics,
       }),
@@ -69,6 +72,17 @@ export class HttpServers {
   reapply(next: Config, closing: () => boolean): void {
     void this.control?.apply(next.unixHttpServer ?? null, closing);
     void this.inet?.apply(next.inetHttpServer ?? null, closing);
+  }
+
+  /** reexec: closed for the exec (the next image opens them again), or reopened if it failed. */
+  async closeForExec(): Promise<void> {
+    this.control?.close();
+    this.inet?.close();
+  }
+
+  async reopen(): Promise<void> {
+    await this.control?.start();
+    await this.inet?.start();
   }
 
   /** At exit: close both and remove the unix socket's file. */

@@ -1,13 +1,16 @@
 /**
  * How the running daemon ends and starts over: exit (stop every process in order, close the
  * servers, remove the socket and pid files, flush the main log) and restart (SIGHUP, `reload`:
- * supervisord runs its start-up again with the configuration read anew). Shared by the
- * signals, the ctl's shutdown/reload and essential=true.
+ * supervisord runs its start-up again with the configuration read anew) and reexec (this
+ * daemon's code executed again in place, the children kept: reexec/). Shared by the signals,
+ * the ctl's shutdown/reload/reexec and essential=true.
  */
 import { unlinkSync } from 'node:fs';
 import type { Config } from '../config/types.js';
 import type { MainLog } from '../logs/index.js';
 import type { SystemdNotifier } from '../readiness/systemd.js';
+import { checkNextImage } from '../reexec/check.js';
+import { cannotReexec, execAgain } from '../reexec/exec.js';
 import type { Supervisor } from '../supervisor.js';
 import { readForRestart } from './configuration.js';
 import type { DaemonRequests, HttpServers } from './http-servers.js';
@@ -23,10 +26,13 @@ export interface LifecycleParts {
   pidfile: string;
   /** Told of a reload and of the shutdown when the daemon runs under systemd (Type=notify). */
   systemd: SystemdNotifier | null;
+  /** The directory the daemon started in (carried across a reexec). */
+  cwd: string;
 }
 
 export class Lifecycle implements DaemonRequests {
   private exiting = false;
+  private reexecing = false;
 
   constructor(private readonly parts: LifecycleParts) {}
 
@@ -65,6 +71,36 @@ export class Lifecycle implements DaemonRequests {
       logServersOpened(logger, next);
       logger.info(`supervisord started with pid ${process.pid}`);
     });
+  }
+
+  /**
+   * reexec (issue 14): check that the installed code and the configuration load, then execute
+   * this daemon again in place (reexec/exec.ts); the children keep running. Resolves with why
+   * not (nothing changed), or null: the answer goes out first, the exec starts just after.
+   */
+  async requestReexec(): Promise<string | null> {
+    const { supervisor, servers, logger, cwd } = this.parts;
+    if (supervisor.state !== 'RUNNING') return 'shutting down';
+    if (this.reexecing) return 'a reexec is already under way';
+    const unsupported = cannotReexec(supervisor);
+    if (unsupported) return unsupported;
+    this.reexecing = true;
+    try {
+      const check = await checkNextImage(cwd);
+      if (!check.ok || supervisor.state !== 'RUNNING') {
+        this.reexecing = false;
+        return check.ok ? 'shutting down' : check.why;
+      }
+    } catch (err) {
+      this.reexecing = false;
+      throw err;
+    }
+    setTimeout(() => {
+      void execAgain({ supervisor, logger, cwd, closeServers: () => servers.closeForExec(), reopenServers: () => servers.reopen() }).finally(() => {
+        this.reexecing = false;
+      });
+    }, 10);
+    return null;
   }
 
   // ---- what the ctl's calls ask (rpc/handlers.ts) ---------------------------------------

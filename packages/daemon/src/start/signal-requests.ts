@@ -1,7 +1,8 @@
 /**
  * Start-up step: the signals supervisord answers, turned into requests: TERM, INT and QUIT
  * exit; HUP restarts (refused while shutting down, and when the configuration no longer reads:
- * the running one is kept); USR2 reopens the main log and every process's logs.
+ * the running one is kept); USR1 (unused by supervisord 4.2.5) re-executes the daemon in place
+ * as `tsupervisorctl reexec`; USR2 reopens the main log and every process's logs.
  */
 import type { MainLog } from '../logs/index.js';
 import type { Supervisor } from '../supervisor.js';
@@ -28,6 +29,13 @@ export function answerSignals(supervisor: Supervisor, lifecycle: Lifecycle, logg
       return;
     }
     lifecycle.restart(next);
+  });
+  process.on('SIGUSR1', () => {
+    logger.warn('received SIGUSR1 indicating reexec request');
+    void lifecycle.requestReexec().then(
+      (why) => why && logger.error(`not re-executing, the running daemon goes on: ${why}`),
+      (err) => logger.error(`not re-executing: ${(err as Error).message}`),
+    );
   });
   process.on('SIGUSR2', () => {
     logger.info('received SIGUSR2 indicating log reopen request');

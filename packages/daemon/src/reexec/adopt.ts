@@ -1,0 +1,147 @@
+/**
+ * `reexec` in the new image: take over what the previous one left (reexec/state.ts).
+ *
+ * - Children: the pid is ours (same process), but libuv does not know it, so its exit is reaped
+ *   here with waitpid(pid, WNOHANG) on SIGCHLD (and a slow sweep, as signals merge). A child
+ *   that exited during the exec is a zombie by now: the first sweep, right after adoption,
+ *   reaps it and its exit is handled as any other (autorestart, events).
+ * - Pipes and stdin: the same fds, wrapped again (PipeSource, ChildStdin); what the child wrote
+ *   while no image read is still in the pipe.
+ * - fcgi sockets: the same listening fds, given to the supervisor before its groups are built.
+ * - Event listeners are not adopted (their protocol state is not carried over): stopped, then
+ *   started afresh. A program whose configuration changed is restarted, as `update` would.
+ */
+import { EventEmitter } from 'node:events';
+import { PipeSource } from '../logs/index.js';
+import type { Logger } from '../logger.js';
+import { closeFd, reapPid } from '../native/index.js';
+import { ChildStdin } from '../process/child-stdin.js';
+import type { ChildLike, Subprocess } from '../process/subprocess.js';
+import { claimChild, releaseChild } from '../reaper.js';
+import { ListeningSocket } from '../sockets/listening-socket.js';
+import type { Supervisor } from '../supervisor.js';
+import type { ReexecState, SavedProcess } from './state.js';
+
+const SWEEP_MS = 1000;
+
+/** The adopted children still running, reaped by pid. */
+class AdoptedChildren {
+  private readonly children = new Map<number, EventEmitter>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onSigchld = (): void => this.sweep();
+
+  watch(pid: number): ChildLike {
+    const child = new EventEmitter();
+    this.children.set(pid, child);
+    if (!this.timer) {
+      process.on('SIGCHLD', this.onSigchld);
+      this.timer = setInterval(this.onSigchld, SWEEP_MS);
+      this.timer.unref();
+    }
+    return child as ChildLike;
+  }
+
+  sweep(): void {
+    for (const [pid, child] of this.children) {
+      let code: number | null = null;
+      let signal: string | null = null;
+      try {
+        const r = reapPid(pid);
+        if (!r) continue;
+        code = r.code;
+        signal = r.signal;
+      } catch {
+        // ECHILD: not ours any more (cannot happen across an exec): its status is unknown
+      }
+      this.children.delete(pid);
+      releaseChild(pid);
+      child.emit('exit', code, signal);
+    }
+    if (this.children.size === 0 && this.timer) {
+      process.off('SIGCHLD', this.onSigchld);
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+}
+
+const adopted = new AdoptedChildren();
+
+/** First thing at start-up: the orphan reaper (reaper.ts) must not reap these pids. */
+export function claimChildren(state: ReexecState): void {
+  for (const p of state.processes) if (p.driver.fds && p.driver.state.pid) claimChild(p.driver.state.pid);
+}
+
+/** Before the supervisor builds its groups: the fcgi sockets it had. Unused ones are closed. */
+export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
+  for (const { url, fd } of state.sockets) {
+    const gc = supervisor.config.groups.find((g) => g.socket?.address.url === url);
+    if (!gc?.socket) {
+      closeQuietly(fd);
+      continue;
+    }
+    const socket = new ListeningSocket(gc.socket);
+    socket.adopt(fd);
+    supervisor.adoptSocket(socket);
+  }
+}
+
+/** Inside supervisor.start(), before autostart: every process of the previous image. */
+export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logger: Logger): void {
+  for (const saved of state.processes) {
+    let p: Subprocess | null = null;
+    try {
+      p = supervisor.findProcess(saved.namespec);
+    } catch {
+      p = null;
+    }
+    if (!p || saved.listener) {
+      release(saved, logger, p ? 'an event listener, started afresh' : 'no longer in the configuration');
+      continue;
+    }
+    const fds = saved.driver.fds;
+    const pid = saved.driver.state.pid;
+    const child = fds && pid ? adopted.watch(pid) : null;
+    const io =
+      child && fds
+        ? {
+            stdin: fds.stdin === null ? null : new ChildStdin(fds.stdin),
+            stdout: fds.stdout === null ? null : new PipeSource(fds.stdout),
+            stderr: fds.stderr === null ? null : new PipeSource(fds.stderr),
+          }
+        : null;
+    p.adopt({ ...saved.driver, fds: null }, child, io);
+    if (saved.config !== JSON.stringify(p.config) && pid) {
+      logger.log('info', `reexec: ${saved.namespec} changed in the configuration: restarting it`);
+      p.stop();
+      void p.stopped().then(() => p.start());
+    }
+  }
+  // children that exited while the exec was under way
+  setImmediate(() => adopted.sweep());
+}
+
+/** A process the new image does not keep: stop its child and reap it; close its pipes. */
+function release(saved: SavedProcess, logger: Logger, why: string): void {
+  const fds = saved.driver.fds;
+  const pid = saved.driver.state.pid;
+  if (!fds || !pid) return;
+  logger.log('info', `reexec: stopping ${saved.namespec} (pid ${pid}): ${why}`);
+  const child = adopted.watch(pid);
+  child.once('exit', () => {
+    for (const fd of [fds.stdin, fds.stdout, fds.stderr]) if (fd !== null) closeQuietly(fd);
+  });
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    /* gone already: the sweep reaps it */
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeFd(fd);
+  } catch {
+    /* EBADF */
+  }
+}

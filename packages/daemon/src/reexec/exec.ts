@@ -1,0 +1,86 @@
+/**
+ * `reexec` in the running image: stop reading every child's pipe (what they write from now on
+ * waits in the pipe for the next image), wait until everything read is in the logs, record each
+ * process's state and which fd is which, keep those fds across the exec (FD_CLOEXEC cleared),
+ * close the control servers and execve the same node with the same arguments: same pid, so
+ * every child stays our child. Returns only if the exec failed (everything is resumed).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { capturesIdle, holdAllPipes, releaseAllPipes } from '../logs/index.js';
+import type { Logger } from '../logger.js';
+import { clearCloexec, reexecImage } from '../native/index.js';
+import type { Supervisor } from '../supervisor.js';
+import { STATE_ENV, writeState, type ReexecState, type SavedProcess } from './state.js';
+import { ListeningSocket } from '../sockets/listening-socket.js';
+
+export interface ExecDeps {
+  supervisor: Supervisor;
+  logger: Logger & { flush?(): Promise<void> };
+  /** Where the daemon was started (the next image resolves its -c against it). */
+  cwd: string;
+  /** Close the control servers (the next image opens them again on the same paths). */
+  closeServers(): Promise<void>;
+  /** The exec failed: open them again. */
+  reopenServers(): Promise<void>;
+}
+
+function keep(fd: number): boolean {
+  try {
+    clearCloexec(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function saveProcesses(supervisor: Supervisor): SavedProcess[] {
+  return supervisor.allLexical().map((p) => ({
+    namespec: p.namespec,
+    config: JSON.stringify(p.config),
+    listener: supervisor.groups.get(p.groupName)?.config.kind === 'eventlistener',
+    driver: p.exportState(),
+  }));
+}
+
+/** Why this daemon cannot be re-executed now, or null. */
+export function cannotReexec(supervisor: Supervisor): string | null {
+  const pools = supervisor.openSockets().filter((s) => !(s instanceof ListeningSocket));
+  if (pools.length) return `reexec does not carry socket_drain pools yet (${pools.map((s) => s.url).join(', ')}): use reload, or remove socket_drain`;
+  return null;
+}
+
+export async function execAgain(deps: ExecDeps): Promise<Error> {
+  const { supervisor, logger } = deps;
+  const at = Date.now();
+  holdAllPipes();
+  await capturesIdle();
+  const processes = saveProcesses(supervisor);
+  const sockets = supervisor.openSockets().flatMap((s) => (s instanceof ListeningSocket && s.isOpen ? [{ url: s.url, fd: s.fd }] : []));
+  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, sockets };
+  const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
+  const file = join(dir, 'state.json');
+  try {
+    for (const p of processes) {
+      const fds = p.driver.fds;
+      if (!fds) continue;
+      // a pipe closed meanwhile (its child exited, EBADF) is handed over as closed
+      for (const key of ['stdin', 'stdout', 'stderr'] as const) if (fds[key] !== null && !keep(fds[key])) fds[key] = null;
+    }
+    for (const s of sockets) clearCloexec(s.fd);
+    writeState(file, state);
+    logger.log('info', `re-executing ${process.argv[1] ?? process.execPath} (${processes.length} processes kept)`);
+    await deps.closeServers();
+    await logger.flush?.();
+    const env = Object.entries({ ...process.env, [STATE_ENV]: file }).map(([k, v]) => `${k}=${v ?? ''}`);
+    reexecImage(process.execPath, [process.argv0, ...process.execArgv, ...process.argv.slice(1)], env);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    releaseAllPipes();
+    logger.log('critical', `reexec failed, the running daemon goes on: ${(err as Error).message}`);
+    await deps.reopenServers().catch((e: Error) => logger.log('critical', `reexec: cannot reopen the control servers: ${e.message}`));
+    return err as Error;
+  }
+  return new Error('unreachable');
+}

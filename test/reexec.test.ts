@@ -1,0 +1,126 @@
+/**
+ * `tsupervisorctl reexec` (issue 14): the daemon executes its code again in the same process and
+ * every program runs on. Real daemon, real ctl, real children: pids unchanged, output not lost
+ * nor doubled across three reexecs, states carried over, a child killed during the exec
+ * restarted as autorestart says, a broken configuration refused with nothing changed, and the
+ * control socket answering again.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as h from './harness.js';
+
+/** reexec, then wait until the control socket answers again; returns how long that took. */
+async function reexec(d: h.Daemon): Promise<number> {
+  const before = (d.logs().match(/re-executed with pid/g) ?? []).length;
+  const t0 = performance.now();
+  const r = await d.ctl(['reexec']);
+  assert.equal(r.stdout, 'Re-executing supervisord\n', `ctl reexec: ${r.stdout}${r.stderr}`);
+  assert.equal(r.code, 0);
+  await h.waitFor('the new image to start', () => (d.logs().match(/re-executed with pid/g) ?? []).length > before, 10_000);
+  for (;;) {
+    const s = await d.ctl(['pid']);
+    if (s.code === 0) break;
+    assert.ok(performance.now() - t0 < 10_000, `control socket not answering: ${s.stdout}${s.stderr}`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  return performance.now() - t0;
+}
+
+const PROGRAMS = `
+[program:a]
+command=sleep 1000
+startsecs=0
+
+[program:b]
+command=sleep 1000
+startsecs=0
+autostart=false
+
+[program:c]
+command=sleep 1000
+startsecs=0
+`;
+
+test('reexec: same daemon pid, same program pids, a stopped program stays stopped, status answers', async () => {
+  await h.withDaemon(PROGRAMS, async (d) => {
+    const a = await d.waitState('a', 'RUNNING');
+    await d.waitState('c', 'RUNNING');
+    assert.equal((await d.ctl(['stop', 'c'])).code, 0);
+    const beforeStatus = (await d.ctl(['status'])).stdout;
+    const ms = await reexec(d);
+    // the same process: the daemon re-executed in place
+    assert.equal((await d.ctl(['pid'])).stdout.trim(), String(d.pid));
+    const rows = await d.status();
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    assert.equal(byName.get('a')?.state, 'RUNNING');
+    assert.equal(byName.get('a')?.pid, a.pid, 'a keeps its pid');
+    assert.ok(d.children().includes(a.pid!), 'a is still the daemon child');
+    assert.equal(byName.get('b')?.description, 'Not started');
+    assert.equal(byName.get('c')?.state, 'STOPPED', 'a stopped program stays stopped');
+    // uptimes carry over: the status text is the same apart from the seconds ticking
+    const strip = (s: string) => s.replace(/uptime \d+:\d\d:\d\d/g, 'uptime T');
+    assert.equal(strip((await d.ctl(['status'])).stdout), strip(beforeStatus));
+    assert.ok(ms < 10_000);
+  });
+});
+
+test('reexec: a program writing numbers as fast as it can loses and doubles none across three reexecs', async () => {
+  const conf = `
+[program:count]
+command=sh -c 'i=0; while [ $i -lt 2000000 ]; do i=$((i+1)); echo $i; done; sleep 1000'
+startsecs=0
+stdout_logfile=@TMP@/count.log
+stdout_logfile_maxbytes=0
+`;
+  await h.withDaemon(conf, async (d) => {
+    const first = await d.waitState('count', 'RUNNING');
+    const log = `${d.dir}/count.log`;
+    for (let i = 0; i < 3; i++) await reexec(d);
+    const after = await d.status('count');
+    assert.equal(after[0]?.pid, first.pid);
+    // let it finish (or stop it), then read every number back
+    await h.waitFor('the count to finish', () => readFileSync(log, 'utf8').endsWith('\n2000000\n'), 60_000);
+    const text = readFileSync(log, 'utf8');
+    const nums = text.split('\n').filter(Boolean);
+    const n = nums.length;
+    assert.ok(n > 1000, `only ${n} lines`);
+    for (let i = 0; i < n; i++) if (nums[i] !== String(i + 1)) assert.fail(`line ${i + 1} is ${JSON.stringify(nums[i])}, not ${i + 1}`);
+  });
+});
+
+test('reexec: a child killed during the exec is reaped afterwards and restarted (autorestart)', async () => {
+  const conf = `
+[program:k]
+command=sleep 1000
+startsecs=0
+autorestart=true
+`;
+  await h.withDaemon(conf, async (d) => {
+    const k = await d.waitState('k', 'RUNNING');
+    const r = await d.ctl(['reexec']);
+    assert.equal(r.code, 0, r.stdout);
+    // the answer comes just before the exec: the kill lands while the new image starts
+    process.kill(k.pid!, 'SIGKILL');
+    await h.waitFor('the new image', () => /re-executed with pid/.test(d.logs()), 10_000);
+    await h.waitFor('k restarted', async () => {
+      const row = (await d.status('k'))[0];
+      return row?.state === 'RUNNING' && row.pid !== k.pid;
+    }, 10_000);
+    assert.match(d.logs(), /exited: k \(terminated by SIGKILL; not expected\)/);
+  });
+});
+
+test('reexec: a broken configuration is refused and nothing changes', async () => {
+  await h.withDaemon(PROGRAMS, async (d) => {
+    const a = await d.waitState('a', 'RUNNING');
+    const good = readFileSync(d.conf, 'utf8');
+    writeFileSync(d.conf, `${good}\n[program:broken]\n`);
+    const r = await d.ctl(['reexec']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stdout, /^ERROR: not re-executed: .*broken/m);
+    writeFileSync(d.conf, good);
+    assert.equal((await d.status('a'))[0]?.pid, a.pid);
+    assert.doesNotMatch(d.logs(), /re-execut/);
+  });
+});
