@@ -59,6 +59,7 @@ test('[fcgi-program:x]: tcp socket, defaults, and processes', () => {
     owner: null,
     mode: 0o700,
     pass: 'stdin',
+    drain: false, // socket_drain's default: one shared socket, as supervisor
   });
   assert.deepEqual(g.processes.map((p) => p.name), ['web_0', 'web_1', 'web_2']);
 });
