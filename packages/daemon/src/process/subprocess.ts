@@ -29,6 +29,7 @@ import type { ChildOutput } from './output.js';
 import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
 import { HealthMonitor, healthSettings } from '../health/monitor.js';
 import { healthNote } from '../health/verdict.js';
+import { DrainHold } from './drain-hold.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
 
 export interface StateChange {
@@ -83,10 +84,8 @@ export class Subprocess extends EventEmitter {
   private readonly deadlines = new Map<TimerName, { generation: number; at: number }>();
   private stdin: ChildStdin | null = null;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
-  /** The stop's kill and stopwait timer, held while socket_drain drains the worker. */
-  private heldForDrain: Effect[] | null = null;
-  /** The spawn generation whose drain is over (its held kill then goes through). */
-  private drainedGeneration = -1;
+  /** socket_drain: holds the stop's kill and stopwait timer while the worker drains. */
+  private readonly drainHold = new DrainHold();
   /** The readiness check of the current spawn: prepared before it, then started. */
   private probeSetup: ProbeSetup | null = null;
   private probe: Probe | null = null;
@@ -297,7 +296,8 @@ export class Subprocess extends EventEmitter {
   }
 
   private perform(effect: Effect): void {
-    if (this.holdsForDrain(effect)) return;
+    const drain = (pid: number) => this.host.drainBeforeStop?.(this, pid) ?? null;
+    if (this.drainHold.holds(effect, () => this.st, drain, (e) => this.perform(e))) return;
     switch (effect.type) {
       case 'spawn':
         this.spawnChild();
@@ -332,35 +332,6 @@ export class Subprocess extends EventEmitter {
         }
         break;
     }
-  }
-
-  /**
-   * The stop signal of a RUNNING→STOPPING stop (not SIGKILL) waits until the host says the worker
-   * is drained (socket_drain); the stopwait timer, after it, starts then. A drain that ends
-   * after the process is gone or another spawn began does nothing.
-   */
-  private holdsForDrain(effect: Effect): boolean {
-    if (this.heldForDrain) {
-      if (effect.type === 'kill' || (effect.type === 'timer' && effect.name === 'stopwait')) {
-        this.heldForDrain.push(effect);
-        return true;
-      }
-      return false;
-    }
-    if (effect.type !== 'kill' || effect.signal === 'KILL' || this.st.state !== 'STOPPING' || !this.st.pid) return false;
-    if (this.drainedGeneration === this.st.generation) return false;
-    const drained = this.host.drainBeforeStop?.(this, this.st.pid) ?? null;
-    if (!drained) return false;
-    const generation = this.st.generation;
-    this.heldForDrain = [effect];
-    void drained.then(() => {
-      const held = this.heldForDrain ?? [];
-      this.heldForDrain = null;
-      if (this.st.generation !== generation || this.st.state !== 'STOPPING') return;
-      this.drainedGeneration = generation;
-      for (const e of held) this.perform(e);
-    });
-    return true;
   }
 
   private armTimer(name: TimerName, generation: number, ms: number): void {
