@@ -10,20 +10,19 @@
  * process to be ready reads these two. Health (`healthcheck=`) is the HealthMonitor's (health/),
  * started when the process becomes RUNNING and stopped when it leaves it.
  */
-import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { Faults, ProcessStates, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
 import type { ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import type { OsSeam } from '../os-seam.js';
-import { SHIM_PATH, shimArgs } from '../native/index.js';
 import { resolveCommand } from './command.js';
 import { describe } from './describe.js';
 import { dependencyInfo, type GateNote } from './dependencies.js';
 import { childEnvironment } from './environment.js';
 import type { PipeSource } from '../logs/index.js';
-import { type ChildPipes, makeChildPipes } from './child-pipes.js';
-import { fdLimit, logsOpening, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
+import { closePipesSoon } from './child-pipes.js';
+import { logsOpening } from './fd-budget.js';
+import { spawnChild, type SpawnSocket } from './spawn.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
@@ -50,7 +49,7 @@ export interface ProcessHost {
   baseEnvironment: NodeJS.ProcessEnv;
   autoStartAllowed(): boolean;
   /** The listening socket this process gets at spawn (fcgi-program), or null. */
-  listeningSocket(p: Subprocess): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null;
+  listeningSocket(p: Subprocess): SpawnSocket | null;
   /**
    * fcgi socket_drain: resolves when the stop signal may be sent (the worker holds no request),
    * or null to send it at once. The stop's signal and its stopwaitsecs timer wait for it.
@@ -300,7 +299,7 @@ export class Subprocess extends EventEmitter {
     if (this.drainHold.holds(effect, () => this.st, drain, (e) => this.perform(e))) return;
     switch (effect.type) {
       case 'spawn':
-        this.spawnChild();
+        this.spawn();
         break;
       case 'kill':
         this.killChild(effect.signal, effect.group);
@@ -428,7 +427,7 @@ export class Subprocess extends EventEmitter {
     resolveCommand(this.config.argv, this.environment(), this.config.commandError);
   }
 
-  private spawnChild(): void {
+  private spawn(): void {
     const cfg = this.config;
     this.releaseProbe();
     this.statusText = '';
@@ -442,72 +441,19 @@ export class Subprocess extends EventEmitter {
         return;
       }
     }
-    const env = this.environment();
-    let resolved;
-    let socket;
-    try {
-      resolved = resolveCommand(cfg.argv, env, cfg.commandError);
-      socket = this.host.listeningSocket(this);
-    } catch (err) {
-      this.releaseProbe();
-      this.dispatch({ type: 'spawnFailed', error: err instanceof RPCFault ? err.detail : (err as Error).message });
-      return;
-    }
-    // ready=fd:N: the pipe's child end goes in the first free stdio slot; the shim moves it to N
-    const readyFd = this.probeSetup?.childFd ?? null;
-    const readySlot = socket ? 4 : 3;
-    const args = shimArgs({
-      setpgid: true,
-      closeFds: true,
-      pdeathsig: 'KILL',
-      user: cfg.user ?? undefined,
-      umask: cfg.umask ?? undefined,
-      directory: cfg.directory ?? undefined,
-      socket: socket ? { fd: 3, pass: socket.pass, name: socket.name } : undefined,
-      file: resolved.filename,
-      argv: resolved.argv,
-      readyFd: readyFd ? { from: readySlot, to: readyFd.to } : null,
+    const spawned = spawnChild({
+      os: this.host.os,
+      logger: this.host.logger,
+      config: cfg,
+      env: this.environment(),
+      listeningSocket: () => this.host.listeningSocket(this),
+      readyFd: this.probeSetup?.childFd ?? null,
+      releaseProbe: () => this.releaseProbe(),
+      failed: (error) => this.dispatch({ type: 'spawnFailed', error }),
     });
-    // the reserve that keeps the control socket answering is not for spawns (fd-budget.ts)
-    const short = spawnFdsShort();
-    if (short) return this.outOfFds(short);
-    let pipes: ChildPipes;
-    try {
-      pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));
-    } catch (err) {
-      this.releaseProbe();
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EMFILE') return this.outOfFds();
-      this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}` });
-      return;
-    }
-    const stdio: StdioOptions = [...pipes.stdio];
-    if (socket) stdio.push(socket.fd);
-    if (readyFd) stdio[readySlot] = readyFd.fd;
-    let child: ChildProcess;
-    try {
-      child = this.host.os.spawn(SHIM_PATH, args, { env, stdio });
-    } catch (err) {
-      pipes.discard();
-      this.releaseProbe();
-      this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${(err as Error).message}` });
-      return;
-    }
-    if (child.pid === undefined) {
-      pipes.discard();
-      this.releaseProbe();
-      child.once('error', (err: NodeJS.ErrnoException) => {
-        // Out of fds at fork (the pipes were made): supervisor's words, not the shim's path.
-        if (err.code === 'EMFILE') return this.outOfFds();
-        this.dispatch({ type: 'spawnFailed', error: `${err.code ?? 'unknown error'}: ${err.message}` });
-      });
-      return;
-    }
-    child.on('error', () => {
-      /* reported through 'exit' */
-    });
-    this.watchChild(child, pipes.open());
-    this.dispatch({ type: 'spawned', pid: child.pid });
+    if (!spawned) return;
+    this.watchChild(spawned.child, spawned.pipes.open());
+    this.dispatch({ type: 'spawned', pid: spawned.pid });
   }
 
   /** Capture the child's output and turn its exit into an event (a spawn, or reexec's adoption). */
@@ -531,35 +477,12 @@ export class Subprocess extends EventEmitter {
       stdin?.close();
       if (this.stdin === stdin) this.stdin = null;
       if (this.io === io) this.io = null;
-      this.closePipesSoon([stdout, stderr], drained);
+      closePipesSoon([stdout, stderr], drained);
       if (this.child !== child) return;
       this.child = null;
       this.releaseProbe();
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
-  }
-
-  /**
-   * No descriptors for a spawn: supervisor's spawn error (BACKOFF, then FATAL), and in the main
-   * log, at most every 10 s, how many are open against which limit and what to raise.
-   */
-  private outOfFds(count: FdCount = { open: openFds(), limit: fdLimit() }): void {
-    const notice = shortageNotice(count);
-    if (notice) this.host.logger.log('warn', notice);
-    this.dispatch({ type: 'spawnFailed', error: `too many open files to spawn '${this.config.name}'` });
-  }
-
-  /**
-   * After the child exits, what is already in its pipes is still read; but a grandchild that
-   * inherited them (`sh -c 'x &'`) must not keep the capture, `stop` and shutdown waiting:
-   * like supervisor, which closes its ends at reap, the daemon lets go of them after a grace.
-   */
-  private closePipesSoon(pipes: Array<PipeSource | null>, drained: Promise<void>): void {
-    const timer = setTimeout(() => {
-      for (const pipe of pipes) pipe?.close();
-    }, PIPE_GRACE_MS);
-    timer.unref();
-    void drained.then(() => clearTimeout(timer));
   }
 
   private killChild(signal: string, group: boolean): void {
@@ -574,6 +497,3 @@ export class Subprocess extends EventEmitter {
     }
   }
 }
-
-/** How long output may still arrive through a child's pipes after it exited. */
-const PIPE_GRACE_MS = 500;
