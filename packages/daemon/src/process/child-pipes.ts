@@ -26,6 +26,13 @@ function closeQuietly(fd: number): void {
   }
 }
 
+/** The daemon's side of a running child's pipes (null: none, or closed; an adopted child's may be). */
+export interface ChildIo {
+  stdin: ChildStdin | null;
+  stdout: PipeSource | null;
+  stderr: PipeSource | null;
+}
+
 /** Throws what pipe2 throws (EMFILE, ENFILE). */
 export function makeChildPipes(redirectStderr: boolean, withStdin = true): ChildPipes {
   const made: PipeFds[] = [];

@@ -19,8 +19,8 @@ import { resolveCommand } from './command.js';
 import { describe } from './describe.js';
 import { dependencyInfo, type GateNote } from './dependencies.js';
 import { childEnvironment } from './environment.js';
-import type { PipeSource } from '../logs/index.js';
-import { closePipesSoon } from './child-pipes.js';
+import { closePipesSoon, type ChildIo } from './child-pipes.js';
+import { driverState, timersLeft, type ChildLike, type DriverState } from './adoption.js';
 import { logsOpening } from './fd-budget.js';
 import { spawnChild, type SpawnSocket } from './spawn.js';
 import type { ChildStdin } from './child-stdin.js';
@@ -59,26 +59,11 @@ export interface ProcessHost {
   stateChanged(change: StateChange): void;
 }
 
-/** What the driver needs of a child: its exit (a ChildProcess, or reexec's adopted child). */
-export interface ChildLike {
-  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | string | null) => void): unknown;
-}
-
-/** reexec: a process's driver state as the next image takes it over (reexec/state.ts). */
-export interface DriverState {
-  state: ProcState;
-  /** Pending timers: name, generation and when they fire (ms since the epoch). */
-  timers: Array<{ name: TimerName; generation: number; at: number }>;
-  /** The current child's pipes (daemon side), while it runs (null: that pipe is closed). */
-  fds: { stdin: number | null; stdout: number | null; stderr: number | null } | null;
-  statusText: string;
-}
-
 export class Subprocess extends EventEmitter {
   private st: ProcState = initialState;
   private child: ChildLike | null = null;
   /** The current child's pipes, daemon side (reexec hands them over). */
-  private io: { stdin: ChildStdin | null; stdout: PipeSource | null; stderr: PipeSource | null } | null = null;
+  private io: ChildIo | null = null;
   /** When each pending timer fires (reexec re-arms them in the next image). */
   private readonly deadlines = new Map<TimerName, { generation: number; at: number }>();
   private stdin: ChildStdin | null = null;
@@ -344,13 +329,7 @@ export class Subprocess extends EventEmitter {
 
   /** reexec: everything the next image needs to drive this process on (see DriverState). */
   exportState(): DriverState {
-    const io = this.io;
-    return {
-      state: this.st,
-      timers: [...this.deadlines].map(([name, d]) => ({ name, ...d })),
-      fds: io && this.child ? { stdin: io.stdin?.fd ?? null, stdout: io.stdout?.pipeFd ?? null, stderr: io.stderr?.pipeFd ?? null } : null,
-      statusText: this.statusText,
-    };
+    return driverState({ state: this.st, deadlines: this.deadlines, io: this.child ? this.io : null, statusText: this.statusText });
   }
 
   /**
@@ -358,11 +337,10 @@ export class Subprocess extends EventEmitter {
    * says when the adopted pid exits; `io` are its pipes, re-wrapped. No state change is
    * announced: nothing changed. Timers left pending fire when they would have.
    */
-  adopt(saved: DriverState, child: ChildLike | null, io: Subprocess['io']): void {
+  adopt(saved: DriverState, child: ChildLike | null, io: ChildIo | null): void {
     this.st = saved.state;
     this.statusText = saved.statusText;
-    const now = this.host.os.now();
-    for (const t of saved.timers) this.armTimer(t.name, t.generation, Math.max(0, t.at - now));
+    for (const t of timersLeft(saved, this.host.os.now())) this.armTimer(t.name, t.generation, t.ms);
     if (child && io) this.watchChild(child, io);
   }
 
@@ -457,7 +435,7 @@ export class Subprocess extends EventEmitter {
   }
 
   /** Capture the child's output and turn its exit into an event (a spawn, or reexec's adoption). */
-  private watchChild(child: ChildLike, io: NonNullable<Subprocess['io']>): void {
+  private watchChild(child: ChildLike, io: ChildIo): void {
     const cfg = this.config;
     this.child = child;
     this.io = io;
