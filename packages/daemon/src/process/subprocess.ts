@@ -11,13 +11,13 @@
  * started when the process becomes RUNNING and stopped when it leaves it.
  */
 import { EventEmitter } from 'node:events';
-import { Faults, ProcessStates, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
+import { Faults, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
 import type { ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import type { OsSeam } from '../os-seam.js';
 import { resolveCommand } from './command.js';
-import { describe } from './describe.js';
-import { dependencyInfo, type GateNote } from './dependencies.js';
+import type { GateNote } from './dependencies.js';
+import { processInfo } from './info.js';
 import { childEnvironment } from './environment.js';
 import { closePipesSoon, type ChildIo } from './child-pipes.js';
 import { driverState, timersLeft, type ChildLike, type DriverState } from './adoption.js';
@@ -27,7 +27,6 @@ import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
 import { HealthMonitor, healthSettings } from '../health/monitor.js';
-import { healthNote } from '../health/verdict.js';
 import { DrainHold } from './drain-hold.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
 
@@ -242,29 +241,8 @@ export class Subprocess extends EventEmitter {
   }
 
   info(nowMs: number): ProcessInfo {
-    const sec = (ms: number) => Math.floor(ms / 1000);
-    const base = {
-      name: this.config.name,
-      group: this.groupName,
-      start: sec(this.st.laststart),
-      stop: sec(this.st.laststop),
-      now: sec(nowMs),
-      state: ProcessStates[this.st.state],
-      statename: this.st.state,
-      spawnerr: this.st.spawnerr,
-      exitstatus: this.st.exitstatus ?? 0,
-      logfile: this.output.stdoutPath,
-      stdout_logfile: this.output.stdoutPath,
-      stderr_logfile: this.output.stderrPath,
-      pid: this.st.pid,
-    };
-    const plain = describe(base);
-    const status = this.statusText && this.st.pid ? `${plain}, ${this.statusText}` : plain;
-    const health = this.health.current;
-    const note = healthNote(health);
-    const description = note ? `${status} (${note})` : status;
-    const extra = { ready: this.st.ready, health: health?.status ?? null, health_failures: health?.failures ?? 0, status_text: this.st.pid ? this.statusText : '' };
-    return { ...base, description, ...dependencyInfo(this.config.dependsOn, this.gateNote), ...extra };
+    const { config, groupName: group, st: state, output, statusText, gateNote } = this;
+    return processInfo({ config, group, state, output, statusText, health: this.health.current, gateNote }, nowMs);
   }
 
   private dispatch(event: ProcEvent): void {
