@@ -1,7 +1,10 @@
 /**
- * One supervised process: the driver around the pure state machine. It performs effects
- * (spawn through the exec shim, kill, timers), turns the child's exit into an event at once
- * (no polling tick) and tells listeners about every state change.
+ * One supervised process: the driver around the pure state machine (transition.ts). It
+ * dispatches events, performs the effects (spawn, kill, timers), turns the child's exit into an
+ * event at once (no polling tick) and tells listeners about every state change. The pieces it
+ * drives live beside it: the spawn through the exec shim (spawn.ts), the socket_drain hold of
+ * the stop signal (drain-hold.ts), reexec's hand-over (adoption.ts), getProcessInfo's answer
+ * (info.ts) and what the host gives it (host.ts).
  *
  * Readiness: `ready` is true once the process is RUNNING (after its `ready=` check when it has
  * one: the probe, from readiness/, is set up before the spawn and started/stopped by the state
@@ -13,8 +16,6 @@
 import { EventEmitter } from 'node:events';
 import { Faults, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
 import type { ProcessConfig } from '../config/types.js';
-import type { Logger } from '../logger.js';
-import type { OsSeam } from '../os-seam.js';
 import { resolveCommand } from './command.js';
 import type { GateNote } from './dependencies.js';
 import { processInfo } from './info.js';
@@ -22,41 +23,14 @@ import { childEnvironment } from './environment.js';
 import { closePipesSoon, type ChildIo } from './child-pipes.js';
 import { driverState, timersLeft, type ChildLike, type DriverState } from './adoption.js';
 import { logsOpening } from './fd-budget.js';
-import { spawnChild, type SpawnSocket } from './spawn.js';
+import { spawnChild } from './spawn.js';
+import type { ProcessHost, StateChange } from './host.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
 import { HealthMonitor, healthSettings } from '../health/monitor.js';
 import { DrainHold } from './drain-hold.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
-
-export interface StateChange {
-  process: Subprocess;
-  from: ProcessStateName;
-  to: ProcessStateName;
-  expected?: boolean;
-  /** State data after the change (pid, backoff …). */
-  snapshot: ProcState;
-}
-
-/** What a process needs from its group and the supervisor. */
-export interface ProcessHost {
-  os: OsSeam;
-  logger: Logger;
-  serverUrl: string | null;
-  supervisordEnvironment: Record<string, string>;
-  baseEnvironment: NodeJS.ProcessEnv;
-  autoStartAllowed(): boolean;
-  /** The listening socket this process gets at spawn (fcgi-program), or null. */
-  listeningSocket(p: Subprocess): SpawnSocket | null;
-  /**
-   * fcgi socket_drain: resolves when the stop signal may be sent (the worker holds no request),
-   * or null to send it at once. The stop's signal and its stopwaitsecs timer wait for it.
-   */
-  drainBeforeStop?(p: Subprocess, pid: number): Promise<unknown> | null;
-  /** Tell the world (events, followers) about a state change. */
-  stateChanged(change: StateChange): void;
-}
 
 export class Subprocess extends EventEmitter {
   private st: ProcState = initialState;
