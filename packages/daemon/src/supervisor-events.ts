@@ -11,7 +11,8 @@
 import type { SupervisorStateName } from '@tsupervisor/protocol';
 import type { SupervisorEvent } from './events/event.js';
 import type { ProcessGroup } from './process/group.js';
-import type { StateChange, Subprocess } from './process/subprocess.js';
+import type { StateChange } from './process/host.js';
+import type { Subprocess } from './process/subprocess.js';
 
 export interface SupervisorEvents {
   /** A process changed state (every transition, in order). */

@@ -8,7 +8,8 @@
 import type { LogChannel } from '@tsupervisor/protocol';
 import type { EventSystem } from '../events/index.js';
 import { listenQueue } from '../native/index.js';
-import type { StateChange, Subprocess } from '../process/subprocess.js';
+import type { StateChange } from '../process/host.js';
+import type { Subprocess } from '../process/subprocess.js';
 import type { Supervisor } from '../supervisor.js';
 
 /** Spawns and exits of one process (a process replaced by `update` starts again from 0). */

@@ -3,7 +3,7 @@
  * a socketpair). Its stdout and stderr are read through PipeSource; with redirect_stderr the
  * child's fd 2 is the stdout pipe too, as supervisor dup2s it, so what the child writes to both
  * stays in the order it was written. Its stdin (unless a socket takes fd 0) is written through
- * ChildStdin.
+ * ChildStdin. After the child exits, closePipesSoon lets go of the read ends after a grace.
  */
 import { PipeSource } from '../logs/index.js';
 import { closeFd, makePipe, type PipeFds } from '../native/index.js';
@@ -24,6 +24,13 @@ function closeQuietly(fd: number): void {
   } catch {
     // EBADF: already closed
   }
+}
+
+/** The daemon's side of a running child's pipes (null: none, or closed; an adopted child's may be). */
+export interface ChildIo {
+  stdin: ChildStdin | null;
+  stdout: PipeSource | null;
+  stderr: PipeSource | null;
 }
 
 /** Throws what pipe2 throws (EMFILE, ENFILE). */
@@ -63,4 +70,20 @@ export function makeChildPipes(redirectStderr: boolean, withStdin = true): Child
       for (const p of made) for (const fd of [p.read, p.write]) closeQuietly(fd);
     },
   };
+}
+
+/** How long output may still arrive through a child's pipes after it exited. */
+const PIPE_GRACE_MS = 500;
+
+/**
+ * After the child exits, what is already in its pipes is still read; but a grandchild that
+ * inherited them (`sh -c 'x &'`) must not keep the capture, `stop` and shutdown waiting:
+ * like supervisor, which closes its ends at reap, the daemon lets go of them after a grace.
+ */
+export function closePipesSoon(pipes: Array<PipeSource | null>, drained: Promise<void>): void {
+  const timer = setTimeout(() => {
+    for (const pipe of pipes) pipe?.close();
+  }, PIPE_GRACE_MS);
+  timer.unref();
+  void drained.then(() => clearTimeout(timer));
 }

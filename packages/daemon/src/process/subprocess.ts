@@ -1,7 +1,10 @@
 /**
- * One supervised process: the driver around the pure state machine. It performs effects
- * (spawn through the exec shim, kill, timers), turns the child's exit into an event at once
- * (no polling tick) and tells listeners about every state change.
+ * One supervised process: the driver around the pure state machine (transition.ts). It
+ * dispatches events, performs the effects (spawn, kill, timers), turns the child's exit into an
+ * event at once (no polling tick) and tells listeners about every state change. The pieces it
+ * drives live beside it: the spawn through the exec shim (spawn.ts), the socket_drain hold of
+ * the stop signal (drain-hold.ts), reexec's hand-over (adoption.ts), getProcessInfo's answer
+ * (info.ts) and what the host gives it (host.ts).
  *
  * Readiness: `ready` is true once the process is RUNNING (after its `ready=` check when it has
  * one: the probe, from readiness/, is set up before the spawn and started/stopped by the state
@@ -10,83 +13,36 @@
  * process to be ready reads these two. Health (`healthcheck=`) is the HealthMonitor's (health/),
  * started when the process becomes RUNNING and stopped when it leaves it.
  */
-import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { Faults, ProcessStates, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
+import { Faults, RPCFault, type ProcessInfo, type ProcessStateName } from '@tsupervisor/protocol';
 import type { ProcessConfig } from '../config/types.js';
-import type { Logger } from '../logger.js';
-import type { OsSeam } from '../os-seam.js';
-import { SHIM_PATH, shimArgs } from '../native/index.js';
 import { resolveCommand } from './command.js';
-import { describe } from './describe.js';
-import { dependencyInfo, type GateNote } from './dependencies.js';
+import type { GateNote } from './dependencies.js';
+import { processInfo } from './info.js';
 import { childEnvironment } from './environment.js';
-import type { PipeSource } from '../logs/index.js';
-import { type ChildPipes, makeChildPipes } from './child-pipes.js';
-import { fdLimit, logsOpening, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
+import { closePipesSoon, type ChildIo } from './child-pipes.js';
+import { driverState, timersLeft, type ChildLike, type DriverState } from './adoption.js';
+import { logsOpening } from './fd-budget.js';
+import { spawnChild } from './spawn.js';
+import type { ProcessHost, StateChange } from './host.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
 import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
 import { HealthMonitor, healthSettings } from '../health/monitor.js';
-import { healthNote } from '../health/verdict.js';
+import { DrainHold } from './drain-hold.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
-
-export interface StateChange {
-  process: Subprocess;
-  from: ProcessStateName;
-  to: ProcessStateName;
-  expected?: boolean;
-  /** State data after the change (pid, backoff …). */
-  snapshot: ProcState;
-}
-
-/** What a process needs from its group and the supervisor. */
-export interface ProcessHost {
-  os: OsSeam;
-  logger: Logger;
-  serverUrl: string | null;
-  supervisordEnvironment: Record<string, string>;
-  baseEnvironment: NodeJS.ProcessEnv;
-  autoStartAllowed(): boolean;
-  /** The listening socket this process gets at spawn (fcgi-program), or null. */
-  listeningSocket(p: Subprocess): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null;
-  /**
-   * fcgi socket_drain: resolves when the stop signal may be sent (the worker holds no request),
-   * or null to send it at once. The stop's signal and its stopwaitsecs timer wait for it.
-   */
-  drainBeforeStop?(p: Subprocess, pid: number): Promise<unknown> | null;
-  /** Tell the world (events, followers) about a state change. */
-  stateChanged(change: StateChange): void;
-}
-
-/** What the driver needs of a child: its exit (a ChildProcess, or reexec's adopted child). */
-export interface ChildLike {
-  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | string | null) => void): unknown;
-}
-
-/** reexec: a process's driver state as the next image takes it over (reexec/state.ts). */
-export interface DriverState {
-  state: ProcState;
-  /** Pending timers: name, generation and when they fire (ms since the epoch). */
-  timers: Array<{ name: TimerName; generation: number; at: number }>;
-  /** The current child's pipes (daemon side), while it runs (null: that pipe is closed). */
-  fds: { stdin: number | null; stdout: number | null; stderr: number | null } | null;
-  statusText: string;
-}
 
 export class Subprocess extends EventEmitter {
   private st: ProcState = initialState;
   private child: ChildLike | null = null;
   /** The current child's pipes, daemon side (reexec hands them over). */
-  private io: { stdin: ChildStdin | null; stdout: PipeSource | null; stderr: PipeSource | null } | null = null;
+  private io: ChildIo | null = null;
   /** When each pending timer fires (reexec re-arms them in the next image). */
   private readonly deadlines = new Map<TimerName, { generation: number; at: number }>();
   private stdin: ChildStdin | null = null;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
-  /** The stop's kill and stopwait timer, held while socket_drain drains the worker. */
-  private heldForDrain: Effect[] | null = null;
-  /** The spawn generation whose drain is over (its held kill then goes through). */
-  private drainedGeneration = -1;
+  /** socket_drain: holds the stop's kill and stopwait timer while the worker drains. */
+  private readonly drainHold = new DrainHold();
   /** The readiness check of the current spawn: prepared before it, then started. */
   private probeSetup: ProbeSetup | null = null;
   private probe: Probe | null = null;
@@ -259,29 +215,8 @@ export class Subprocess extends EventEmitter {
   }
 
   info(nowMs: number): ProcessInfo {
-    const sec = (ms: number) => Math.floor(ms / 1000);
-    const base = {
-      name: this.config.name,
-      group: this.groupName,
-      start: sec(this.st.laststart),
-      stop: sec(this.st.laststop),
-      now: sec(nowMs),
-      state: ProcessStates[this.st.state],
-      statename: this.st.state,
-      spawnerr: this.st.spawnerr,
-      exitstatus: this.st.exitstatus ?? 0,
-      logfile: this.output.stdoutPath,
-      stdout_logfile: this.output.stdoutPath,
-      stderr_logfile: this.output.stderrPath,
-      pid: this.st.pid,
-    };
-    const plain = describe(base);
-    const status = this.statusText && this.st.pid ? `${plain}, ${this.statusText}` : plain;
-    const health = this.health.current;
-    const note = healthNote(health);
-    const description = note ? `${status} (${note})` : status;
-    const extra = { ready: this.st.ready, health: health?.status ?? null, health_failures: health?.failures ?? 0, status_text: this.st.pid ? this.statusText : '' };
-    return { ...base, description, ...dependencyInfo(this.config.dependsOn, this.gateNote), ...extra };
+    const { config, groupName: group, st: state, output, statusText, gateNote } = this;
+    return processInfo({ config, group, state, output, statusText, health: this.health.current, gateNote }, nowMs);
   }
 
   private dispatch(event: ProcEvent): void {
@@ -297,10 +232,11 @@ export class Subprocess extends EventEmitter {
   }
 
   private perform(effect: Effect): void {
-    if (this.holdsForDrain(effect)) return;
+    const drain = (pid: number) => this.host.drainBeforeStop?.(this, pid) ?? null;
+    if (this.drainHold.holds(effect, () => this.st, drain, (e) => this.perform(e))) return;
     switch (effect.type) {
       case 'spawn':
-        this.spawnChild();
+        this.spawn();
         break;
       case 'kill':
         this.killChild(effect.signal, effect.group);
@@ -334,35 +270,6 @@ export class Subprocess extends EventEmitter {
     }
   }
 
-  /**
-   * The stop signal of a RUNNING→STOPPING stop (not SIGKILL) waits until the host says the worker
-   * is drained (socket_drain); the stopwait timer, after it, starts then. A drain that ends
-   * after the process is gone or another spawn began does nothing.
-   */
-  private holdsForDrain(effect: Effect): boolean {
-    if (this.heldForDrain) {
-      if (effect.type === 'kill' || (effect.type === 'timer' && effect.name === 'stopwait')) {
-        this.heldForDrain.push(effect);
-        return true;
-      }
-      return false;
-    }
-    if (effect.type !== 'kill' || effect.signal === 'KILL' || this.st.state !== 'STOPPING' || !this.st.pid) return false;
-    if (this.drainedGeneration === this.st.generation) return false;
-    const drained = this.host.drainBeforeStop?.(this, this.st.pid) ?? null;
-    if (!drained) return false;
-    const generation = this.st.generation;
-    this.heldForDrain = [effect];
-    void drained.then(() => {
-      const held = this.heldForDrain ?? [];
-      this.heldForDrain = null;
-      if (this.st.generation !== generation || this.st.state !== 'STOPPING') return;
-      this.drainedGeneration = generation;
-      for (const e of held) this.perform(e);
-    });
-    return true;
-  }
-
   private armTimer(name: TimerName, generation: number, ms: number): void {
     this.deadlines.set(name, { generation, at: this.host.os.now() + ms });
     this.timers.set(name, this.host.os.setTimer(() => {
@@ -374,13 +281,7 @@ export class Subprocess extends EventEmitter {
 
   /** reexec: everything the next image needs to drive this process on (see DriverState). */
   exportState(): DriverState {
-    const io = this.io;
-    return {
-      state: this.st,
-      timers: [...this.deadlines].map(([name, d]) => ({ name, ...d })),
-      fds: io && this.child ? { stdin: io.stdin?.fd ?? null, stdout: io.stdout?.pipeFd ?? null, stderr: io.stderr?.pipeFd ?? null } : null,
-      statusText: this.statusText,
-    };
+    return driverState({ state: this.st, deadlines: this.deadlines, io: this.child ? this.io : null, statusText: this.statusText });
   }
 
   /**
@@ -388,11 +289,10 @@ export class Subprocess extends EventEmitter {
    * says when the adopted pid exits; `io` are its pipes, re-wrapped. No state change is
    * announced: nothing changed. Timers left pending fire when they would have.
    */
-  adopt(saved: DriverState, child: ChildLike | null, io: Subprocess['io']): void {
+  adopt(saved: DriverState, child: ChildLike | null, io: ChildIo | null): void {
     this.st = saved.state;
     this.statusText = saved.statusText;
-    const now = this.host.os.now();
-    for (const t of saved.timers) this.armTimer(t.name, t.generation, Math.max(0, t.at - now));
+    for (const t of timersLeft(saved, this.host.os.now())) this.armTimer(t.name, t.generation, t.ms);
     if (child && io) this.watchChild(child, io);
   }
 
@@ -457,7 +357,7 @@ export class Subprocess extends EventEmitter {
     resolveCommand(this.config.argv, this.environment(), this.config.commandError);
   }
 
-  private spawnChild(): void {
+  private spawn(): void {
     const cfg = this.config;
     this.releaseProbe();
     this.statusText = '';
@@ -471,76 +371,23 @@ export class Subprocess extends EventEmitter {
         return;
       }
     }
-    const env = this.environment();
-    let resolved;
-    let socket;
-    try {
-      resolved = resolveCommand(cfg.argv, env, cfg.commandError);
-      socket = this.host.listeningSocket(this);
-    } catch (err) {
-      this.releaseProbe();
-      this.dispatch({ type: 'spawnFailed', error: err instanceof RPCFault ? err.detail : (err as Error).message });
-      return;
-    }
-    // ready=fd:N: the pipe's child end goes in the first free stdio slot; the shim moves it to N
-    const readyFd = this.probeSetup?.childFd ?? null;
-    const readySlot = socket ? 4 : 3;
-    const args = shimArgs({
-      setpgid: true,
-      closeFds: true,
-      pdeathsig: 'KILL',
-      user: cfg.user ?? undefined,
-      umask: cfg.umask ?? undefined,
-      directory: cfg.directory ?? undefined,
-      socket: socket ? { fd: 3, pass: socket.pass, name: socket.name } : undefined,
-      file: resolved.filename,
-      argv: resolved.argv,
-      readyFd: readyFd ? { from: readySlot, to: readyFd.to } : null,
+    const spawned = spawnChild({
+      os: this.host.os,
+      logger: this.host.logger,
+      config: cfg,
+      env: this.environment(),
+      listeningSocket: () => this.host.listeningSocket(this),
+      readyFd: this.probeSetup?.childFd ?? null,
+      releaseProbe: () => this.releaseProbe(),
+      failed: (error) => this.dispatch({ type: 'spawnFailed', error }),
     });
-    // the reserve that keeps the control socket answering is not for spawns (fd-budget.ts)
-    const short = spawnFdsShort();
-    if (short) return this.outOfFds(short);
-    let pipes: ChildPipes;
-    try {
-      pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));
-    } catch (err) {
-      this.releaseProbe();
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EMFILE') return this.outOfFds();
-      this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}` });
-      return;
-    }
-    const stdio: StdioOptions = [...pipes.stdio];
-    if (socket) stdio.push(socket.fd);
-    if (readyFd) stdio[readySlot] = readyFd.fd;
-    let child: ChildProcess;
-    try {
-      child = this.host.os.spawn(SHIM_PATH, args, { env, stdio });
-    } catch (err) {
-      pipes.discard();
-      this.releaseProbe();
-      this.dispatch({ type: 'spawnFailed', error: `unknown error making dispatchers for '${cfg.name}': ${(err as Error).message}` });
-      return;
-    }
-    if (child.pid === undefined) {
-      pipes.discard();
-      this.releaseProbe();
-      child.once('error', (err: NodeJS.ErrnoException) => {
-        // Out of fds at fork (the pipes were made): supervisor's words, not the shim's path.
-        if (err.code === 'EMFILE') return this.outOfFds();
-        this.dispatch({ type: 'spawnFailed', error: `${err.code ?? 'unknown error'}: ${err.message}` });
-      });
-      return;
-    }
-    child.on('error', () => {
-      /* reported through 'exit' */
-    });
-    this.watchChild(child, pipes.open());
-    this.dispatch({ type: 'spawned', pid: child.pid });
+    if (!spawned) return;
+    this.watchChild(spawned.child, spawned.pipes.open());
+    this.dispatch({ type: 'spawned', pid: spawned.pid });
   }
 
   /** Capture the child's output and turn its exit into an event (a spawn, or reexec's adoption). */
-  private watchChild(child: ChildLike, io: NonNullable<Subprocess['io']>): void {
+  private watchChild(child: ChildLike, io: ChildIo): void {
     const cfg = this.config;
     this.child = child;
     this.io = io;
@@ -560,35 +407,12 @@ export class Subprocess extends EventEmitter {
       stdin?.close();
       if (this.stdin === stdin) this.stdin = null;
       if (this.io === io) this.io = null;
-      this.closePipesSoon([stdout, stderr], drained);
+      closePipesSoon([stdout, stderr], drained);
       if (this.child !== child) return;
       this.child = null;
       this.releaseProbe();
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
-  }
-
-  /**
-   * No descriptors for a spawn: supervisor's spawn error (BACKOFF, then FATAL), and in the main
-   * log, at most every 10 s, how many are open against which limit and what to raise.
-   */
-  private outOfFds(count: FdCount = { open: openFds(), limit: fdLimit() }): void {
-    const notice = shortageNotice(count);
-    if (notice) this.host.logger.log('warn', notice);
-    this.dispatch({ type: 'spawnFailed', error: `too many open files to spawn '${this.config.name}'` });
-  }
-
-  /**
-   * After the child exits, what is already in its pipes is still read; but a grandchild that
-   * inherited them (`sh -c 'x &'`) must not keep the capture, `stop` and shutdown waiting:
-   * like supervisor, which closes its ends at reap, the daemon lets go of them after a grace.
-   */
-  private closePipesSoon(pipes: Array<PipeSource | null>, drained: Promise<void>): void {
-    const timer = setTimeout(() => {
-      for (const pipe of pipes) pipe?.close();
-    }, PIPE_GRACE_MS);
-    timer.unref();
-    void drained.then(() => clearTimeout(timer));
   }
 
   private killChild(signal: string, group: boolean): void {
@@ -603,6 +427,3 @@ export class Subprocess extends EventEmitter {
     }
   }
 }
-
-/** How long output may still arrive through a child's pipes after it exited. */
-const PIPE_GRACE_MS = 500;

@@ -2,10 +2,10 @@
  * The state one daemon image hands to the next across `reexec` (issue 14): a JSON file named by
  * the environment variable STATE_ENV, read once at start-up and removed. Everything in it is
  * data (no fds are opened here): which fd is which pipe, which fd is which fcgi socket, and each
- * process's driver state (process/subprocess.ts DriverState), by namespec.
+ * process's driver state (process/adoption.ts DriverState), by namespec.
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { DriverState } from '../process/subprocess.js';
+import type { DriverState } from '../process/adoption.js';
 
 export const STATE_ENV = 'TSUPERVISORD_REEXEC_STATE';
 /** Set for the preflight run (reexec/check.ts): read the configuration, load the code, exit. */

@@ -1,0 +1,123 @@
+/**
+ * The spawn itself: a child started through the exec shim (native/shim.ts), as supervisor's
+ * spawn does between fork and exec: the command resolved on the child's PATH, the shim's
+ * arguments (setpgid, user, umask, directory, parent-death signal), the child's stdio (its
+ * pipes, the fcgi listening socket at fd 3, a ready=fd:N pipe in the next free slot) and every
+ * way that can fail, in supervisor's words. Apart from the driver (subprocess.ts) because it
+ * only needs explicit inputs: the driver sets up the readiness check before and watches the
+ * child after.
+ */
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { RPCFault } from '@tsupervisor/protocol';
+import type { ProcessConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
+import type { OsSeam } from '../os-seam.js';
+import { SHIM_PATH, shimArgs } from '../native/index.js';
+import { resolveCommand } from './command.js';
+import { type ChildPipes, makeChildPipes } from './child-pipes.js';
+import { fdLimit, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
+
+/** The listening socket a process gets at spawn (fcgi-program). */
+export interface SpawnSocket {
+  fd: number;
+  pass: 'stdin' | 'listen_fds';
+  name: string;
+}
+
+export interface SpawnInput {
+  os: OsSeam;
+  logger: Logger;
+  config: ProcessConfig;
+  env: Record<string, string>;
+  /** Asked once the command resolved (it may open the socket), or null; may throw. */
+  listeningSocket(): SpawnSocket | null;
+  /** ready=fd:N: the pipe's child end and the fd the child expects it at. */
+  readyFd: { fd: number; to: number } | null;
+  /** Release the readiness check set up for this spawn (on the failures that give it up). */
+  releaseProbe(): void;
+  /** The spawn failed: supervisor's spawnerr (now, or later for a failed fork). */
+  failed(error: string): void;
+}
+
+/** Spawns the child, or returns null after telling `input.failed` (maybe later) why not. */
+export function spawnChild(input: SpawnInput): { child: ChildProcess; pid: number; pipes: ChildPipes } | null {
+  const cfg = input.config;
+  const outOfFds = (count?: FdCount) => reportOutOfFds(input, count);
+  let resolved;
+  let socket;
+  try {
+    resolved = resolveCommand(cfg.argv, input.env, cfg.commandError);
+    socket = input.listeningSocket();
+  } catch (err) {
+    input.releaseProbe();
+    input.failed(err instanceof RPCFault ? err.detail : (err as Error).message);
+    return null;
+  }
+  // ready=fd:N: the pipe's child end goes in the first free stdio slot; the shim moves it to N
+  const readyFd = input.readyFd;
+  const readySlot = socket ? 4 : 3;
+  const args = shimArgs({
+    setpgid: true,
+    closeFds: true,
+    pdeathsig: 'KILL',
+    user: cfg.user ?? undefined,
+    umask: cfg.umask ?? undefined,
+    directory: cfg.directory ?? undefined,
+    socket: socket ? { fd: 3, pass: socket.pass, name: socket.name } : undefined,
+    file: resolved.filename,
+    argv: resolved.argv,
+    readyFd: readyFd ? { from: readySlot, to: readyFd.to } : null,
+  });
+  // the reserve that keeps the control socket answering is not for spawns (fd-budget.ts)
+  const short = spawnFdsShort();
+  if (short) {
+    outOfFds(short);
+    return null;
+  }
+  let pipes: ChildPipes;
+  try {
+    pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));
+  } catch (err) {
+    input.releaseProbe();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE') outOfFds();
+    else input.failed(`unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}`);
+    return null;
+  }
+  const stdio: StdioOptions = [...pipes.stdio];
+  if (socket) stdio.push(socket.fd);
+  if (readyFd) stdio[readySlot] = readyFd.fd;
+  let child: ChildProcess;
+  try {
+    child = input.os.spawn(SHIM_PATH, args, { env: input.env, stdio });
+  } catch (err) {
+    pipes.discard();
+    input.releaseProbe();
+    input.failed(`unknown error making dispatchers for '${cfg.name}': ${(err as Error).message}`);
+    return null;
+  }
+  if (child.pid === undefined) {
+    pipes.discard();
+    input.releaseProbe();
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // Out of fds at fork (the pipes were made): supervisor's words, not the shim's path.
+      if (err.code === 'EMFILE') return outOfFds();
+      input.failed(`${err.code ?? 'unknown error'}: ${err.message}`);
+    });
+    return null;
+  }
+  child.on('error', () => {
+    /* reported through 'exit' */
+  });
+  return { child, pid: child.pid, pipes };
+}
+
+/**
+ * No descriptors for a spawn: supervisor's spawn error (BACKOFF, then FATAL), and in the main
+ * log, at most every 10 s, how many are open against which limit and what to raise.
+ */
+function reportOutOfFds(input: SpawnInput, count: FdCount = { open: openFds(), limit: fdLimit() }): void {
+  const notice = shortageNotice(count);
+  if (notice) input.logger.log('warn', notice);
+  input.failed(`too many open files to spawn '${input.config.name}'`);
+}
