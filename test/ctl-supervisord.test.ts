@@ -29,7 +29,9 @@ command=sh -c 'echo one; echo two >&2; echo three; exec sleep 1000'
 startsecs=0
 
 [program:quick]
-command=true
+; lives 0.5 s: with \`true\` supervisord's own answer to \`start\` is a race (started, or
+; abnormal termination when it reaps the exit before the RUNNING transition), so two runs differ
+command=sh -c 'sleep 0.5'
 startsecs=0
 autorestart=false
 autostart=false
@@ -79,7 +81,7 @@ const WRITES: Case[] = [
   { cmd: ['start', 'g:*'], setup: [['stop', 'g:*']] },
   { cmd: ['stop', 'all'], setup: [['start', 'all']], unordered: true },
   { cmd: ['start', 'all'], setup: [['stop', 'all']], unordered: true },
-  { cmd: ['start', 'quick'], setup: [['start', 'a']] },
+  { cmd: ['start', 'quick'], setup: [['start', 'a'], ['stop', 'quick']] },
   { cmd: ['start', 'nosuch', 'a'], setup: [['stop', 'a']] },
   { cmd: ['stop', 'g:nosuch', 'a'], setup: [['start', 'a']] },
   { cmd: ['restart', 'a', 'g:*'], setup: [['start', 'all']], unordered: true },
