@@ -24,8 +24,8 @@ function prng(seed: number): () => number {
   };
 }
 
-// shutdown and restart would end the run legitimately.
-const METHODS = METHOD_NAMES.filter((m) => m !== 'supervisor.shutdown' && m !== 'supervisor.restart');
+// shutdown, restart and reexec would end the run (or its connections) legitimately.
+const METHODS = METHOD_NAMES.filter((m) => m !== 'supervisor.shutdown' && m !== 'supervisor.restart' && m !== 'tsupervisor.reexec');
 const NAMES = ['a', 'cat', 'g:*', 'g:', 'g:x', 'nosuch', '', ':', '*', 'a:a', '__proto__', 'constructor', '%s', '../a'];
 const KEYS = ['name', 'wait', 'signal', 'offset', 'length', 'chars', 'names', 'channel', 'main', 'types', 'type', 'data', '_auth', '__proto__'];
 
