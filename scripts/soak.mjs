@@ -4,6 +4,8 @@
 // workers answering TCP connections, programs leaving orphans. Meanwhile: ctl status loops,
 // random stop/start/restart, config changes applied with `update`, SIGKILL of random children,
 // garbage frames on the control socket, log followers that never read, fcgi connections.
+// Also programs that die right after each spawn (/bin/false, startsecs=0: the crash-loop
+// throttle's long run, issue 19) and that leave a grandchild holding their pipes.
 // Every SOAK_SAMPLE_S seconds: RSS, open fds, CPU. At the end it fails (exit 1) if the daemon
 // died, a ctl call failed, the log shows an uncaught error, or RSS / fds kept growing.
 import { writeFileSync, readFileSync, readdirSync, renameSync } from 'node:fs';
@@ -47,6 +49,18 @@ stdout_logfile_backups=2
 [program:orphans]
 command=sh -c 'while :; do (sleep 0.5 &); sleep 0.2; done'
 startsecs=0
+
+[program:instacrash]
+command=/bin/false
+process_name=%(program_name)s_%(process_num)d
+numprocs=5
+startsecs=0
+autorestart=true
+
+[program:pipeholder]
+command=sh -c 'sleep 3 & exit 1'
+startsecs=0
+autorestart=true
 
 [fcgi-program:w]
 command=/usr/bin/python3 @TMP@/worker.py
