@@ -64,8 +64,8 @@ export function infoHandlers(sup: Supervisor): InfoHandlers {
 /**
  * getAllProcessInfo, built again only when something in it can have changed: the second of
  * `now` (which the uptimes in the descriptions count), the set of processes, a process's state
- * (its state record is replaced, never changed, at each transition), group, log paths or what
- * the start gate says of it.
+ * (its state record is replaced, never changed, at each transition), group, log paths, what
+ * the start gate says of it, its health (healthcheck=) or its STATUS= text.
  * Within that, callers get the same frozen array: 50 clients polling 1,000 processes made the
  * daemon build 1,000 objects per call, most of them promoted to the old generation before they
  * died (peak RSS ~190 MB, BENCHMARKS.md). The control socket serializes that array once too.
@@ -75,13 +75,15 @@ function allProcessInfo(sup: Supervisor): (nowMs: number) => ProcessInfo[] {
   let procs: Subprocess[] = [];
   let keys: unknown[] = [];
   let infos: ProcessInfo[] = [];
-  const K = 5;
+  const K = 7;
   const keyOf = (p: Subprocess, i: number, out: unknown[]) => {
     out[i * K] = p.snapshot;
     out[i * K + 1] = p.groupName;
     out[i * K + 2] = p.output.stdoutPath;
     out[i * K + 3] = p.output.stderrPath;
     out[i * K + 4] = p.gateNote;
+    out[i * K + 5] = p.health.current; // replaced at each check that changes it
+    out[i * K + 6] = p.status; // the STATUS= text
   };
   return (nowMs) => {
     const all = sup.allLexical();
