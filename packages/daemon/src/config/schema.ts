@@ -35,6 +35,25 @@ export function classifySection(section: string): { kind: SectionKind; name: str
 const LOG_KEYS = ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes', 'events_enabled', 'syslog'];
 
 /** Keys of [program:x] (and the base of fcgi-program / eventlistener). */
+/**
+ * tsupervisor's keys of when and how a process is started, watched and retried: start
+ * dependencies, essential programs, retries (docs/dependencies.md), readiness
+ * (config/readiness.ts), health checks (health/). `update` applies every one of them in place
+ * (update/keys.ts).
+ */
+export const SCHEDULING_KEYS = [
+  'depends_on',
+  'essential',
+  'backoff_max',
+  'ready',
+  'ready_timeout',
+  'healthcheck',
+  'healthcheck_interval',
+  'healthcheck_timeout',
+  'healthcheck_retries',
+  'healthcheck_start_period',
+] as const;
+
 export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'command',
   'process_name',
@@ -60,19 +79,7 @@ export const PROGRAM_KEYS: ReadonlySet<string> = new Set([
   'serverurl',
   // tsupervisor: timestamp each logged line of the child's output
   'log_timestamps',
-  // tsupervisor: start dependencies, essential programs, retries (docs/dependencies.md)
-  'depends_on',
-  'essential',
-  'backoff_max',
-  // tsupervisor: readiness (config/readiness.ts)
-  'ready',
-  'ready_timeout',
-  // tsupervisor: health checks (health/)
-  'healthcheck',
-  'healthcheck_interval',
-  'healthcheck_timeout',
-  'healthcheck_retries',
-  'healthcheck_start_period',
+  ...SCHEDULING_KEYS,
 ]);
 
 export const FCGI_PROGRAM_KEYS: ReadonlySet<string> = new Set([

@@ -3,6 +3,7 @@
  * and which of them a running process can take without a restart (the ones only the supervisor
  * reads: priorities, autostart, the state machine's timings, exit codes and stop signal).
  */
+import { SCHEDULING_KEYS } from '../config/schema.js';
 import type { FcgiSocketConfig, GroupConfig, LogConfig, ProcessConfig } from '../config/types.js';
 import { sameSettings } from './diff.js';
 
@@ -18,20 +19,11 @@ export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'stopwaitsecs',
   'stopasgroup',
   'killasgroup',
-  // tsupervisor: read by the supervisor only (start gate, essential, retry waits)
-  'depends_on',
-  'essential',
-  'backoff_max',
-  // tsupervisor: readiness is read at the next spawn (the current one keeps the check it was
-  // spawned with: notify and fd:N are set up at the spawn), the timeout when the next check starts
-  'ready',
-  'ready_timeout',
-  // tsupervisor: health checks start over with the new settings (health/monitor.ts reconfigure)
-  'healthcheck',
-  'healthcheck_interval',
-  'healthcheck_timeout',
-  'healthcheck_retries',
-  'healthcheck_start_period',
+  // tsupervisor's scheduling keys: dependencies, essential and retry waits are read by the
+  // supervisor only; readiness at the next spawn (the current one keeps the check it was spawned
+  // with: notify and fd:N are set up at the spawn), its timeout when the next check starts;
+  // health checks start over with the new settings (health/monitor.ts reconfigure)
+  ...SCHEDULING_KEYS,
 ]);
 
 /** Fields that identify a process or say where it was written: never a change of settings. */
