@@ -29,9 +29,10 @@ command=sh -c 'echo one; echo two >&2; echo three; exec sleep 1000'
 startsecs=0
 
 [program:quick]
-; lives 0.5 s: with \`true\` supervisord's own answer to \`start\` is a race (started, or
-; abnormal termination when it reaps the exit before the RUNNING transition), so two runs differ
-command=sh -c 'sleep 0.5'
+; not started by default, and long-lived once started: a program that exits soon makes
+; supervisord's own answers a race (\`start\` of \`true\` says started or abnormal termination;
+; \`stop all\` lists it or not, as it has exited yet or not), so two runs would differ
+command=sleep 1000
 startsecs=0
 autorestart=false
 autostart=false
