@@ -1,5 +1,5 @@
 // socket_drain=true (docs/fastcgi.md): nginx → four Go workers that die on SIGTERM in the middle
-// of their requests (ON_SIGTERM=exit; each request sleeps 1 s), eight clients looping on it.
+// of their requests (ON_SIGTERM=exit; each request sleeps 1 s), twelve clients looping on it.
 // With the drain, `restart fastcgi_test:*` and then `restart --rolling` fail no request: each
 // worker gets no new connection once it is to stop and is signalled only when it holds none.
 // The same pool without the drain (supervisor's model, one shared socket) fails the requests the
@@ -7,10 +7,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.js';
-import { assertAll200, poolSection, startPool, workerNames, type Pool } from './fcgi-pool.js';
+import { assertAll200, workerNames, type Pool } from './fcgi-pool.js';
+import { ctlOk as ctl, drainPool, loadDuring, PROGRAM } from './fcgi-drain-pool.js';
 
 const skip = h.defaultImpl === 'supervisor' ? 'tsupervisor extension (socket_drain)' : false;
-const PROGRAM = 'fastcgi_test';
 const NAMES = workerNames(PROGRAM, 4);
 const pools: Pool[] = [];
 
@@ -19,38 +19,13 @@ after(async () => {
 });
 
 async function pool(drain: boolean): Promise<Pool> {
-  const bin = await h.buildGoApp();
-  const fcgiPort = await h.freePort();
-  const p = await startPool({
-    sections: poolSection({
-      program: PROGRAM,
-      socket: `tcp://127.0.0.1:${fcgiPort}`,
-      command: bin,
-      numprocs: NAMES.length,
-      extra: `environment=SLEEP_MS="1000",ON_SIGTERM="exit"\nsocket_drain=${drain}`,
-    }),
-    fastcgiPass: () => `127.0.0.1:${fcgiPort}`,
-  });
+  const p = await drainPool({ numprocs: NAMES.length, drain });
   pools.push(p);
   await p.running(NAMES);
   return p;
 }
 
-/** Eight clients loop on nginx while `actions` run one after the other (1 s of load before, after). */
-async function loadDuring(p: Pool, actions: Array<() => Promise<void>>): Promise<h.LoopCounts> {
-  const stop = new AbortController();
-  const loop = h.requestLoop({ port: p.port, durationMs: 30_000, concurrency: 8, timeoutMs: 15_000, signal: stop.signal });
-  await h.sleep(1_000);
-  for (const action of actions) await action();
-  await h.sleep(1_000);
-  stop.abort();
-  return loop;
-}
-
-async function ctlOk(p: Pool, args: string[]): Promise<void> {
-  const r = await p.d.ctl(args, 60_000);
-  assert.equal(r.code, 0, JSON.stringify(r));
-}
+const ctlOk = async (p: Pool, args: string[]) => void (await ctl(p, args));
 
 test('socket_drain: restart g:* and restart --rolling under load fail no request', { skip }, async (t) => {
   const p = await pool(true);
@@ -62,7 +37,7 @@ test('socket_drain: restart g:* and restart --rolling under load fail no request
   ]);
   const after = await p.running(NAMES);
   for (const n of NAMES) assert.notEqual(after.get(n), before.get(n), `${n} was not restarted`);
-  // 8 clients × 1 s requests over several seconds
+  // 12 clients × 1 s requests over several seconds
   assertAll200(counts, 'restart and restart --rolling with socket_drain', p.context(), 40);
   t.diagnostic(h.describeCounts(counts));
 });
