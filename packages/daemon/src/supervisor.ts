@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCodes, Faults, RPCFault, hasCode, splitNamespec, type ReloadResult, type SupervisorStateName } from '@tsupervisor/protocol';
 import { ConfigError } from './config/errors.js';
-import type { Config, GroupConfig, ProcessConfig } from './config/types.js';
+import type { Config, FcgiSocketConfig, GroupConfig, ProcessConfig } from './config/types.js';
 import type { Logger } from './logger.js';
 import type { OsSeam } from './os-seam.js';
 import { ProcessGroup } from './process/group.js';
@@ -16,7 +16,7 @@ import { isStoppedState } from './process/transition.js';
 import { becameReady } from './process/dependencies.js';
 import { essentialFailure } from './process/essential.js';
 import { StartGate } from './process/start-gate.js';
-import type { FcgiSocket } from './sockets/fcgi-socket.js';
+import type { FcgiSocket, HandedFd } from './sockets/fcgi-socket.js';
 import { SocketOwner } from './sockets/socket-owner.js';
 import { diffGroups } from './update/diff.js';
 import type { SupervisorEvents } from './supervisor-events.js';
@@ -145,9 +145,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.sockets.forGroup(gc);
   }
 
-  /** reexec: an fcgi socket the previous image listened on, kept by fd (before start()). */
-  adoptSocket(socket: FcgiSocket): void {
-    this.sockets.adopt(socket);
+  /** reexec: an fcgi socket (or socket_drain pool) the previous image listened on, kept by fd (before start()). */
+  adoptSocket(config: FcgiSocketConfig, fds: readonly HandedFd[]): void {
+    this.sockets.adopt(config, fds);
+  }
+
+  /** reexec, before the processes are adopted: each socket_drain socket goes back to its worker. */
+  adoptSocketHolders(): void {
+    this.sockets.adoptHolders((namespec) => {
+      try {
+        return this.findProcess(namespec);
+      } catch {
+        return null;
+      }
+    });
   }
 
   /** reexec: the open fcgi sockets (their fds go to the next image). */

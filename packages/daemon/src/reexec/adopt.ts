@@ -7,7 +7,8 @@
  *   reaps it and its exit is handled as any other (autorestart, events).
  * - Pipes and stdin: the same fds, wrapped again (PipeSource, ChildStdin); what the child wrote
  *   while no image read is still in the pipe.
- * - fcgi sockets: the same listening fds, given to the supervisor before its groups are built.
+ * - fcgi sockets: the same listening fds, given to the supervisor before its groups are built; a
+ *   socket_drain pool's sockets go back to the workers that held them.
  * - Event listeners are not adopted (their protocol state is not carried over): stopped, then
  *   started afresh. A program whose configuration changed is restarted, as `update` would.
  */
@@ -19,7 +20,6 @@ import { ChildStdin } from '../process/child-stdin.js';
 import type { ChildLike } from '../process/adoption.js';
 import type { Subprocess } from '../process/subprocess.js';
 import { claimChild, releaseChild } from '../reaper.js';
-import { ListeningSocket } from '../sockets/listening-socket.js';
 import type { Supervisor } from '../supervisor.js';
 import type { ReexecState, SavedProcess } from './state.js';
 
@@ -75,20 +75,21 @@ export function claimChildren(state: ReexecState): void {
 
 /** Before the supervisor builds its groups: the fcgi sockets it had. Unused ones are closed. */
 export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
-  for (const { url, fd } of state.sockets) {
+  const byUrl = new Map<string, ReexecState['sockets']>();
+  for (const s of state.sockets) byUrl.set(s.url, [...(byUrl.get(s.url) ?? []), s]);
+  for (const [url, fds] of byUrl) {
     const gc = supervisor.config.groups.find((g) => g.socket?.address.url === url);
     if (!gc?.socket) {
-      closeQuietly(fd);
+      for (const { fd } of fds) closeQuietly(fd);
       continue;
     }
-    const socket = new ListeningSocket(gc.socket);
-    socket.adopt(fd);
-    supervisor.adoptSocket(socket);
+    supervisor.adoptSocket(gc.socket, fds);
   }
 }
 
 /** Inside supervisor.start(), before autostart: every process of the previous image. */
 export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logger: Logger): void {
+  supervisor.adoptSocketHolders();
   for (const saved of state.processes) {
     let p: Subprocess | null = null;
     try {

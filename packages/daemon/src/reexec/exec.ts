@@ -13,7 +13,6 @@ import type { Logger } from '../logger.js';
 import { clearCloexec, reexecImage } from '../native/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { STATE_ENV, writeState, type ReexecState, type SavedProcess } from './state.js';
-import { ListeningSocket } from '../sockets/listening-socket.js';
 
 export interface ExecDeps {
   supervisor: Supervisor;
@@ -44,11 +43,21 @@ export function saveProcesses(supervisor: Supervisor): SavedProcess[] {
   }));
 }
 
+/** The fcgi sockets' fds to keep (a socket_drain pool: one entry per socket), or why not now. */
+function handedSockets(supervisor: Supervisor): ReexecState['sockets'] | string {
+  const sockets: ReexecState['sockets'] = [];
+  for (const s of supervisor.openSockets()) {
+    const fds = s.handOver();
+    if (typeof fds === 'string') return fds;
+    for (const f of fds) sockets.push({ url: s.url, ...f });
+  }
+  return sockets;
+}
+
 /** Why this daemon cannot be re-executed now, or null. */
 export function cannotReexec(supervisor: Supervisor): string | null {
-  const pools = supervisor.openSockets().filter((s) => !(s instanceof ListeningSocket));
-  if (pools.length) return `reexec does not carry socket_drain pools yet (${pools.map((s) => s.url).join(', ')}): use reload, or remove socket_drain`;
-  return null;
+  const sockets = handedSockets(supervisor);
+  return typeof sockets === 'string' ? sockets : null;
 }
 
 export async function execAgain(deps: ExecDeps): Promise<Error> {
@@ -57,7 +66,12 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
   holdAllPipes();
   await capturesIdle();
   const processes = saveProcesses(supervisor);
-  const sockets = supervisor.openSockets().flatMap((s) => (s instanceof ListeningSocket && s.isOpen ? [{ url: s.url, fd: s.fd }] : []));
+  const sockets = handedSockets(supervisor);
+  if (typeof sockets === 'string') {
+    releaseAllPipes();
+    logger.log('warn', `reexec not done, the running daemon goes on: ${sockets}`);
+    return new Error(sockets);
+  }
   const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, sockets };
   const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
   const file = join(dir, 'state.json');

@@ -27,7 +27,8 @@ export interface ReexecState {
   /** The directory the daemon was started from (the config path is resolved against it). */
   cwd: string;
   processes: SavedProcess[];
-  sockets: Array<{ url: string; fd: number }>;
+  /** One entry per kept listening fd; a socket_drain pool's fds are entries of the same url, with their holder (sockets/fcgi-socket.ts HandedFd). */
+  sockets: Array<{ url: string; fd: number; holder?: string | null }>;
 }
 
 /** Read and remove the state the previous image left, or null for an ordinary start. */

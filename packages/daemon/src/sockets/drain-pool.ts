@@ -7,13 +7,17 @@
  * the drain times out (then the log says so). While no worker serves, connections wait in the
  * spare's queue and the next worker spawned takes that socket.
  *
+ * reexec hands every socket to the next image in the kernel's order with the namespec of its
+ * worker (`handOver`), and the new image gives each back to the same worker (`adopted`, then
+ * `adoptHolders`): the kernel's group and its steering program live on in between.
+ *
  * `slots` mirrors the kernel's SO_REUSEPORT array: in listen() order, a closed socket replaced
  * by the last one (steering.ts `withoutSlot`). Only empty, free sockets are ever closed before
  * the pool itself, so no waiting connection is reset.
  */
 import type { FcgiSocketConfig } from '../config/types.js';
 import { listenQueue, steerReuseport } from '../native/index.js';
-import type { DrainEnd, FcgiSocket, SocketHolder } from './fcgi-socket.js';
+import type { DrainEnd, FcgiSocket, HandedFd, SocketHolder } from './fcgi-socket.js';
 import { heldConnections } from './held-connections.js';
 import { ListeningSocket } from './listening-socket.js';
 import { slotForSpawn, steerTargets, surplusSlots, withoutSlot, type SlotView } from './steering.js';
@@ -27,6 +31,8 @@ interface Slot {
   socket: ListeningSocket;
   holder: SocketHolder | null;
   draining: boolean;
+  /** reexec: the namespec of the worker that held it in the previous image, until adoptHolders. */
+  adopted?: string;
 }
 
 export type PoolLog = (level: 'info' | 'warn', message: string) => void;
@@ -42,6 +48,17 @@ export class DrainPool implements FcgiSocket {
     public config: FcgiSocketConfig,
     private readonly log: PoolLog,
   ) {}
+
+  /** reexec: the pool the previous image handed over (`handOver`), its sockets in the same order. */
+  static adopted(config: FcgiSocketConfig, log: PoolLog, fds: readonly HandedFd[]): DrainPool {
+    const pool = new DrainPool(config, log);
+    for (const { fd, holder } of fds) {
+      const socket = new ListeningSocket(config, true);
+      socket.adopt(fd);
+      pool.slots.push({ socket, holder: null, draining: false, adopted: holder ?? undefined });
+    }
+    return pool;
+  }
 
   get url(): string {
     return this.config.address.url;
@@ -118,6 +135,23 @@ export class DrainPool implements FcgiSocket {
     });
   }
 
+  handOver(): HandedFd[] | string {
+    const draining = this.slots.filter((s) => s.draining && s.holder);
+    if (draining.length) return `${draining.map((s) => s.holder!.name).join(', ')} still draining on ${this.url}: retry once stopped`;
+    return this.slots.map((s) => ({ fd: s.socket.fd, holder: s.holder?.namespec ?? s.adopted ?? null }));
+  }
+
+  adoptHolders(find: (namespec: string) => SocketHolder | null): void {
+    for (const slot of this.slots) {
+      if (slot.adopted === undefined) continue;
+      slot.holder = find(slot.adopted);
+      slot.adopted = undefined;
+    }
+    this.steered = '';
+    this.trim();
+    this.steer();
+  }
+
   private addSlot(): Slot {
     const socket = new ListeningSocket(this.config, true);
     socket.open();
@@ -128,7 +162,7 @@ export class DrainPool implements FcgiSocket {
 
   private views(): SlotView[] {
     return this.slots.map((s) => ({
-      holder: s.holder === null ? null : s.draining ? 'draining' : 'serving',
+      holder: s.holder === null && s.adopted === undefined ? null : s.draining ? 'draining' : 'serving',
       queued: listenQueue(s.socket.fd)?.queued ?? 0,
     }));
   }

@@ -8,9 +8,20 @@ import type { FcgiSocketConfig } from '../config/types.js';
 /** How a drain ended: nothing held, `timeoutMs` passed, or the worker was gone first. */
 export type DrainEnd = 'idle' | 'timeout' | 'gone';
 
-/** The worker as the socket knows it: an identity, a name for the log. */
+/** The worker as the socket knows it: an identity, a name for the log, its namespec (reexec). */
 export interface SocketHolder {
   readonly name: string;
+  readonly namespec: string;
+}
+
+/**
+ * reexec: one listening fd handed to the next image. `holder` only for a socket_drain pool's
+ * sockets (in the kernel's SO_REUSEPORT order): the namespec of the worker accepting on it, or
+ * null for a free one.
+ */
+export interface HandedFd {
+  fd: number;
+  holder?: string | null;
 }
 
 export interface FcgiSocket {
@@ -33,4 +44,8 @@ export interface FcgiSocket {
    * none (or after `timeoutMs`). null when this socket cannot drain (shared socket).
    */
   drain(holder: SocketHolder, pid: number, timeoutMs: number): Promise<DrainEnd> | null;
+  /** reexec: the fds to keep across the exec, or why not now (a drain under way). */
+  handOver(): HandedFd[] | string;
+  /** reexec, in the new image: give each adopted socket back to its worker (by namespec). */
+  adoptHolders(find: (namespec: string) => SocketHolder | null): void;
 }

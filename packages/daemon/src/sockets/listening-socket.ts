@@ -9,7 +9,7 @@
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import type { FcgiSocketConfig } from '../config/types.js';
 import { closeFd, listenTcp, listenUnix, relisten } from '../native/index.js';
-import type { DrainEnd, FcgiSocket } from './fcgi-socket.js';
+import type { DrainEnd, FcgiSocket, HandedFd } from './fcgi-socket.js';
 import { numericHost } from './resolve-host.js';
 import { withRootHint } from './needs-root.js';
 
@@ -72,6 +72,13 @@ export class ListeningSocket implements FcgiSocket {
     if (this.fdValue !== null) throw new Error(`socket ${this.url} is already open`);
     this.fdValue = fd;
   }
+
+  handOver(): HandedFd[] {
+    return this.fdValue === null ? [] : [{ fd: this.fdValue }];
+  }
+
+  /** Shared: no worker holds it alone. */
+  adoptHolders(): void {}
 
   /** Apply a changed backlog, mode or owner to the live socket (same address). */
   update(next: FcgiSocketConfig): void {

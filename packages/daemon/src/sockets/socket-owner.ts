@@ -5,9 +5,9 @@
  * while the address is unchanged, and closed once no group holds it. A new address is bound
  * before the old one is closed (update re-binds a group's workers onto it in between).
  */
-import type { GroupConfig } from '../config/types.js';
+import type { FcgiSocketConfig, GroupConfig } from '../config/types.js';
 import { DrainPool, type PoolLog } from './drain-pool.js';
-import type { FcgiSocket } from './fcgi-socket.js';
+import type { FcgiSocket, HandedFd, SocketHolder } from './fcgi-socket.js';
 import { ListeningSocket } from './listening-socket.js';
 
 export type OwnerLog = (level: 'error' | 'warn' | 'info', message: string) => void;
@@ -31,8 +31,7 @@ export class SocketOwner {
       }
       socket.update({ ...gc.socket, drain: socket.config.drain });
     } else {
-      const poolLog: PoolLog = (level, message) => this.log(level, message);
-      socket = gc.socket.drain ? new DrainPool(gc.socket, poolLog) : new ListeningSocket(gc.socket);
+      socket = gc.socket.drain ? new DrainPool(gc.socket, this.poolLog) : new ListeningSocket(gc.socket);
       this.byUrl.set(socket.url, socket);
     }
     try {
@@ -43,9 +42,28 @@ export class SocketOwner {
     return socket;
   }
 
-  /** reexec: a socket the previous image listened on, kept by fd (before any group asks). */
-  adopt(socket: FcgiSocket): void {
+  private readonly poolLog: PoolLog = (level, message) => this.log(level, message);
+
+  /**
+   * reexec: the socket (or socket_drain pool, its fds carrying their holders) the previous image
+   * listened on at `config`'s address, kept by fd, of the kind it was (before any group asks).
+   */
+  adopt(config: FcgiSocketConfig, fds: readonly HandedFd[]): void {
+    const drain = fds.some((f) => f.holder !== undefined);
+    let socket: FcgiSocket;
+    if (drain) {
+      socket = DrainPool.adopted({ ...config, drain }, this.poolLog, fds);
+    } else {
+      const one = new ListeningSocket({ ...config, drain });
+      one.adopt(fds[0]!.fd);
+      socket = one;
+    }
     this.byUrl.set(socket.url, socket);
+  }
+
+  /** reexec, once the groups are built: each adopted pool socket goes back to its worker. */
+  adoptHolders(find: (namespec: string) => SocketHolder | null): void {
+    for (const socket of this.byUrl.values()) socket.adoptHolders(find);
   }
 
   /** The open sockets (reexec hands their fds to the next image). */
