@@ -46,3 +46,52 @@ test('connectionInodes: non-listening sockets on the local port, with their inod
   ].join('\n');
   assert.deepEqual(connectionInodes(table, 0x2329), ['222']);
 });
+
+test('a slot a worker drains in is never a target, even when it has queued connections', () => {
+  // its queue is what it still serves before it is signalled; nothing new goes there
+  assert.deepEqual(steerTargets([slot('draining', 5), slot('serving'), slot(null, 2)]), [1]);
+  assert.deepEqual(steerTargets([slot('draining', 5), slot(null)]), [1]);
+  assert.equal(slotForSpawn([slot('draining', 5), slot(null)]), 1);
+});
+
+test('a stopped pool (every slot free) parks in the fullest one, and the first worker started takes it', () => {
+  const stopped = [slot(null), slot(null, 3), slot(null, 1)];
+  assert.deepEqual(steerTargets(stopped), [1]);
+  assert.equal(slotForSpawn(stopped), 1);
+  assert.deepEqual(steerTargets([]), []);
+  assert.equal(slotForSpawn([]), null);
+});
+
+test('restart --rolling, step by step: the stopping worker leaves the targets, its replacement joins them', () => {
+  const pool = [slot('serving'), slot('serving'), slot('serving'), slot(null)];
+  pool[0] = slot('draining', 1);
+  assert.deepEqual(steerTargets(pool), [1, 2]);
+  // the replacement is spawned while the old one drains: it takes the spare
+  assert.equal(slotForSpawn(pool), 3);
+  pool[3] = slot('serving');
+  assert.deepEqual(steerTargets(pool), [1, 2, 3]);
+  // the old worker exits: its slot is free, kept as the pool's spare
+  pool[0] = slot(null);
+  assert.deepEqual(steerTargets(pool), [1, 2, 3]);
+  assert.deepEqual(surplusSlots(pool), []);
+});
+
+test('restart g:*: every worker drains, connections park in the spare, the first replacement takes them', () => {
+  const pool = [slot('draining'), slot('draining'), slot(null, 4)];
+  assert.deepEqual(steerTargets(pool), [2]);
+  assert.equal(slotForSpawn(pool), 2);
+  pool[2] = slot('serving', 4);
+  assert.deepEqual(steerTargets(pool), [2]);
+  // both old workers gone, one more replacement: it takes a free slot, no spare left to keep
+  pool[0] = slot(null);
+  pool[1] = slot(null);
+  assert.equal(slotForSpawn(pool), 0);
+  assert.deepEqual(surplusSlots(pool), [1]);
+});
+
+test('numprocs down: the empty free slots beyond one spare close, highest first, draining ones stay', () => {
+  assert.deepEqual(surplusSlots([slot('serving'), slot('draining'), slot(null), slot(null), slot(null)]), [4, 3]);
+  // a free slot holding connections counts as the spare: every empty free one can go
+  assert.deepEqual(surplusSlots([slot('serving'), slot(null), slot(null, 1), slot(null)]), [3, 1]);
+  assert.deepEqual(withoutSlot(['only'], 0), []);
+});
