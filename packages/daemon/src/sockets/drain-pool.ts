@@ -72,8 +72,15 @@ export class DrainPool implements FcgiSocket {
     return this.slots.map((s) => s.socket.fd);
   }
 
+  /**
+   * The first socket is steered to itself at once: a kernel that refuses the program (before
+   * Linux 4.5) is known before any second socket exists, and the pool stays one shared socket
+   * (supervisor's model, `take` below), so no connection lands in a socket nobody accepts on.
+   */
   open(): void {
-    if (this.slots.length === 0) this.addSlot();
+    if (this.slots.length > 0) return;
+    this.addSlot();
+    this.steer();
   }
 
   update(next: FcgiSocketConfig): void {
@@ -89,6 +96,7 @@ export class DrainPool implements FcgiSocket {
 
   take(holder: SocketHolder): number {
     this.open();
+    if (this.steeringBroken) return this.slots[0]!.socket.fd;
     const own = this.slots.find((s) => s.holder === holder);
     if (own) return own.socket.fd;
     const slot = this.slots[slotForSpawn(this.views()) ?? this.slots.indexOf(this.addSlot())]!;
@@ -186,7 +194,7 @@ export class DrainPool implements FcgiSocket {
       this.steered = key;
     } catch (err) {
       this.steeringBroken = true;
-      this.log('warn', `${this.url}: cannot steer connections (${(err as Error).message}); socket_drain is off for it, workers are signalled at once`);
+      this.log('warn', `${this.url}: cannot steer connections (${(err as Error).message}); socket_drain is off for it: workers are signalled at once${this.slots.length === 1 ? ' and share one socket' : ''}`);
     }
   }
 }
