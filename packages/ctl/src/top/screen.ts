@@ -126,14 +126,19 @@ export async function runScreen(nodes: readonly TopNode[], colour: boolean, titl
       case 'K':
         if (t) mode = { kind: 'prompt', label: `signal for ${describeTarget(t)} (e.g. HUP, TERM, USR1): `, text: '', done: (sig) => run('signal', sig || 'TERM') };
         return;
-      case 'A':
-        if (t)
-          mode = {
-            kind: 'confirm',
-            question: t.node === null ? 'stop ALL processes?' : `stop ALL processes on node ${t.node}?`,
-            yes: () => void rpcOf(t).then(async (rpc) => ((message = await stopAll(rpc, t.node)), changed())),
-          };
+      case 'A': {
+        // one server: all of it, a row selected or not; several: the selected row's node
+        const node = fleet ? (t?.node ?? null) : null;
+        if (fleet && node === null) return;
+        const feed = feeds.of(node ?? '');
+        if (!feed) return;
+        mode = {
+          kind: 'confirm',
+          question: node === null ? 'stop ALL processes?' : `stop ALL processes on node ${node}?`,
+          yes: () => void feed.ctl.rpc().then(async (rpc) => ((message = await stopAll(rpc, node)), changed())),
+        };
         return;
+      }
     }
   };
 
