@@ -7,9 +7,12 @@
  * `maintail -f` stream their lines as they come, interleaved; `--json` is one array whose items
  * carry a `node` field. A server that does not answer within `--timeout` seconds is reported
  * (`node X: …`) and does not hold the others. Exit status: the highest of the nodes'.
+ * `top` is the exception: one live view over every node (commands/top.ts's runTop).
  * Loaded only when several servers are given.
  */
 import { Ctl, type Output } from '../ctl.js';
+import { runTop } from '../commands/top.js';
+import { fleetNodes, type FleetNode } from './nodes.js';
 import { onecmd, parseLine } from '../dispatch.js';
 import { Exit, StatusExit, unexpectedErrorLine } from '../render/faults.js';
 import { splitWords } from '../namespec.js';
@@ -50,24 +53,9 @@ class NodeOutput implements Output {
   }
 }
 
-interface Node {
-  target: Target;
-  ctl: Ctl;
-  out: NodeOutput;
-  label: string;
-  /** Why the node was left out (no answer, refused …), null when it answered. */
-  failure: string | null;
-}
+type Node = FleetNode<NodeOutput>;
 
 const write = (err: boolean, text: string) => void (err ? process.stderr : process.stdout).write(text);
-
-function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${seconds} s`)), seconds * 1000);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 /** Whether the line follows logs (its output never ends: streamed rather than gathered). */
 function follows(line: string): boolean {
@@ -78,26 +66,13 @@ function follows(line: string): boolean {
 export async function runFleet(settings: Settings, line: string): Promise<number> {
   const json = settings.json || splitWords(line).includes('--json');
   const streaming = follows(line);
-  const nodes: Node[] = settings.targets.map((target) => {
-    const out = new NodeOutput();
-    const ctl = new Ctl({ ...settings, serverurl: target.url, targets: [], interactive: false }, out);
-    return { target, ctl, out, label: target.name ?? target.url.replace(/\/\/[^/@]*@/, '//'), failure: null };
-  });
+  const nodes: Node[] = fleetNodes(settings, () => new NodeOutput());
+  const { cmd, arg } = parseLine(line);
+  // top: one live view of every node, each shown as it answers
+  if (cmd === 'top') return runFleetTop(settings, nodes, arg);
   // Who is there: each node's label, within the timeout.
-  await Promise.all(
-    nodes.map(async (node) => {
-      try {
-        const rpc = await withTimeout(node.ctl.rpc(), settings.timeout);
-        const id = await withTimeout(rpc.call('supervisor.getIdentification'), settings.timeout);
-        if (node.target.name === null) node.label = id;
-      } catch (err) {
-        node.failure = err instanceof Error && /^no answer in/.test(err.message) ? err.message : unexpectedErrorLine(err, node.target.url);
-        node.ctl.close();
-      }
-    }),
-  );
+  await Promise.all(nodes.map((node) => node.answered));
   const width = Math.max(0, ...nodes.filter((n) => !n.failure).map((n) => n.label.length));
-  const { cmd } = parseLine(line);
   let worst: number = Exit.SUCCESS;
   for (const node of nodes) {
     if (!node.failure) continue;
@@ -151,4 +126,15 @@ function jsonItems(node: Node): unknown[] {
   }
   const tag = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? { node: node.label, ...v } : { node: node.label, value: v });
   return Array.isArray(value) ? value.map(tag) : [tag(value)];
+}
+
+/** `top` over the fleet: its lines go to this process's own output through a Ctl of no server. */
+async function runFleetTop(settings: Settings, nodes: Node[], arg: string): Promise<number> {
+  const console = new Ctl({ ...settings, targets: [], interactive: false });
+  try {
+    await runTop(console, nodes, arg, `tsupervisor top: ${nodes.length} servers`);
+    return console.exitstatus;
+  } finally {
+    for (const node of nodes) node.ctl.close();
+  }
 }

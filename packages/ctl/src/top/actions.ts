@@ -12,10 +12,12 @@ export interface Target {
   /** A namespec, or a group name when `group`. */
   name: string;
   group: boolean;
+  /** Its node's label over several servers, else null. */
+  node: string | null;
 }
 
 export function describeTarget(t: Target): string {
-  return t.group ? `group ${t.name}` : t.name;
+  return `${t.group ? `group ${t.name}` : t.name}${t.node === null ? '' : ` on node ${t.node}`}`;
 }
 
 /** The failures among a group call's results, as `name: description`. */
@@ -64,13 +66,14 @@ export async function act(rpc: RpcClient, action: Action, t: Target, signal = 'T
   }
 }
 
-export async function stopAll(rpc: RpcClient): Promise<string> {
+/** Stops every process of the daemon behind `rpc` (`node`: its label over several servers). */
+export async function stopAll(rpc: RpcClient, node: string | null = null): Promise<string> {
+  const what = node === null ? 'stop all' : `stop all on node ${node}`;
   try {
     const failed = failures(await rpc.call('supervisor.stopAllProcesses', { wait: false }));
-    return failed.length > 0 ? `stop all: ${failed.join('; ')}` : 'stop all asked';
+    return failed.length > 0 ? `${what}: ${failed.join('; ')}` : `${what} asked`;
   } catch (err) {
-    const fault = faultOf(err);
-    if (fault) return `stop all: ${fault.message}`;
+    if (err instanceof Error) return `${what}: ${err.message}`;
     throw err;
   }
 }

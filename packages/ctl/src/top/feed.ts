@@ -24,8 +24,10 @@ export class Feed {
   lost: string | null = null;
 
   constructor(
-    private readonly ctl: Ctl,
+    readonly ctl: Ctl,
     private readonly view: View,
+    /** The node's label ('' for a single server). */
+    readonly node: string,
     private readonly changed: () => void,
     /** A PROCESS_STATE event, for the plain-text line per change. */
     private readonly onEvent: (e: Notifications['tsupervisor.event']) => void = () => {},
@@ -37,7 +39,7 @@ export class Feed {
     this.events.onNotification('tsupervisor.event', (e) => void this.event(e));
     this.events.onClose(() => this.lose('supervisord closed the connection'));
     await this.events.call('tsupervisor.subscribeEvents', { types: ['PROCESS_STATE', 'PROCESS_GROUP'] });
-    applyAll(this.view, await rpc.call('supervisor.getAllProcessInfo'));
+    applyAll(this.view, await rpc.call('supervisor.getAllProcessInfo'), this.node);
     await this.stats();
   }
 
@@ -55,10 +57,10 @@ export class Feed {
   private async event(e: Notifications['tsupervisor.event']): Promise<void> {
     try {
       const rpc = await this.ctl.rpc();
-      if (e.type.startsWith('PROCESS_GROUP')) applyAll(this.view, await rpc.call('supervisor.getAllProcessInfo'));
+      if (e.type.startsWith('PROCESS_GROUP')) applyAll(this.view, await rpc.call('supervisor.getAllProcessInfo'), this.node);
       else {
         const name = makeNamespec(e.payload['groupname'] ?? '', e.payload['processname'] ?? '');
-        applyInfo(this.view, await rpc.call('supervisor.getProcessInfo', { name }));
+        applyInfo(this.view, await rpc.call('supervisor.getProcessInfo', { name }), this.node);
         this.onEvent(e);
       }
       this.changed();
@@ -69,7 +71,7 @@ export class Feed {
 
   async stats(): Promise<void> {
     try {
-      applyStats(this.view, await (await this.ctl.rpc()).call('tsupervisor.processStats'));
+      applyStats(this.view, await (await this.ctl.rpc()).call('tsupervisor.processStats'), this.node);
       this.changed();
     } catch (err) {
       if (!faultOf(err)) this.lose((err as Error).message);
@@ -78,7 +80,8 @@ export class Feed {
 
   /** Follow `name`'s log (stdout, or stderr) instead of the one followed now. */
   async follow(name: string | null, channel: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
-    const label = name === null ? null : channel === 'stdout' ? name : `${name} (stderr)`;
+    const on = this.node === '' ? name : `${this.node}: ${name}`;
+    const label = name === null ? null : channel === 'stdout' ? on : `${on} (stderr)`;
     if (label === this.logName) return;
     this.follower?.close();
     this.follower = null;

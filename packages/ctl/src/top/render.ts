@@ -1,13 +1,13 @@
 /**
- * One frame of `top` as lines of text (pure): a title, the process table (the selected row
- * marked `>`, and in inverse video with colour), the fcgi pools with their accept queues, the
- * selected process's log, and a footer with the keys, a prompt or the last message. Colour only
- * paints the state word (render/color.ts's stateColour), the selection and the header.
+ * One frame of `top` as lines of text (pure): a title, the nodes that are down (over several
+ * servers), the process table (the selected row marked `>`, and in inverse video with colour;
+ * a NODE column over several servers), the fcgi pools with their accept queues, the selected
+ * process's log, and a footer with the keys, a prompt or the last message. Colour only paints
+ * the state word (render/color.ts's stateColour), the down nodes, the selection and the header.
  */
 import { stateColour } from '../render/color.js';
 import { fit, formatBytes, formatPercent, formatUptime } from './format.js';
-import type { SocketStats } from '@tsupervisor/protocol';
-import { COLUMNS, selectedRow, uptimeOf, visibleRows, type Column, type Row, type View } from './model.js';
+import { columnsOf, selectedRow, uptimeOf, visibleRows, type Column, type Pool, type Row, type View } from './model.js';
 
 export interface Frame {
   view: View;
@@ -26,23 +26,25 @@ export interface Frame {
 const SGR: Record<string, string> = { green: '32', yellow: '33', red: '31', dim: '2' };
 const paint = (on: boolean, code: string, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-const HEADINGS: Record<Column, string> = { name: 'NAME', state: 'STATE', pid: 'PID', uptime: 'UPTIME', cpu: 'CPU%', rss: 'MEM', restarts: 'RESTARTS', ready: 'READY' };
-const WIDTHS: Record<Exclude<Column, 'name'>, number> = { state: 9, pid: 7, uptime: 10, cpu: 6, rss: 7, restarts: 8, ready: 5 };
+const HEADINGS: Record<Column, string> = { node: 'NODE', name: 'NAME', state: 'STATE', pid: 'PID', uptime: 'UPTIME', cpu: 'CPU%', rss: 'MEM', restarts: 'RESTARTS', ready: 'READY' };
+const WIDTHS: Record<Exclude<Column, 'name'>, number> = { node: 12, state: 9, pid: 7, uptime: 10, cpu: 6, rss: 7, restarts: 8, ready: 5 };
 const RIGHT = new Set<Column>(['pid', 'uptime', 'cpu', 'rss', 'restarts']);
 
-export const KEYS_HELP = '↑↓ select  1-8 sort  / filter  s start  x stop  r restart  K signal  c clear  g group  A stop all  e stderr  q quit';
+export const keysHelp = (view: View) => `↑↓ select  1-${columnsOf(view).length} sort  / filter  s start  x stop  r restart  K signal  c clear  g group  A stop all  e stderr  q quit`;
 
-function nameWidth(width: number): number {
-  const fixed = Object.values(WIDTHS).reduce((a, b) => a + b + 1, 0) + 2;
+function nameWidth(columns: readonly Column[], width: number): number {
+  const fixed = columns.reduce((a, c) => a + (c === 'name' ? 0 : WIDTHS[c] + 1), 0) + 2;
   return Math.max(8, width - fixed);
 }
 
-function cells(values: Record<Column, string>, width: number): string[] {
-  return COLUMNS.map((c) => fit(values[c], c === 'name' ? nameWidth(width) : WIDTHS[c], RIGHT.has(c)));
+function cells(view: View, values: Record<Column, string>, width: number): string[] {
+  const columns = columnsOf(view);
+  return columns.map((c) => fit(values[c], c === 'name' ? nameWidth(columns, width) : WIDTHS[c], RIGHT.has(c)));
 }
 
 function rowValues(row: Row, nowMs: number): Record<Column, string> {
   return {
+    node: row.node,
     name: row.name,
     state: row.statename,
     pid: row.pid > 0 ? String(row.pid) : '-',
@@ -54,25 +56,32 @@ function rowValues(row: Row, nowMs: number): Record<Column, string> {
   };
 }
 
-function poolLine(p: SocketStats, width: number, colour: boolean): string {
+function poolLine(view: View, p: Pool, width: number, colour: boolean): string {
   const warn = p.queued > 0 && colour;
   const queued = fit(String(p.queued), 6, true);
-  return fit(`  ${fit(p.group, 20)}  ${fit(p.address, 40)}  ${warn ? paint(true, '33', queued) : queued}  ${fit(String(p.backlog), 7, true)}`, width + (warn ? 9 : 0));
+  const node = view.fleet ? `${fit(p.node, WIDTHS.node)} ` : '';
+  return fit(`  ${node}${fit(p.group, 20)}  ${fit(p.address, 40)}  ${warn ? paint(true, '33', queued) : queued}  ${fit(String(p.backlog), 7, true)}`, width + (warn ? 9 : 0));
 }
 
-const POOL_HEADING = '  FCGI POOL             ADDRESS                                   QUEUED  BACKLOG';
+const poolHeading = (view: View) => `  ${view.fleet ? `${fit('NODE', WIDTHS.node)} ` : ''}FCGI POOL             ADDRESS                                   QUEUED  BACKLOG`;
+
+/** The nodes that do not answer, as one line (empty when all do). */
+export function downLine(view: View): string {
+  return [...view.down].map(([node, why]) => `${node} DOWN (${why})`).join('; ');
+}
 
 /** The table as plain lines (no selection, no scrolling): `top` when stdout is not a terminal. */
 export function plainTable(view: View, width: number, nowMs: number, colour: boolean): string[] {
-  const headings = cells(HEADINGS, width).join(' ');
+  const headings = cells(view, HEADINGS, width).join(' ');
   const lines = [`  ${headings}`.trimEnd()];
+  const stateAt = columnsOf(view).indexOf('state');
   for (const row of visibleRows(view, nowMs)) {
-    const c = cells(rowValues(row, nowMs), width);
+    const c = cells(view, rowValues(row, nowMs), width);
     const colourOf = stateColour(row.statename);
-    if (colour && colourOf) c[1] = paint(true, SGR[colourOf]!, c[1]!);
+    if (colour && colourOf) c[stateAt] = paint(true, SGR[colourOf]!, c[stateAt]!);
     lines.push(`  ${c.join(' ')}`.trimEnd());
   }
-  if (view.pools.length > 0) lines.push('', POOL_HEADING, ...view.pools.map((p) => poolLine(p, width, colour).trimEnd()));
+  if (view.pools.length > 0) lines.push('', poolHeading(view), ...view.pools.map((p) => poolLine(view, p, width, colour).trimEnd()));
   return lines;
 }
 
@@ -86,12 +95,16 @@ export function renderFrame(f: Frame): string[] {
   const filter = view.filter ? `  filter: ${view.filter}` : '';
   const sort = `  sort: ${HEADINGS[view.sort.column]} ${view.sort.descending ? '↓' : '↑'}`;
   out.push(paint(colour, '1', fit(`${f.title}  ${view.rows.size} processes, ${running} running${sort}${filter}`, width)));
-  const heads = Object.fromEntries(COLUMNS.map((c) => [c, c === view.sort.column ? `${HEADINGS[c]}${view.sort.descending ? '↓' : '↑'}` : HEADINGS[c]])) as Record<Column, string>;
-  out.push(paint(colour, '7', fit(`  ${cells(heads, width).join(' ')}`, width)));
+  const down = downLine(view);
+  if (down) out.push(paint(colour, '31', fit(down, width)));
+  const columns = columnsOf(view);
+  const stateAt = columns.indexOf('state');
+  const heads = Object.fromEntries(columns.map((c) => [c, c === view.sort.column ? `${HEADINGS[c]}${view.sort.descending ? '↓' : '↑'}` : HEADINGS[c]])) as Record<Column, string>;
+  out.push(paint(colour, '7', fit(`  ${cells(view, heads, width).join(' ')}`, width)));
 
   const poolLines = view.pools.length > 0 ? 1 + view.pools.length : 0;
   const logHeight = Math.max(3, Math.floor((height - 4 - poolLines) / 3));
-  const tableHeight = Math.max(1, height - 3 - poolLines - logHeight);
+  const tableHeight = Math.max(1, height - 3 - (down ? 1 : 0) - poolLines - logHeight);
   const at = Math.max(0, rows.findIndex((r) => r === selected));
   const first = Math.min(Math.max(0, at - tableHeight + 1), Math.max(0, rows.length - tableHeight));
   for (let i = 0; i < tableHeight; i++) {
@@ -101,16 +114,16 @@ export function renderFrame(f: Frame): string[] {
       continue;
     }
     // every cell is cut to its width first: colour codes added after take no columns
-    const c = cells(rowValues(row, f.nowMs), width);
+    const c = cells(view, rowValues(row, f.nowMs), width);
     const isSelected = row === selected;
     const colourOf = stateColour(row.statename);
-    if (colour && colourOf && !isSelected) c[1] = paint(true, SGR[colourOf]!, c[1]!);
+    if (colour && colourOf && !isSelected) c[stateAt] = paint(true, SGR[colourOf]!, c[stateAt]!);
     const line = `${isSelected ? '>' : ' '} ${c.join(' ')}`;
     out.push(isSelected && colour ? paint(true, '7', line) : line);
   }
   if (view.pools.length > 0) {
-    out.push(paint(colour, '1', fit(POOL_HEADING, width)));
-    for (const p of view.pools) out.push(poolLine(p, width, colour));
+    out.push(paint(colour, '1', fit(poolHeading(view), width)));
+    for (const p of view.pools) out.push(poolLine(view, p, width, colour));
   }
   const logTitle = f.logName ? `─ log: ${f.logName} ` : '─ log ';
   out.push(paint(colour, '2', fit(logTitle.padEnd(width, '─'), width)));

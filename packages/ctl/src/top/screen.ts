@@ -2,15 +2,16 @@
  * `top` on a terminal: the alternate screen in raw mode, redrawn (at most every 50 ms) when an
  * event, a stats reading, a log line, a key or a resize changes something. Keys move the
  * selection, sort (1-8, again to reverse), filter (`/`), act on the selected process or, after
- * `g`, its group (s start, x stop, r restart, K signal, c clear; stop and stop all ask first), and `q` (or Ctrl-C) leaves, putting the
- * terminal back as it was.
+ * `g`, its group (s start, x stop, r restart, K signal, c clear; stop and stop all ask first),
+ * and `q` (or Ctrl-C) leaves, putting the terminal back as it was. Over several servers the
+ * keys act through the selected row's node, and the screen shows at once: each node's rows
+ * appear as it answers (feeds.ts).
  */
-import type { Ctl } from '../ctl.js';
 import { act, describeTarget, stopAll, type Action, type Target } from './actions.js';
-import { Feed } from './feed.js';
+import { Feeds, type TopNode } from './feeds.js';
 import { parseKeys, type Key } from './keys.js';
-import { COLUMNS, emptyView, moveSelection, selectedRow, sortBy, visibleRows } from './model.js';
-import { KEYS_HELP, renderFrame } from './render.js';
+import { columnsOf, emptyView, moveSelection, selectedRow, sortBy, visibleRows } from './model.js';
+import { keysHelp, renderFrame } from './render.js';
 
 const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
 const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
@@ -22,10 +23,11 @@ type Mode =
   | { kind: 'prompt'; label: string; text: string; done: (text: string) => void }
   | { kind: 'confirm'; question: string; yes: () => void };
 
-export async function runScreen(ctl: Ctl, colour: boolean, title: string): Promise<void> {
+export async function runScreen(nodes: readonly TopNode[], colour: boolean, title: string): Promise<void> {
   const stdin = process.stdin;
   const stdout = process.stdout;
-  const view = emptyView();
+  const fleet = nodes.length > 1;
+  const view = emptyView(fleet);
   let mode: Mode = { kind: 'browse' };
   let message = '';
   let groupMode = false;
@@ -37,37 +39,45 @@ export async function runScreen(ctl: Ctl, colour: boolean, title: string): Promi
   const draw = () => {
     pending = null;
     const rows = visibleRows(view, Date.now());
-    const footer = feed.lost
-      ? `${feed.lost} (q to leave)`
+    const footer = feeds.lost
+      ? `${feeds.lost} (q to leave)`
       : mode.kind === 'filter'
         ? `/${view.filter}`
         : mode.kind === 'prompt'
           ? `${mode.label}${mode.text}`
           : mode.kind === 'confirm'
             ? `${mode.question} (y/N)`
-            : message || `${groupMode ? '[group] ' : ''}${KEYS_HELP}`;
-    void feed.follow(selectedRow(view, rows)?.name ?? null, channel).catch(() => {});
-    const lines = renderFrame({ view, width: stdout.columns || 80, height: stdout.rows || 24, colour, nowMs: Date.now(), title, logName: feed.logName, logLines: feed.log.all(), footer });
+            : message || `${groupMode ? '[group] ' : ''}${keysHelp(view)}`;
+    const selected = selectedRow(view, rows);
+    feeds.follow(selected?.node ?? null, selected?.name ?? null, channel);
+    const logFeed = feeds.of(selected?.node);
+    const lines = renderFrame({ view, width: stdout.columns || 80, height: stdout.rows || 24, colour, nowMs: Date.now(), title, logName: logFeed?.logName ?? null, logLines: logFeed?.log.all() ?? [], footer });
     stdout.write(`\x1b[H${lines.join('\x1b[K\r\n')}\x1b[K`);
   };
   const changed = () => {
     pending ??= setTimeout(draw, REDRAW_MS);
   };
-  const feed = new Feed(ctl, view, changed);
+  const feeds = new Feeds(view, nodes, changed);
 
   const target = (): Target | null => {
     const row = selectedRow(view, visibleRows(view, Date.now()));
     if (!row) return null;
-    return groupMode ? { name: row.group, group: true } : { name: row.name, group: false };
+    const node = fleet ? row.node : null;
+    return groupMode ? { name: row.group, group: true, node } : { name: row.name, group: false, node };
   };
+  /** The connection of the target's node (through the feed that brought its row). */
+  const rpcOf = (t: Target) => feeds.of(t.node ?? '')!.ctl.rpc();
   const run = (action: Action, signal?: string) => {
     const t = target();
     if (!t) return;
     message = `${action} ${describeTarget(t)}…`;
-    void ctl.rpc().then(async (rpc) => {
-      message = await act(rpc, action, t, signal);
-      changed();
-    });
+    void rpcOf(t)
+      .then((rpc) => act(rpc, action, t, signal))
+      .then(
+        (done) => (message = done),
+        (err: Error) => (message = `${action} ${describeTarget(t)}: ${err.message}`),
+      )
+      .then(changed);
   };
 
   const browse = (key: Key) => {
@@ -84,7 +94,8 @@ export async function runScreen(ctl: Ctl, colour: boolean, title: string): Promi
     if (typeof key === 'string') return;
     const c = key.char;
     message = '';
-    if (c >= '1' && c <= String(COLUMNS.length)) return sortBy(view, COLUMNS[Number(c) - 1]!);
+    const columns = columnsOf(view);
+    if (c >= '1' && c <= String(columns.length)) return sortBy(view, columns[Number(c) - 1]!);
     const t = target();
     switch (c) {
       case 'q':
@@ -115,18 +126,24 @@ export async function runScreen(ctl: Ctl, colour: boolean, title: string): Promi
       case 'K':
         if (t) mode = { kind: 'prompt', label: `signal for ${describeTarget(t)} (e.g. HUP, TERM, USR1): `, text: '', done: (sig) => run('signal', sig || 'TERM') };
         return;
-      case 'A':
+      case 'A': {
+        // one server: all of it, a row selected or not; several: the selected row's node
+        const node = fleet ? (t?.node ?? null) : null;
+        if (fleet && node === null) return;
+        const feed = feeds.of(node ?? '');
+        if (!feed) return;
         mode = {
           kind: 'confirm',
-          question: 'stop ALL processes?',
-          yes: () => void ctl.rpc().then(async (rpc) => ((message = await stopAll(rpc)), changed())),
+          question: node === null ? 'stop ALL processes?' : `stop ALL processes on node ${node}?`,
+          yes: () => void feed.ctl.rpc().then(async (rpc) => ((message = await stopAll(rpc, node)), changed())),
         };
         return;
+      }
     }
   };
 
   const onKey = (key: Key) => {
-    if (feed.lost && (key === 'interrupt' || (typeof key !== 'string' && key.char === 'q'))) return finish();
+    if (feeds.lost && (key === 'interrupt' || (typeof key !== 'string' && key.char === 'q'))) return finish();
     switch (mode.kind) {
       case 'browse':
         return browse(key);
@@ -158,7 +175,9 @@ export async function runScreen(ctl: Ctl, colour: boolean, title: string): Promi
     if (stdin.isTTY) stdin.setRawMode(false);
     stdout.write(LEAVE_SCREEN);
   };
-  await feed.start();
+  // one server: its failure to start is the command's; several: each node joins as it answers
+  const started = feeds.start(true);
+  if (!fleet) await started;
   stdout.write(ENTER_SCREEN);
   process.on('exit', restore);
   if (stdin.isTTY) stdin.setRawMode(true);
@@ -170,12 +189,11 @@ export async function runScreen(ctl: Ctl, colour: boolean, title: string): Promi
   stdin.on('data', onData);
   stdin.resume();
   stdout.on('resize', changed);
-  feed.tick();
   draw();
   try {
     await finished;
   } finally {
-    feed.close();
+    feeds.close();
     if (pending) clearTimeout(pending);
     stdin.off('data', onData);
     stdout.off('resize', changed);
