@@ -70,6 +70,12 @@ programs=a,b
       assert.deepEqual(await names(), ['other', 'pool:a', 'pool:b', 'web']);
       await h.waitFor('a memory figure', async () => /\d(K|M)/.test(await page.evaluate<string>(`document.querySelector('tr[data-name="web"] td.mem').textContent`)), 10_000);
 
+      // the uptime advances with no state change (at each stats message), as supervisor's would on a refresh
+      const uptimeOf = () => page.evaluate<string>(`/uptime (\\S+)/.exec(document.querySelector('tr[data-name="pool:a"] td:nth-child(2)').textContent)?.[1] ?? ''`);
+      const firstUptime = await uptimeOf();
+      assert.match(firstUptime, /^\d+:\d\d:\d\d$/);
+      await h.waitFor('the uptime ticking', async () => (await uptimeOf()) !== firstUptime, 5_000);
+
       // a Stop clicked in the page: the row changes, the page is not reloaded
       await page.evaluate(`window.notReloaded = true; document.querySelector('tr[data-name="web"] a[name="Stop"]').click()`);
       await h.waitFor('web stopped in the page', async () => (await page.evaluate<string>(`document.querySelector('tr[data-name="web"] td.status').textContent`)) === 'stopped', 10_000);

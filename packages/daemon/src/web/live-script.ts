@@ -66,7 +66,22 @@ function setRows(rows) {
   for (const tr of tbody.querySelectorAll('tr[data-name]')) paintCharts(tr);
   applyFilterAndFolds();
 }
+// the uptime in a running row's description, advanced at each stats message (the daemon's clock)
+// as supervisor's describe() writes it: H:MM:SS, 1 day, H:MM:SS, N days, H:MM:SS
+function uptime(seconds) {
+  const t = Math.max(0, Math.floor(seconds)), d = Math.floor(t / 86400), r = t % 86400;
+  const two = (n) => String(n).padStart(2, '0');
+  const hms = Math.floor(r / 3600) + ':' + two(Math.floor(r % 3600 / 60)) + ':' + two(r % 60);
+  return d === 0 ? hms : d + (d === 1 ? ' day, ' : ' days, ') + hms;
+}
+function tickUptimes(nowMs) {
+  for (const tr of tbody.querySelectorAll('tr[data-start]')) {
+    const span = tr.querySelector('td:nth-child(2) span');
+    if (span) span.textContent = span.textContent.replace(/uptime .*$/, 'uptime ' + uptime(nowMs / 1000 - Number(tr.dataset.start)));
+  }
+}
 function setStats(s) {
+  tickUptimes(s.time);
   for (const p of s.processes) {
     let h = history.get(p.name);
     if (!h) history.set(p.name, (h = { cpu: [], rss: [] }));

@@ -80,7 +80,9 @@ export function renderRow(info: ProcessInfo, i: number): string {
         : '<li><a class="hidden" href="#" name="#">Action</a></li>',
     )
     .join('');
-  return `<tr class="${i % 2 === 1 ? 'shade' : ''}" data-name="${spec}" data-group="${escapeHtml(info.group)}">
+  // a running row carries its start time, so live.js can advance the uptime between events
+  const start = info.statename === 'RUNNING' && info.start ? ` data-start="${info.start}"` : '';
+  return `<tr class="${i % 2 === 1 ? 'shade' : ''}" data-name="${spec}" data-group="${escapeHtml(info.group)}"${start}>
 <td class="status"><span class="${stateClass(info.statename)}">${info.statename.toLowerCase()}</span></td>
 <td><span>${escapeHtml(info.description)}</span></td>
 <td><a href="tail.html?processname=${escapeHtml(encodeURIComponent(namespecOf(info)))}" target="_blank">${spec}</a></td>
