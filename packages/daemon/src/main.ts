@@ -60,7 +60,7 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   const lifecycle = new Lifecycle({ supervisor: supervision.supervisor, servers, logger, read, pidfile: server.pidfile, systemd: supervision.systemd, cwd });
   exitWhenEssentialFails(supervision, lifecycle, logger);
 
-  await servers.open(config, callOptions(config, supervision, logger, bus, lifecycle));
+  await servers.open(config, callOptions(config, supervision, logger, bus, lifecycle), reexec);
   announceStarted(config, logger, reexec);
   answerSignals(supervision.supervisor, lifecycle, logger);
   startProcesses(supervision, logger, reexec);

@@ -14,10 +14,12 @@ export interface Notifications {
   /** An event of supervisor's event system (§4): its type name and its payload as key/values. */
   'tsupervisor.event': { serial: number; type: string; payload: Record<string, string>; data?: string };
   /**
-   * The daemon closes this connection for idleness. It reads no further request on it: one the
-   * client sent that is still unanswered was never handled, and may be sent again elsewhere.
+   * The daemon closes this connection for idleness, or because it re-executes itself (`reexec`:
+   * the same daemon answers again on the same socket within moments; a follower reconnects and
+   * resumes). It reads no further request on it: one the client sent that is still unanswered
+   * was never handled, and may be sent again elsewhere.
    */
-  'tsupervisor.closing': { reason: 'idle'; seconds: number };
+  'tsupervisor.closing': { reason: 'idle'; seconds: number } | { reason: 'reexec' };
 }
 
 export type NotificationName = keyof Notifications;

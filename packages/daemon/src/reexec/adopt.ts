@@ -21,7 +21,7 @@ import type { Subprocess } from '../process/subprocess.js';
 import { claimChild, releaseChild } from '../reaper.js';
 import { ListeningSocket } from '../sockets/listening-socket.js';
 import type { Supervisor } from '../supervisor.js';
-import type { ReexecState, SavedProcess } from './state.js';
+import { keptOf, type ReexecState, type SavedProcess } from './state.js';
 
 const SWEEP_MS = 1000;
 
@@ -75,7 +75,7 @@ export function claimChildren(state: ReexecState): void {
 
 /** Before the supervisor builds its groups: the fcgi sockets it had. Unused ones are closed. */
 export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
-  for (const { url, fd } of state.sockets) {
+  for (const { url, fd } of keptOf(state.fds, 'fcgi-socket')) {
     const gc = supervisor.config.groups.find((g) => g.socket?.address.url === url);
     if (!gc?.socket) {
       closeQuietly(fd);

@@ -1,7 +1,8 @@
 /**
  * The state one daemon image hands to the next across `reexec` (issue 14): a JSON file named by
  * the environment variable STATE_ENV, read once at start-up and removed. Everything in it is
- * data (no fds are opened here): which fd is which pipe, which fd is which fcgi socket, and each
+ * data (no fds are opened here): which fd is which pipe, each kept listening fd (`fds`: one entry
+ * per fd, told apart by its `kind`; a new kind of kept fd is one more member of KeptFd), and each
  * process's driver state (process/adoption.ts DriverState), by namespec.
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,15 @@ export interface SavedProcess {
   driver: DriverState;
 }
 
+/** A listening fd kept across the exec, and what it is for. */
+export type KeptFd =
+  /** An fcgi program's socket (ListeningSocket), by its address. */
+  | { kind: 'fcgi-socket'; fd: number; url: string }
+  /** The control socket ([unix_http_server] file=). */
+  | { kind: 'unix-http-server'; fd: number; file: string }
+  /** [inet_http_server]'s TCP listener, by its port= text. */
+  | { kind: 'inet-http-server'; fd: number; port: string };
+
 export interface ReexecState {
   version: 1;
   /** When the exec began (ms since the epoch), for the log line and the benchmark. */
@@ -27,7 +37,15 @@ export interface ReexecState {
   /** The directory the daemon was started from (the config path is resolved against it). */
   cwd: string;
   processes: SavedProcess[];
+  /** Every kept listening fd (missing in a state written by an older image: see `sockets`). */
+  fds: KeptFd[];
+  /** The fcgi sockets again, as an older image reads them (kept for a downgrade by reexec). */
   sockets: Array<{ url: string; fd: number }>;
+}
+
+/** The kept fds of one kind. */
+export function keptOf<K extends KeptFd['kind']>(fds: readonly KeptFd[] | undefined, kind: K): Array<Extract<KeptFd, { kind: K }>> {
+  return (fds ?? []).filter((k): k is Extract<KeptFd, { kind: K }> => k.kind === kind);
 }
 
 /** Read and remove the state the previous image left, or null for an ordinary start. */
@@ -37,7 +55,10 @@ export function takeState(env: NodeJS.ProcessEnv = process.env): ReexecState | n
   delete env[STATE_ENV];
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as ReexecState;
-    return state.version === 1 ? state : null;
+    if (state.version !== 1) return null;
+    // an older image wrote its fcgi sockets only
+    state.fds ??= state.sockets.map(({ url, fd }) => ({ kind: 'fcgi-socket', url, fd }));
+    return state;
   } finally {
     try {
       unlinkSync(file);

@@ -96,7 +96,7 @@ export class Lifecycle implements DaemonRequests {
       throw err;
     }
     setTimeout(() => {
-      void execAgain({ supervisor, logger, cwd, closeServers: () => servers.closeForExec(), reopenServers: () => servers.reopen() }).finally(() => {
+      void execAgain({ supervisor, logger, cwd, handOverServers: () => servers.handOverForExec(), reopenServers: (kept) => servers.reopen(kept) }).finally(() => {
         this.reexecing = false;
       });
     }, 10);
