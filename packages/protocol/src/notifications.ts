@@ -9,8 +9,9 @@ export interface Notifications {
    * `skipped`: this many bytes of the log were deleted (rotated out of the last backup,
    * cleared) before the follower read them; the data goes on after them.
    * `end`: the daemon stops following (why, as a sentence) and closes the stream.
+   * `pos`: a log followed in its file: the position after this chunk (followLogs' `from`).
    */
-  'tsupervisor.log': { name: string; channel: LogChannel; data: string; head?: boolean; partial?: boolean; skipped?: number; end?: string };
+  'tsupervisor.log': { name: string; channel: LogChannel; data: string; head?: boolean; partial?: boolean; skipped?: number; end?: string; pos?: number };
   /** An event of supervisor's event system (§4): its type name and its payload as key/values. */
   'tsupervisor.event': { serial: number; type: string; payload: Record<string, string>; data?: string };
   /**

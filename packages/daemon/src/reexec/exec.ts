@@ -10,10 +10,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportGenerations } from '../logs/generations.js';
 import { capturesIdle, holdAllPipes, releaseAllPipes } from '../logs/index.js';
 import type { Logger } from '../logger.js';
 import { clearCloexec, reexecImage } from '../native/index.js';
 import type { Supervisor } from '../supervisor.js';
+import type { EventSystem } from '../events/system.js';
 import { STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedProcess } from './state.js';
 import { ListeningSocket } from '../sockets/listening-socket.js';
 import { retireAll } from '../servers/retire.js';
@@ -23,6 +25,7 @@ const RETIRE_MS = 100;
 
 export interface ExecDeps {
   supervisor: Supervisor;
+  events: EventSystem;
   logger: Logger & { flush?(): Promise<void> };
   /** Where the daemon was started (the next image resolves its -c against it). */
   cwd: string;
@@ -62,11 +65,15 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
   const at = Date.now();
   const servers = deps.handOverServers();
   holdAllPipes();
-  await Promise.all([capturesIdle(), retireAll(RETIRE_MS)]);
+  await capturesIdle();
+  // after the output read so far went to the logs, and to their followers
+  await retireAll(RETIRE_MS);
   const processes = saveProcesses(supervisor);
   const sockets = supervisor.openSockets().flatMap((s) => (s instanceof ListeningSocket && s.isOpen ? [{ url: s.url, fd: s.fd }] : []));
   const fds: KeptFd[] = [...sockets.map(({ url, fd }) => ({ kind: 'fcgi-socket' as const, url, fd })), ...servers];
-  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, fds, sockets };
+  const logs = exportGenerations();
+  const events = { serial: deps.events.lastSerial };
+  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, fds, logs, events, sockets };
   const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
   const file = join(dir, 'state.json');
   try {

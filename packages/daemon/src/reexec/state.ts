@@ -6,6 +6,7 @@
  * process's driver state (process/adoption.ts DriverState), by namespec.
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { GenerationsSnapshot } from '../logs/generations.js';
 import type { DriverState } from '../process/adoption.js';
 
 export const STATE_ENV = 'TSUPERVISORD_REEXEC_STATE';
@@ -39,8 +40,17 @@ export interface ReexecState {
   processes: SavedProcess[];
   /** Every kept listening fd (missing in a state written by an older image: see `sockets`). */
   fds: KeptFd[];
+  /** Each log file's byte numbering (logs/generations.ts): followers resume by position. */
+  logs?: GenerationsSnapshot[];
+  /** The event system's counters and recent events (events/system.ts). */
+  events?: EventsState;
   /** The fcgi sockets again, as an older image reads them (kept for a downgrade by reexec). */
   sockets: Array<{ url: string; fd: number }>;
+}
+
+export interface EventsState {
+  /** The last global serial given. */
+  serial: number;
 }
 
 /** The kept fds of one kind. */

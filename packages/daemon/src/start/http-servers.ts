@@ -27,7 +27,7 @@ export interface DaemonRequests {
   requestReexec(): Promise<string | null>;
 }
 
-export function callOptions(config: Config, { supervisor, metrics }: Supervision, logger: MainLog, bus: LogBus, requests: DaemonRequests): CallOptions {
+export function callOptions(config: Config, { supervisor, metrics, events }: Supervision, logger: MainLog, bus: LogBus, requests: DaemonRequests): CallOptions {
   return {
     logger,
     accepting: () => supervisor.state === 'RUNNING',
@@ -41,6 +41,7 @@ export function callOptions(config: Config, { supervisor, metrics }: Supervision
         requestRestart: () => requests.requestRestart(),
         requestReexec: () => requests.requestReexec(),
         followOutput: (name, channel, listener) => bus.subscribeRaw(name, channel, listener),
+        recentEvents: (after) => events.recentAfter(after),
         metrics,
       }),
     ),
