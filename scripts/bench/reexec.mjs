@@ -75,7 +75,7 @@ function watchGrowth(file) {
 }
 
 async function runCase(n) {
-  const d = await h.startDaemon(conf(n), {});
+  const d = await h.startDaemon(conf(n), { readyTimeoutMs: 180_000 });
   try {
     await h.waitFor(`${n} programs running`, async () => (await d.status()).filter((r) => r.state === 'RUNNING').length === n, 120_000, 200);
     const sock = `${d.dir}/supervisor.sock`;

@@ -9,7 +9,9 @@
  *   while no image read is still in the pipe.
  * - fcgi sockets: the same listening fds, given to the supervisor before its groups are built.
  * - Event listeners are not adopted (their protocol state is not carried over): stopped, then
- *   started afresh. A program whose configuration changed is restarted, as `update` would.
+ *   started afresh. A program whose configuration changed is handled as `update` would: the
+ *   keys only the supervisor reads (update/keys.ts LIVE_KEYS) apply in place, any other
+ *   restarts it.
  */
 import { EventEmitter } from 'node:events';
 import { PipeSource } from '../logs/index.js';
@@ -21,6 +23,8 @@ import type { Subprocess } from '../process/subprocess.js';
 import { claimChild, releaseChild } from '../reaper.js';
 import { ListeningSocket } from '../sockets/listening-socket.js';
 import type { Supervisor } from '../supervisor.js';
+import type { ProcessConfig } from '../config/types.js';
+import { changedProcessKeys, needsRestart } from '../update/keys.js';
 import { keptOf, type ReexecState, type SavedProcess } from './state.js';
 
 const SWEEP_MS = 1000;
@@ -112,8 +116,11 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
           }
         : null;
     p.adopt({ ...saved.driver, fds: null }, child, io);
-    if (saved.config !== JSON.stringify(p.config) && pid) {
-      logger.log('info', `reexec: ${saved.namespec} changed in the configuration: restarting it`);
+    // as `update` would: keys read by the supervisor only apply in place (p has the new
+    // configuration already), any other changed key restarts it
+    const keys = changedProcessKeys(JSON.parse(saved.config) as ProcessConfig, JSON.parse(JSON.stringify(p.config)) as ProcessConfig);
+    if (pid && needsRestart(keys)) {
+      logger.log('info', `reexec: ${saved.namespec} changed in the configuration (${keys.join(', ')}): restarting it`);
       p.stop();
       void p.stopped().then(() => p.start());
     }
@@ -146,3 +153,4 @@ function closeQuietly(fd: number): void {
     /* EBADF */
   }
 }
+
