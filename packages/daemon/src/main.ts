@@ -102,7 +102,11 @@ function announceStarted(config: Config, logger: MainLog, reexec: ReexecState | 
 function startProcesses({ supervisor, events, systemd }: Supervision, logger: MainLog, reexec: ReexecState | null): void {
   events.start();
   if (reexec) adoptSockets(supervisor, reexec);
-  supervisor.start(reexec ? () => adoptProcesses(supervisor, reexec, logger) : undefined);
+  const adopt = (state: ReexecState) => () => {
+    adoptProcesses(supervisor, state, logger);
+    if (state.events?.listeners) events.restoreListeners(state.events.listeners);
+  };
+  supervisor.start(reexec ? adopt(reexec) : undefined);
   if (reexec) events.rememberPids();
   systemd?.started();
   if (!reexec) reportToParent({ ready: true });

@@ -42,6 +42,11 @@ export class SupervisorEvent {
     return this.body.type;
   }
 
+  /** reexec: an event carried from the previous image keeps the serial it had. */
+  keepSerial(serial: number | null): void {
+    this.assigned = serial;
+  }
+
   /** Whether it has its global serial yet. */
   get numbered(): boolean {
     return this.assigned !== null;

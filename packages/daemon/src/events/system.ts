@@ -28,6 +28,7 @@ import {
   type EventBody,
 } from './payload.js';
 import { ListenerPool } from './pool.js';
+import { exportListeners, restoreListeners, type ListenersState } from './carry.js';
 import { Ticker, type TickerClock } from './ticks.js';
 
 /** Events kept for subscribers that reconnect (recentAfter). */
@@ -141,6 +142,16 @@ export class EventSystem {
 
   private pidOf(pc: ProcessConfig, group: GroupConfig): number {
     return this.sup.groups.get(group.name)?.get(pc.name)?.pid ?? 0;
+  }
+
+  /** reexec: the pools' and listeners' state for the next image (events/carry.ts). */
+  exportListeners(): ListenersState {
+    return exportListeners(this.pools);
+  }
+
+  /** reexec, once the listeners' processes are adopted. */
+  restoreListeners(state: ListenersState): void {
+    restoreListeners(state, this.pools, this.serials, (namespec) => this.sup.allLexical().find((p) => p.namespec === namespec) ?? null);
   }
 
   /** reexec: the adopted processes' pids, which their EXITED/STOPPED events report after the reap. */

@@ -8,8 +8,9 @@
  * - Pipes and stdin: the same fds, wrapped again (PipeSource, ChildStdin); what the child wrote
  *   while no image read is still in the pipe.
  * - fcgi sockets: the same listening fds, given to the supervisor before its groups are built.
- * - Event listeners are not adopted (their protocol state is not carried over): stopped, then
- *   started afresh. A program whose configuration changed is handled as `update` would: the
+ * - Event listeners are adopted as the others; their pools' and protocols' state is given back
+ *   by events/carry.ts (from an older image without it, they are stopped and started afresh).
+ *   A program whose configuration changed is handled as `update` would: the
  *   keys only the supervisor reads (update/keys.ts LIVE_KEYS) apply in place, any other
  *   restarts it.
  */
@@ -100,7 +101,8 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
     } catch {
       p = null;
     }
-    if (!p || saved.listener) {
+    // listeners are adopted when the previous image handed over their protocol state
+    if (!p || (saved.listener && !state.events?.listeners)) {
       release(saved, logger, p ? 'an event listener, started afresh' : 'no longer in the configuration');
       continue;
     }

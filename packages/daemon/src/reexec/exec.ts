@@ -72,7 +72,7 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
   const sockets = supervisor.openSockets().flatMap((s) => (s instanceof ListeningSocket && s.isOpen ? [{ url: s.url, fd: s.fd }] : []));
   const fds: KeptFd[] = [...sockets.map(({ url, fd }) => ({ kind: 'fcgi-socket' as const, url, fd })), ...servers];
   const logs = exportGenerations();
-  const events = { serial: deps.events.lastSerial };
+  const events = { serial: deps.events.lastSerial, listeners: deps.events.exportListeners() };
   const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, fds, logs, events, sockets };
   const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
   const file = join(dir, 'state.json');

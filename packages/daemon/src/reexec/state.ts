@@ -8,6 +8,7 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { GenerationsSnapshot } from '../logs/generations.js';
 import type { DriverState } from '../process/adoption.js';
+import type { ListenersState } from '../events/carry.js';
 
 export const STATE_ENV = 'TSUPERVISORD_REEXEC_STATE';
 /** Set for the preflight run (reexec/check.ts): read the configuration, load the code, exit. */
@@ -17,7 +18,7 @@ export interface SavedProcess {
   namespec: string;
   /** The program's configuration as JSON: a different one in the new image means `update`. */
   config: string;
-  /** Whether it is an event listener (not adopted: its protocol state is not carried over). */
+  /** Whether it is an event listener (adopted when the state carries `events.listeners`). */
   listener: boolean;
   driver: DriverState;
 }
@@ -51,6 +52,8 @@ export interface ReexecState {
 export interface EventsState {
   /** The last global serial given. */
   serial: number;
+  /** The listener pools and protocols (absent from an older image: listeners restarted). */
+  listeners?: ListenersState;
 }
 
 /** The kept fds of one kind. */
