@@ -7,25 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as h from './harness.js';
-
-/** reexec, then wait until the control socket answers again; returns how long that took. */
-async function reexec(d: h.Daemon): Promise<number> {
-  const before = (d.logs().match(/re-executed with pid/g) ?? []).length;
-  const t0 = performance.now();
-  const r = await d.ctl(['reexec']);
-  assert.equal(r.stdout, 'Re-executing supervisord\n', `ctl reexec: ${r.stdout}${r.stderr}`);
-  assert.equal(r.code, 0);
-  await h.waitFor('the new image to start', () => (d.logs().match(/re-executed with pid/g) ?? []).length > before, 10_000);
-  for (;;) {
-    const s = await d.ctl(['pid']);
-    if (s.code === 0) break;
-    assert.ok(performance.now() - t0 < 10_000, `control socket not answering: ${s.stdout}${s.stderr}`);
-    await new Promise((res) => setTimeout(res, 5));
-  }
-  return performance.now() - t0;
-}
+import { reexec } from './reexec-helpers.js';
 
 const PROGRAMS = `
 [program:a]
@@ -123,4 +107,48 @@ test('reexec: a broken configuration is refused and nothing changes', async () =
     assert.equal((await d.status('a'))[0]?.pid, a.pid);
     assert.doesNotMatch(d.logs(), /re-execut/);
   });
+});
+
+test('reexec applies a changed [supervisord] loglevel and [unix_http_server] chmod; a changed program is restarted, one changed in place only (priority, startretries) keeps its pid', async () => {
+  const conf = `
+[program:same]
+command=sleep 1000
+startsecs=0
+
+[program:changed]
+command=sleep 1000
+startsecs=0
+`;
+  await h.withDaemon(
+    conf,
+    async (d) => {
+      const same = await d.waitState('same', 'RUNNING');
+      const changed = await d.waitState('changed', 'RUNNING');
+      const sock = `${d.dir}/supervisor.sock`;
+      assert.equal(statSync(sock).mode & 0o777, 0o700);
+      const ino = statSync(sock).ino;
+      const text = readFileSync(d.conf, 'utf8');
+      writeFileSync(
+        d.conf,
+        text
+          .replace('loglevel=info', 'loglevel=debug')
+          .replace(/^file=(.*supervisor\.sock)$/m, 'file=$1\nchmod=0770')
+          .replace(/\[program:changed\]\ncommand=sleep 1000/, '[program:changed]\ncommand=sleep 1001')
+          // a key only the supervisor reads applies in place, as update would
+          .replace('[program:same]\n', '[program:same]\npriority=5\nstartretries=7\n'),
+      );
+      await reexec(d);
+      assert.equal(statSync(sock).mode & 0o777, 0o770, 'the new chmod');
+      assert.equal(statSync(sock).ino, ino, 'the same socket');
+      assert.equal((await d.status('same'))[0]?.pid, same.pid, 'a program changed in place only keeps running');
+      const row = await h.waitFor('changed restarted', async () => {
+        const r = (await d.status('changed'))[0];
+        return r?.state === 'RUNNING' && r.pid !== changed.pid ? r : null;
+      }, 10_000);
+      assert.ok(row);
+      const after = d.logs().slice(d.logs().lastIndexOf('re-executed with pid'));
+      assert.match(after, / DEBG /, 'loglevel=debug in force');
+    },
+    { supervisordExtra: 'loglevel=info' },
+  );
 });

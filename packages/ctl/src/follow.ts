@@ -39,24 +39,70 @@ const HEAD_BYTES = 1024;
 /**
  * Streams until `stop` settles ('stopped') or the daemon closes the connection ('closed').
  * A fault from followLogs (unknown name, no log file) is thrown before anything is written.
+ *
+ * A daemon that re-executes itself (`reexec`) says so before the connection ends
+ * (`tsupervisor.closing`, reason 'reexec'): the follow connects again (the control socket
+ * queues the connection meanwhile) and resumes each log at the position its last chunk said
+ * (`pos`), so nothing is missed or shown twice.
  */
 export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop: Promise<void>): Promise<StreamEnd> {
-  const client = await ctl.connect();
-  let reason: string | null = null;
-  const closed = new Promise<StreamEnd>((resolve) => client.onClose(() => resolve({ how: 'closed', reason })));
   let names: string[] | null = null;
+  const positions = new Map<string, number>();
+  try {
+    for (;;) {
+      const end = await followOnce(ctl, spec, sink, stop, names, positions, (followed) => {
+        names = followed;
+        sink.begin?.(followed);
+      });
+      if (end.how !== 'reexec') return end;
+    }
+  } finally {
+    sink.end();
+  }
+}
+
+type OnceEnd = StreamEnd | { how: 'reexec' };
+
+/** One connection of a follow: the first (with heads), or a resumed one (`names` known). */
+async function followOnce(
+  ctl: Ctl,
+  spec: FollowSpec,
+  sink: LogSink,
+  stop: Promise<void>,
+  known: string[] | null,
+  positions: Map<string, number>,
+  begin: (names: string[]) => void,
+): Promise<OnceEnd> {
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  const client = known ? await reconnect(ctl, () => stopped) : await ctl.connect();
+  if (!client) return { how: 'stopped' };
+  let reason: string | null = null;
+  // the notice is the daemon's last word on this connection (the client hides that close)
+  const closed = new Promise<OnceEnd>((resolve) => {
+    client.onNotification('tsupervisor.closing', (n) => n.reason === 'reexec' && resolve({ how: 'reexec' }));
+    client.onClose(() => resolve({ how: 'closed', reason }));
+  });
+  let names: string[] | null = known;
   const early: Array<Notifications['tsupervisor.log']> = [];
-  const write = ({ name, data, head, partial, skipped, end }: Notifications['tsupervisor.log']) => {
+  let waiting = false;
+  const write = ({ name, data, head, partial, skipped, end, pos }: Notifications['tsupervisor.log']) => {
     if (!names!.includes(name)) return;
     if (end !== undefined) reason = end;
+    if (pos !== undefined) positions.set(name, pos);
     if (skipped !== undefined) ctl.outputError(skippedNotice(name, skipped));
     // the last HEAD_BYTES of a longer log start anywhere in a line
     sink.write(name, head && partial && sink.wholeLines ? data.slice(data.indexOf('\n') + 1) : data);
     // a slow reader of our stdout slows the daemon's reading of the file, not our memory
-    const congested = ctl.out.congested?.();
+    // (one wait at a time: chunks already read keep coming while the client is paused)
+    const congested = waiting ? null : ctl.out.congested?.();
     if (congested) {
+      waiting = true;
       client.pause?.();
-      void congested.then(() => client.resume?.());
+      void congested.then(() => {
+        waiting = false;
+        client.resume?.();
+      });
     }
   };
   client.onNotification('tsupervisor.log', (n) => {
@@ -65,15 +111,40 @@ export async function streamLogs(ctl: Ctl, spec: FollowSpec, sink: LogSink, stop
   });
   try {
     // The daemon sends each log's head, then what was logged after it, joined by position in
-    // the file (nothing doubled or lost), all before the answer.
-    const followed = await client.call('tsupervisor.followLogs', { ...spec, head: HEAD_BYTES });
-    names = spec.main ? ['supervisord'] : followed;
-    sink.begin?.(names);
-    for (const n of early.splice(0)) write(n);
-    return await Promise.race([stop.then((): StreamEnd => ({ how: 'stopped' })), closed]);
+    // the file (nothing doubled or lost), all before the answer. Resumed: no head, each log
+    // from where it was.
+    const params = known
+      ? { names: known.filter((n) => !spec.main || n !== 'supervisord'), channel: spec.channel, main: spec.main, head: 0, from: known.map((n) => positions.get(n) ?? -1) }
+      : { ...spec, head: HEAD_BYTES };
+    const followed = await client.call('tsupervisor.followLogs', params);
+    if (!known) {
+      names = spec.main ? ['supervisord'] : followed;
+      begin(names);
+      for (const n of early.splice(0)) write(n);
+    }
+    return await Promise.race([stop.then((): OnceEnd => ({ how: 'stopped' })), closed]);
   } finally {
-    sink.end();
     client.close();
+  }
+}
+
+/**
+ * After a reexec the daemon answers again within moments (the socket queues the connection);
+ * a daemon gone for good is an error after RECONNECT_MS. Null once `stopped()` (Ctrl-C).
+ * Shared by the follows and `events`.
+ */
+const RECONNECT_MS = 30_000;
+
+export async function reconnect(ctl: Ctl, stopped: () => boolean): Promise<Awaited<ReturnType<Ctl['connect']>> | null> {
+  const deadline = Date.now() + RECONNECT_MS;
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      return await ctl.connect();
+    } catch (err) {
+      if (stopped()) return null;
+      if (Date.now() + delay > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

@@ -797,6 +797,7 @@ napi_value tsv_notify_open(napi_env env, napi_callback_info info); /* tsv_notify
 napi_value tsv_notify_close(napi_env env, napi_callback_info info);
 napi_value tsv_clear_cloexec(napi_env env, napi_callback_info info); /* tsv_reexec.c */
 napi_value tsv_reexec(napi_env env, napi_callback_info info);
+napi_value tsv_dup_fd(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -830,6 +831,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"notifyOpen", NULL, tsv_notify_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifyClose", NULL, tsv_notify_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"clearCloexec", NULL, tsv_clear_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"dupFd", NULL, tsv_dup_fd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reexec", NULL, tsv_reexec, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

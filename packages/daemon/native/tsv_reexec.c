@@ -3,6 +3,8 @@
  *
  * clearCloexec(fd): the fds the new image keeps (children's pipes, fcgi listening sockets)
  * lose FD_CLOEXEC; every other fd of the daemon is O_CLOEXEC and goes at the exec.
+ * dupFd(fd): a second fd (O_CLOEXEC) on the same open file: a listening socket handed to the next
+ * image stays open (its backlog queues connections) while Node closes its own fd.
  * reexec(path, argv, env): execve(2) on the calling thread. libuv and Node may have signals
  * blocked (its signal thread, uv_spawn's windows); a blocked mask survives execve and would keep
  * the new image deaf to SIGCHLD/SIGTERM, so the mask is emptied first. Handled signals go back
@@ -39,6 +41,22 @@ napi_value tsv_clear_cloexec(napi_env env, napi_callback_info info) {
   int flags = fcntl(fd, F_GETFD);
   if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0) return throw_errno(env, "fcntl(F_SETFD)", errno);
   return NULL;
+}
+
+napi_value tsv_dup_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "dupFd(fd): fd must be a number");
+    return NULL;
+  }
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) return throw_errno(env, "fcntl(F_DUPFD_CLOEXEC)", errno);
+  napi_value r;
+  napi_create_int32(env, copy, &r);
+  return r;
 }
 
 /* A JS array of strings as a NULL-terminated char* array (malloc'd; freed on failure only). */

@@ -22,6 +22,7 @@ import { answerSignals } from './start/signal-requests.js';
 import { logParseMessages, logServersOpened } from './start/start-up-lines.js';
 import { dropPrivilegesAndRaiseLimits } from './start/user-and-limits.js';
 import { ensureNative } from './native/index.js';
+import { carryGenerations } from './logs/generations.js';
 import { adoptProcesses, adoptSockets, claimChildren } from './reexec/adopt.js';
 import { CHECK_ENV, takeState, type ReexecState } from './reexec/state.js';
 
@@ -29,7 +30,10 @@ async function main(): Promise<void> {
   const args = parseCommandLine(process.argv.slice(2));
   // reexec (issue 14): the previous image of this process left its state (reexec/state.ts)
   const reexec = takeState();
-  if (reexec) claimChildren(reexec);
+  if (reexec) {
+    claimChildren(reexec);
+    carryGenerations(reexec.logs ?? []); // before any log is opened: positions go on
+  }
   const cwd = reexec?.cwd ?? process.cwd();
   const { config, read } = readConfiguration(args, cwd);
   exitIfOnlyChecking();
@@ -56,11 +60,12 @@ async function run(config: Config, read: () => Config, limitInfos: readonly stri
   if (!reexec) clearAutoChildLogs(config); // across a reexec the AUTO logs are the running children's
 
   const supervision = buildSupervisor(config, read, logger, bus);
+  if (reexec?.events) supervision.events.continueSerials(reexec.events.serial);
   const servers = new HttpServers(logger);
-  const lifecycle = new Lifecycle({ supervisor: supervision.supervisor, servers, logger, read, pidfile: server.pidfile, systemd: supervision.systemd, cwd });
+  const lifecycle = new Lifecycle({ supervisor: supervision.supervisor, events: supervision.events, servers, logger, read, pidfile: server.pidfile, systemd: supervision.systemd, cwd });
   exitWhenEssentialFails(supervision, lifecycle, logger);
 
-  await servers.open(config, callOptions(config, supervision, logger, bus, lifecycle));
+  await servers.open(config, callOptions(config, supervision, logger, bus, lifecycle), reexec);
   announceStarted(config, logger, reexec);
   answerSignals(supervision.supervisor, lifecycle, logger);
   startProcesses(supervision, logger, reexec);
@@ -97,7 +102,12 @@ function announceStarted(config: Config, logger: MainLog, reexec: ReexecState | 
 function startProcesses({ supervisor, events, systemd }: Supervision, logger: MainLog, reexec: ReexecState | null): void {
   events.start();
   if (reexec) adoptSockets(supervisor, reexec);
-  supervisor.start(reexec ? () => adoptProcesses(supervisor, reexec, logger) : undefined);
+  const adopt = (state: ReexecState) => () => {
+    adoptProcesses(supervisor, state, logger);
+    if (state.events?.listeners) events.restoreListeners(state.events.listeners);
+  };
+  supervisor.start(reexec ? adopt(reexec) : undefined);
+  if (reexec) events.rememberPids();
   systemd?.started();
   if (!reexec) reportToParent({ ready: true });
   supervisor.on('processState', noteActivity);

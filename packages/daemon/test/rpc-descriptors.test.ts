@@ -65,8 +65,9 @@ const OLD_SPECS: Record<string, Record<string, { kind: string; optional?: boolea
     channel: { kind: 'string' },
     main: { kind: 'boolean', optional: true },
     head: { kind: 'number', optional: true },
+    from: { kind: 'number[]', optional: true },
   },
-  'tsupervisor.subscribeEvents': { types: { kind: 'string[]' } },
+  'tsupervisor.subscribeEvents': { types: { kind: 'string[]' }, after: { kind: 'number', optional: true } },
   'tsupervisor.processStats': {},
   'tsupervisor.reexec': {},
 };

@@ -274,6 +274,8 @@ export class ControlClient implements RpcClient {
     if (typeof message.method === 'string' && message.id === undefined) {
       if (message.method === 'tsupervisor.closing') {
         this.retired = true;
+        // a follower wants to know why (reexec: reconnect and resume)
+        this.handlers.get(message.method)?.(message.params as never);
         return;
       }
       this.handlers.get(message.method)?.(message.params as never);

@@ -27,13 +27,13 @@ import type { StatsResult } from './stats.js';
 import { Faults, RPCFault } from './faults.js';
 
 /** What a parameter must be (`string|number`: a signal, its name or its integer number). */
-export type ParamKind = 'string' | 'number' | 'boolean' | 'string[]' | 'string|number';
+export type ParamKind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'string|number';
 export interface ParamSpec {
   kind: ParamKind;
   optional?: boolean;
 }
 
-type KindOf<T> = [T] extends [string[]] ? 'string[]' : [T] extends [string | number] ? ([T] extends [string] ? 'string' : [T] extends [number] ? 'number' : 'string|number') : [T] extends [boolean] ? 'boolean' : never;
+type KindOf<T> = [T] extends [string[]] ? 'string[]' : [T] extends [number[]] ? 'number[]' : [T] extends [string | number] ? ([T] extends [string] ? 'string' : [T] extends [number] ? 'number' : 'string|number') : [T] extends [boolean] ? 'boolean' : never;
 type OptionalKeys<P> = { [K in keyof P]-?: undefined extends P[K] ? K : never }[keyof P];
 /** The params spec a params type needs: one entry per key, its kind, `optional` iff it is. */
 export type ParamsSpec<P> = [NonNullable<P>] extends [Record<string, never>]
@@ -132,15 +132,30 @@ export const METHODS = {
    * With `head: N`, each log's last N bytes come first (a notification with `head: true`), then
    * every chunk logged after them: the join is by position in the file, so each byte comes once,
    * in order, all of these before the answer. With one log and no file, NO_FILE.
+   * `from` (with `head`) resumes: one position per followed log, in the order of the answer
+   * (the `pos` of the last chunk received; -1: none), where the log goes on instead of a head
+   * (a `tail -f` reconnecting after a `reexec`).
    */
-  'tsupervisor.followLogs': defineMethod<{ names: string[]; channel: LogChannel; main?: boolean; head?: number }, string[]>({
-    params: { names: { kind: 'string[]' }, channel: { kind: 'string' }, main: { kind: 'boolean', optional: true }, head: { kind: 'number', optional: true } },
+  'tsupervisor.followLogs': defineMethod<{ names: string[]; channel: LogChannel; main?: boolean; head?: number; from?: number[] }, string[]>({
+    params: {
+      names: { kind: 'string[]' },
+      channel: { kind: 'string' },
+      main: { kind: 'boolean', optional: true },
+      head: { kind: 'number', optional: true },
+      from: { kind: 'number[]', optional: true },
+    },
     check: ({ channel }) => {
       if (channel !== 'stdout' && channel !== 'stderr') throw new RPCFault(Faults.BAD_ARGUMENTS, `channel must be stdout or stderr`);
     },
   }),
-  /** Subscribe this connection to `tsupervisor.event` notifications of these event types. */
-  'tsupervisor.subscribeEvents': defineMethod<{ types: string[] }, boolean>({ params: { types: { kind: 'string[]' } } }),
+  /**
+   * Subscribe this connection to `tsupervisor.event` notifications of these event types. With
+   * `after` (the serial of the last event received), the recent events it has not seen come
+   * first (an `events` client reconnecting after a `reexec`).
+   */
+  'tsupervisor.subscribeEvents': defineMethod<{ types: string[]; after?: number }, boolean>({
+    params: { types: { kind: 'string[]' }, after: { kind: 'number', optional: true } },
+  }),
   /**
    * The live views' figures (`top`, the web page): per process its tree's CPU seconds and
    * resident bytes, readiness and spawns, and each fcgi socket's accept queue, read from the
@@ -182,6 +197,8 @@ function matches(kind: ParamKind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'string[]':
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'number[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v));
     case 'string|number':
       return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
   }

@@ -32,6 +32,13 @@ export interface Connection {
   /** Run when the connection closes (unsubscribe followers …). */
   onClose(fn: () => void): void;
   readonly closed: boolean;
+  /**
+   * Stop reading requests: the ones being handled are answered (for at most `waitMs`), then a
+   * `tsupervisor.closing` notice with `reason` goes out and the connection ends. Resolves once
+   * the notice is written out (or the peer is gone). Requests read but not handled are dropped:
+   * the client sends them again elsewhere (the notice says none of them was handled).
+   */
+  retire(reason: 'reexec', waitMs: number): Promise<void>;
   /** Free slot for the daemon (peer credentials, auth state …). */
   readonly data: Record<string, unknown>;
 }
@@ -161,7 +168,30 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
         watch();
       }
     },
+    retire(reason, waitMs) {
+      if (closed || retiring || tooLarge) return Promise.resolve();
+      draining = true;
+      socket.pause();
+      return new Promise<void>((resolve) => {
+        const go = () => {
+          clearTimeout(late);
+          afterFlight = null;
+          if (closed || retiring) return resolve();
+          send({ jsonrpc: '2.0', method: 'tsupervisor.closing', params: { reason } });
+          retireNow();
+          if (socket.writableLength === 0 || socket.destroyed) return resolve();
+          socket.once('drain', resolve);
+          socket.once('close', resolve);
+        };
+        const late = setTimeout(go, waitMs);
+        if (inFlight === 0) go();
+        else afterFlight = go;
+      });
+    },
   };
+  /** Retiring: no new request starts; run when the last one in flight is answered. */
+  let draining = false;
+  let afterFlight: (() => void) | null = null;
 
   /*
    * Input is taken in step with output: at most maxInFlight requests run at once and reading
@@ -173,15 +203,16 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
   let inFlight = 0;
   const blocked = () => inFlight >= maxInFlight || socket.writableLength > highWater;
   const pump = () => {
-    while (queue.length > 0 && !closed && !retiring && !blocked()) {
+    while (queue.length > 0 && !closed && !retiring && !draining && !blocked()) {
       inFlight++;
       void handleLine(queue.shift()!).finally(() => {
         inFlight--;
         lastActive = Date.now();
+        if (inFlight === 0 && afterFlight) afterFlight();
         pump();
       });
     }
-    if (closed || socket.destroyed || retiring) return;
+    if (closed || socket.destroyed || retiring || draining) return;
     if (queue.length > 0 || blocked()) socket.pause();
     else if (socket.isPaused() && !tooLarge) {
       socket.resume();
@@ -223,6 +254,9 @@ export function serveConnection(socket: net.Socket, server: JSONRPCServer<Connec
       watch();
       return;
     }
+    retireNow();
+  }
+  function retireNow(): void {
     // Nothing more is read or handled; the peer's bytes are discarded until it closes (at most
     // 5 s) so that closing does not reset the connection before the peer reads the last words.
     retiring = true;

@@ -3,11 +3,13 @@
  * A connection of its own asks `tsupervisor.subscribeEvents` and the daemon pushes
  * `tsupervisor.event` notifications (no polling). Abstract names (PROCESS_STATE, TICK …)
  * take their subtypes; the default is EVENT (everything). Ctrl-C ends it with exit status 0.
+ * Across a daemon's `reexec` it reconnects by itself and gets the events it missed (`after`).
  */
 import type { Notifications } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../render/faults.js';
 import { splitWords } from '../namespec.js';
 import type { Command } from './types.js';
+import { reconnect } from '../follow.js';
 
 type EventNotice = Notifications['tsupervisor.event'];
 
@@ -34,27 +36,49 @@ export const command: Command = {
     if (!(await ctl.upcheck())) return;
     const words = splitWords(arg);
     const types = words.length > 0 ? words.map((w) => w.toUpperCase()) : ['EVENT'];
-    const client = await ctl.connect();
     const { interrupted, dispose } = ctl.interruptible();
-    const closed = new Promise<'closed'>((resolve) => client.onClose(() => resolve('closed')));
-    client.onNotification('tsupervisor.event', (e) => ctl.output(json ? eventJson(e) : eventLine(e)));
+    let stopped = false;
+    void interrupted.then(() => (stopped = true));
+    // the serial of the last event shown: a daemon that re-executes itself (reexec) says so
+    // before the connection ends; the client connects again and asks for what came after it
+    let last: number | null = null;
     try {
-      try {
-        await client.call('tsupervisor.subscribeEvents', { types });
-      } catch (err) {
-        if (!isFault(err)) throw err;
-        ctl.output(`Error: ${err.detail || err.message}`);
-        ctl.exitstatus = Exit.GENERIC;
-        return;
-      }
-      const how = await Promise.race([interrupted.then(() => 'stopped' as const), closed]);
-      if (how === 'closed') {
-        ctl.outputError('supervisord closed the connection');
-        ctl.exitstatus = Exit.GENERIC;
+      for (;;) {
+        const client = last === null ? await ctl.connect() : await reconnect(ctl, () => stopped);
+        if (!client) return;
+        // the notice is the daemon's last word on this connection (the client hides that close)
+        const closed = new Promise<'closed' | 'reexec'>((resolve) => {
+          client.onNotification('tsupervisor.closing', (n) => n.reason === 'reexec' && resolve('reexec'));
+          client.onClose(() => resolve('closed'));
+        });
+        client.onNotification('tsupervisor.event', (e) => {
+          last = e.serial;
+          ctl.output(json ? eventJson(e) : eventLine(e));
+        });
+        try {
+          try {
+            await client.call('tsupervisor.subscribeEvents', last === null ? { types } : { types, after: last });
+          } catch (err) {
+            if (!isFault(err)) throw err;
+            ctl.output(`Error: ${err.detail || err.message}`);
+            ctl.exitstatus = Exit.GENERIC;
+            return;
+          }
+          // a subscription that saw nothing yet resumes after nothing
+          last ??= -1;
+          const how = await Promise.race([interrupted.then(() => 'stopped' as const), closed]);
+          if (how === 'reexec') continue;
+          if (how === 'closed') {
+            ctl.outputError('supervisord closed the connection');
+            ctl.exitstatus = Exit.GENERIC;
+          }
+          return;
+        } finally {
+          client.close();
+        }
       }
     } finally {
       dispose();
-      client.close();
     }
   },
 };

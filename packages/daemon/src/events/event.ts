@@ -11,6 +11,16 @@ import { subscribes, type EventType } from './types.js';
 export class SerialCounter {
   private last = -1;
 
+  /** The last serial given (-1: none yet). */
+  get lastGiven(): number {
+    return this.last;
+  }
+
+  /** reexec: go on after the previous image's last serial. */
+  continueFrom(last: number): void {
+    this.last = last;
+  }
+
   next(): number {
     if (this.last >= Number.MAX_SAFE_INTEGER) this.last = -1;
     this.last += 1;
@@ -30,6 +40,16 @@ export class SupervisorEvent {
 
   get type(): EventType {
     return this.body.type;
+  }
+
+  /** reexec: an event carried from the previous image keeps the serial it had. */
+  keepSerial(serial: number | null): void {
+    this.assigned = serial;
+  }
+
+  /** Whether it has its global serial yet. */
+  get numbered(): boolean {
+    return this.assigned !== null;
   }
 
   /** The global serial (taken on first use). */

@@ -61,6 +61,17 @@ export class ListenerOutput implements ChildOutput {
     }
   }
 
+  /** reexec: the protocol state and the event in flight, for the next image. */
+  exportState(): { protocol: ProtocolState; inFlight: SupervisorEvent | null } {
+    return { protocol: this.protocol, inFlight: this.inFlight };
+  }
+
+  /** reexec, once the adopted pipes are attached: go on where the previous image was. */
+  restore(protocol: ProtocolState, inFlight: SupervisorEvent | null): void {
+    this.protocol = protocol;
+    this.inFlight = inFlight;
+  }
+
   /** The pool wrote `event` to this listener's stdin. */
   busy(event: SupervisorEvent): void {
     const next = sent(this.protocol);

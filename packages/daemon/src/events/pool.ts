@@ -41,6 +41,17 @@ export class ListenerPool {
     return this.buffer.toArray();
   }
 
+  /** reexec: the last pool serial given and the buffered events, for the next image. */
+  exportState(): { serial: number; pending: SupervisorEvent[] } {
+    return { serial: this.serials.lastGiven, pending: this.buffer.toArray() };
+  }
+
+  /** reexec, before any event: go on with the previous image's serial and buffer. */
+  restore(serial: number, pending: readonly SupervisorEvent[]): void {
+    this.serials.continueFrom(serial);
+    for (const e of pending) this.buffer.accept(e, false);
+  }
+
   /** The event types subscribed to (read each time: update may change the group in place). */
   get events(): readonly string[] {
     return this.group.config.listener?.events ?? [];

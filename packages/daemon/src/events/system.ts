@@ -28,7 +28,11 @@ import {
   type EventBody,
 } from './payload.js';
 import { ListenerPool } from './pool.js';
+import { exportListeners, restoreListeners, type ListenersState } from './carry.js';
 import { Ticker, type TickerClock } from './ticks.js';
+
+/** Events kept for subscribers that reconnect (recentAfter). */
+const RECENT_EVENTS = 1000;
 
 export interface EventSystemOptions {
   logger: Logger;
@@ -37,6 +41,8 @@ export interface EventSystemOptions {
 
 export class EventSystem {
   private readonly serials = new SerialCounter();
+  /** The last RECENT_EVENTS events published (recentAfter). */
+  private readonly recent: SupervisorEvent[] = [];
   readonly pools = new Map<string, ListenerPool>();
   /** Events discarded from a full pool buffer since the daemon started (for /metrics). */
   droppedEvents = 0;
@@ -69,9 +75,30 @@ export class EventSystem {
 
   publish(body: EventBody): SupervisorEvent {
     const event = new SupervisorEvent(body, this.serials);
+    this.recent.push(event);
+    if (this.recent.length > RECENT_EVENTS) this.recent.splice(0, this.recent.length - RECENT_EVENTS);
     for (const pool of [...this.pools.values()]) pool.offer(event);
     this.sup.emit('event', event);
     return event;
+  }
+
+  /** The last global serial given (reexec carries it: serials go on without gap or repeat). */
+  get lastSerial(): number {
+    return this.serials.lastGiven;
+  }
+
+  /** reexec, in the new image before any event: go on after the previous image's serial. */
+  continueSerials(last: number): void {
+    this.serials.continueFrom(last);
+  }
+
+  /**
+   * The recent events a subscriber that last received serial `after` has not seen, in order:
+   * those numbered after it, and those nobody took (they have no serial yet, so it did not
+   * either). An `events` client reconnecting after a reexec gets what it missed meanwhile.
+   */
+  recentAfter(after: number): SupervisorEvent[] {
+    return this.recent.filter((e) => !e.numbered || e.serial > after);
   }
 
   /**
@@ -115,6 +142,21 @@ export class EventSystem {
 
   private pidOf(pc: ProcessConfig, group: GroupConfig): number {
     return this.sup.groups.get(group.name)?.get(pc.name)?.pid ?? 0;
+  }
+
+  /** reexec: the pools' and listeners' state for the next image (events/carry.ts). */
+  exportListeners(): ListenersState {
+    return exportListeners(this.pools);
+  }
+
+  /** reexec, once the listeners' processes are adopted. */
+  restoreListeners(state: ListenersState): void {
+    restoreListeners(state, this.pools, this.serials, (namespec) => this.sup.allLexical().find((p) => p.namespec === namespec) ?? null);
+  }
+
+  /** reexec: the adopted processes' pids, which their EXITED/STOPPED events report after the reap. */
+  rememberPids(): void {
+    for (const p of this.sup.allLexical()) if (p.pid > 0) this.lastPid.set(p, p.pid);
   }
 
   private processState(change: StateChange): void {

@@ -34,6 +34,32 @@ interface Kept {
   size: number;
 }
 
+/** What the next image needs to number a log's bytes as this one did (reexec). */
+export interface GenerationsSnapshot {
+  path: string;
+  currentStart: number;
+  size: number;
+  kept: Kept[];
+}
+
+/** The latest Generations of each path (reexec exports them). */
+const byPath = new Map<string, Generations>();
+/** Handed over by the previous image, taken by the first Generations of the same path. */
+const carried = new Map<string, GenerationsSnapshot>();
+
+/**
+ * reexec: every log's numbering, so that positions go on in the next image (a `tail -f` resumes
+ * at the position it had reached).
+ */
+export function exportGenerations(): GenerationsSnapshot[] {
+  return [...byPath.values()].map((g) => g.snapshot());
+}
+
+/** In the new image, before any log is opened. */
+export function carryGenerations(snapshots: readonly GenerationsSnapshot[]): void {
+  for (const s of snapshots) carried.set(s.path, s);
+}
+
 export class Generations {
   /** Position of the current file's first byte. */
   private currentStart = 0;
@@ -55,7 +81,20 @@ export class Generations {
   constructor(
     readonly path: string,
     private readonly backups: number,
-  ) {}
+  ) {
+    const c = carried.get(path);
+    if (c) {
+      carried.delete(path);
+      this.currentStart = c.currentStart;
+      this.size = c.size;
+      this.kept = c.kept.slice(0, backups);
+    }
+    byPath.set(path, this);
+  }
+
+  snapshot(): GenerationsSnapshot {
+    return { path: this.path, currentStart: this.currentStart, size: this.size, kept: this.kept };
+  }
 
   /** The position after the last byte written. */
   get end(): number {

@@ -102,6 +102,7 @@ interface Addon {
   notifyOpen?(name: string, onMessage: NotifyListener): NotifyHandle;
   notifyClose?(socket: NotifyHandle): void;
   clearCloexec?(fd: number): void;
+  dupFd?(fd: number): number;
   reexec?(path: string, argv: string[], env: string[]): never;
 }
 
@@ -407,6 +408,13 @@ export function clearCloexec(fd: number): void {
   const a = native();
   if (!a.clearCloexec) throw outOfDate('clearCloexec');
   a.clearCloexec(fd);
+}
+
+/** A second fd (O_CLOEXEC) on the same open file (a listening socket kept for the next image). */
+export function dupFd(fd: number): number {
+  const a = native();
+  if (!a.dupFd) throw outOfDate('dupFd');
+  return a.dupFd(fd);
 }
 
 /** execve(path, argv, env) with an empty signal mask; returns only by throwing. */

@@ -9,8 +9,11 @@
  *   while no image read is still in the pipe.
  * - fcgi sockets: the same listening fds, given to the supervisor before its groups are built; a
  *   socket_drain pool's sockets go back to the workers that held them.
- * - Event listeners are not adopted (their protocol state is not carried over): stopped, then
- *   started afresh. A program whose configuration changed is restarted, as `update` would.
+ * - Event listeners are adopted as the others; their pools' and protocols' state is given back
+ *   by events/carry.ts (from an older image without it, they are stopped and started afresh).
+ *   A program whose configuration changed is handled as `update` would: the
+ *   keys only the supervisor reads (update/keys.ts LIVE_KEYS) apply in place, any other
+ *   restarts it.
  */
 import { EventEmitter } from 'node:events';
 import { PipeSource } from '../logs/index.js';
@@ -21,7 +24,9 @@ import type { ChildLike } from '../process/adoption.js';
 import type { Subprocess } from '../process/subprocess.js';
 import { claimChild, releaseChild } from '../reaper.js';
 import type { Supervisor } from '../supervisor.js';
-import type { ReexecState, SavedProcess } from './state.js';
+import type { ProcessConfig } from '../config/types.js';
+import { changedProcessKeys, needsRestart } from '../update/keys.js';
+import { keptOf, type ReexecState, type SavedProcess } from './state.js';
 
 const SWEEP_MS = 1000;
 
@@ -75,8 +80,8 @@ export function claimChildren(state: ReexecState): void {
 
 /** Before the supervisor builds its groups: the fcgi sockets it had. Unused ones are closed. */
 export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
-  const byUrl = new Map<string, ReexecState['sockets']>();
-  for (const s of state.sockets) byUrl.set(s.url, [...(byUrl.get(s.url) ?? []), s]);
+  const byUrl = new Map<string, Array<{ fd: number; holder?: string | null }>>();
+  for (const { url, fd, holder } of keptOf(state.fds, 'fcgi-socket')) byUrl.set(url, [...(byUrl.get(url) ?? []), { fd, holder }]);
   for (const [url, fds] of byUrl) {
     const gc = supervisor.config.groups.find((g) => g.socket?.address.url === url);
     if (!gc?.socket) {
@@ -97,7 +102,8 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
     } catch {
       p = null;
     }
-    if (!p || saved.listener) {
+    // listeners are adopted when the previous image handed over their protocol state
+    if (!p || (saved.listener && !state.events?.listeners)) {
       release(saved, logger, p ? 'an event listener, started afresh' : 'no longer in the configuration');
       continue;
     }
@@ -113,8 +119,11 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
           }
         : null;
     p.adopt({ ...saved.driver, fds: null }, child, io);
-    if (saved.config !== JSON.stringify(p.config) && pid) {
-      logger.log('info', `reexec: ${saved.namespec} changed in the configuration: restarting it`);
+    // as `update` would: keys read by the supervisor only apply in place (p has the new
+    // configuration already), any other changed key restarts it
+    const keys = changedProcessKeys(JSON.parse(saved.config) as ProcessConfig, JSON.parse(JSON.stringify(p.config)) as ProcessConfig);
+    if (pid && needsRestart(keys)) {
+      logger.log('info', `reexec: ${saved.namespec} changed in the configuration (${keys.join(', ')}): restarting it`);
       p.stop();
       void p.stopped().then(() => p.start());
     }
@@ -147,3 +156,4 @@ function closeQuietly(fd: number): void {
     /* EBADF */
   }
 }
+

@@ -2,27 +2,36 @@
  * `reexec` in the running image: stop reading every child's pipe (what they write from now on
  * waits in the pipe for the next image), wait until everything read is in the logs, record each
  * process's state and which fd is which, keep those fds across the exec (FD_CLOEXEC cleared),
- * close the control servers and execve the same node with the same arguments: same pid, so
- * every child stays our child. Returns only if the exec failed (everything is resumed).
+ * and execve the same node with the same arguments: same pid, so every child stays our child.
+ * The control servers' listening fds are handed over first (their backlog queues whoever
+ * connects until the next image accepts). Returns only if the exec failed (everything is
+ * resumed).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportGenerations } from '../logs/generations.js';
 import { capturesIdle, holdAllPipes, releaseAllPipes } from '../logs/index.js';
 import type { Logger } from '../logger.js';
 import { clearCloexec, reexecImage } from '../native/index.js';
 import type { Supervisor } from '../supervisor.js';
-import { STATE_ENV, writeState, type ReexecState, type SavedProcess } from './state.js';
+import type { EventSystem } from '../events/system.js';
+import { STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedProcess } from './state.js';
+import { retireAll } from '../servers/retire.js';
+
+/** How long a control connection may take to answer what it is handling before the exec. */
+const RETIRE_MS = 100;
 
 export interface ExecDeps {
   supervisor: Supervisor;
+  events: EventSystem;
   logger: Logger & { flush?(): Promise<void> };
   /** Where the daemon was started (the next image resolves its -c against it). */
   cwd: string;
-  /** Close the control servers (the next image opens them again on the same paths). */
-  closeServers(): Promise<void>;
-  /** The exec failed: open them again. */
-  reopenServers(): Promise<void>;
+  /** Stop accepting on the control servers, their listening fds kept for the next image. */
+  handOverServers(): KeptFd[];
+  /** The exec failed: serve the kept fds again. */
+  reopenServers(kept: KeptFd[]): Promise<void>;
 }
 
 function keep(fd: number): boolean {
@@ -63,16 +72,22 @@ export function cannotReexec(supervisor: Supervisor): string | null {
 export async function execAgain(deps: ExecDeps): Promise<Error> {
   const { supervisor, logger } = deps;
   const at = Date.now();
-  holdAllPipes();
-  await capturesIdle();
-  const processes = saveProcesses(supervisor);
+  // a socket_drain pool with a worker draining cannot be handed over: nothing is touched yet
   const sockets = handedSockets(supervisor);
   if (typeof sockets === 'string') {
-    releaseAllPipes();
     logger.log('warn', `reexec not done, the running daemon goes on: ${sockets}`);
     return new Error(sockets);
   }
-  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, sockets };
+  const servers = deps.handOverServers();
+  holdAllPipes();
+  await capturesIdle();
+  // after the output read so far went to the logs, and to their followers
+  await retireAll(RETIRE_MS);
+  const processes = saveProcesses(supervisor);
+  const fds: KeptFd[] = [...sockets.map((s) => ({ kind: 'fcgi-socket' as const, ...s })), ...servers];
+  const logs = exportGenerations();
+  const events = { serial: deps.events.lastSerial, listeners: deps.events.exportListeners() };
+  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, fds, logs, events, sockets };
   const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
   const file = join(dir, 'state.json');
   try {
@@ -82,10 +97,9 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
       // a pipe closed meanwhile (its child exited, EBADF) is handed over as closed
       for (const key of ['stdin', 'stdout', 'stderr'] as const) if (fds[key] !== null && !keep(fds[key])) fds[key] = null;
     }
-    for (const s of sockets) clearCloexec(s.fd);
+    for (const k of fds) clearCloexec(k.fd);
     writeState(file, state);
     logger.log('info', `re-executing ${process.argv[1] ?? process.execPath} (${processes.length} processes kept)`);
-    await deps.closeServers();
     await logger.flush?.();
     const env = Object.entries({ ...process.env, [STATE_ENV]: file }).map(([k, v]) => `${k}=${v ?? ''}`);
     reexecImage(process.execPath, [process.argv0, ...process.execArgv, ...process.argv.slice(1)], env);
@@ -93,7 +107,7 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
     rmSync(dir, { recursive: true, force: true });
     releaseAllPipes();
     logger.log('critical', `reexec failed, the running daemon goes on: ${(err as Error).message}`);
-    await deps.reopenServers().catch((e: Error) => logger.log('critical', `reexec: cannot reopen the control servers: ${e.message}`));
+    await deps.reopenServers(servers).catch((e: Error) => logger.log('critical', `reexec: cannot reopen the control servers: ${e.message}`));
     return err as Error;
   }
   return new Error('unreachable');

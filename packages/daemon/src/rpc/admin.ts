@@ -56,7 +56,7 @@ export function adminHandlers(services: DaemonServices): AdminHandlers {
     },
     'tsupervisor.update': ({ names }) => applyUpdate(sup, names ?? []),
     'tsupervisor.planUpdate': ({ names }) => planFromConfig(sup, names ?? []).plan,
-    'tsupervisor.subscribeEvents': ({ types }, connection) => {
+    'tsupervisor.subscribeEvents': ({ types, after }, connection) => {
       const wanted = types === undefined || types === null || (Array.isArray(types) && types.length === 0) ? ['EVENT'] : types;
       if (!Array.isArray(wanted) || wanted.some((t) => typeof t !== 'string')) {
         throw new RPCFault(Faults.INCORRECT_PARAMETERS, 'types must be a list of event type names');
@@ -64,14 +64,24 @@ export function adminHandlers(services: DaemonServices): AdminHandlers {
       const names = wanted.map((t) => t.toUpperCase());
       const unknown = names.find((t) => !isEventTypeName(t));
       if (unknown !== undefined) throw new RPCFault(Faults.BAD_ARGUMENTS, `Unknown event type ${unknown}`);
-      const listener = (event: SupervisorEvent) => {
+      const deliver = (event: SupervisorEvent) => {
         if (!event.matches(names)) return;
         const { serial, type, payload, data } = event;
         const params = data === undefined ? { serial, type, payload } : { serial, type, payload, data };
         if (!connection.notify('tsupervisor.event', params)) sup.off('event', listener);
       };
+      // resumed (`after`): what it missed comes first, after the answer, then what is newer
+      let queued: SupervisorEvent[] | null = after === undefined ? null : [...(services.recentEvents?.(after) ?? [])];
+      const listener = (event: SupervisorEvent) => (queued ? queued.push(event) : deliver(event));
       sup.on('event', listener);
       connection.onClose(() => sup.off('event', listener));
+      if (queued) {
+        setImmediate(() => {
+          const missed = queued ?? [];
+          queued = null;
+          for (const e of missed) if (!connection.closed) deliver(e);
+        });
+      }
       return true;
     },
   };

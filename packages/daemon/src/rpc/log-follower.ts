@@ -105,7 +105,7 @@ export class Follower {
         while (skip < 3 && skip < data.length && (data[skip]! & 0xc0) === 0x80) skip++;
         data = data.subarray(skip);
       }
-      this.send({ data: this.decoder.write(data), head: true, partial: head.partial });
+      this.send({ data: this.decoder.write(data), head: true, partial: head.partial, ...(head.from ? { pos: head.from.pos } : {}) });
     }
     const pending = this.pending ?? [];
     const overflowed = this.pendingBytes > LIVE_LIMIT;
@@ -201,10 +201,12 @@ export class Follower {
     this.send({ data: this.decoder.end(), skipped: bytes });
   }
 
-  private send(fields: Pick<Log, 'data' | 'head' | 'partial' | 'skipped' | 'end'>): boolean {
+  /** A chunk of a followed file says the position after it (`pos`: where a resumed follow goes on). */
+  private send(fields: Pick<Log, 'data' | 'head' | 'partial' | 'skipped' | 'end' | 'pos'>): boolean {
     if (this.stopped) return false;
     if (fields.data === '' && fields.skipped === undefined && fields.end === undefined) return true;
-    if (this.outlet.notify({ name: this.name, channel: this.channel, ...fields })) return true;
+    const pos = fields.pos ?? (this.source ? this.pos : undefined);
+    if (this.outlet.notify({ name: this.name, channel: this.channel, ...fields, ...(pos === undefined ? {} : { pos }) })) return true;
     this.stop();
     return false;
   }

@@ -58,7 +58,7 @@ export function logHandlers(services: DaemonServices): LogHandlers {
           return { name: p.name, group: p.groupName, status: Faults.SUCCESS, description: 'OK' };
         }),
       ),
-    'tsupervisor.followLogs': ({ names, channel, main, head }, connection) => {
+    'tsupervisor.followLogs': ({ names, channel, main, head, from }, connection) => {
       const wanted = new Map<string, Subprocess | null>();
       for (const name of names) {
         const { group, process } = sup.find(name);
@@ -75,12 +75,15 @@ export function logHandlers(services: DaemonServices): LogHandlers {
           connection.socket.end();
         },
       };
+      let i = 0;
       for (const [name, p] of wanted) {
         const ch = p ? channel : 'stdout';
         const f = new Follower(name, ch, outlet, head === undefined);
         f.unsubscribe = services.followOutput(name, ch, (chunk) => f.chunk(chunk));
         // asked now, before any later output is handed to the file (see RotatingFile.head)
         if (head !== undefined) f.head = p ? headOf(p, ch, head) : (services.mainLog.head?.(head) ?? Promise.reject(new RPCFault(Faults.NO_FILE)));
+        const at = from?.[i++];
+        if (f.head && at !== undefined && at >= 0) f.head = f.head.then((h) => (h ? resumeAt(h, at) : h));
         followers.push(f);
       }
       connection.onClose(stop);
@@ -101,6 +104,15 @@ export function logHandlers(services: DaemonServices): LogHandlers {
       })();
     },
   };
+}
+
+/**
+ * `from`: a follow resumed (after a reexec, or a connection lost) goes on at the position it had
+ * reached in the file, instead of after a head: nothing shown twice, nothing missed.
+ */
+function resumeAt(head: LogHead, pos: number): LogHead {
+  if (!head.from || pos > head.from.pos) return head;
+  return { data: Buffer.alloc(0), partial: false, from: { source: head.from.source, pos } };
 }
 
 /** supervisor's clearProcessLogs: a log that cannot be removed (EISDIR, EACCES …) is FAILED: name. */

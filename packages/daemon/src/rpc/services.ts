@@ -1,4 +1,5 @@
 /** What the RPC handlers need from the rest of the daemon. */
+import type { SupervisorEvent } from '../events/event.js';
 import type { LogChannel } from '@tsupervisor/protocol';
 import type { LogHead } from '../logs/read.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
@@ -25,6 +26,8 @@ export interface DaemonServices {
    * valid during the call); returns the unsubscribe function.
    */
   followOutput(name: string, channel: LogChannel, listener: (chunk: Uint8Array | string, name: string, channel: LogChannel) => void): () => void;
+  /** Recent events a subscriber resuming after serial `after` has not seen (events/system.ts). */
+  recentEvents?(after: number): SupervisorEvent[];
   /** The counters /metrics keeps (spawns, fcgi sockets), for tsupervisor.processStats. */
   metrics?: MetricsRecorder;
 }

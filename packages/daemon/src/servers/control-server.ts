@@ -4,6 +4,11 @@
  * (XML-RPC, logtail, web pages) told apart by a connection's first bytes; both transports call
  * the same pipeline (calls/pipeline.ts). A live daemon already answering there is an error; a
  * stale socket file left by a dead one is removed.
+ *
+ * The socket is bound by the native layer (listenUnix) and handed to Node by fd, so that Node
+ * closing it never unlinks the path: `reexec` keeps the listening fd (a copy, servers/kept.ts)
+ * while Node's own is closed, and the next image adopts it (`adoptFd`): same path, same inode,
+ * and a client connecting in between waits in the backlog instead of being refused.
  */
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
@@ -12,7 +17,8 @@ import { serveConnection, type Connection } from '@tsupervisor/protocol/server';
 import { createCallPipeline, type CallPipeline } from '../calls/pipeline.js';
 import type { UnixHttpServerConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { getrlimit, peerCred } from '../native/index.js';
+import { dupFd, getrlimit, listenUnix, peerCred } from '../native/index.js';
+import { noteOpened } from './retire.js';
 import { createJsonRpcDispatcher, type JsonRpcDispatcher } from '../rpc/json-rpc.js';
 import { fdLimit, fdShortage, openFds } from '../process/fd-budget.js';
 import { lazyHttpServer, looksLikeHttp, type HttpEntry } from '../xmlrpc/lazy.js';
@@ -36,6 +42,8 @@ export interface ControlServerOptions {
   auditPath?: string | null;
   /** Counters for /metrics (calls by method and outcome); with it, /metrics and the probes are served. */
   metrics?: MetricsRecorder;
+  /** reexec: the listening fd the previous image kept for this path (no bind, no stale check). */
+  adoptFd?: number;
 }
 
 /** Resolves true if something answers on the socket path. */
@@ -51,6 +59,31 @@ function isAlive(path: string): Promise<boolean> {
 }
 
 export class AlreadyRunning extends Error {}
+
+/** Servers whose listening socket was handed to the next image (reexec): their path stays. */
+const handedOver = new WeakSet<net.Server>();
+
+/**
+ * reexec: a copy of the server's listening fd (close-on-exec, to be cleared by the caller), then
+ * the server is closed: the socket goes on listening through the copy, its backlog queueing
+ * whoever connects until the next image accepts again. Null if the server has no fd.
+ */
+export function handOverListener(server: net.Server): number | null {
+  const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return null;
+  const copy = dupFd(fd);
+  handedOver.add(server);
+  server.close();
+  return copy;
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* gone */
+  }
+}
 
 /** The open connections of each server, for stopServer. */
 const connectionsOf = new WeakMap<net.Server, Set<net.Socket>>();
@@ -80,6 +113,56 @@ export function stopServer(server: net.Server): void {
 export async function startControlServer(options: ControlServerOptions): Promise<net.Server> {
   const { config, logger } = options;
   const path = config.file;
+  if (options.adoptFd === undefined) await removeStale(path, logger);
+
+  const { dispatcher, http } = serversOf(options);
+
+  const server = net.createServer((socket) => {
+    trackConnection(server, socket);
+    let peer: unknown;
+    try {
+      const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+      if (typeof fd === 'number' && fd >= 0) peer = peerCred(fd);
+    } catch {
+      /* peer credentials are informational */
+    }
+    serveSniffed(socket, dispatcher, http, { peer });
+  });
+  server.on('close', () => {
+    http.close();
+    // as libuv would for a socket it bound, unless the socket lives on in the next image
+    if (!handedOver.has(server)) unlinkQuietly(path);
+  });
+  server.maxConnections = connectionLimit();
+  // A deep accept queue (the kernel caps it at somaxconn): a burst of clients waits there
+  // instead of getting EAGAIN from connect(). Owner and mode are set before listen().
+  const fd = options.adoptFd ?? listenUnix(path, BACKLOG, config.chmod, config.chown?.uid ?? -1, config.chown?.gid ?? -1);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ fd, backlog: BACKLOG }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  let acceptFailing = false;
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    // accept() failing (EMFILE under a flood of connections) must not take the daemon down.
+    if (acceptFailing) return;
+    acceptFailing = true;
+    const text = err.code === 'EMFILE' || err.code === 'ENFILE' ? fdShortage({ open: openFds(), limit: fdLimit() }) : err.message;
+    logger.log('error', `control socket: ${text}`);
+    setTimeout(() => (acceptFailing = false), 10_000).unref();
+  });
+  // an adopted socket takes the section's chown and chmod of now (a changed chmod applies)
+  if (config.chown) chownSync(path, config.chown.uid, config.chown.gid);
+  chmodSync(path, config.chmod);
+  return server;
+}
+
+const BACKLOG = 4096;
+
+/** Another daemon answering at `path` is an error; a socket file nobody answers on is removed. */
+async function removeStale(path: string, logger: Logger): Promise<void> {
   let stat;
   try {
     stat = lstatSync(path);
@@ -98,50 +181,6 @@ export async function startControlServer(options: ControlServerOptions): Promise
     process.stderr.write(`Unlinking stale socket ${path}\n`);
     logger.log('debug', `removed stale socket file ${path}`);
   }
-
-  const { dispatcher, http } = serversOf(options);
-
-  const server = net.createServer((socket) => {
-    trackConnection(server, socket);
-    let peer: unknown;
-    try {
-      const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-      if (typeof fd === 'number' && fd >= 0) peer = peerCred(fd);
-    } catch {
-      /* peer credentials are informational */
-    }
-    serveSniffed(socket, dispatcher, http, { peer });
-  });
-  server.on('close', () => http.close());
-  server.maxConnections = connectionLimit();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // bind() happens inside listen(): the umask makes the socket no more open than its chmod
-    // from the first instant (supervisor binds a temp name, chmods it, then links it).
-    const umask = process.umask(0o777 & ~config.chmod);
-    try {
-      // A deep accept queue (the kernel caps it at somaxconn): a burst of clients waits there
-      // instead of getting EAGAIN from connect().
-      server.listen({ path, backlog: 4096 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    } finally {
-      process.umask(umask);
-    }
-  });
-  let acceptFailing = false;
-  server.on('error', (err: NodeJS.ErrnoException) => {
-    // accept() failing (EMFILE under a flood of connections) must not take the daemon down.
-    if (acceptFailing) return;
-    acceptFailing = true;
-    const text = err.code === 'EMFILE' || err.code === 'ENFILE' ? fdShortage({ open: openFds(), limit: fdLimit() }) : err.message;
-    logger.log('error', `control socket: ${text}`);
-    setTimeout(() => (acceptFailing = false), 10_000).unref();
-  });
-  if (config.chown) chownSync(path, config.chown.uid, config.chown.gid);
-  chmodSync(path, config.chmod);
-  return server;
 }
 
 /**
@@ -157,8 +196,10 @@ export function serveSniffed(
   data: { peer: unknown } & Record<string, unknown>,
 ): void {
   const openedAt = Date.now();
+  const spoke = noteOpened(socket);
   const serveJson = () => {
     const connection = serveConnection(socket, dispatcher, { idleTimeoutMs: IDLE_TIMEOUT_MS, frameTimeoutMs: FRAME_TIMEOUT_MS, openedAt });
+    spoke(connection);
     if (data.peer !== undefined) (connection.data as Record<string, unknown>)['peer'] = data.peer;
     if (data['remote'] !== undefined) (connection.data as Record<string, unknown>)['remote'] = data['remote'];
   };
@@ -172,7 +213,10 @@ export function serveSniffed(
     clearTimeout(silent);
     socket.pause();
     socket.unshift(first);
-    if (looksLikeHttp(first)) return http(socket, data);
+    if (looksLikeHttp(first)) {
+      spoke(null);
+      return http(socket, data);
+    }
     serveJson();
     socket.resume();
   };

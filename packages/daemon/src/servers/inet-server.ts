@@ -21,6 +21,8 @@ export interface InetHttpServerOptions {
   accepting(): boolean;
   auditPath?: string | null;
   metrics?: MetricsRecorder;
+  /** reexec: the listening fd the previous image kept (control-server.ts handOverListener). */
+  adoptFd?: number;
 }
 
 /**
@@ -56,7 +58,8 @@ export async function startInetHttpServer(options: InetHttpServerOptions): Promi
       }
     });
     const host = config.host === '' || config.host === '*' ? undefined : config.host;
-    server.listen({ host, port: config.portNumber, backlog: 511 }, () => resolve());
+    if (options.adoptFd !== undefined) server.listen({ fd: options.adoptFd, backlog: 511 }, () => resolve());
+    else server.listen({ host, port: config.portNumber, backlog: 511 }, () => resolve());
   });
   let acceptFailing = false;
   server.on('error', (err: NodeJS.ErrnoException) => {

@@ -6,7 +6,7 @@
  * daemon goes on without it.
  */
 import type net from 'node:net';
-import { stopServer } from './control-server.js';
+import { handOverListener, stopServer } from './control-server.js';
 
 export class ServerSlot<C> {
   server: net.Server | null = null;
@@ -14,13 +14,21 @@ export class ServerSlot<C> {
   constructor(
     /** The section in force (null: none configured). */
     public config: C | null,
-    private readonly open: (config: C) => Promise<net.Server>,
+    /** `adoptFd`: reexec's kept listening fd, served instead of a new socket. */
+    private readonly open: (config: C, adoptFd?: number) => Promise<net.Server>,
     private readonly failed: (config: C, err: unknown) => void,
   ) {}
 
-  /** At start-up: opens the configured server; its error is the caller's. */
-  async start(): Promise<void> {
-    if (this.config) this.server = await this.open(this.config);
+  /** At start-up: opens the configured server (on `adoptFd` after a reexec); its error is the caller's. */
+  async start(adoptFd?: number): Promise<void> {
+    if (this.config) this.server = await this.open(this.config, adoptFd);
+  }
+
+  /** reexec: the listening fd, kept open for the next image while this server closes; null: none. */
+  handOver(): number | null {
+    const server = this.server;
+    this.server = null;
+    return server ? handOverListener(server) : null;
   }
 
   /** At a reload: applies `wanted` if it differs; `closing()` says the daemon is exiting. */

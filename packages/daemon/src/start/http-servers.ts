@@ -13,6 +13,8 @@ import { createHandlers } from '../rpc/handlers.js';
 import { startControlServer, type ControlServerOptions } from '../servers/control-server.js';
 import { ServerSlot } from '../servers/server-slot.js';
 import type { Supervision } from './build-supervisor.js';
+import { closeFd } from '../native/index.js';
+import { keptOf, type KeptFd, type ReexecState } from '../reexec/state.js';
 
 /** What both servers call with: everything but their own section. */
 export type CallOptions = Omit<ControlServerOptions, 'config'>;
@@ -25,7 +27,7 @@ export interface DaemonRequests {
   requestReexec(): Promise<string | null>;
 }
 
-export function callOptions(config: Config, { supervisor, metrics }: Supervision, logger: MainLog, bus: LogBus, requests: DaemonRequests): CallOptions {
+export function callOptions(config: Config, { supervisor, metrics, events }: Supervision, logger: MainLog, bus: LogBus, requests: DaemonRequests): CallOptions {
   return {
     logger,
     accepting: () => supervisor.state === 'RUNNING',
@@ -39,6 +41,7 @@ export function callOptions(config: Config, { supervisor, metrics }: Supervision
         requestRestart: () => requests.requestRestart(),
         requestReexec: () => requests.requestReexec(),
         followOutput: (name, channel, listener) => bus.subscribeRaw(name, channel, listener),
+        recentEvents: (after) => events.recentAfter(after),
         metrics,
       }),
     ),
@@ -51,21 +54,30 @@ export class HttpServers {
 
   constructor(private readonly logger: MainLog) {}
 
-  /** At start-up: a server that cannot open ends the start (its error is thrown). */
-  async open(config: Config, calls: CallOptions): Promise<void> {
+  /**
+   * At start-up: a server that cannot open ends the start (its error is thrown). After a reexec,
+   * the listening fds the previous image kept are served again when the section still names the
+   * same file / port; one no longer wanted is closed (and its old socket file removed).
+   */
+  async open(config: Config, calls: CallOptions, reexec: ReexecState | null = null): Promise<void> {
     const logger = this.logger;
+    const unix = keptOf(reexec?.fds, 'unix-http-server');
+    const inet = keptOf(reexec?.fds, 'inet-http-server');
+    const unixFd = takeKept(unix, (k) => k.file === config.unixHttpServer?.file);
+    const inetFd = takeKept(inet, (k) => k.port === config.inetHttpServer?.port);
+    for (const k of unix) unlinkQuietly(k.file);
     this.control = new ServerSlot(
       config.unixHttpServer ?? null,
-      (c) => startControlServer({ config: c, ...calls }),
+      (c, adoptFd) => startControlServer({ config: c, ...calls, ...(adoptFd === undefined ? {} : { adoptFd }) }),
       (c, err) => logger.critical(`[unix_http_server] file=${c.file}: ${(err as Error).message}`),
     );
-    await this.control.start();
+    await this.control.start(unixFd);
     this.inet = new ServerSlot(
       config.inetHttpServer ?? null,
-      async (c) => (await import('../servers/inet-server.js')).startInetHttpServer({ config: c, ...calls }),
+      async (c, adoptFd) => (await import('../servers/inet-server.js')).startInetHttpServer({ config: c, ...calls, ...(adoptFd === undefined ? {} : { adoptFd }) }),
       async (c, err) => logger.critical(`[inet_http_server] port=${c.port}: ${(await import('../servers/inet-server.js')).openErrorMessage(err)}`),
     );
-    await this.inet.start();
+    await this.inet.start(inetFd);
   }
 
   /** At a reload: the sections of `next` (a server that cannot open then is logged). */
@@ -74,18 +86,27 @@ export class HttpServers {
     void this.inet?.apply(next.inetHttpServer ?? null, closing);
   }
 
-  /** reexec: closed for the exec (the next image opens them again), or reopened if it failed. */
-  async closeForExec(): Promise<void> {
-    this.control?.close();
-    this.inet?.close();
+  /**
+   * reexec: each server's listening fd is kept for the next image (a copy, close-on-exec until
+   * reexec/exec.ts clears it) and the server closes: from now on connections wait in the
+   * backlog. Its open connections end at the exec.
+   */
+  handOverForExec(): KeptFd[] {
+    const kept: KeptFd[] = [];
+    const unixFd = this.control?.handOver() ?? null;
+    if (unixFd !== null) kept.push({ kind: 'unix-http-server', fd: unixFd, file: this.control!.config!.file });
+    const inetFd = this.inet?.handOver() ?? null;
+    if (inetFd !== null) kept.push({ kind: 'inet-http-server', fd: inetFd, port: this.inet!.config!.port });
+    return kept;
   }
 
-  async reopen(): Promise<void> {
-    await this.control?.start();
-    await this.inet?.start();
+  /** The exec failed: serve the kept fds again. */
+  async reopen(kept: KeptFd[]): Promise<void> {
+    await this.control?.start(keptOf(kept, 'unix-http-server')[0]?.fd);
+    await this.inet?.start(keptOf(kept, 'inet-http-server')[0]?.fd);
   }
 
-  /** At exit: close both and remove the unix socket's file. */
+  /** At exit: close both and remove the unix socket's file (closing the server does too). */
   close(): void {
     this.control?.close();
     this.inet?.close();
@@ -94,5 +115,29 @@ export class HttpServers {
     } catch {
       /* gone */
     }
+  }
+}
+
+/** The fd of the kept entry that `fits` (removed from `kept`); the others are closed and stay listed. */
+function takeKept<K extends KeptFd>(kept: K[], fits: (k: K) => boolean): number | undefined {
+  const i = kept.findIndex(fits);
+  const fd = i < 0 ? undefined : kept.splice(i, 1)[0]!.fd;
+  for (const other of kept) closeQuietly(other.fd);
+  return fd;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeFd(fd);
+  } catch {
+    /* EBADF */
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* gone */
   }
 }

@@ -12,6 +12,7 @@ import type { SystemdNotifier } from '../readiness/systemd.js';
 import { checkNextImage } from '../reexec/check.js';
 import { cannotReexec, execAgain } from '../reexec/exec.js';
 import type { Supervisor } from '../supervisor.js';
+import type { EventSystem } from '../events/system.js';
 import { readForRestart } from './configuration.js';
 import type { DaemonRequests, HttpServers } from './http-servers.js';
 import { clearAutoChildLogs } from './open-logs.js';
@@ -19,6 +20,8 @@ import { logParseMessages, logServersOpened } from './start-up-lines.js';
 
 export interface LifecycleParts {
   supervisor: Supervisor;
+  /** Its event system (reexec carries its serial). */
+  events: EventSystem;
   servers: HttpServers;
   logger: MainLog;
   read: () => Config;
@@ -79,7 +82,7 @@ export class Lifecycle implements DaemonRequests {
    * not (nothing changed), or null: the answer goes out first, the exec starts just after.
    */
   async requestReexec(): Promise<string | null> {
-    const { supervisor, servers, logger, cwd } = this.parts;
+    const { supervisor, events, servers, logger, cwd } = this.parts;
     if (supervisor.state !== 'RUNNING') return 'shutting down';
     if (this.reexecing) return 'a reexec is already under way';
     const unsupported = cannotReexec(supervisor);
@@ -96,7 +99,7 @@ export class Lifecycle implements DaemonRequests {
       throw err;
     }
     setTimeout(() => {
-      void execAgain({ supervisor, logger, cwd, closeServers: () => servers.closeForExec(), reopenServers: () => servers.reopen() }).finally(() => {
+      void execAgain({ supervisor, events, logger, cwd, handOverServers: () => servers.handOverForExec(), reopenServers: (kept) => servers.reopen(kept) }).finally(() => {
         this.reexecing = false;
       });
     }, 10);

@@ -102,6 +102,8 @@ function connectionFor(socket: net.Socket, data: Record<string, unknown>): HttpC
       if (closed) fn();
       else closers.push(fn);
     },
+    // HTTP has no notice to give: the exec cuts it (servers/retire.ts)
+    retire: () => Promise.resolve(),
   };
   socket.once('close', () => {
     closed = true;
