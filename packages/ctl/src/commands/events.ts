@@ -2,7 +2,10 @@
  * `events [--json] [TYPE...]` (a tsupervisorctl extension): supervisor's events as they happen.
  * A connection of its own asks `tsupervisor.subscribeEvents` and the daemon pushes
  * `tsupervisor.event` notifications (no polling). Abstract names (PROCESS_STATE, TICK …)
- * take their subtypes; the default is EVENT (everything). Ctrl-C ends it with exit status 0.
+ * take their subtypes; the default is everything: EVENT (supervisor's types) and tsupervisor's
+ * own TSUPERVISOR_DEPENDENCY (a process held by depends_on=, what it waits for, its release),
+ * which EVENT leaves out so that supervisor's listeners get what supervisord sends them.
+ * Ctrl-C ends it with exit status 0.
  */
 import type { Notifications } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../render/faults.js';
@@ -10,6 +13,9 @@ import { splitWords } from '../namespec.js';
 import type { Command } from './types.js';
 
 type EventNotice = Notifications['tsupervisor.event'];
+
+/** No TYPE given: supervisor's events and tsupervisor's own. */
+const EVERYTHING = ['EVENT', 'TSUPERVISOR_DEPENDENCY'];
 
 /** One line: the type, the payload's key:value fields, and the data (JSON-quoted) if any. */
 export function eventLine(e: EventNotice): string {
@@ -28,12 +34,13 @@ export const command: Command = {
   help: [
     'events [--json] [TYPE...]\tPrint supervisor events as they happen (Ctrl-C to exit).',
     '\t\t\t\tTYPE: an event type or an abstract one (PROCESS_STATE, TICK,',
-    '\t\t\t\tPROCESS_LOG, PROCESS_GROUP, ...); default EVENT (all).',
+    '\t\t\t\tPROCESS_LOG, PROCESS_GROUP, TSUPERVISOR_DEPENDENCY, ...);',
+    '\t\t\t\tdefault: all (EVENT and TSUPERVISOR_DEPENDENCY).',
   ].join('\n'),
   async run(ctl, { arg, json }) {
     if (!(await ctl.upcheck())) return;
     const words = splitWords(arg);
-    const types = words.length > 0 ? words.map((w) => w.toUpperCase()) : ['EVENT'];
+    const types = words.length > 0 ? words.map((w) => w.toUpperCase()) : EVERYTHING;
     const client = await ctl.connect();
     const { interrupted, dispose } = ctl.interruptible();
     const closed = new Promise<'closed'>((resolve) => client.onClose(() => resolve('closed')));

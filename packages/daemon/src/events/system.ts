@@ -1,6 +1,6 @@
 /**
  * The event system: turns what the supervisor reports (process states, groups, its own state,
- * remote messages, output, the clock) into supervisor's events, hands each one to the
+ * remote messages, output, the clock, and tsupervisor's depends_on= holds) into events, hands each one to the
  * [eventlistener:x] pools, then emits it on the supervisor as `event` (for
  * `tsupervisor.subscribeEvents`).
  */
@@ -18,6 +18,8 @@ import { filterCommunication } from './comm-capture.js';
 import { SerialCounter, SupervisorEvent } from './event.js';
 import { ListenerOutput } from './listener-output.js';
 import {
+  dependencyReleasedBody,
+  dependencyWaitingBody,
   processCommunicationBody,
   processGroupBody,
   processLogBody,
@@ -59,6 +61,8 @@ export class EventSystem {
     this.on('groupRemoved', (name) => this.groupRemoved(name));
     this.on('state', (state) => this.publish(supervisorStateBody(state === 'RUNNING')));
     this.on('remoteComm', ({ type, data }) => this.publish(remoteCommunicationBody(String(type), String(data))));
+    this.on('dependencyWaiting', (p, waitingFor) => this.publish(dependencyWaitingBody(p.name, p.groupName, waitingFor)));
+    this.on('dependencyReleased', (p, outcome, reason) => this.publish(dependencyReleasedBody(p.name, p.groupName, outcome, reason)));
     this.ticker.start();
   }
 
