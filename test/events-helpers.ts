@@ -11,6 +11,8 @@ import * as h from './harness.js';
 export interface Recorded {
   headers: Record<string, string>;
   payload: string;
+  /** With RECORD_TIME=1 in the recorder's environment: when it arrived (s since the epoch). */
+  received?: number;
 }
 
 export const RECORDER = join(h.fixturesDir, 'events', 'recorder.py');
