@@ -6,7 +6,8 @@
  * then holds web: `tsupervisorctl events` (its default, everything) shows
  * TSUPERVISOR_DEPENDENCY_WAITING naming both, again naming the migration alone once db is
  * ready, then TSUPERVISOR_DEPENDENCY_RELEASED outcome:started just before web's STARTING;
- * `stop` of report, held for a program that stays STARTING, shows outcome:cancelled. Two childutils listeners check the filtering: the one
+ * `stop` of report, held for a program that stays STARTING, shows outcome:cancelled; needy,
+ * whose dependency goes FATAL, outcome:failed with the reason. Two childutils listeners check the filtering: the one
  * subscribed to EVENT gets none of these (exactly what supervisord would send it), the one
  * naming TSUPERVISOR_DEPENDENCY gets them all. tsupervisor only.
  */
@@ -35,6 +36,15 @@ startsecs=100
 [program:report]
 command=sleep 1000
 depends_on=never
+
+[program:broken]
+command=sh -c 'exit 3'
+autostart=false
+startretries=0
+
+[program:needy]
+command=sleep 1000
+depends_on=broken
 `;
 
 test('update --dry-run and the events stream say what a held process waits for; EVENT listeners never see it', { skip, timeout: 90_000 }, async () => {
@@ -72,6 +82,10 @@ events=TSUPERVISOR_DEPENDENCY
     assert.equal(
       dry.stdout.trim(),
       [
+        'broken: available',
+        '  broken: add (new)',
+        'needy: available',
+        '  needy: start (new; waits for broken (ready): started by this update)',
         'never: available',
         '  never: add (new)',
         'report: available',
@@ -112,7 +126,16 @@ events=TSUPERVISOR_DEPENDENCY
       'TSUPERVISOR_DEPENDENCY_RELEASED processname:report groupname:report outcome:cancelled',
     ]);
 
-    const deps = await waitRecorded(d, join(d.dir, 'deps.jsonl'), 'the dependency events', (rs) => rs.length >= 5);
+    // needy waits for broken, which goes FATAL: released as failed, with the reason
+    const needy = (l: string) => l.startsWith('TSUPERVISOR_') && l.includes('processname:needy ');
+    await h.waitFor('needy released', () => stream.lines.filter(needy).length >= 2, 10_000);
+    assert.deepEqual(stream.lines.filter(needy), [
+      'TSUPERVISOR_DEPENDENCY_WAITING processname:needy groupname:needy waiting_for:broken:ready',
+      'TSUPERVISOR_DEPENDENCY_RELEASED processname:needy groupname:needy outcome:failed data:"dependency broken is FATAL"',
+    ]);
+    assert.equal((await d.status('needy'))[0]!.state, 'STOPPED');
+
+    const deps = await waitRecorded(d, join(d.dir, 'deps.jsonl'), 'the dependency events', (rs) => rs.length >= 7);
     const line = (r: { headers: Record<string, string>; payload: string }) => `${r.headers.eventname} ${r.payload}`;
     assert.deepEqual(deps.filter((r) => fields(r).processname === 'web').map(line), [
       'TSUPERVISOR_DEPENDENCY_WAITING processname:web groupname:web waiting_for:migrate:exited,db:ready',
@@ -120,6 +143,8 @@ events=TSUPERVISOR_DEPENDENCY
       'TSUPERVISOR_DEPENDENCY_RELEASED processname:web groupname:web outcome:started',
     ]);
     assert.equal(deps.filter((r) => fields(r).processname === 'report').length, 2);
+    const failed = deps.find((r) => fields(r).processname === 'needy' && r.headers.eventname === 'TSUPERVISOR_DEPENDENCY_RELEASED');
+    assert.equal(failed?.payload, 'processname:needy groupname:needy outcome:failed\ndependency broken is FATAL');
     await waitRecorded(d, join(d.dir, 'all.jsonl'), "web's RUNNING", (rs) => rs.some((r) => r.headers.eventname === 'PROCESS_STATE_RUNNING' && fields(r).processname === 'web'));
     const all = readRecorded(join(d.dir, 'all.jsonl'));
     assert.deepEqual(all.filter((r) => r.headers.eventname!.startsWith('TSUPERVISOR_')), [], 'EVENT gets only supervisor types');
