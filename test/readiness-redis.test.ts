@@ -8,8 +8,8 @@
  * sleeps a second before the app says it serves: its RUNNING must wait for that line).
  *
  * The spawn order and times are checked from the events, as an [eventlistener:x] written with
- * supervisor's childutils receives them (PROCESS_STATE and TSUPERVISOR_DEPENDENCY, each with the
- * time it arrived); redis depends on that listener, so the chain starts once it listens.
+ * supervisor's childutils receives them (PROCESS_STATE, TSUPERVISOR_DEPENDENCY and
+ * TSUPERVISOR_READINESS: what each waits for, each event with the time it arrived); redis depends on that listener, so the chain starts once it listens.
  * `tsupervisorctl wait` then returns and every request through nginx is answered at once.
  */
 import { test } from 'node:test';
@@ -39,7 +39,7 @@ test('redis-server --supervised systemd, a migration and a ready=-gated Go FastC
     sections: `
 [eventlistener:rec]
 command=${RECORDER} @TMP@/events.jsonl
-events=PROCESS_STATE,TSUPERVISOR_DEPENDENCY
+events=PROCESS_STATE,TSUPERVISOR_DEPENDENCY,TSUPERVISOR_READINESS
 buffer_size=100
 environment=RECORD_TIME="1"
 startsecs=1
@@ -98,6 +98,13 @@ depends_on=migrate:exited redis
     assert.equal(fields(migrated.r).expected, '1');
     const order = (a: { serial: number }, b: { serial: number }, what: string) => assert.ok(a.serial < b.serial, `${what}:\n${rs.map(line).join('\n')}`);
     order(redisStarting, redisReady, 'redis STARTING then RUNNING');
+    // right after each STARTING of a ready= program: what it waits for
+    const waitsReady = (name: string, starting: { serial: number }, timeout: number, check: string) => {
+      const r = at(name, 'TSUPERVISOR_READINESS_WAITING').r;
+      assert.equal(Number(r.headers.serial), starting.serial + 1);
+      assert.match(r.payload, new RegExp(`^processname:${name} groupname:\\w+ timeout:${timeout}\nready=${check.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`));
+    };
+    waitsReady('redis', redisStarting, 30, 'notify');
     order(redisReady, migrateStarting, 'migrate spawned once redis is ready');
     // held meanwhile, and said so: what each worker waited for, then its release
     for (const w of WORKERS) {
@@ -107,6 +114,7 @@ depends_on=migrate:exited redis
       assert.equal(fields(released.r).outcome, 'started');
       const starting = at(w, 'PROCESS_STATE_STARTING');
       const running = at(w, 'PROCESS_STATE_RUNNING');
+      waitsReady(w, starting, 60, 'log:^fastcgi app \\d+ serving on');
       order(migrated, released, `${w} released once the migration exited`);
       order(redisReady, starting, `${w} spawned after redis was ready`);
       order(released, starting, `${w} released, then spawned`);

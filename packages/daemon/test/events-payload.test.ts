@@ -49,6 +49,8 @@ test("tsupervisor's own types go only to subscriptions that name them, never to 
   assert.ok(subscribes(['EVENT', 'TSUPERVISOR_DEPENDENCY'], 'TSUPERVISOR_DEPENDENCY_RELEASED'));
   assert.ok(subscribes(['TSUPERVISOR_DEPENDENCY_WAITING'], 'TSUPERVISOR_DEPENDENCY_WAITING'));
   assert.ok(!subscribes(['TSUPERVISOR_DEPENDENCY_WAITING'], 'TSUPERVISOR_DEPENDENCY_RELEASED'));
+  assert.ok(!subscribes(['EVENT', 'TSUPERVISOR_DEPENDENCY'], 'TSUPERVISOR_READINESS_WAITING'));
+  assert.ok(subscribes(['TSUPERVISOR_READINESS'], 'TSUPERVISOR_READINESS_WAITING'));
 });
 
 const state = (to: Parameters<typeof processStateBody>[0]['to'], from: Parameters<typeof processStateBody>[0]['from'], extra: { expected?: boolean; pid?: number; tries?: number } = {}) =>

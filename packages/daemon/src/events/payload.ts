@@ -128,6 +128,19 @@ export function dependencyReleasedBody(processname: string, groupname: string, o
   return body('TSUPERVISOR_DEPENDENCY_RELEASED', fields, reason ?? undefined);
 }
 
+/**
+ * TSUPERVISOR_READINESS_WAITING: a spawn is STARTING until its ready= check passes (RUNNING) or
+ * `timeout` seconds pass (no pid: STARTING comes before the spawn, as in supervisor); the check as data (`ready=tcp:127.0.0.1:8080`: it may hold spaces).
+ */
+export function readinessWaitingBody(processname: string, groupname: string, timeout: number, check: string): EventBody {
+  const fields: Array<[string, string]> = [
+    ['processname', processname],
+    ['groupname', groupname],
+    ['timeout', String(timeout)],
+  ];
+  return body('TSUPERVISOR_READINESS_WAITING', fields, `ready=${check}`);
+}
+
 export type TickPeriod = 5 | 60 | 3600;
 
 export function tickBody(period: TickPeriod, when: number): EventBody {

@@ -1,6 +1,6 @@
 /**
  * The event system: turns what the supervisor reports (process states, groups, its own state,
- * remote messages, output, the clock, and tsupervisor's depends_on= holds) into events, hands each one to the
+ * remote messages, output, the clock, and tsupervisor's depends_on= holds and ready= waits) into events, hands each one to the
  * [eventlistener:x] pools, then emits it on the supervisor as `event` (for
  * `tsupervisor.subscribeEvents`).
  */
@@ -24,6 +24,7 @@ import {
   processGroupBody,
   processLogBody,
   processStateBody,
+  readinessWaitingBody,
   remoteCommunicationBody,
   supervisorStateBody,
   tickBody,
@@ -138,6 +139,9 @@ export class EventSystem {
         tries: backoff,
       }),
     );
+    // what the new spawn waits for before RUNNING (the check it was spawned with: same turn)
+    const check = p.config.ready;
+    if (change.to === 'STARTING' && check) this.publish(readinessWaitingBody(p.name, p.groupName, p.config.readyTimeout, check.text));
     if (change.to === 'RUNNING') this.pools.get(p.groupName)?.dispatch();
   }
 

@@ -4,9 +4,10 @@
  * PROCESS_LOG, PROCESS_COMMUNICATION, SUPERVISOR_STATE_CHANGE, TICK, PROCESS_GROUP) receives
  * every subtype, as supervisor's `isinstance` check does.
  *
- * tsupervisor's own types (TSUPERVISOR_*: a process held by its depends_on= and released) are
- * not under EVENT: a listener subscribed to EVENT receives exactly what supervisord sends it;
- * only a subscription that names them (or their abstract TSUPERVISOR_DEPENDENCY) gets them.
+ * tsupervisor's own types (TSUPERVISOR_*: a process held by its depends_on= and released, a
+ * spawn waiting for its ready= check) are not under EVENT: a listener subscribed to EVENT receives exactly what supervisord sends it;
+ * only a subscription that names them (or their abstract TSUPERVISOR_DEPENDENCY or
+ * TSUPERVISOR_READINESS) gets them.
  */
 import type { ProcessStateName } from '@tsupervisor/protocol';
 
@@ -19,6 +20,7 @@ export const ABSTRACT_TYPES = [
   'TICK',
   'PROCESS_GROUP',
   'TSUPERVISOR_DEPENDENCY',
+  'TSUPERVISOR_READINESS',
 ] as const;
 
 export type AbstractEventType = (typeof ABSTRACT_TYPES)[number];
@@ -47,6 +49,7 @@ const PARENTS = {
   PROCESS_GROUP_REMOVED: ['PROCESS_GROUP'],
   TSUPERVISOR_DEPENDENCY_WAITING: ['TSUPERVISOR_DEPENDENCY'],
   TSUPERVISOR_DEPENDENCY_RELEASED: ['TSUPERVISOR_DEPENDENCY'],
+  TSUPERVISOR_READINESS_WAITING: ['TSUPERVISOR_READINESS'],
 } as const satisfies Record<string, readonly AbstractEventType[]>;
 
 export type EventType = keyof typeof PARENTS;
