@@ -5,55 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { ControlClient } from '@tsupervisor/protocol';
+import { startStream, stopStream, untilSubscribed } from './events-helpers.js';
 import * as h from './harness.js';
 
 const skip = h.defaultImpl !== 'tsupervisor' && 'tsupervisorctl extension';
-
-interface Stream {
-  child: ChildProcessWithoutNullStreams;
-  lines: string[];
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-function startStream(d: h.Daemon, args: string[]): Stream {
-  const child = spawn(d.ctlCmd, ['-c', d.conf, 'events', ...args], { cwd: d.dir, stdio: ['pipe', 'pipe', 'pipe'] });
-  if (child.pid) h.startedPids.add(child.pid);
-  const lines: string[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString()).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, lines, stderr: () => stderr, exit };
-}
-
-/** Sends REMOTE_COMMUNICATION probes until the stream shows one: then it is subscribed. */
-async function untilSubscribed(rpc: ControlClient, s: Stream, match: (line: string) => boolean): Promise<void> {
-  await h.waitFor('the stream to subscribe', async () => {
-    await rpc.call('supervisor.sendRemoteCommEvent', { type: 'probe', data: 'ping' });
-    await h.sleep(100);
-    return s.lines.some(match);
-  }, 10_000, 0);
-}
-
-async function stopStream(s: Stream): Promise<number | null> {
-  s.child.kill('SIGINT');
-  const code = await Promise.race([s.exit, h.sleep(5_000).then(() => 'timeout' as const)]);
-  if (code === 'timeout') {
-    s.child.kill('SIGKILL');
-    throw new Error('the stream did not end on SIGINT');
-  }
-  if (s.child.pid) h.startedPids.delete(s.child.pid);
-  return code;
-}
 
 test('events streams state changes as lines, and JSON lines for chosen types, until SIGINT', { skip }, async () => {
   const d = await h.startDaemon(`

@@ -1,5 +1,5 @@
 /**
- * Runs a private nginx in front of a FastCGI pool: its own nginx.conf, pid file, logs and temp
+ * Runs a private nginx in front of a FastCGI pool (or of HTTP servers, as one upstream): its own nginx.conf, pid file, logs and temp
  * paths inside a temp dir, `daemon off` so it is our child and we stop it by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +13,13 @@ export interface NginxOptions {
   /** 127.0.0.1 port nginx listens on. */
   listenPort: number;
   /** What goes after `fastcgi_pass`: `127.0.0.1:9001` or `unix:/path/fcgi.sock`. */
-  fastcgiPass: string;
+  fastcgiPass?: string;
+  /**
+   * Instead of fastcgiPass: HTTP servers (`127.0.0.1:8001`) proxied as one upstream, never
+   * marked down (max_fails=0): a request that cannot connect to one is tried on the next, so
+   * it fails only when none accepts.
+   */
+  upstreams?: string[];
   /** `user` directive (`nobody nogroup`); only meaningful when started as root. */
   user?: string;
   /** Document root (`root`), e.g. for php-cgi's SCRIPT_FILENAME; nginx's default when omitted. */
@@ -50,12 +56,13 @@ http {
     fastcgi_temp_path ${dir}/fastcgi;
     uwsgi_temp_path ${dir}/uwsgi;
     scgi_temp_path ${dir}/scgi;
+    ${o.upstreams ? `upstream pool { ${o.upstreams.map((u) => `server ${u} max_fails=0;`).join(' ')} }` : ''}
     server {
         listen 127.0.0.1:${o.listenPort};
         ${o.root ? `root ${o.root};` : ''}
         location / {
-            include /etc/nginx/fastcgi.conf;
-            fastcgi_pass ${o.fastcgiPass};
+            ${o.upstreams ? 'proxy_pass http://pool;' : `include /etc/nginx/fastcgi.conf;
+            fastcgi_pass ${o.fastcgiPass};`}
         }
     }
 }

@@ -46,6 +46,24 @@ test('groups sorted as reread sorts them, each with its socket and processes', (
   ]);
 });
 
+test('a process update would start says what its depends_on= makes it wait for', () => {
+  const plan: UpdatePlan = {
+    added: ['api'],
+    changed: [],
+    removed: [],
+    groups: [
+      {
+        group: 'api',
+        change: 'added',
+        changed: [],
+        socket: null,
+        processes: [{ name: 'api', group: 'api', action: 'start', changed: [], waitsFor: ['db (ready): STARTING', 'migrate (exited): started by this update'] }],
+      },
+    ],
+  };
+  assert.deepEqual(planLines(plan), ['api: available', '  api: start (new; waits for db (ready): STARTING, migrate (exited): started by this update)']);
+});
+
 test('rolling summary: null when every replacement ran, else names the failure and the rest', () => {
   const ok = { name: 'w_0', group: 'w', stopped: true, status: 80, description: 'OK' };
   assert.equal(rollingSummary({ steps: [ok], skipped: [] }), null);

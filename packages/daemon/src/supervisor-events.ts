@@ -5,7 +5,7 @@
  *
  * Who emits what: the supervisor itself (`state`, `groupAdded`, `groupRemoved`,
  * `essentialFailed`), each process through its host (`processState`, `ready`), the start gate
- * (`dependencyFailed`), `supervisor.sendRemoteCommEvent` (`remoteComm`) and the event system
+ * (`dependencyWaiting`, `dependencyReleased`, `dependencyFailed`), `supervisor.sendRemoteCommEvent` (`remoteComm`) and the event system
  * (`event`, every supervisor event once built, for `tsupervisor.subscribeEvents`).
  */
 import type { SupervisorStateName } from '@tsupervisor/protocol';
@@ -19,6 +19,10 @@ export interface SupervisorEvents {
   processState: [change: StateChange];
   /** A process became ready (process/dependencies.ts says when). */
   ready: [process: Subprocess];
+  /** depends_on=: a process is held, waiting for these (`db:ready`), or what it waits for changed. */
+  dependencyWaiting: [process: Subprocess, waitingFor: string[]];
+  /** depends_on=: a held process is let go: started, failed (with the reason) or its start cancelled. */
+  dependencyReleased: [process: Subprocess, outcome: 'started' | 'failed' | 'cancelled', reason: string | null];
   /** depends_on=: a held process will not start (what it waits for failed). */
   dependencyFailed: [process: Subprocess, reason: string];
   /** essential=true: a program the daemon cannot live without failed for good (main.ts exits). */

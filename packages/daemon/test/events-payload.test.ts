@@ -43,6 +43,16 @@ test('abstract names subscribe to their subtypes', () => {
   assert.ok(!subscribes([], 'TICK_5'));
 });
 
+test("tsupervisor's own types go only to subscriptions that name them, never to EVENT", () => {
+  assert.ok(!isA('TSUPERVISOR_DEPENDENCY_WAITING', 'EVENT'));
+  assert.ok(!subscribes(['EVENT', 'PROCESS_STATE'], 'TSUPERVISOR_DEPENDENCY_RELEASED'));
+  assert.ok(subscribes(['EVENT', 'TSUPERVISOR_DEPENDENCY'], 'TSUPERVISOR_DEPENDENCY_RELEASED'));
+  assert.ok(subscribes(['TSUPERVISOR_DEPENDENCY_WAITING'], 'TSUPERVISOR_DEPENDENCY_WAITING'));
+  assert.ok(!subscribes(['TSUPERVISOR_DEPENDENCY_WAITING'], 'TSUPERVISOR_DEPENDENCY_RELEASED'));
+  assert.ok(!subscribes(['EVENT', 'TSUPERVISOR_DEPENDENCY'], 'TSUPERVISOR_READINESS_WAITING'));
+  assert.ok(subscribes(['TSUPERVISOR_READINESS'], 'TSUPERVISOR_READINESS_WAITING'));
+});
+
 const state = (to: Parameters<typeof processStateBody>[0]['to'], from: Parameters<typeof processStateBody>[0]['from'], extra: { expected?: boolean; pid?: number; tries?: number } = {}) =>
   processStateBody({ processname: 'web', groupname: 'web', from, to, expected: extra.expected ?? true, pid: extra.pid ?? 0, tries: extra.tries ?? 0 });
 

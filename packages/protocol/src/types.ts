@@ -138,6 +138,12 @@ export interface ProcessPlan {
   action: ProcessPlanAction;
   /** Config keys (ini names) that differ; `socket` when its group's socket changed. */
   changed: string[];
+  /**
+   * tsupervisor, for a process update would start or restart: its depends_on= not met now, each
+   * with the dependency's state (`db (ready): STARTING`) or `migrate (exited): started by this
+   * update` (update brings up what it needs, as start does). Absent when it waits for nothing.
+   */
+  waitsFor?: string[];
 }
 
 /** What `update` would do to a group's fcgi socket. */

@@ -2,8 +2,11 @@
  * `events [--json] [TYPE...]` (a tsupervisorctl extension): supervisor's events as they happen.
  * A connection of its own asks `tsupervisor.subscribeEvents` and the daemon pushes
  * `tsupervisor.event` notifications (no polling). Abstract names (PROCESS_STATE, TICK …)
- * take their subtypes; the default is EVENT (everything). Ctrl-C ends it with exit status 0.
- * Across a daemon's `reexec` it reconnects by itself and gets the events it missed (`after`).
+ * take their subtypes; the default is everything: EVENT (supervisor's types) and tsupervisor's
+ * own TSUPERVISOR_DEPENDENCY (a process held by depends_on=, what it waits for, its release)
+ * and TSUPERVISOR_READINESS (a spawn waiting for its ready= check), which EVENT leaves out so that supervisor's listeners get what supervisord sends them.
+ * Ctrl-C ends it with exit status 0. Across a daemon's `reexec` it reconnects by itself and gets
+ * the events it missed (`after`).
  */
 import type { Notifications } from '@tsupervisor/protocol';
 import { Exit, isFault } from '../render/faults.js';
@@ -12,6 +15,9 @@ import type { Command } from './types.js';
 import { reconnect } from '../follow.js';
 
 type EventNotice = Notifications['tsupervisor.event'];
+
+/** No TYPE given: supervisor's events and tsupervisor's own. */
+const EVERYTHING = ['EVENT', 'TSUPERVISOR_DEPENDENCY', 'TSUPERVISOR_READINESS'];
 
 /** One line: the type, the payload's key:value fields, and the data (JSON-quoted) if any. */
 export function eventLine(e: EventNotice): string {
@@ -30,12 +36,13 @@ export const command: Command = {
   help: [
     'events [--json] [TYPE...]\tPrint supervisor events as they happen (Ctrl-C to exit).',
     '\t\t\t\tTYPE: an event type or an abstract one (PROCESS_STATE, TICK,',
-    '\t\t\t\tPROCESS_LOG, PROCESS_GROUP, ...); default EVENT (all).',
+    '\t\t\t\tPROCESS_LOG, PROCESS_GROUP, TSUPERVISOR_DEPENDENCY, ...);',
+    '\t\t\t\tdefault: all (EVENT and the TSUPERVISOR_* types).',
   ].join('\n'),
   async run(ctl, { arg, json }) {
     if (!(await ctl.upcheck())) return;
     const words = splitWords(arg);
-    const types = words.length > 0 ? words.map((w) => w.toUpperCase()) : ['EVENT'];
+    const types = words.length > 0 ? words.map((w) => w.toUpperCase()) : EVERYTHING;
     const { interrupted, dispose } = ctl.interruptible();
     let stopped = false;
     void interrupted.then(() => (stopped = true));

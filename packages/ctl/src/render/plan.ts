@@ -7,6 +7,8 @@
  *     web:web_00: keep
  *     web:web_06: start (new)
  *     web:web_03: stop
+ *   api: available
+ *     api: start (new; waits for db (ready): STARTING, migrate (exited): started by this update)
  *
  * Pure: data in, lines out.
  */
@@ -57,6 +59,7 @@ function processLine(p: ProcessPlan): string {
   if (p.changed.length > 0) notes.push(`${p.action === 'keep' ? 'applied in place' : 'changed'}: ${p.changed.join(', ')}`);
   if (p.changed.length > 0 && p.action === 'stop') notes.push('autostart=false: left stopped, as supervisor would');
   else if ((p.action === 'start' || p.action === 'add') && p.fromGroup === undefined) notes.push('new');
+  if (p.waitsFor && p.waitsFor.length > 0) notes.push(`waits for ${p.waitsFor.join(', ')}`);
   return `${makeNamespec(p.group, p.name)}: ${p.action}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 

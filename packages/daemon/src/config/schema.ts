@@ -161,4 +161,10 @@ export const EVENT_TYPES: ReadonlySet<string> = new Set([
   'TICK_3600',
   'TICK_5',
   'TICK_60',
+  // tsupervisor's own (events/types.ts): only listeners naming them receive them
+  'TSUPERVISOR_DEPENDENCY',
+  'TSUPERVISOR_DEPENDENCY_RELEASED',
+  'TSUPERVISOR_DEPENDENCY_WAITING',
+  'TSUPERVISOR_READINESS',
+  'TSUPERVISOR_READINESS_WAITING',
 ]);

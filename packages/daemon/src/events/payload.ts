@@ -106,6 +106,41 @@ export function processGroupBody(added: boolean, groupname: string): EventBody {
   return { type: added ? 'PROCESS_GROUP_ADDED' : 'PROCESS_GROUP_REMOVED', fields, text: `${line(fields)}\n` };
 }
 
+/**
+ * TSUPERVISOR_DEPENDENCY_WAITING (tsupervisor's own): a process held by its depends_on=, with
+ * what it waits for as `namespec:condition` words (`waiting_for:db:ready,migrate:exited`).
+ */
+export function dependencyWaitingBody(processname: string, groupname: string, waitingFor: readonly string[]): EventBody {
+  return body('TSUPERVISOR_DEPENDENCY_WAITING', [
+    ['processname', processname],
+    ['groupname', groupname],
+    ['waiting_for', waitingFor.join(',')],
+  ]);
+}
+
+/** TSUPERVISOR_DEPENDENCY_RELEASED: `outcome:started|failed|cancelled`; a failure's reason as data. */
+export function dependencyReleasedBody(processname: string, groupname: string, outcome: string, reason: string | null): EventBody {
+  const fields: Array<[string, string]> = [
+    ['processname', processname],
+    ['groupname', groupname],
+    ['outcome', outcome],
+  ];
+  return body('TSUPERVISOR_DEPENDENCY_RELEASED', fields, reason ?? undefined);
+}
+
+/**
+ * TSUPERVISOR_READINESS_WAITING: a spawn is STARTING until its ready= check passes (RUNNING) or
+ * `timeout` seconds pass (no pid: STARTING comes before the spawn, as in supervisor); the check as data (`ready=tcp:127.0.0.1:8080`: it may hold spaces).
+ */
+export function readinessWaitingBody(processname: string, groupname: string, timeout: number, check: string): EventBody {
+  const fields: Array<[string, string]> = [
+    ['processname', processname],
+    ['groupname', groupname],
+    ['timeout', String(timeout)],
+  ];
+  return body('TSUPERVISOR_READINESS_WAITING', fields, `ready=${check}`);
+}
+
 export type TickPeriod = 5 | 60 | 3600;
 
 export function tickBody(period: TickPeriod, when: number): EventBody {

@@ -1,6 +1,6 @@
 /**
  * The event system: turns what the supervisor reports (process states, groups, its own state,
- * remote messages, output, the clock) into supervisor's events, hands each one to the
+ * remote messages, output, the clock, and tsupervisor's depends_on= holds and ready= waits) into events, hands each one to the
  * [eventlistener:x] pools, then emits it on the supervisor as `event` (for
  * `tsupervisor.subscribeEvents`).
  */
@@ -18,10 +18,13 @@ import { filterCommunication } from './comm-capture.js';
 import { SerialCounter, SupervisorEvent } from './event.js';
 import { ListenerOutput } from './listener-output.js';
 import {
+  dependencyReleasedBody,
+  dependencyWaitingBody,
   processCommunicationBody,
   processGroupBody,
   processLogBody,
   processStateBody,
+  readinessWaitingBody,
   remoteCommunicationBody,
   supervisorStateBody,
   tickBody,
@@ -65,6 +68,8 @@ export class EventSystem {
     this.on('groupRemoved', (name) => this.groupRemoved(name));
     this.on('state', (state) => this.publish(supervisorStateBody(state === 'RUNNING')));
     this.on('remoteComm', ({ type, data }) => this.publish(remoteCommunicationBody(String(type), String(data))));
+    this.on('dependencyWaiting', (p, waitingFor) => this.publish(dependencyWaitingBody(p.name, p.groupName, waitingFor)));
+    this.on('dependencyReleased', (p, outcome, reason) => this.publish(dependencyReleasedBody(p.name, p.groupName, outcome, reason)));
     this.ticker.start();
   }
 
@@ -176,6 +181,9 @@ export class EventSystem {
         tries: backoff,
       }),
     );
+    // what the new spawn waits for before RUNNING (the check it was spawned with: same turn)
+    const check = p.config.ready;
+    if (change.to === 'STARTING' && check) this.publish(readinessWaitingBody(p.name, p.groupName, p.config.readyTimeout, check.text));
     if (change.to === 'RUNNING') this.pools.get(p.groupName)?.dispatch();
   }
 

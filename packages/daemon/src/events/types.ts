@@ -3,6 +3,11 @@
  * abstract types it belongs to. A subscription to an abstract name (EVENT, PROCESS_STATE,
  * PROCESS_LOG, PROCESS_COMMUNICATION, SUPERVISOR_STATE_CHANGE, TICK, PROCESS_GROUP) receives
  * every subtype, as supervisor's `isinstance` check does.
+ *
+ * tsupervisor's own types (TSUPERVISOR_*: a process held by its depends_on= and released, a
+ * spawn waiting for its ready= check) are not under EVENT: a listener subscribed to EVENT receives exactly what supervisord sends it;
+ * only a subscription that names them (or their abstract TSUPERVISOR_DEPENDENCY or
+ * TSUPERVISOR_READINESS) gets them.
  */
 import type { ProcessStateName } from '@tsupervisor/protocol';
 
@@ -14,11 +19,13 @@ export const ABSTRACT_TYPES = [
   'SUPERVISOR_STATE_CHANGE',
   'TICK',
   'PROCESS_GROUP',
+  'TSUPERVISOR_DEPENDENCY',
+  'TSUPERVISOR_READINESS',
 ] as const;
 
 export type AbstractEventType = (typeof ABSTRACT_TYPES)[number];
 
-/** Concrete types and their abstract parents (EVENT is everyone's). */
+/** Concrete types and their abstract parents (EVENT is every supervisor type's). */
 const PARENTS = {
   PROCESS_STATE_STOPPED: ['PROCESS_STATE'],
   PROCESS_STATE_EXITED: ['PROCESS_STATE'],
@@ -40,6 +47,9 @@ const PARENTS = {
   TICK_3600: ['TICK'],
   PROCESS_GROUP_ADDED: ['PROCESS_GROUP'],
   PROCESS_GROUP_REMOVED: ['PROCESS_GROUP'],
+  TSUPERVISOR_DEPENDENCY_WAITING: ['TSUPERVISOR_DEPENDENCY'],
+  TSUPERVISOR_DEPENDENCY_RELEASED: ['TSUPERVISOR_DEPENDENCY'],
+  TSUPERVISOR_READINESS_WAITING: ['TSUPERVISOR_READINESS'],
 } as const satisfies Record<string, readonly AbstractEventType[]>;
 
 export type EventType = keyof typeof PARENTS;
@@ -50,9 +60,15 @@ export function isEventTypeName(name: string): boolean {
   return EVENT_TYPE_NAMES.includes(name);
 }
 
+/** tsupervisor's own types: only a subscription naming them receives them. */
+export function isTsupervisorType(type: EventType): boolean {
+  return type.startsWith('TSUPERVISOR_');
+}
+
 /** Is `type` the type named `name` or one of its subtypes? */
 export function isA(type: EventType, name: string): boolean {
-  if (name === type || name === 'EVENT') return true;
+  if (name === type) return true;
+  if (name === 'EVENT') return !isTsupervisorType(type);
   return (PARENTS[type] as readonly string[]).includes(name);
 }
 

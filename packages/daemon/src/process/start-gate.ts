@@ -5,13 +5,15 @@
  * and starts what has become free, in priority order. A dependency that fails for good (FATAL,
  * or exited and left so) releases its held dependents as STOPPED with the reason. An admin
  * `start` brings the dependencies up first and says so in the main log. Stopping goes the other
- * way: `stopAfterDependents` stops a process once its dependents are down.
+ * way: `stopAfterDependents` stops a process once its dependents are down. Each hold, change
+ * of what it waits for and release is emitted on the supervisor (`dependencyWaiting`,
+ * `dependencyReleased`), for the events stream's TSUPERVISOR_DEPENDENCY_* events.
  */
 import { Faults, RPCFault } from '@tsupervisor/protocol';
 import { resolveTarget, type GroupView } from '../config/dependencies.js';
 import type { DependencySpec } from '../config/types.js';
 import type { Supervisor } from '../supervisor.js';
-import { verdict, waitingText, type GateNote, type Verdict } from './dependencies.js';
+import { verdict, waitingText, type DependencyView, type GateNote, type Verdict } from './dependencies.js';
 import type { Subprocess } from './subprocess.js';
 import { isRunningState, isStoppedState } from './transition.js';
 
@@ -105,6 +107,7 @@ export class StartGate {
     if (!hold) return false;
     this.holds.delete(p);
     this.setNote(p, null);
+    this.sup.emit('dependencyReleased', p, 'cancelled', null);
     for (const w of hold.waiters) w.reject(new RPCFault(Faults.ABNORMAL_TERMINATION, p.namespec));
     return true;
   }
@@ -142,12 +145,12 @@ export class StartGate {
     }
   }
 
-  private judge(p: Subprocess): Verdict & { waiting?: string[] } {
-    const waiting: string[] = [];
+  private judge(p: Subprocess): Verdict & { waiting?: Edge[] } {
+    const waiting: Edge[] = [];
     for (const e of this.edges(p)) {
       const v = verdictOf(e);
       if (v.kind === 'failed') return v;
-      if (v.kind === 'pending') waiting.push(waitingText(e.spec, e.namespec));
+      if (v.kind === 'pending') waiting.push(e);
     }
     return waiting.length ? { kind: 'pending', waiting } : { kind: 'met' };
   }
@@ -159,7 +162,7 @@ export class StartGate {
       this.holds.set(p, hold);
     } else if (kind === 'start') hold.kind = 'start';
     const j = this.judge(p);
-    if (j.kind === 'pending') this.setNote(p, { waitingFor: j.waiting ?? [] });
+    if (j.kind === 'pending') this.waitFor(p, j.waiting ?? []);
     return hold;
   }
 
@@ -201,9 +204,7 @@ export class StartGate {
   private look(p: Subprocess, hold: Hold): void {
     const j = this.judge(p);
     if (j.kind === 'pending') {
-      const note = p.gateNote;
-      const waiting = j.waiting ?? [];
-      if (!note || !('waitingFor' in note) || note.waitingFor.join() !== waiting.join()) this.setNote(p, { waitingFor: waiting });
+      this.waitFor(p, j.waiting ?? []);
       return;
     }
     this.holds.delete(p);
@@ -211,14 +212,29 @@ export class StartGate {
       this.setNote(p, { error: j.reason });
       this.again = true; // what depends on it fails in turn
       this.sup.logger.log('warn', `not starting ${p.namespec}: ${j.reason}`);
+      this.sup.emit('dependencyReleased', p, 'failed', j.reason);
       this.sup.emit('dependencyFailed', p, j.reason);
       for (const w of hold.waiters) w.reject(new RPCFault(Faults.SPAWN_ERROR, p.namespec));
       return;
     }
     this.setNote(p, null);
+    this.sup.emit('dependencyReleased', p, 'started', null);
     if (hold.kind === 'autostart') p.autostart();
     else p.start();
     for (const w of hold.waiters) w.resolve();
+  }
+
+  /** `p` is held for `waiting`: noted for status, and emitted when it differs from the last note. */
+  private waitFor(p: Subprocess, waiting: readonly Edge[]): void {
+    const texts = waiting.map((e) => waitingText(e.spec, e.namespec));
+    const note = p.gateNote;
+    if (note && 'waitingFor' in note && note.waitingFor.join() === texts.join()) return;
+    this.setNote(p, { waitingFor: texts });
+    this.sup.emit(
+      'dependencyWaiting',
+      p,
+      waiting.map((e) => `${e.namespec}:${e.spec.condition}`),
+    );
   }
 
   private setNote(p: Subprocess, note: GateNote | null): void {
@@ -228,8 +244,12 @@ export class StartGate {
 }
 
 function verdictOf(e: Edge): Verdict {
-  const q = e.process;
-  return verdict(e.spec.condition, q && { namespec: e.namespec, snapshot: q.snapshot, exitcodes: q.config.exitcodes, blocked: blockedReason(q) });
+  return verdict(e.spec.condition, e.process && dependencyView(e.namespec, e.process));
+}
+
+/** A live process as a dependency's verdict sees it (the gate's, and update --dry-run's). */
+export function dependencyView(namespec: string, q: Subprocess): DependencyView {
+  return { namespec, snapshot: q.snapshot, exitcodes: q.config.exitcodes, blocked: blockedReason(q) };
 }
 
 /** Why a STOPPED process was left so by the gate, if it was. */

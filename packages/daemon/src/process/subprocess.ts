@@ -7,7 +7,7 @@
  * (info.ts) and what the host gives it (host.ts).
  *
  * Readiness: `ready` is true once the process is RUNNING (after its `ready=` check when it has
- * one: the probe, from readiness/, is set up before the spawn and started/stopped by the state
+ * one: readiness-check.ts's, set up before the spawn and started/stopped by the state
  * machine's effects) and false once it is stopped or gone; the supervisor's typed 'ready' event
  * fires when it becomes true (process/dependencies.ts becameReady). Everything that waits for a
  * process to be ready reads these two. Health (`healthcheck=`) is the HealthMonitor's (health/),
@@ -27,7 +27,7 @@ import { spawnChild } from './spawn.js';
 import type { ProcessHost, StateChange } from './host.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
-import { setupProbe, type Probe, type ProbeSetup } from '../readiness/index.js';
+import { ReadinessCheck } from './readiness-check.js';
 import { HealthMonitor, healthSettings } from '../health/monitor.js';
 import { DrainHold } from './drain-hold.js';
 import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
@@ -43,17 +43,12 @@ export class Subprocess extends EventEmitter {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   /** socket_drain: holds the stop's kill and stopwait timer while the worker drains. */
   private readonly drainHold = new DrainHold();
-  /** The readiness check of the current spawn: prepared before it, then started. */
-  private probeSetup: ProbeSetup | null = null;
-  private probe: Probe | null = null;
-  /** sd_notify STATUS= of the current child ('' when none). */
-  private statusText = '';
+  /** The readiness check of the current spawn (ready= as it was then, STATUS= text). */
+  private readonly readiness: ReadinessCheck;
   /** Settles when the current child's pipes are drained. */
   private drained: Promise<void> = Promise.resolve();
   /** tsupervisor: what the start gate holds it for, or why it left it STOPPED (replaced, never changed). */
   gateNote: GateNote | null = null;
-  /** `ready=` as it was at the current spawn: a changed ready= (update, in place) counts from the next. */
-  private spawnReady: ProcessConfig['ready'] = null;
   readonly health: HealthMonitor;
 
   constructor(
@@ -64,6 +59,15 @@ export class Subprocess extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
+    const watchOutput = (fn: (chunk: Buffer) => void) => this.output.watch?.(fn) ?? (() => {});
+    this.readiness = new ReadinessCheck({
+      logger: () => this.host.logger,
+      name: () => this.config.name,
+      env: () => this.environment(),
+      watchOutput,
+      watchdog: () => this.health.watchdog(),
+      ready: (generation) => this.dispatch({ type: 'ready', generation }),
+    });
     this.health = new HealthMonitor(healthSettings(cfg), {
       name: () => this.config.name,
       logger: host.logger,
@@ -72,7 +76,7 @@ export class Subprocess extends EventEmitter {
       clearTimer: (t) => this.host.os.clearTimer(t),
       restart: (generation, reason) => this.dispatch({ type: 'unhealthy', generation, reason }),
       env: () => this.environment(),
-      watchOutput: (fn) => this.output.watch?.(fn) ?? (() => {}),
+      watchOutput,
     });
   }
 
@@ -122,7 +126,7 @@ export class Subprocess extends EventEmitter {
   }
   /** The STATUS= text the process sent over NOTIFY_SOCKET ('' when none). */
   get status(): string {
-    return this.statusText;
+    return this.readiness.statusText;
   }
 
   /** Spawn now if startable. Returns false if it was not in a startable state. */
@@ -215,17 +219,19 @@ export class Subprocess extends EventEmitter {
   }
 
   info(nowMs: number): ProcessInfo {
-    const { config, groupName: group, st: state, output, statusText, gateNote } = this;
+    const { config, groupName: group, st: state, output, gateNote } = this;
+    const statusText = this.readiness.statusText;
     return processInfo({ config, group, state, output, statusText, health: this.health.current, gateNote }, nowMs);
   }
 
   private dispatch(event: ProcEvent): void {
     const settings = this.config;
-    const { state, effects } = transition(this.st, event, { ...settings, ready: this.spawnReady, name: this.config.name }, {
+    const answer = this.readiness.answer();
+    const { state, effects } = transition(this.st, event, { ...settings, ready: this.readiness.spawnReady, name: this.config.name }, {
       now: this.host.os.now(),
       autoStartAllowed: this.host.autoStartAllowed(),
       deferRunning: this.autostarting,
-      ...(this.probe ? { probeAnswer: this.probe.answer() } : {}),
+      ...(answer !== null ? { probeAnswer: answer } : {}),
     });
     this.st = state;
     for (const effect of effects) this.perform(effect);
@@ -261,9 +267,9 @@ export class Subprocess extends EventEmitter {
         this.host.logger.log(effect.level, effect.message);
         break;
       case 'probe':
-        if (effect.action === 'start') this.startProbe(effect.generation);
+        if (effect.action === 'start') this.readiness.start(this.st.pid, effect.generation);
         else {
-          this.probe?.stop();
+          this.readiness.stop();
           this.clearTimer('ready');
         }
         break;
@@ -281,7 +287,7 @@ export class Subprocess extends EventEmitter {
 
   /** reexec: everything the next image needs to drive this process on (see DriverState). */
   exportState(): DriverState {
-    return driverState({ state: this.st, deadlines: this.deadlines, io: this.child ? this.io : null, statusText: this.statusText });
+    return driverState({ state: this.st, deadlines: this.deadlines, io: this.child ? this.io : null, statusText: this.readiness.statusText });
   }
 
   /**
@@ -291,35 +297,9 @@ export class Subprocess extends EventEmitter {
    */
   adopt(saved: DriverState, child: ChildLike | null, io: ChildIo | null): void {
     this.st = saved.state;
-    this.statusText = saved.statusText;
+    this.readiness.statusText = saved.statusText;
     for (const t of timersLeft(saved, this.host.os.now())) this.armTimer(t.name, t.generation, t.ms);
     if (child && io) this.watchChild(child, io);
-  }
-
-  private startProbe(generation: number): void {
-    const setup = this.probeSetup;
-    this.probeSetup = null;
-    if (!setup || !this.st.pid) return;
-    const env = this.environment();
-    this.probe = setup.start(this.st.pid, {
-      ready: () => this.dispatch({ type: 'ready', generation }),
-      status: (text) => {
-        this.statusText = text;
-      },
-      watchdog: () => this.health.watchdog(),
-      watchOutput: (fn) => this.output.watch?.(fn) ?? (() => {}),
-      logger: this.host.logger,
-      name: this.config.name,
-      env,
-    });
-  }
-
-  /** The child is gone (or never came): release its readiness check. */
-  private releaseProbe(): void {
-    this.probe?.close();
-    this.probe = null;
-    this.probeSetup?.discard();
-    this.probeSetup = null;
   }
 
   private clearTimer(name: TimerName): void {
@@ -334,12 +314,12 @@ export class Subprocess extends EventEmitter {
   /** Cancel every timer (group removal, daemon exit). */
   dispose(): void {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
-    this.releaseProbe();
+    this.readiness.release();
     this.health.stop();
   }
 
   private environment(): Record<string, string> {
-    const extra = this.probeSetup?.env ?? {};
+    const extra = this.readiness.env;
     return childEnvironment({
       extra,
       base: this.host.baseEnvironment,
@@ -359,26 +339,16 @@ export class Subprocess extends EventEmitter {
 
   private spawn(): void {
     const cfg = this.config;
-    this.releaseProbe();
-    this.statusText = '';
-    this.spawnReady = cfg.ready;
-    if (cfg.ready) {
-      try {
-        this.probeSetup = setupProbe(cfg.ready, this.host.logger);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        this.dispatch({ type: 'spawnFailed', error: `cannot set up ready=${cfg.ready.text} for '${cfg.name}': ${code ?? (err as Error).message}` });
-        return;
-      }
-    }
+    const notReady = this.readiness.prepare(cfg.ready);
+    if (notReady) return this.dispatch({ type: 'spawnFailed', error: notReady });
     const spawned = spawnChild({
       os: this.host.os,
       logger: this.host.logger,
       config: cfg,
       env: this.environment(),
       listeningSocket: () => this.host.listeningSocket(this),
-      readyFd: this.probeSetup?.childFd ?? null,
-      releaseProbe: () => this.releaseProbe(),
+      readyFd: this.readiness.childFd,
+      releaseProbe: () => this.readiness.release(),
       failed: (error) => this.dispatch({ type: 'spawnFailed', error }),
     });
     if (!spawned) return;
@@ -410,7 +380,7 @@ export class Subprocess extends EventEmitter {
       closePipesSoon([stdout, stderr], drained);
       if (this.child !== child) return;
       this.child = null;
-      this.releaseProbe();
+      this.readiness.release();
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
   }

@@ -22,6 +22,8 @@ import { exclusive } from './exclusive.js';
 import { supervisorEqual } from './diff.js';
 import { needsRestart } from './keys.js';
 import { planUpdate, type LiveGroup } from './plan.js';
+import { withDependencyWaits } from './waits.js';
+import { dependencyView } from '../process/start-gate.js';
 
 /** The running groups as the pure plan sees them. */
 export function liveGroups(sup: Supervisor): LiveGroup[] {
@@ -36,7 +38,14 @@ export function planFromConfig(sup: Supervisor, names: string[] = []): { plan: U
   const diff = sup.reloadConfig();
   const only = new Set(names.includes('all') ? [] : names);
   const known = new Set([...sup.groups.keys(), ...diff.added]);
-  const plan = planUpdate(liveGroups(sup), sup.latest.groups, only);
+  const live = (namespec: string) => {
+    try {
+      return dependencyView(namespec, sup.findProcess(namespec));
+    } catch {
+      return null; // not running yet: update adds it
+    }
+  };
+  const plan = withDependencyWaits(planUpdate(liveGroups(sup), sup.latest.groups, only), sup.latest.groups, live);
   return { plan, unknown: [...only].filter((n) => !known.has(n)) };
 }
 
