@@ -77,11 +77,23 @@ export function handOverListener(server: net.Server): number | null {
   return copy;
 }
 
-function unlinkQuietly(path: string): void {
+/**
+ * Removes the socket file if it is still the one this server bound (same inode): a server closed
+ * by a reload ends after the next one bound the same path, and must not remove that one's file.
+ */
+function unlinkIfOurs(path: string, ino: number | null): void {
   try {
-    unlinkSync(path);
+    if (ino !== null && lstatSync(path).ino === ino) unlinkSync(path);
   } catch {
     /* gone */
+  }
+}
+
+function inodeOf(path: string): number | null {
+  try {
+    return lstatSync(path).ino;
+  } catch {
+    return null;
   }
 }
 
@@ -128,11 +140,17 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     serveSniffed(socket, dispatcher, http, { peer });
   });
-  server.on('close', () => {
-    http.close();
-    // as libuv would for a socket it bound, unless the socket lives on in the next image
-    if (!handedOver.has(server)) unlinkQuietly(path);
-  });
+  // the inode of the socket file once bound (or adopted): what the close may remove
+  let ino: number | null = null;
+  server.on('close', () => http.close());
+  // The file goes when the server is told to close, as libuv removes a path it bound itself (not
+  // when the last connection has ended: a reload binds the path again before that), unless the
+  // socket lives on in the next image.
+  const close = server.close.bind(server);
+  server.close = (callback?: (err?: Error) => void) => {
+    if (!handedOver.has(server)) unlinkIfOurs(path, ino);
+    return close(callback);
+  };
   server.maxConnections = connectionLimit();
   // A deep accept queue (the kernel caps it at somaxconn): a burst of clients waits there
   // instead of getting EAGAIN from connect(). Owner and mode are set before listen().
@@ -156,6 +174,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   // an adopted socket takes the section's chown and chmod of now (a changed chmod applies)
   if (config.chown) chownSync(path, config.chown.uid, config.chown.gid);
   chmodSync(path, config.chmod);
+  ino = inodeOf(path);
   return server;
 }
 
