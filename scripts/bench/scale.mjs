@@ -65,7 +65,7 @@ function ctlRunning(impl, conf) {
  */
 function spawnTimes(log) {
   const times = [];
-  for (const m of readFileSync(log, 'utf8').matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})  .*spawned: /gm)) {
+  for (const m of readFileSync(log, 'utf8').matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*spawned: /gm)) {
     times.push(Date.parse(m[1].replace(' ', 'T')) + Number(m[2]));
   }
   return times;
