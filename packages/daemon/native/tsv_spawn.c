@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -118,6 +119,12 @@ static long raw_syscall(long n, long a, long b, long c, long d) {
  * (CLONE_CHILD_CLEARTID): then the block is unmapped. */
 struct spawn_block {
   volatile pid_t tid;
+  /* Set by the child once its fd table is its own (shared-table spawns). */
+  volatile int unshared;
+  /* The ring entry whose fds carry its stdio (-1: none, the table was copied at the clone). */
+  int ring;
+  /* close_range(keep_below, ~0, CLOSE_RANGE_UNSHARE): what of the daemon's table it copies. */
+  int keep_below;
   struct spawn_block *next;
   size_t size;
   int n;
@@ -129,18 +136,102 @@ struct spawn_block {
 
 static struct spawn_block *pending;
 
-/* Unmaps the blocks of children that have exec'd (or died). */
-static void sweep_blocks(void) {
+/*
+ * The fd table. A clone without CLONE_FILES copies the daemon's whole table, and the exec then
+ * closes every close-on-exec fd of the copy: with 5,000 programs (15,000 pipe ends) that is
+ * most of a spawn, and it grows with the programs. So the child shares the daemon's table
+ * (CLONE_FILES) and makes it its own with close_range(K, ~0, CLOSE_RANGE_UNSHARE), which
+ * copies only the fds below K. Its stdio must be there: RING sets of RING_SLOTS low fds
+ * (copies of /dev/null, reserved at the first spawn, while the daemon's fds are still few, and
+ * kept: reserved later they would be as high as the programs' pipes, and K with them) are
+ * where the daemon dup3s a spawn's stdio before the clone; a set
+ * is given back (its fds pointed at /dev/null again, so that no pipe end stays open here) once
+ * its child says it has unshared. With every set in use, more stdio slots than a set has, or
+ * an fd limit below RING_MIN_NOFILE (a table that small is cheap to copy, and its fds are
+ * counted), the spawn copies the table as before.
+ */
+#define RING 16
+#define RING_SLOTS 6
+/* Below this fd limit the table is small enough to copy, and no fd is to spare for a ring. */
+#define RING_MIN_NOFILE 8192
+static int ring_fd[RING][RING_SLOTS];
+static struct spawn_block *ring_user[RING];
+static int ring_state; /* 0: not reserved; 1: reserved */
+static int ring_top;   /* K: one above the highest reserved fd */
+static int dev_null = -1;
+/* TSV_SPAWN_COPY_FDS=1: every spawn copies the table (the way before the ring, for comparison). */
+static int shared_table = -1;
+
+static void ring_close(int sets, int slots_of_last) {
+  for (int q = 0; q < sets; q++)
+    for (int j = 0; j < (q < sets - 1 ? RING_SLOTS : slots_of_last); j++) close(ring_fd[q][j]);
+  ring_state = 0;
+  ring_top = 0;
+}
+
+/* Reserves the ring at the first spawn, while the daemon's fds are few and low, for good. */
+static void ring_reserve(void) {
+  if (shared_table < 0) {
+    const char *copy = getenv("TSV_SPAWN_COPY_FDS");
+    shared_table = !(copy && strcmp(copy, "1") == 0);
+  }
+  if (ring_state != 0 || !shared_table) return;
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur < RING_MIN_NOFILE) return;
+  if (dev_null < 0 && (dev_null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) return;
+  for (int r = 0; r < RING; r++)
+    for (int i = 0; i < RING_SLOTS; i++) {
+      /* above the slots, so that no dup3 onto slot i clobbers another slot's source */
+      int fd = fcntl(dev_null, F_DUPFD_CLOEXEC, RING_SLOTS);
+      if (fd < 0) {
+        ring_close(r + 1, i);
+        return;
+      }
+      ring_fd[r][i] = fd;
+      if (fd >= ring_top) ring_top = fd + 1;
+    }
+  ring_state = 1;
+}
+
+/* Gives back the sets whose children have unshared (or died); returns how many are still out. */
+static int ring_release(void) {
+  int out = 0;
+  for (int r = 0; r < RING; r++) {
+    struct spawn_block *b = ring_user[r];
+    if (!b) continue;
+    if (!__atomic_load_n(&b->unshared, __ATOMIC_ACQUIRE) && __atomic_load_n(&b->tid, __ATOMIC_ACQUIRE) != 0) {
+      out++;
+      continue;
+    }
+    for (int i = 0; i < b->n; i++) dup3(dev_null, ring_fd[r][i], O_CLOEXEC);
+    ring_user[r] = NULL;
+  }
+  return out;
+}
+
+static int ring_take(void) {
+  if (ring_state != 1) return -1;
+  for (int r = 0; r < RING; r++)
+    if (!ring_user[r]) return r;
+  return -1;
+}
+
+/* Unmaps the blocks of children that have exec'd (or died), after giving back their ring sets. */
+static int sweep_blocks(void) {
+  int out = ring_release();
   struct spawn_block **link = &pending;
   while (*link) {
     struct spawn_block *b = *link;
-    if (__atomic_load_n(&b->tid, __ATOMIC_ACQUIRE) == 0) {
+    /* (a block whose ring set is still out stays: its child may exec between the two loops) */
+    int in_ring = b->ring >= 0 && ring_user[b->ring] == b;
+    if (!in_ring && __atomic_load_n(&b->tid, __ATOMIC_ACQUIRE) == 0) {
       *link = b->next;
       munmap(b, b->size);
     } else {
       link = &b->next;
     }
   }
+  return out;
 }
 
 static const char exec_failed[] = "supervisor: couldn't exec the exec shim (tsv-exec)\nsupervisor: child process was not spawned\n";
@@ -150,6 +241,13 @@ static int child_main(void *arg) {
   struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = {SIG_DFL, 0, 0, 0};
   for (int s = 1; s <= 64; s++)
     if (s != SIGKILL && s != SIGSTOP) raw_syscall(SYS_rt_sigaction, s, (long)&dfl, 0, 8);
+  if (b->ring >= 0) {
+    /* the daemon's table, shared until now: keep a copy of its fds below K only */
+    if (raw_syscall(SYS_close_range, b->keep_below, ~0U, 2 /* CLOSE_RANGE_UNSHARE */, 0) < 0 &&
+        raw_syscall(SYS_unshare, CLONE_FILES, 0, 0, 0) < 0)
+      raw_syscall(SYS_exit, 127, 0, 0, 0);
+    __atomic_store_n(&b->unshared, 1, __ATOMIC_RELEASE);
+  }
   for (int i = 0; i < b->n; i++)
     if (raw_syscall(SYS_dup3, b->fds[i], i, 0, 0) < 0) goto fail;
   unsigned long none = 0;
@@ -186,6 +284,7 @@ static char **copy_strings(char **a, size_t count, char **at) {
 /* clone(CLONE_VM) of child_main on its own stack: returns the pid, or -errno. */
 static int clone_spawn(const char *file, char **args, char **envp, const int *fds, int n) {
   sweep_blocks();
+  ring_reserve();
   size_t argc, envc;
   size_t bytes = sizeof(struct spawn_block) + strlen(file) + 1 + strings_size(args, &argc) + strings_size(envp, &envc) +
                  (argc + envc + 2) * sizeof(char *) + 64;
@@ -194,7 +293,23 @@ static int clone_spawn(const char *file, char **args, char **envp, const int *fd
   if (b == MAP_FAILED) return -errno;
   b->size = size;
   b->n = n;
+  b->ring = -1;
   memcpy(b->fds, fds, n * sizeof(int));
+  int flags = CLONE_VM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
+  int r = shared_table ? ring_take() : -1;
+  if (r >= 0 && n <= RING_SLOTS) {
+    int i = 0;
+    for (; i < n; i++)
+      if (dup3(fds[i], ring_fd[r][i], O_CLOEXEC) < 0) break;
+    if (i == n) {
+      memcpy(b->fds, ring_fd[r], n * sizeof(int));
+      b->ring = r;
+      b->keep_below = ring_top;
+      flags |= CLONE_FILES;
+    } else {
+      for (int j = 0; j < i; j++) dup3(dev_null, ring_fd[r][j], O_CLOEXEC);
+    }
+  }
   char *at = (char *)(b + 1);
   at = (char *)(((uintptr_t)at + 15) & ~(uintptr_t)15);
   b->argv = copy_strings(args, argc, &at);
@@ -207,22 +322,26 @@ static int clone_spawn(const char *file, char **args, char **envp, const int *fd
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  int pid = clone(child_main, stack_top, CLONE_VM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, b,
-                  (pid_t *)&b->tid, NULL, (pid_t *)&b->tid);
+  int pid = clone(child_main, stack_top, flags, b, (pid_t *)&b->tid, NULL, (pid_t *)&b->tid);
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (pid < 0) {
+    if (b->ring >= 0)
+      for (int i = 0; i < n; i++) dup3(dev_null, ring_fd[b->ring][i], O_CLOEXEC);
     munmap(b, size);
     return -err;
   }
+  if (b->ring >= 0) ring_user[b->ring] = b;
   b->next = pending;
   pending = b;
   return pid;
 }
 #endif
 
+#ifndef TSV_CLONE_SPAWN
 /* A /dev/null kept open (close-on-exec) for the 'ignore' slots. */
 static int dev_null = -1;
+#endif
 
 napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -320,6 +439,18 @@ napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
   napi_value r;
   napi_create_int32(env, pid, &r);
   return r;
+}
+
+/* spawnSettle() -> how many spawns still hold a ring set (the daemon calls it again soon). */
+napi_value tsv_spawn_settle(napi_env env, napi_callback_info info) {
+  (void)info;
+  int out = 0;
+#ifdef TSV_CLONE_SPAWN
+  out = sweep_blocks();
+#endif
+  napi_value v;
+  napi_create_int32(env, out, &v);
+  return v;
 }
 
 napi_value tsv_peek_child(napi_env env, napi_callback_info info) {

@@ -6,7 +6,7 @@
  * forks the whole daemon for each child and waits for its exec, so spawns got slower the more
  * programs ran (issue 18). The child's exit comes from the daemon's reaper (reaper.ts).
  */
-import { spawnProcess } from './native/index.js';
+import { spawnProcess, spawnSettle } from './native/index.js';
 import type { ChildLike } from './process/adoption.js';
 import { watchChild } from './reaper.js';
 
@@ -41,10 +41,26 @@ export function envList(env: Record<string, string | undefined>): string[] {
   return out;
 }
 
+let settling: NodeJS.Timeout | null = null;
+
+/**
+ * The daemon's copies of a spawn's stdio (spawnSettle) go as soon as the child has its own fd
+ * table, a moment after the spawn: until then a child's pipe would not reach end-of-file.
+ */
+function settleSoon(): void {
+  if (settling) return;
+  settling = setTimeout(() => {
+    settling = null;
+    if (spawnSettle() > 0) settleSoon();
+  }, 1);
+  settling.unref();
+}
+
 export const realOs: OsSeam = {
   spawn: (file, args, options) => {
     const stdio = options.stdio.map((fd) => (fd === 'ignore' ? -1 : fd));
     const pid = spawnProcess(file, [file, ...args], envList(options.env), stdio);
+    settleSoon();
     const exit = watchChild(pid);
     return { pid, once: (event, listener) => exit.once(event, listener) };
   },

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closeFd, countFds, makePipe, peekChild, reapPid, spawnProcess, type NativeError } from '../src/native/index.js';
+import { clearCloexec, closeFd, countFds, getrlimit, makePipe, peekChild, reapPid, spawnProcess, spawnSettle, type NativeError } from '../src/native/index.js';
 import { watchChild } from '../src/reaper.js';
 
 const SH = fs.existsSync('/bin/sh') ? '/bin/sh' : '/usr/bin/sh';
@@ -21,7 +21,14 @@ async function runNative(script: string, stdio: Array<number | 'OUT'>, env: stri
   } finally {
     closeFd(pipe.write);
   }
-  const exited = new Promise<[number | null, string | null]>((resolve) => watchChild(pid).once('exit', (code, signal) => resolve([code, signal])));
+  // (the reaper's SIGCHLD handle does not keep the loop alive: this test's timer does)
+  const alive = setInterval(() => {}, 1000);
+  const exited = new Promise<[number | null, string | null]>((resolve) =>
+    watchChild(pid).once('exit', (code, signal) => {
+      clearInterval(alive);
+      resolve([code, signal]);
+    }),
+  );
   const out = await readAll(pipe.read);
   const [code, signal] = await exited;
   return { out, code, signal: signal as string | null };
@@ -106,4 +113,24 @@ test('native and child_process children exiting together each keep their own sta
 
 test('countFds counts /proc/self/fd without its own descriptor', () => {
   assert.equal(countFds(), fs.readdirSync('/proc/self/fd').length - 1);
+});
+
+test('with thousands of fds open the child copies only the low ones; its stdio leaves the reserved fds once it has its own table', { skip: getrlimit('nofile').soft < 8192 && 'needs an fd limit of 8192' }, async () => {
+  await runNative('true', [-1, -1, -1]); // the first spawn reserves the low fds (kept)
+  const before = countFds();
+  const held = Array.from({ length: 2000 }, () => makePipe());
+  try {
+    // one high fd without close-on-exec: a child that copied the whole table would still have it
+    const high = held[held.length - 1]!.write;
+    clearCloexec(high);
+    const r = await runNative('ls /proc/$$/fd', [-1, 'OUT', 'OUT']);
+    const inChild = r.out.trim().split('\n').map(Number);
+    assert.ok(!inChild.includes(high), `fd ${high} reached the child: ${inChild.join(' ')}`);
+    assert.ok(inChild.length < 10, `the child's fds: ${inChild.join(' ')}`);
+    for (let i = 0; i < 200 && spawnSettle() > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(spawnSettle(), 0);
+    assert.ok(countFds() <= before + 2 * held.length, 'the child\'s pipe ends are closed here again');
+  } finally {
+    for (const p of held) for (const fd of [p.read, p.write]) closeFd(fd);
+  }
 });

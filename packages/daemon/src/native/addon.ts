@@ -120,6 +120,7 @@ export interface Addon {
   reexec?(path: string, argv: string[], env: string[]): never;
   spawnProcess?(file: string, argv: string[], env: string[], stdio: number[]): number;
   peekChild?(): number;
+  spawnSettle?(): number;
   countFds?(): number;
 }
 

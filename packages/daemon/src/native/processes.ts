@@ -64,6 +64,16 @@ export function spawnProcess(file: string, argv: string[], env: string[], stdio:
 }
 
 /**
+ * Gives back the low fds that carried the stdio of spawns whose children have taken their own
+ * fd table (tsv_spawn.c): until then they hold the child's pipe ends open in the daemon too.
+ * Returns how many spawns still hold theirs: call again soon while it is not 0.
+ */
+export function spawnSettle(): number {
+  const a = native();
+  return a.spawnSettle ? a.spawnSettle() : 0;
+}
+
+/**
  * waitid(P_ALL, WNOHANG | WNOWAIT): the pid of a child that exited and is not reaped yet (left
  * as it is), or 0. The kernel gives the oldest such child first.
  */
