@@ -6,9 +6,9 @@
  * EMFILE: a spawn error ("too many open files to spawn 'x'"), BACKOFF, then FATAL.
  *
  * Counting /proc/self/fd costs a directory read (natively, without a string per entry: with
- * 5,000 programs the directory holds 15,000 entries), so it is done only near the limit or once
- * a second (connections come and go too): between counts, each spawn is assumed to have taken
- * SPAWN_FDS more. The reserve is not held open: it is what the spawns leave free.
+ * 5,000 programs the directory holds 15,000 entries), so it is done only near the limit, or once
+ * a second past half of it (connections come and go too): between counts, each spawn is
+ * assumed to have taken SPAWN_FDS more. The reserve is not held open: it is what the spawns leave free.
  */
 import { countFds, getrlimit } from '../native/index.js';
 
@@ -72,7 +72,10 @@ export function spawnFdsShort(count: () => number = openFds, limit: () => number
   const max = limit();
   if (max === Infinity) return null;
   const need = SPAWN_FDS + RESERVED_FDS;
-  if (!counted || counted.open + spawnsSince * SPAWN_FDS + need > max || now - counted.at > RECOUNT_MS) {
+  const estimate = counted ? counted.open + spawnsSince * SPAWN_FDS : 0;
+  // a stale count is refreshed only past half the limit: far below it, what connections open
+  // between counts cannot matter, and with 5,000 programs a count reads 15,000 entries
+  if (!counted || estimate + need > max || (now - counted.at > RECOUNT_MS && estimate > max / 2)) {
     counted = { open: count() + logsPending, at: now };
     spawnsSince = 0;
     if (counted.open + need > max) return { open: counted.open, limit: max };
