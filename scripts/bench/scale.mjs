@@ -65,7 +65,7 @@ function ctlRunning(impl, conf) {
  */
 function spawnTimes(log) {
   const times = [];
-  for (const m of readFileSync(log, 'utf8').matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})  .*spawned: /gm)) {
+  for (const m of readFileSync(log, 'utf8').matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*spawned: /gm)) {
     times.push(Date.parse(m[1].replace(' ', 'T')) + Number(m[2]));
   }
   return times;
@@ -75,7 +75,7 @@ function spawnTimes(log) {
  * One daemon life: start, wait for `n` RUNNING, optionally idle and read RSS, SIGTERM, exit.
  * `poll`: 'log' (the main log every `everyMs`, 2 ms) or 'ctl' (`ctl status` every 20 ms).
  */
-async function life(impl, body, n, { rssAfterMs = 0, poll = 'log', everyMs = 2, timeoutMs = 60_000, extra = '' } = {}) {
+async function life(impl, body, n, { rssAfterMs = 0, poll = 'log', everyMs = 2, timeoutMs = 60_000, stopMs = 30_000, extra = '' } = {}) {
   const tmp = h.makeTmpDir('tsv-bench-');
   const dir = tmp.path;
   const conf = join(dir, 'supervisord.conf');
@@ -110,10 +110,10 @@ async function life(impl, body, n, { rssAfterMs = 0, poll = 'log', everyMs = 2, 
     }
     const t1 = performance.now();
     process.kill(child.pid, 'SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, stopMs))]);
     if (!exitedAt) {
       process.kill(child.pid, 'SIGKILL');
-      throw new Error(`${impl.name}: did not exit within 30 s of SIGTERM`);
+      throw new Error(`${impl.name}: did not exit within ${stopMs / 1000} s of SIGTERM`);
     }
     h.startedPids.delete(child.pid);
     return { started, stopped: exitedAt - t1, rss, pss, anon, perSpawn };
@@ -159,7 +159,7 @@ for (const impl of impls) {
     console.log(`  200 programs, polled by \`ctl status\` every 20 ms: start → all RUNNING ${starts.map(fmt).join(' ')} ms (median ${fmt(r.ctlStart)})`);
   }
   if (CASES.has('spawn')) {
-    const m = await life(impl, programs(SPAWN_N, quiet), SPAWN_N, { everyMs: 200, timeoutMs: 300_000, extra: `minfds=${2 * SPAWN_N + 1000}\n` });
+    const m = await life(impl, programs(SPAWN_N, quiet), SPAWN_N, { everyMs: 200, timeoutMs: 300_000, stopMs: 300_000, extra: `minfds=${2 * SPAWN_N + 1000}\n` });
     r.spawnAll = m.started;
     r.perSpawnFirst = m.perSpawn?.first;
     r.perSpawnLast = m.perSpawn?.last;

@@ -97,6 +97,8 @@ const targets = [
       join(here, 'tsv_reuseport.c'),
       join(here, 'tsv_notify.c'),
       join(here, 'tsv_reexec.c'),
+      join(here, 'tsv_spawn.c'),
+      join(here, 'tsv_clone.c'),
       // libuv's header, where Node's headers are installed (tsv_pipe.c declares the few calls it
       // makes by hand otherwise)
       ...(existsSync(join(nodeInclude, 'uv.h')) ? ['-I', nodeInclude] : []),

@@ -75,6 +75,11 @@ static void throw_sys(napi_env env, int err, const char *syscall, const char *wh
   napi_throw(env, error);
 }
 
+/* throw_sys for the addon's other files (tsv_spawn.c). */
+void tsv_throw_sys(napi_env env, int err, const char *syscall, const char *what) {
+  throw_sys(env, err, syscall, what, NULL, NULL);
+}
+
 static void throw_type(napi_env env, const char *msg) {
   napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
 }
@@ -798,6 +803,10 @@ napi_value tsv_notify_close(napi_env env, napi_callback_info info);
 napi_value tsv_clear_cloexec(napi_env env, napi_callback_info info); /* tsv_reexec.c */
 napi_value tsv_reexec(napi_env env, napi_callback_info info);
 napi_value tsv_dup_fd(napi_env env, napi_callback_info info);
+napi_value tsv_spawn_process(napi_env env, napi_callback_info info); /* tsv_spawn.c */
+napi_value tsv_peek_child(napi_env env, napi_callback_info info);
+napi_value tsv_spawn_settle(napi_env env, napi_callback_info info);
+napi_value tsv_count_fds(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -833,6 +842,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"clearCloexec", NULL, tsv_clear_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dupFd", NULL, tsv_dup_fd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reexec", NULL, tsv_reexec, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawnProcess", NULL, tsv_spawn_process, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"peekChild", NULL, tsv_peek_child, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawnSettle", NULL, tsv_spawn_settle, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"countFds", NULL, tsv_count_fds, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

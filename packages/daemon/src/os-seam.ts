@@ -1,11 +1,29 @@
 /**
  * The one seam between the daemon and the operating system's process calls: spawning, signals,
  * the clock and timers. Production uses `realOs`; tests can pass their own.
+ *
+ * A spawn is the native layer's posix_spawn (native/processes.ts), not child_process's: Node
+ * forks the whole daemon for each child and waits for its exec, so spawns got slower the more
+ * programs ran (issue 18). The child's exit comes from the daemon's reaper (reaper.ts).
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawnProcess, spawnSettle } from './native/index.js';
+import type { ChildLike } from './process/adoption.js';
+import { watchChild } from './reaper.js';
+
+export interface SpawnOptions {
+  env: Record<string, string | undefined>;
+  /** stdio[i]: the daemon's fd that becomes the child's fd i; 'ignore': /dev/null. */
+  stdio: ReadonlyArray<number | 'ignore'>;
+}
+
+/** A spawned child: its pid at once, its exit when reaped. */
+export interface SpawnedChild extends ChildLike {
+  readonly pid: number;
+}
 
 export interface OsSeam {
-  spawn(file: string, args: string[], options: SpawnOptions): ChildProcess;
+  /** Starts `file` (argv[0] = file); throws the system error (EMFILE, EAGAIN, ENOENT …). */
+  spawn(file: string, args: readonly string[], options: SpawnOptions): SpawnedChild;
   /** kill(2); throws the system error (code ESRCH …). */
   kill(pid: number, signal: string): void;
   now(): number;
@@ -13,8 +31,39 @@ export interface OsSeam {
   clearTimer(timer: NodeJS.Timeout): void;
 }
 
+/** An environment as execve takes it; unset (undefined) entries left out, as child_process does. */
+export function envList(env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  for (const key in env) {
+    const value = env[key];
+    if (value !== undefined) out.push(`${key}=${value}`);
+  }
+  return out;
+}
+
+let settling: NodeJS.Timeout | null = null;
+
+/**
+ * The daemon's copies of a spawn's stdio (spawnSettle) go as soon as the child has its own fd
+ * table, a moment after the spawn: until then a child's pipe would not reach end-of-file.
+ */
+function settleSoon(): void {
+  if (settling) return;
+  settling = setTimeout(() => {
+    settling = null;
+    if (spawnSettle() > 0) settleSoon();
+  }, 1);
+  settling.unref();
+}
+
 export const realOs: OsSeam = {
-  spawn: (file, args, options) => spawn(file, args, options),
+  spawn: (file, args, options) => {
+    const stdio = options.stdio.map((fd) => (fd === 'ignore' ? -1 : fd));
+    const pid = spawnProcess(file, [file, ...args], envList(options.env), stdio);
+    settleSoon();
+    const exit = watchChild(pid);
+    return { pid, once: (event, listener) => exit.once(event, listener) };
+  },
   kill: (pid, signal) => {
     process.kill(pid, /^\d+$/.test(signal) ? Number(signal) : (`SIG${signal.replace(/^SIG/, '')}` as NodeJS.Signals));
   },

@@ -659,8 +659,10 @@ describe('loading', () => {
     const fake = path.join(tmpRoot, name);
     fs.mkdirSync(path.join(fake, 'dist', 'src', 'native'), { recursive: true });
     fs.writeFileSync(path.join(fake, 'package.json'), JSON.stringify({ name: '@tsupervisor/daemon', type: 'module' }));
-    for (const f of ['index.js', 'locate.js', 'shim.js']) {
-      fs.copyFileSync(new URL(`../src/native/${f}`, import.meta.url), path.join(fake, 'dist', 'src', 'native', f));
+    // every compiled file of the wrapper (a new one needs no edit here)
+    const wrapper = fileURLToPath(new URL('../src/native/', import.meta.url));
+    for (const f of fs.readdirSync(wrapper).filter((n) => n.endsWith('.js'))) {
+      fs.copyFileSync(path.join(wrapper, f), path.join(fake, 'dist', 'src', 'native', f));
     }
     if (withSources) {
       const pkgRoot = fileURLToPath(new URL('../../', import.meta.url));

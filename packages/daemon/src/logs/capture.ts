@@ -24,7 +24,7 @@ import type { LogChannel } from '@tsupervisor/protocol';
 import { AnsiStripper } from './ansi.js';
 import { LineStamper } from './line-stamper.js';
 import { PipeSource, type ChunkConsumer, type OutputStream } from './pipe-source.js';
-import type { LogSink } from './rotating-file.js';
+import type { LogSink } from './log-sink.js';
 
 /** Pending output this large is written at once; less waits for the end of the poll phase. */
 const WRITE_AT_ONCE = 64 * 1024;

@@ -12,10 +12,11 @@
  *   `retryDelayMs` reopens the path; the first successful write ends the incident (`onRecover`).
  *   No method rejects because of I/O except `clear()`, whose caller reports FAILED.
  */
-import { statSync, unlinkSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Generations } from './generations.js';
 import { readHeadSync, type LogHead } from './read.js';
-import { removeBackupsSync, rotateFiles, rotateFilesSync } from './rotation.js';
+import { byteLength, type LogSink, type RotatingFileOptions } from './log-sink.js';
+import { removeLogSync, rotateFiles, rotateFilesSync } from './rotation.js';
 import {
   closeDestination,
   type Destination,
@@ -26,44 +27,7 @@ import {
   writeToDestinationSync,
 } from './destination.js';
 
-export interface RotatingFileReporter {
-  fileFailed(err: NodeJS.ErrnoException, file: RotatingFile): void;
-  fileRecovered(droppedBytes: number, file: RotatingFile): void;
-}
-
-export interface RotatingFileOptions {
-  /** Rotate once the file reaches this size; 0 = never (supervisor's `*_maxbytes`). */
-  maxbytes?: number;
-  /** How many old files to keep: name.1 … name.N (supervisor's `*_backups`). */
-  backups?: number;
-  /** Called once per incident with the first error (the daemon logs it). */
-  onError?: (err: NodeJS.ErrnoException, file: RotatingFile) => void;
-  /** Called when writing works again, with the bytes dropped during the incident. */
-  onRecover?: (droppedBytes: number, file: RotatingFile) => void;
-  /** The same two, as methods of one object (a process's logs report for both its files). */
-  reporter?: RotatingFileReporter;
-  /** Minimum time between reopen attempts while failing (default 1000 ms). */
-  retryDelayMs?: number;
-  /** Clock for the retry delay (tests). */
-  now?: () => number;
-  /**
-   * Open the path at the first write or reopen, not now: supervisor opens a program's log file
-   * when it first spawns it, so a program never started has none.
-   */
-  lazy?: boolean;
-}
-
-/** Where captured output goes: chunks are written in order, as one piece (never split). */
-export interface LogSink {
-  write(data: Uint8Array | Uint8Array[]): Promise<void>;
-}
-
-function byteLength(data: Uint8Array | Uint8Array[]): number {
-  if (!Array.isArray(data)) return data.length;
-  let n = 0;
-  for (const c of data) n += c.length;
-  return n;
-}
+export type { LogSink, RotatingFileOptions, RotatingFileReporter } from './log-sink.js';
 
 export class RotatingFile implements LogSink {
   readonly path: string;
@@ -214,12 +178,7 @@ export class RotatingFile implements LogSink {
       if (this.pending) {
         // only a regular file, never anything under /dev or /proc (see destination.ts)
         if (/^\/(dev|proc)\//.test(this.path)) return;
-        try {
-          if (statSync(this.path).isFile()) unlinkSync(this.path);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        }
-        if (options.backups) removeBackupsSync(this.path, this.backups);
+        removeLogSync(this.path, options.backups ? this.backups : 0, isRegularFile(this.path));
         this.generations.replaced({ inPlace: false, backupsRemoved: options.backups });
         if (!this.released) return;
         // released: supervisor still has the log, reopened empty (no descriptor kept here)
@@ -231,12 +190,7 @@ export class RotatingFile implements LogSink {
       const remove = this.rotatable;
       this.closeDest();
       if (remove) {
-        try {
-          unlinkSync(this.path);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        }
-        if (options.backups) removeBackupsSync(this.path, this.backups);
+        removeLogSync(this.path, options.backups ? this.backups : 0);
         this.generations.replaced({ inPlace: false, backupsRemoved: options.backups });
       }
       this.failure = null;
@@ -417,5 +371,15 @@ export class RotatingFile implements LogSink {
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
+  }
+}
+
+/** Whether `path` is a regular file (false when missing); other errors are thrown. */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }

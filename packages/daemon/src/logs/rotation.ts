@@ -82,3 +82,18 @@ export function removeBackupsSync(path: string, backups: number): void {
     }
   }
 }
+
+/**
+ * clear: removes the log file (missing is fine; `file` false: leaves the path, not a regular
+ * file, alone) and its first `backups` backups.
+ */
+export function removeLogSync(path: string, backups: number, file = true): void {
+  if (file) {
+    try {
+      unlinkSync(path);
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+  }
+  removeBackupsSync(path, backups);
+}

@@ -5,14 +5,14 @@
  * trail). A spawn that would eat into the reserve fails as supervisor's does when pipe() gives
  * EMFILE: a spawn error ("too many open files to spawn 'x'"), BACKOFF, then FATAL.
  *
- * Counting /proc/self/fd costs a directory read, so it is done only near the limit or once a
- * second (connections come and go too): between counts, each spawn is assumed to have taken
- * SPAWN_FDS more. The reserve is not held open: it is what the spawns leave free.
+ * Counting /proc/self/fd costs a directory read (natively, without a string per entry: with
+ * 5,000 programs the directory holds 15,000 entries), so it is done only near the limit, or once
+ * a second past half of it (connections come and go too): between counts, each spawn is
+ * assumed to have taken SPAWN_FDS more. The reserve is not held open: it is what the spawns leave free.
  */
-import { readdirSync } from 'node:fs';
-import { getrlimit } from '../native/index.js';
+import { countFds, getrlimit } from '../native/index.js';
 
-/** Descriptors one spawn may hold at once: 3 pipes (6 ends), libuv's exec-error pipe, 2 logs. */
+/** Descriptors one spawn may hold at once: 3 pipes (6 ends), their copies at the spawn, 2 logs. */
 export const SPAWN_FDS = 10;
 /** Of which its log files (stdout, stderr). */
 const LOG_FDS = 2;
@@ -36,9 +36,9 @@ export function fdLimit(): number {
 /** Descriptors open in this process now (the directory read's own one not counted). */
 export function openFds(): number {
   try {
-    return readdirSync('/proc/self/fd').length - 1;
+    return Math.max(0, countFds()); // -1, no /proc: nothing known, nothing refused
   } catch {
-    return 0; // no /proc: nothing known, nothing refused
+    return 0;
   }
 }
 
@@ -72,7 +72,10 @@ export function spawnFdsShort(count: () => number = openFds, limit: () => number
   const max = limit();
   if (max === Infinity) return null;
   const need = SPAWN_FDS + RESERVED_FDS;
-  if (!counted || counted.open + spawnsSince * SPAWN_FDS + need > max || now - counted.at > RECOUNT_MS) {
+  const estimate = counted ? counted.open + spawnsSince * SPAWN_FDS : 0;
+  // a stale count is refreshed only past half the limit: far below it, what connections open
+  // between counts cannot matter, and with 5,000 programs a count reads 15,000 entries
+  if (!counted || estimate + need > max || (now - counted.at > RECOUNT_MS && estimate > max / 2)) {
     counted = { open: count() + logsPending, at: now };
     spawnsSince = 0;
     if (counted.open + need > max) return { open: counted.open, limit: max };

@@ -1,5 +1,6 @@
 /**
- * The spawn itself: a child started through the exec shim (native/shim.ts), as supervisor's
+ * The spawn itself: a child started through the exec shim (native/shim.ts) with posix_spawn, so
+ * the daemon is not forked (os-seam.ts), as supervisor's
  * spawn does between fork and exec: the command resolved on the child's PATH, the shim's
  * arguments (setpgid, user, umask, directory, parent-death signal), the child's stdio (its
  * pipes, the fcgi listening socket at fd 3, a ready=fd:N pipe in the next free slot) and every
@@ -7,11 +8,10 @@
  * only needs explicit inputs: the driver sets up the readiness check before and watches the
  * child after.
  */
-import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { RPCFault } from '@tsupervisor/protocol';
 import type { ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import type { OsSeam } from '../os-seam.js';
+import type { OsSeam, SpawnedChild } from '../os-seam.js';
 import { SHIM_PATH, shimArgs } from '../native/index.js';
 import { resolveCommand } from './command.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
@@ -40,7 +40,7 @@ export interface SpawnInput {
 }
 
 /** Spawns the child, or returns null after telling `input.failed` (maybe later) why not. */
-export function spawnChild(input: SpawnInput): { child: ChildProcess; pid: number; pipes: ChildPipes } | null {
+export function spawnChild(input: SpawnInput): { child: SpawnedChild; pid: number; pipes: ChildPipes } | null {
   const cfg = input.config;
   const outOfFds = (count?: FdCount) => reportOutOfFds(input, count);
   let resolved;
@@ -84,32 +84,28 @@ export function spawnChild(input: SpawnInput): { child: ChildProcess; pid: numbe
     else input.failed(`unknown error making dispatchers for '${cfg.name}': ${code ?? (err as Error).message}`);
     return null;
   }
-  const stdio: StdioOptions = [...pipes.stdio];
+  const stdio: Array<number | 'ignore'> = [...pipes.stdio];
   if (socket) stdio.push(socket.fd);
   if (readyFd) stdio[readySlot] = readyFd.fd;
-  let child: ChildProcess;
+  let child: SpawnedChild;
   try {
     child = input.os.spawn(SHIM_PATH, args, { env: input.env, stdio });
   } catch (err) {
     pipes.discard();
     input.releaseProbe();
-    input.failed(`unknown error making dispatchers for '${cfg.name}': ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    // Out of fds at the spawn (the pipes were made): supervisor's words, not the shim's path.
+    if (code === 'EMFILE') outOfFds();
+    else input.failed(forkError(cfg.name, code ?? (err as Error).message));
     return null;
   }
-  if (child.pid === undefined) {
-    pipes.discard();
-    input.releaseProbe();
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      // Out of fds at fork (the pipes were made): supervisor's words, not the shim's path.
-      if (err.code === 'EMFILE') return outOfFds();
-      input.failed(`${err.code ?? 'unknown error'}: ${err.message}`);
-    });
-    return null;
-  }
-  child.on('error', () => {
-    /* reported through 'exit' */
-  });
   return { child, pid: child.pid, pipes };
+}
+
+/** supervisor's spawn error when fork fails (EAGAIN: the process limit). */
+function forkError(name: string, code: string): string {
+  if (code === 'EAGAIN') return `Too many processes in process table to spawn '${name}'`;
+  return `unknown error during fork for '${name}': ${code}`;
 }
 
 /**

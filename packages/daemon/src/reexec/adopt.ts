@@ -1,10 +1,10 @@
 /**
  * `reexec` in the new image: take over what the previous one left (reexec/state.ts).
  *
- * - Children: the pid is ours (same process), but libuv does not know it, so its exit is reaped
- *   here with waitpid(pid, WNOHANG) on SIGCHLD (and a slow sweep, as signals merge). A child
- *   that exited during the exec is a zombie by now: the first sweep, right after adoption,
- *   reaps it and its exit is handled as any other (autorestart, events).
+ * - Children: the pid is ours (same process), reaped as every program is (reaper.ts): claimed
+ *   first thing, so that no sweep takes it for an orphan, then watched. A child that exited
+ *   during the exec is a zombie by now: the sweep right after adoption reaps it and its exit is
+ *   handled as any other (autorestart, events).
  * - Pipes and stdin: the same fds, wrapped again (PipeSource, ChildStdin); what the child wrote
  *   while no image read is still in the pipe.
  * - fcgi sockets: the same listening fds, given to the supervisor before its groups are built; a
@@ -15,63 +15,17 @@
  *   keys only the supervisor reads (update/keys.ts LIVE_KEYS) apply in place, any other
  *   restarts it.
  */
-import { EventEmitter } from 'node:events';
 import { PipeSource } from '../logs/index.js';
 import type { Logger } from '../logger.js';
-import { closeFd, reapPid } from '../native/index.js';
+import { closeFd } from '../native/index.js';
 import { ChildStdin } from '../process/child-stdin.js';
 import type { ChildLike } from '../process/adoption.js';
 import type { Subprocess } from '../process/subprocess.js';
-import { claimChild, releaseChild } from '../reaper.js';
+import { claimChild, reapExited, watchChild } from '../reaper.js';
 import type { Supervisor } from '../supervisor.js';
 import type { ProcessConfig } from '../config/types.js';
 import { changedProcessKeys, needsRestart } from '../update/keys.js';
 import { keptOf, type ReexecState, type SavedProcess } from './state.js';
-
-const SWEEP_MS = 1000;
-
-/** The adopted children still running, reaped by pid. */
-class AdoptedChildren {
-  private readonly children = new Map<number, EventEmitter>();
-  private timer: NodeJS.Timeout | null = null;
-  private readonly onSigchld = (): void => this.sweep();
-
-  watch(pid: number): ChildLike {
-    const child = new EventEmitter();
-    this.children.set(pid, child);
-    if (!this.timer) {
-      process.on('SIGCHLD', this.onSigchld);
-      this.timer = setInterval(this.onSigchld, SWEEP_MS);
-      this.timer.unref();
-    }
-    return child as ChildLike;
-  }
-
-  sweep(): void {
-    for (const [pid, child] of this.children) {
-      let code: number | null = null;
-      let signal: string | null = null;
-      try {
-        const r = reapPid(pid);
-        if (!r) continue;
-        code = r.code;
-        signal = r.signal;
-      } catch {
-        // ECHILD: not ours any more (cannot happen across an exec): its status is unknown
-      }
-      this.children.delete(pid);
-      releaseChild(pid);
-      child.emit('exit', code, signal);
-    }
-    if (this.children.size === 0 && this.timer) {
-      process.off('SIGCHLD', this.onSigchld);
-      clearInterval(this.timer);
-      this.timer = null;
-    }
-  }
-}
-
-const adopted = new AdoptedChildren();
 
 /** First thing at start-up: the orphan reaper (reaper.ts) must not reap these pids. */
 export function claimChildren(state: ReexecState): void {
@@ -109,7 +63,7 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
     }
     const fds = saved.driver.fds;
     const pid = saved.driver.state.pid;
-    const child = fds && pid ? adopted.watch(pid) : null;
+    const child = fds && pid ? watchChild(pid) : null;
     const io =
       child && fds
         ? {
@@ -129,7 +83,7 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
     }
   }
   // children that exited while the exec was under way
-  setImmediate(() => adopted.sweep());
+  setImmediate(reapExited);
 }
 
 /** A process the new image does not keep: stop its child and reap it; close its pipes. */
@@ -138,7 +92,7 @@ function release(saved: SavedProcess, logger: Logger, why: string): void {
   const pid = saved.driver.state.pid;
   if (!fds || !pid) return;
   logger.log('info', `reexec: stopping ${saved.namespec} (pid ${pid}): ${why}`);
-  const child = adopted.watch(pid);
+  const child = watchChild(pid);
   child.once('exit', () => {
     for (const fd of [fds.stdin, fds.stdout, fds.stderr]) if (fd !== null) closeQuietly(fd);
   });

@@ -1,0 +1,257 @@
+/*
+ * Spawning a program's exec shim without forking the daemon (issue 18).
+ *
+ * Node's child_process.spawn (libuv's uv_spawn) forks: the kernel copies the page tables of the
+ * whole daemon, and uv_spawn then blocks until the child has exec'd, so a spawn costs more the
+ * bigger the daemon is (9 ms each at 5,000 programs, against 2 ms at 200). Here the child is a
+ * clone(CLONE_VM) on a stack of its own (tsv_clone.c): it borrows the daemon's memory until its exec, so
+ * nothing is copied, and the daemon does not wait for the exec either (glibc's posix_spawn,
+ * with CLONE_VFORK, would: on a loaded machine that is waiting for the child to be scheduled,
+ * 4 ms a spawn at a load of 10 on 2 cores). The child makes raw system calls only (it shares
+ * the daemon's thread pointer, so glibc would write errno into the daemon's thread), from a
+ * block that the daemon unmaps once the kernel has cleared its tid (CLONE_CHILD_CLEARTID: at
+ * the exec). Everything supervisor does between fork and exec is the shim's job (tsv_exec.c),
+ * so the child only resets signals and places its stdio. Other architectures than x86-64 and
+ * arm64 use posix_spawn.
+ *
+ * spawnProcess(file, argv, env, stdio) -> pid: stdio[i] is the daemon's fd that becomes the
+ * child's fd i, or -1 for /dev/null. Errors (the shim missing or not executable, EMFILE, EAGAIN
+ * at the process limit) are thrown as system errors with syscall 'spawn'; an exec that fails
+ * all the same writes supervisor's lines to the child's stderr and exits 127.
+ *
+ * The child is not libuv's: the daemon reaps it (src/reaper.ts) with
+ * peekChild() -> pid | 0: waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT): a child that has exited, left
+ * a zombie (so that a child that child_process owns is only looked at, never reaped), then
+ * reapPid(pid) (tsv_native.c) for those that are the daemon's own.
+ *
+ * countFds() -> the number of open fds, from getdents64 on /proc/self/fd without a string per
+ * entry (fd-budget.ts), or -1 without /proc.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void tsv_throw_sys(napi_env env, int err, const char *syscall, const char *what); /* tsv_native.c */
+
+#define MAX_STDIO 16
+
+/* A JS array of strings as a NULL-terminated char* array, or NULL (after throwing). */
+static char **string_array(napi_env env, napi_value arr, const char *name) {
+  uint32_t n;
+  if (napi_get_array_length(env, arr, &n) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", name);
+    return NULL;
+  }
+  char **out = calloc(n + 1, sizeof *out);
+  if (!out) goto oom;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    size_t len;
+    napi_get_element(env, arr, i, &v);
+    if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+      for (uint32_t j = 0; j < i; j++) free(out[j]);
+      free(out);
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", name);
+      return NULL;
+    }
+    out[i] = malloc(len + 1);
+    if (!out[i]) {
+      for (uint32_t j = 0; j < i; j++) free(out[j]);
+      free(out);
+      goto oom;
+    }
+    napi_get_value_string_utf8(env, v, out[i], len + 1, &len);
+  }
+  return out;
+oom:
+  tsv_throw_sys(env, ENOMEM, "posix_spawn", NULL);
+  return NULL;
+}
+
+static void free_array(char **a) {
+  if (!a) return;
+  for (char **p = a; *p; p++) free(*p);
+  free(a);
+}
+
+#if defined(__x86_64__) || defined(__aarch64__)
+#define TSV_CLONE_SPAWN 1
+/* tsv_clone.c: the pid or -errno; sweeping returns how many spawns still hold a ring set */
+int tsv_clone_spawn(const char *file, char **args, char **envp, const int *fds, int n);
+int tsv_spawn_sweep(void);
+#endif
+
+
+/* A /dev/null kept open (close-on-exec) for the 'ignore' slots. */
+static int dev_null = -1;
+
+napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char file[4096];
+  size_t len;
+  uint32_t n = 0;
+  if (argc < 4 || napi_get_value_string_utf8(env, argv[0], file, sizeof file, &len) != napi_ok ||
+      napi_get_array_length(env, argv[3], &n) != napi_ok || n > MAX_STDIO) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "spawnProcess(file, argv, env, stdio): bad arguments");
+    return NULL;
+  }
+  int src[MAX_STDIO];
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    napi_get_element(env, argv[3], i, &v);
+    if (napi_get_value_int32(env, v, &src[i]) != napi_ok) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "spawnProcess: stdio must be fds (-1: /dev/null)");
+      return NULL;
+    }
+  }
+  int err = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (src[i] >= 0) continue;
+    if (dev_null < 0 && (dev_null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+      tsv_throw_sys(env, errno, "open", "/dev/null");
+      return NULL;
+    }
+    src[i] = dev_null;
+  }
+  /* The child cannot report a failed exec before returning: what would make it fail is checked here. */
+  if (access(file, X_OK) < 0) {
+    tsv_throw_sys(env, errno, "spawn", file);
+    return NULL;
+  }
+  char **args = string_array(env, argv[1], "spawnProcess: argv must be strings");
+  if (!args) return NULL;
+  char **envp = string_array(env, argv[2], "spawnProcess: env must be strings");
+  if (!envp) {
+    free_array(args);
+    return NULL;
+  }
+  /* A source below n could be overwritten by an earlier dup onto it, and one already at its
+   * slot would keep FD_CLOEXEC: both are copied above the slots first (closed again below). */
+  int copies[MAX_STDIO];
+  int from[MAX_STDIO];
+  for (uint32_t i = 0; i < n; i++) copies[i] = -1;
+  for (uint32_t i = 0; i < n && !err; i++) {
+    from[i] = src[i];
+    if (src[i] >= (int)n) continue;
+    for (uint32_t j = 0; j < i; j++)
+      if (src[j] == src[i] && copies[j] >= 0) copies[i] = copies[j];
+    if (copies[i] < 0 && (copies[i] = fcntl(src[i], F_DUPFD_CLOEXEC, (int)n)) < 0) err = errno;
+    from[i] = copies[i];
+  }
+  pid_t pid = 0;
+  if (!err) {
+#ifdef TSV_CLONE_SPAWN
+    int r = tsv_clone_spawn(file, args, envp, from, (int)n);
+    if (r < 0) err = -r;
+    else pid = r;
+#else
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    for (uint32_t i = 0; i < n && !err; i++) err = posix_spawn_file_actions_adddup2(&actions, from[i], (int)i);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (!err) err = posix_spawn(&pid, file, &actions, &attr, args, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+#endif
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    if (copies[i] < 0) continue;
+    int fd = copies[i];
+    for (uint32_t j = i; j < n; j++)
+      if (copies[j] == fd) copies[j] = -1;
+    close(fd);
+  }
+  free_array(args);
+  free_array(envp);
+  if (err) {
+    tsv_throw_sys(env, err, "spawn", file);
+    return NULL;
+  }
+  napi_value r;
+  napi_create_int32(env, pid, &r);
+  return r;
+}
+
+/* spawnSettle() -> how many spawns still hold a ring set (the daemon calls it again soon). */
+napi_value tsv_spawn_settle(napi_env env, napi_callback_info info) {
+  (void)info;
+  int out = 0;
+#ifdef TSV_CLONE_SPAWN
+  out = tsv_spawn_sweep();
+#endif
+  napi_value v;
+  napi_create_int32(env, out, &v);
+  return v;
+}
+
+napi_value tsv_peek_child(napi_env env, napi_callback_info info) {
+  (void)info;
+#ifdef TSV_CLONE_SPAWN
+  tsv_spawn_sweep();
+#endif
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int r;
+  do r = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT);
+  while (r < 0 && errno == EINTR);
+  napi_value v;
+  /* ECHILD: no child at all */
+  napi_create_int32(env, r < 0 ? 0 : si.si_pid, &v);
+  return v;
+}
+
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+napi_value tsv_count_fds(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    napi_create_int32(env, -1, &v);
+    return v;
+  }
+  char buf[32768];
+  int count = 0;
+  for (;;) {
+    long got = syscall(SYS_getdents64, dir, buf, sizeof buf);
+    if (got <= 0) break;
+    for (long off = 0; off < got;) {
+      struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+      if (d->d_name[0] != '.') count++;
+      off += d->d_reclen;
+    }
+  }
+  close(dir);
+  napi_create_int32(env, count - 1, &v); /* the directory's own fd not counted */
+  return v;
+}

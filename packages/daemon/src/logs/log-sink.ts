@@ -1,0 +1,45 @@
+/**
+ * What a log file promises its writers (LogSink, which Capture writes to) and how a
+ * RotatingFile is configured: supervisor's maxbytes and backups, its failure reporting and
+ * lazy opening. Apart from rotating-file.ts so that the options read on their own.
+ */
+import type { RotatingFile } from './rotating-file.js';
+
+export interface RotatingFileReporter {
+  fileFailed(err: NodeJS.ErrnoException, file: RotatingFile): void;
+  fileRecovered(droppedBytes: number, file: RotatingFile): void;
+}
+
+export interface RotatingFileOptions {
+  /** Rotate once the file reaches this size; 0 = never (supervisor's `*_maxbytes`). */
+  maxbytes?: number;
+  /** How many old files to keep: name.1 … name.N (supervisor's `*_backups`). */
+  backups?: number;
+  /** Called once per incident with the first error (the daemon logs it). */
+  onError?: (err: NodeJS.ErrnoException, file: RotatingFile) => void;
+  /** Called when writing works again, with the bytes dropped during the incident. */
+  onRecover?: (droppedBytes: number, file: RotatingFile) => void;
+  /** The same two, as methods of one object (a process's logs report for both its files). */
+  reporter?: RotatingFileReporter;
+  /** Minimum time between reopen attempts while failing (default 1000 ms). */
+  retryDelayMs?: number;
+  /** Clock for the retry delay (tests). */
+  now?: () => number;
+  /**
+   * Open the path at the first write or reopen, not now: supervisor opens a program's log file
+   * when it first spawns it, so a program never started has none.
+   */
+  lazy?: boolean;
+}
+
+/** Where captured output goes: chunks are written in order, as one piece (never split). */
+export interface LogSink {
+  write(data: Uint8Array | Uint8Array[]): Promise<void>;
+}
+
+export function byteLength(data: Uint8Array | Uint8Array[]): number {
+  if (!Array.isArray(data)) return data.length;
+  let n = 0;
+  for (const c of data) n += c.length;
+  return n;
+}

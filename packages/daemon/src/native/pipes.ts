@@ -1,0 +1,62 @@
+/**
+ * A child's pipes: made with pipe2 (supervisor uses pipes; libuv's stdio 'pipe' is a
+ * socketpair) and read with libuv into the owner's buffer (tsv_pipe.c, see PipeSource).
+ */
+import { native, type PipeFds, type PipeHandle, type PipeOwner } from './addon.js';
+
+/**
+ * pipe2(O_CLOEXEC): a pipe for a child's stdout/stderr (pass `write` in spawn's stdio, then
+ * close it in the daemon). Throws EMFILE/ENFILE.
+ */
+export function makePipe(): PipeFds {
+  return native().makePipe();
+}
+
+/**
+ * F_SETPIPE_SZ on either end, best effort: returns the capacity the pipe has afterwards (the old
+ * one when the kernel refuses: above /proc/sys/fs/pipe-max-size, the user's pipe budget, EBUSY).
+ */
+export function setPipeSize(fd: number, size: number): number {
+  return native().setPipeSize(fd, size);
+}
+
+
+
+let pipeInitialized = false;
+
+function pipeRead(this: PipeOwner, n: number): boolean {
+  return this.pipeRead(n);
+}
+
+/**
+ * Reads `fd` (a pipe's read end, which it takes over) with libuv, into `buffer` until
+ * pipeSetBuffer changes it, calling `owner.pipeRead(n)` after each read. Reading starts with
+ * pipeStart; pipeClose closes the fd (errors from reads arrive as negative n, UV_EOF at the end).
+ */
+export function pipeOpen(fd: number, owner: PipeOwner, buffer: Buffer): PipeHandle {
+  const a = native();
+  if (!pipeInitialized) {
+    a.pipeInit(pipeRead as (this: object, n: number) => boolean);
+    pipeInitialized = true;
+  }
+  return a.pipeOpen(fd, owner, buffer);
+}
+
+export function pipeSetBuffer(pipe: PipeHandle, buffer: Buffer): void {
+  native().pipeSetBuffer(pipe, buffer);
+}
+
+export function pipeStart(pipe: PipeHandle): void {
+  native().pipeStart(pipe);
+}
+
+export function pipeStop(pipe: PipeHandle): void {
+  native().pipeStop(pipe);
+}
+
+export function pipeClose(pipe: PipeHandle): void {
+  native().pipeClose(pipe);
+}
+
+/** libuv's end-of-file code, as pipeRead receives it. */
+export const UV_EOF = -4095;
