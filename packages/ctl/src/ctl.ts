@@ -31,6 +31,11 @@ export class Ctl {
   private connecting: Promise<RpcClient> | null = null;
   /** What the server speaks, learnt from the first connection's probe (null: not asked yet). */
   private speaks: 'json-rpc' | 'xml-rpc' | null = null;
+
+  /** Whether the server is supervisord itself (XML-RPC), as the last connection's probe found. */
+  get speaksXmlRpc(): boolean {
+    return this.speaks === 'xml-rpc';
+  }
   private upchecked = false;
   private interruptListeners = new Set<() => void>();
   private sigintInstalled = false;

@@ -4,6 +4,10 @@
  * the process it names (no polling for states); tsupervisor.processStats once a second for CPU
  * and memory; the selected process's log followed (tsupervisor.followLogs). `changed` is called
  * after anything that alters the view.
+ *
+ * supervisord 4.2.5 itself (a node of a mixed fleet, reached over XML-RPC) pushes nothing and
+ * has no figures: its process list is read once a second, the state changes found so reported as
+ * events would be, CPU and memory left blank; its logs are followed as supervisorctl tails them.
  */
 import { makeNamespec, type RpcClient, type Notifications } from '@tsupervisor/protocol';
 import type { Ctl } from '../ctl.js';
@@ -19,6 +23,9 @@ export class Feed {
   private events: RpcClient | null = null;
   private follower: RpcClient | null = null;
   private statsTimer: NodeJS.Timeout | null = null;
+  /** supervisord (XML-RPC): the states last read, by namespec; null for tsupervisord. */
+  private polled: Map<string, { state: string; pid: number }> | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Set when the daemon goes away: why. */
   lost: string | null = null;
@@ -35,6 +42,12 @@ export class Feed {
 
   async start(): Promise<void> {
     const rpc = await this.ctl.rpc();
+    if (this.ctl.speaksXmlRpc) {
+      this.polled = new Map();
+      await this.poll();
+      this.pollTimer = setInterval(() => void this.poll(), STATS_EVERY_MS);
+      return;
+    }
     this.events = await this.ctl.connect();
     this.events.onNotification('tsupervisor.event', (e) => void this.event(e));
     this.events.onClose(() => this.lose('supervisord closed the connection'));
@@ -69,7 +82,31 @@ export class Feed {
     }
   }
 
+  /** supervisord: its process list again, each state change since the last read as an event. */
+  private async poll(): Promise<void> {
+    if (!this.polled || this.closed) return;
+    try {
+      const infos = await (await this.ctl.rpc()).call('supervisor.getAllProcessInfo');
+      const seen = new Map<string, { state: string; pid: number }>();
+      for (const info of infos) {
+        const name = makeNamespec(info.group, info.name);
+        const was = this.polled.get(name);
+        seen.set(name, { state: info.statename, pid: info.pid });
+        if (was && (was.state !== info.statename || was.pid !== info.pid)) {
+          const payload = { groupname: info.group, processname: info.name, from_state: was.state, pid: String(info.pid) };
+          this.onEvent({ serial: 0, type: `PROCESS_STATE_${info.statename}`, payload });
+        }
+      }
+      this.polled = seen;
+      applyAll(this.view, infos, this.node);
+      this.changed();
+    } catch (err) {
+      if (!faultOf(err)) this.lose((err as Error).message);
+    }
+  }
+
   async stats(): Promise<void> {
+    if (this.polled) return;
     try {
       applyStats(this.view, await (await this.ctl.rpc()).call('tsupervisor.processStats'), this.node);
       this.changed();
@@ -110,6 +147,7 @@ export class Feed {
   close(): void {
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
     this.events?.close();
     this.follower?.close();
   }
