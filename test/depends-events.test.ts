@@ -158,3 +158,54 @@ events=TSUPERVISOR_DEPENDENCY
     await d.stop();
   }
 });
+
+test('update --dry-run says what a process it would start waits for by its ready= check, after its dependencies', { skip, timeout: 60_000 }, async () => {
+  const d = await h.startDaemon(`
+[program:db]
+command=sleep 1000
+autostart=false
+`);
+  try {
+    writeFileSync(
+      d.conf,
+      readFileSync(d.conf, 'utf8') +
+        `
+[program:api]
+command=sleep 1000
+ready=notify
+depends_on=db
+
+[program:cache]
+command=sleep 1000
+ready=tcp:127.0.0.1:1
+ready_timeout=5
+
+[program:plain]
+command=sleep 1000
+`,
+    );
+    const dry = await d.ctl(['update', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.equal(
+      dry.stdout.trim(),
+      [
+        'api: available',
+        '  api: start (new; waits for db (ready): started by this update, ready=notify (up to 60 s))',
+        'cache: available',
+        '  cache: start (new; waits for ready=tcp:127.0.0.1:1 (up to 5 s))',
+        'plain: available',
+        '  plain: start (new)',
+      ].join('\n'),
+    );
+    const plan = JSON.parse((await d.ctl(['update', '--dry-run', '--json'])).stdout);
+    const waits = (g: string) => plan.groups.find((x: { group: string }) => x.group === g).processes[0].waitsFor;
+    assert.deepEqual(waits('api'), ['db (ready): started by this update', 'ready=notify (up to 60 s)']);
+    assert.deepEqual(waits('cache'), ['ready=tcp:127.0.0.1:1 (up to 5 s)']);
+    assert.equal(waits('plain'), undefined);
+  } catch (e) {
+    (e as Error).message += `\n${d.logs()}`;
+    throw e;
+  } finally {
+    await d.stop();
+  }
+});

@@ -14,6 +14,8 @@ export interface SpawnOptions {
   env: Record<string, string | undefined>;
   /** stdio[i]: the daemon's fd that becomes the child's fd i; 'ignore': /dev/null. */
   stdio: ReadonlyArray<number | 'ignore'>;
+  /** The child's argv[0] (default: `file`): an exec probe's command as it was written. */
+  argv0?: string;
 }
 
 /** A spawned child: its pid at once, its exit when reaped. */
@@ -59,7 +61,7 @@ function settleSoon(): void {
 export const realOs: OsSeam = {
   spawn: (file, args, options) => {
     const stdio = options.stdio.map((fd) => (fd === 'ignore' ? -1 : fd));
-    const pid = spawnProcess(file, [file, ...args], envList(options.env), stdio);
+    const pid = spawnProcess(file, [options.argv0 ?? file, ...args], envList(options.env), stdio);
     settleSoon();
     const exit = watchChild(pid);
     return { pid, once: (event, listener) => exit.once(event, listener) };

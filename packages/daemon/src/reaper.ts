@@ -145,6 +145,9 @@ function listen(): void {
   process.on('SIGCHLD', onSigchld);
   timer = setInterval(onSigchld, SWEEP_MS);
   timer.unref();
+  // A child that exited before the handler was there (the first watched spawn is made before
+  // watchChild installs it) sent its SIGCHLD to no one: look once now rather than at the sweep.
+  setImmediate(onSigchld);
 }
 
 /**

@@ -141,7 +141,8 @@ export interface ProcessPlan {
   /**
    * tsupervisor, for a process update would start or restart: its depends_on= not met now, each
    * with the dependency's state (`db (ready): STARTING`) or `migrate (exited): started by this
-   * update` (update brings up what it needs, as start does). Absent when it waits for nothing.
+   * update` (update brings up what it needs, as start does); then, when it has a ready= check,
+   * what it waits for once spawned (`ready=notify (up to 60 s)`). Absent when it waits for nothing.
    */
   waitsFor?: string[];
 }

@@ -4,13 +4,20 @@
  * just read and judged by the start gate's own verdict (process/dependencies.ts) on the live
  * process. As the gate does (start-gate.ts's bringUp), a dependency not met and not on its way
  * (stopped, exited, FATAL, new) is started by the same update, and waited for; one on its way
- * is named with its state. Pure: the live processes come in as a lookup.
+ * is named with its state. Then, when it has a `ready=` check, what it waits for once spawned
+ * before it counts as RUNNING (and its dependents may start): `ready=notify (up to 60 s)`, the
+ * check as written and its ready_timeout=. Pure: the live processes come in as a lookup.
  */
 import type { UpdatePlan } from '@tsupervisor/protocol';
 import { namespecOf, resolveTarget, type GroupView } from '../config/dependencies.js';
-import type { GroupConfig } from '../config/types.js';
+import type { GroupConfig, ProcessConfig } from '../config/types.js';
 import { verdict, waitingText, type DependencyView } from '../process/dependencies.js';
 import { isRunningState } from '../process/transition.js';
+
+/** Its own ready= check, once spawned: `ready=notify (up to 60 s)`. */
+function readyWait(pc: ProcessConfig): string {
+  return `ready=${pc.ready!.text} (up to ${pc.readyTimeout} s)`;
+}
 
 /** The plan with `waitsFor` on each started or restarted process that will wait. */
 export function withDependencyWaits(plan: UpdatePlan, next: readonly GroupConfig[], live: (namespec: string) => DependencyView | null): UpdatePlan {
@@ -36,6 +43,7 @@ export function withDependencyWaits(plan: UpdatePlan, next: readonly GroupConfig
           else waits.push(`${what}: started by this update`);
         }
       }
+      if (pc?.ready) waits.push(readyWait(pc));
       return waits.length ? { ...pp, waitsFor: waits } : pp;
     }),
   }));
