@@ -2,7 +2,7 @@
  * One supervised process: the driver around the pure state machine (transition.ts). It
  * dispatches events, performs the effects (spawn, kill, timers), turns the child's exit into an
  * event at once (no polling tick) and tells listeners about every state change. The pieces it
- * drives live beside it: the spawn through the exec shim (spawn.ts), the socket_drain hold of
+ * drives live beside it: the spawn through the exec shim (spawn.ts), its timers (timers.ts), the socket_drain hold of
  * the stop signal (drain-hold.ts), reexec's hand-over (adoption.ts), getProcessInfo's answer
  * (info.ts) and what the host gives it (host.ts).
  *
@@ -30,17 +30,17 @@ import type { ChildOutput } from './output.js';
 import { ReadinessCheck } from './readiness-check.js';
 import { HealthMonitor, healthSettings } from '../health/monitor.js';
 import { DrainHold } from './drain-hold.js';
-import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState, type TimerName } from './transition.js';
+import { flushDeferredRunning } from './autostart-batch.js';
+import { ProcessTimers } from './timers.js';
+import { initialState, isStoppedState, transition, type Effect, type ProcEvent, type ProcState } from './transition.js';
 
 export class Subprocess extends EventEmitter {
   private st: ProcState = initialState;
   private child: ChildLike | null = null;
   /** The current child's pipes, daemon side (reexec hands them over). */
   private io: ChildIo | null = null;
-  /** When each pending timer fires (reexec re-arms them in the next image). */
-  private readonly deadlines = new Map<TimerName, { generation: number; at: number }>();
   private stdin: ChildStdin | null = null;
-  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly timers: ProcessTimers;
   /** socket_drain: holds the stop's kill and stopwait timer while the worker drains. */
   private readonly drainHold = new DrainHold();
   /** The readiness check of the current spawn (ready= as it was then, STATUS= text). */
@@ -59,6 +59,7 @@ export class Subprocess extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
+    this.timers = new ProcessTimers(host.os, (name, generation) => this.dispatch({ type: 'timer', name, generation }));
     const watchOutput = (fn: (chunk: Buffer) => void) => this.output.watch?.(fn) ?? (() => {});
     this.readiness = new ReadinessCheck({
       logger: () => this.host.logger,
@@ -247,14 +248,11 @@ export class Subprocess extends EventEmitter {
       case 'kill':
         this.killChild(effect.signal, effect.group);
         break;
-      case 'timer': {
-        const old = this.timers.get(effect.name);
-        if (old) this.host.os.clearTimer(old);
-        this.armTimer(effect.name, effect.generation, effect.ms);
+      case 'timer':
+        this.timers.arm(effect.name, effect.generation, effect.ms, this.autostarting);
         break;
-      }
       case 'state': {
-        if (effect.to !== 'STOPPING' && effect.to !== 'STARTING' && effect.to !== 'BACKOFF') this.clearTimer('stopwait');
+        if (effect.to !== 'STOPPING' && effect.to !== 'STARTING' && effect.to !== 'BACKOFF') this.timers.clear('stopwait');
         if (effect.to === 'RUNNING') this.health.start(this.st.generation);
         else if (effect.from === 'RUNNING') this.health.stop();
         const change: StateChange = { process: this, from: effect.from, to: effect.to, snapshot: this.st };
@@ -270,24 +268,15 @@ export class Subprocess extends EventEmitter {
         if (effect.action === 'start') this.readiness.start(this.st.pid, effect.generation);
         else {
           this.readiness.stop();
-          this.clearTimer('ready');
+          this.timers.clear('ready');
         }
         break;
     }
   }
 
-  private armTimer(name: TimerName, generation: number, ms: number): void {
-    this.deadlines.set(name, { generation, at: this.host.os.now() + ms });
-    this.timers.set(name, this.host.os.setTimer(() => {
-      this.timers.delete(name);
-      this.deadlines.delete(name);
-      this.dispatch({ type: 'timer', name, generation });
-    }, ms));
-  }
-
   /** reexec: everything the next image needs to drive this process on (see DriverState). */
   exportState(): DriverState {
-    return driverState({ state: this.st, deadlines: this.deadlines, io: this.child ? this.io : null, statusText: this.readiness.statusText });
+    return driverState({ state: this.st, deadlines: this.timers.deadlines, io: this.child ? this.io : null, statusText: this.readiness.statusText });
   }
 
   /**
@@ -298,22 +287,13 @@ export class Subprocess extends EventEmitter {
   adopt(saved: DriverState, child: ChildLike | null, io: ChildIo | null): void {
     this.st = saved.state;
     this.readiness.statusText = saved.statusText;
-    for (const t of timersLeft(saved, this.host.os.now())) this.armTimer(t.name, t.generation, t.ms);
+    for (const t of timersLeft(saved, this.host.os.now())) this.timers.arm(t.name, t.generation, t.ms);
     if (child && io) this.watchChild(child, io);
-  }
-
-  private clearTimer(name: TimerName): void {
-    const t = this.timers.get(name);
-    if (t) {
-      this.host.os.clearTimer(t);
-      this.timers.delete(name);
-    }
-    this.deadlines.delete(name);
   }
 
   /** Cancel every timer (group removal, daemon exit). */
   dispose(): void {
-    for (const name of [...this.timers.keys()]) this.clearTimer(name);
+    this.timers.clearAll();
     this.readiness.release();
     this.health.stop();
   }
@@ -381,6 +361,7 @@ export class Subprocess extends EventEmitter {
       if (this.child !== child) return;
       this.child = null;
       this.readiness.release();
+      flushDeferredRunning();
       this.dispatch({ type: 'exited', code, signal: signal ? signal.replace(/^SIG/, '') : null });
     });
   }
