@@ -41,7 +41,17 @@ const fcgi = (port) =>
 function memKb(pid) {
   const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   const field = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
-  return { rss: field('Rss'), pss: field('Pss'), anon: field('Anonymous') };
+  return {
+    rss: field('Rss'),
+    pss: field('Pss'),
+    anon: field('Anonymous'),
+    // the split of RSS: clean pages another process maps too (beside node: the node binary's
+    // code both touched), and this process's own clean and dirty pages
+    sharedClean: field('Shared_Clean'),
+    privateClean: field('Private_Clean'),
+    privateDirty: field('Private_Dirty'),
+  };
+
 }
 
 function countRunning(log) {
@@ -104,9 +114,11 @@ async function life(impl, body, n, { rssAfterMs = 0, poll = 'log', everyMs = 2, 
     let rss = NaN;
     let pss = NaN;
     let anon = NaN;
+    let split = null;
     if (rssAfterMs) {
       await new Promise((r) => setTimeout(r, rssAfterMs));
-      ({ rss, pss, anon } = memKb(child.pid));
+      split = memKb(child.pid);
+      ({ rss, pss, anon } = split);
     }
     const t1 = performance.now();
     process.kill(child.pid, 'SIGTERM');
@@ -116,7 +128,7 @@ async function life(impl, body, n, { rssAfterMs = 0, poll = 'log', everyMs = 2, 
       throw new Error(`${impl.name}: did not exit within ${stopMs / 1000} s of SIGTERM`);
     }
     h.startedPids.delete(child.pid);
-    return { started, stopped: exitedAt - t1, rss, pss, anon, perSpawn };
+    return { started, stopped: exitedAt - t1, rss, pss, anon, split, perSpawn };
   } finally {
     tmp.remove();
   }
@@ -127,12 +139,16 @@ const table = {};
 for (const impl of impls) {
   const r = (table[impl.name] = {});
   console.log(`\n[${impl.name}] ${impl.daemonCmd}`);
+  const mb = (kb) => (kb / 1024).toFixed(1);
   // Idle: 5 s after the last program entered RUNNING.
   const idle = async (body, n) => {
     const m = await life(impl, body, n, { rssAfterMs: 5000 });
+    const s = m.split;
+    console.log(
+      `  idle, ${n} running: RSS ${mb(s.rss)} MB = anonymous ${mb(s.anon)} + file-backed shared clean ${mb(s.sharedClean)} + private clean ${mb(s.privateClean)} (+ private dirty not anonymous ${mb(s.privateDirty - s.anon)}); PSS ${mb(s.pss)} MB`,
+    );
     return { rss: m.rss, pss: m.pss, anon: m.anon };
   };
-  const mb = (kb) => (kb / 1024).toFixed(1);
   if (CASES.has('memory')) {
     ({ rss: r.rssFcgi, pss: r.pssFcgi } = await idle(fcgi(await h.freePort()), 6));
     ({ rss: r.rss200, pss: r.pss200, anon: r.anon200 } = await idle(programs(200), 200));
