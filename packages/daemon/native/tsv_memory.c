@@ -6,8 +6,20 @@
  * stay resident for the daemon's whole life. trimMemory() asks the kernel to reclaim them
  * (madvise MADV_PAGEOUT on every read-only file mapping; the kernel skips pages that other
  * processes also map) and gives free malloc arenas back (malloc_trim). A page that is needed
- * again is read back in on its next use. Runs on a libuv worker thread; resolves to the number
- * of bytes of mappings advised (0 where the kernel has no MADV_PAGEOUT, before Linux 5.4).
+ * again is read back in on its next use.
+ *
+ * Beside other node processes most of those pages are shared (about 42 MB of the binary's code,
+ * V8's snapshot and the symbol tables the dynamic linker read), so MADV_PAGEOUT leaves them
+ * alone and they stay mapped in the daemon, counted in its RSS, though it never runs them
+ * again. A second pass drops the daemon's own mappings of them (MADV_DONTNEED): the pages stay
+ * in the page cache for the processes that use them, and a page the daemon needs again is
+ * mapped back by a minor fault, with no I/O. MADV_DONTNEED on a private file mapping would also
+ * throw away pages written since the mapping was made (relocated RELRO data, copied on write,
+ * counted as Anonymous), so it is applied only to read-only mappings with no anonymous page,
+ * as /proc/self/smaps reports them (nothing in the daemon writes to a read-only mapping).
+ *
+ * Runs on a libuv worker thread; resolves to the number of bytes of mappings advised by either
+ * pass.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -27,25 +39,81 @@ typedef struct {
   double advised;
 } trim_job;
 
+static void page_out(trim_job *job);
+static void unmap_shared(trim_job *job);
+
 static void trim_execute(napi_env env, void *data) {
   trim_job *job = data;
+  page_out(job);
+  unmap_shared(job);
+#ifdef __GLIBC__
+  malloc_trim(0); /* glibc only: musl has no malloc_trim (its free already returns memory) */
+#endif
+}
+
+/* A clean file mapping: a file (inode), not writable, not a [special] mapping. */
+static int clean_file_mapping(const char *line, unsigned long *start, unsigned long *end) {
+  unsigned long inode;
+  char perms[8];
+  int path_at = 0;
+  if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", start, end, perms, &inode, &path_at) < 4) return 0;
+  return inode != 0 && perms[1] != 'w' && path_at != 0 && line[path_at] == '/';
+}
+
+/* MADV_PAGEOUT on every clean file mapping: reclaims the pages no other process maps. */
+static void page_out(trim_job *job) {
   FILE *maps = fopen("/proc/self/maps", "re");
   if (maps) {
     char line[4096];
     while (fgets(line, sizeof line, maps)) {
-      unsigned long start, end, inode;
-      char perms[8];
-      int path_at = 0;
-      if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", &start, &end, perms, &inode, &path_at) < 4) continue;
-      /* Clean file pages only: a file (inode), not writable, not a [special] mapping. */
-      if (inode == 0 || perms[1] == 'w' || path_at == 0 || line[path_at] != '/') continue;
+      unsigned long start, end;
+      if (!clean_file_mapping(line, &start, &end)) continue;
       if (madvise((void *)start, end - start, MADV_PAGEOUT) == 0) job->advised += (double)(end - start);
     }
     fclose(maps);
   }
-#ifdef __GLIBC__
-  malloc_trim(0); /* glibc only: musl has no malloc_trim (its free already returns memory) */
-#endif
+}
+
+/*
+ * MADV_DONTNEED on the clean file mappings that still have resident pages (shared with other
+ * processes, or MADV_PAGEOUT missing) and no anonymous page. The ranges are gathered first and
+ * advised once /proc/self/smaps is closed.
+ */
+static void unmap_shared(trim_job *job) {
+  FILE *smaps = fopen("/proc/self/smaps", "re");
+  if (!smaps) return;
+  enum { MAX_RANGES = 512 };
+  unsigned long (*ranges)[2] = malloc(MAX_RANGES * sizeof *ranges);
+  size_t n = 0;
+  if (!ranges) {
+    fclose(smaps);
+    return;
+  }
+  char line[4096];
+  unsigned long start = 0, end = 0, kb;
+  int candidate = 0, resident = 0;
+  while (fgets(line, sizeof line, smaps)) {
+    if ((line[0] >= '0' && line[0] <= '9') || (line[0] >= 'a' && line[0] <= 'f')) {
+      /* a mapping's header line: its fields follow */
+      candidate = clean_file_mapping(line, &start, &end);
+      resident = 0;
+    } else if (candidate && sscanf(line, "Rss: %lu kB", &kb) == 1) {
+      resident = kb > 0;
+    } else if (candidate && sscanf(line, "Anonymous: %lu kB", &kb) == 1) {
+      if (resident && kb == 0 && n < MAX_RANGES) {
+        ranges[n][0] = start;
+        ranges[n][1] = end;
+        n++;
+      }
+      candidate = 0;
+    }
+  }
+  fclose(smaps);
+  for (size_t i = 0; i < n; i++) {
+    unsigned long size = ranges[i][1] - ranges[i][0];
+    if (madvise((void *)ranges[i][0], size, MADV_DONTNEED) == 0) job->advised += (double)size;
+  }
+  free(ranges);
 }
 
 static void trim_complete(napi_env env, napi_status status, void *data) {

@@ -11,10 +11,11 @@
  *   process state changes, control calls), it runs V8's last-resort collection (a full GC that
  *   also shrinks the young generation and frees pooled pages) and then asks the kernel to
  *   reclaim the clean file pages that start-up touched (native trimMemory: MADV_PAGEOUT on the
- *   node binary's read-only mappings, malloc_trim). A bare idle node keeps about 32 MB of its
- *   binary resident that it never runs again; after a trim the daemon's resident set is what
- *   it really uses. A page needed again is read back in on first use. At most one trim a
- *   minute; TSUPERVISORD_TRIM=0 turns trimming off (the collection still runs).
+ *   node binary's read-only mappings, then MADV_DONTNEED on those other processes keep resident,
+ *   malloc_trim). A bare idle node keeps about 32 MB of its binary resident that it never runs
+ *   again (42 MB beside other node processes); after a trim the daemon's resident set is what
+ *   it really uses. A page needed again is read back in, or mapped back, on first use. At most
+ *   one trim a minute; TSUPERVISORD_TRIM=0 turns trimming off (the collection still runs).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -39,6 +40,11 @@ function lastResortGc(): void {
       gc = null;
     }
   }
+  // In Node 20 (V8 11.3) gc() with an options object runs a scavenge (--trace-gc shows it), so
+  // the old generation was never compacted here. gc() with no argument is a full mark-compact
+  // in every version; the options then ask newer V8s for the last-resort kind (in 11.3 a cheap
+  // scavenge).
+  gc?.();
   gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 }
 
