@@ -69,6 +69,8 @@ function watchGrowth(file) {
   return {
     stop(from, to) {
       clearInterval(timer);
+      // a file that has not grown again by now: its open gap counts too
+      gaps.push([lastGrowth, performance.now()]);
       return Math.max(0, ...gaps.filter(([a, b]) => b >= from && a <= to).map(([a, b]) => b - a));
     },
   };
