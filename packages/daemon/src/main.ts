@@ -23,7 +23,7 @@ import { logParseMessages, logServersOpened } from './start/start-up-lines.js';
 import { dropPrivilegesAndRaiseLimits } from './start/user-and-limits.js';
 import { ensureNative } from './native/index.js';
 import { carryGenerations } from './logs/generations.js';
-import { adoptProcesses, adoptSockets, claimChildren } from './reexec/adopt.js';
+import { adoptProcesses, adoptSockets, carriedListeners, claimChildren } from './reexec/adopt.js';
 import { CHECK_ENV, takeState, type ReexecState } from './reexec/state.js';
 
 async function main(): Promise<void> {
@@ -104,7 +104,7 @@ function startProcesses({ supervisor, events, systemd }: Supervision, logger: Ma
   if (reexec) adoptSockets(supervisor, reexec);
   const adopt = (state: ReexecState) => () => {
     adoptProcesses(supervisor, state, logger);
-    if (state.events?.listeners) events.restoreListeners(state.events.listeners);
+    if (state.events?.listeners) events.restoreListeners(carriedListeners(supervisor, state, state.events.listeners));
   };
   supervisor.start(reexec ? adopt(reexec) : undefined);
   if (reexec) events.rememberPids();

@@ -13,7 +13,10 @@
  *   by events/carry.ts (from an older image without it, they are stopped and started afresh).
  *   A program whose configuration changed is handled as `update` would: the
  *   keys only the supervisor reads (update/keys.ts LIVE_KEYS) apply in place, any other
- *   restarts it.
+ *   restarts it. Its group's keys count as update's plan counts them (update/plan.ts): a new
+ *   fcgi socket address (or socket_pass) restarts the workers onto the new socket (the old fd
+ *   is closed by adoptSockets, no group naming it), a listener pool's new events, buffer_size
+ *   or result_handler restarts its listeners, and the pool starts afresh (carriedListeners).
  */
 import { PipeSource } from '../logs/index.js';
 import type { Logger } from '../logger.js';
@@ -23,8 +26,9 @@ import type { ChildLike } from '../process/adoption.js';
 import type { Subprocess } from '../process/subprocess.js';
 import { claimChild, reapExited, watchChild } from '../reaper.js';
 import type { Supervisor } from '../supervisor.js';
-import type { ProcessConfig } from '../config/types.js';
-import { changedProcessKeys, needsRestart } from '../update/keys.js';
+import type { GroupConfig, ProcessConfig } from '../config/types.js';
+import type { ListenersState } from '../events/carry.js';
+import { changedProcessKeys, listenerKeys, needsRestart, socketKeysForProcesses } from '../update/keys.js';
 import { keptOf, type ReexecState, type SavedProcess } from './state.js';
 
 /** First thing at start-up: the orphan reaper (reaper.ts) must not reap these pids. */
@@ -49,6 +53,7 @@ export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
 /** Inside supervisor.start(), before autostart: every process of the previous image. */
 export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logger: Logger): void {
   supervisor.adoptSocketHolders();
+  const groupKeys = changedGroups(supervisor, state);
   for (const saved of state.processes) {
     let p: Subprocess | null = null;
     try {
@@ -75,7 +80,10 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
     p.adopt({ ...saved.driver, fds: null }, child, io);
     // as `update` would: keys read by the supervisor only apply in place (p has the new
     // configuration already), any other changed key restarts it
-    const keys = changedProcessKeys(JSON.parse(saved.config) as ProcessConfig, JSON.parse(JSON.stringify(p.config)) as ProcessConfig);
+    const keys = [
+      ...changedProcessKeys(JSON.parse(saved.config) as ProcessConfig, JSON.parse(JSON.stringify(p.config)) as ProcessConfig),
+      ...(groupKeys.get(p.groupName) ?? []),
+    ];
     if (pid && needsRestart(keys)) {
       logger.log('info', `reexec: ${saved.namespec} changed in the configuration (${keys.join(', ')}): restarting it`);
       p.stop();
@@ -84,6 +92,36 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
   }
   // children that exited while the exec was under way
   setImmediate(reapExited);
+}
+
+/**
+ * Per group still configured, its changed keys that restart its processes as update's plan
+ * says (planMatched): the socket's address or pass, the listener pool's settings.
+ */
+export function changedGroups(supervisor: Supervisor, state: ReexecState): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const saved of state.groups ?? []) {
+    const now = supervisor.groups.get(saved.name)?.config;
+    if (!now) continue;
+    const was = JSON.parse(saved.config) as GroupConfig;
+    const keys = [...socketKeysForProcesses(was.socket, now.socket), ...listenerKeys(was, now)];
+    if (keys.length > 0) out.set(saved.name, keys);
+  }
+  return out;
+}
+
+/**
+ * The listener state to give back: a pool whose settings changed starts afresh, as update
+ * rebuilds it (no buffered events, its serial from 0), and its listeners, being restarted, get
+ * no protocol state back.
+ */
+export function carriedListeners(supervisor: Supervisor, state: ReexecState, listeners: ListenersState): ListenersState {
+  const changed = changedGroups(supervisor, state);
+  const groupOf = (namespec: string) => supervisor.allLexical().find((p) => p.namespec === namespec)?.groupName;
+  return {
+    pools: listeners.pools.filter((pool) => !changed.has(pool.name)),
+    listeners: listeners.listeners.filter((l) => !changed.has(groupOf(l.namespec) ?? '')),
+  };
 }
 
 /** A process the new image does not keep: stop its child and reap it; close its pipes. */

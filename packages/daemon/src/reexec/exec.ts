@@ -16,7 +16,7 @@ import type { Logger } from '../logger.js';
 import { clearCloexec, reexecImage } from '../native/index.js';
 import type { Supervisor } from '../supervisor.js';
 import type { EventSystem } from '../events/system.js';
-import { STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedProcess } from './state.js';
+import { STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedGroup, type SavedProcess } from './state.js';
 import { retireAll } from '../servers/retire.js';
 
 /** How long a control connection may take to answer what it is handling before the exec. */
@@ -52,6 +52,10 @@ export function saveProcesses(supervisor: Supervisor): SavedProcess[] {
   }));
 }
 
+export function saveGroups(supervisor: Supervisor): SavedGroup[] {
+  return [...supervisor.groups.values()].map((g) => ({ name: g.name, config: JSON.stringify({ ...g.config, processes: [] }) }));
+}
+
 /** The fcgi sockets' fds to keep (a socket_drain pool: one entry per socket), or why not now. */
 function handedSockets(supervisor: Supervisor): ReexecState['sockets'] | string {
   const sockets: ReexecState['sockets'] = [];
@@ -84,10 +88,11 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
   // after the output read so far went to the logs, and to their followers
   await retireAll(RETIRE_MS);
   const processes = saveProcesses(supervisor);
+  const groups = saveGroups(supervisor);
   const fds: KeptFd[] = [...sockets.map((s) => ({ kind: 'fcgi-socket' as const, ...s })), ...servers];
   const logs = exportGenerations();
   const events = { serial: deps.events.lastSerial, listeners: deps.events.exportListeners() };
-  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, fds, logs, events, sockets };
+  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, groups, fds, logs, events, sockets };
   const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
   const file = join(dir, 'state.json');
   try {

@@ -23,6 +23,12 @@ export interface SavedProcess {
   driver: DriverState;
 }
 
+/** A group's configuration as JSON, its processes left out (each is in its SavedProcess). */
+export interface SavedGroup {
+  name: string;
+  config: string;
+}
+
 /** A listening fd kept across the exec, and what it is for. */
 export type KeptFd =
   /** An fcgi program's socket, by its address; a socket_drain pool has one per worker, each with
@@ -40,6 +46,9 @@ export interface ReexecState {
   /** The directory the daemon was started from (the config path is resolved against it). */
   cwd: string;
   processes: SavedProcess[];
+  /** The groups' own settings (fcgi socket, listener pool): a change means `update`'s restart
+   *  of the group's processes (absent from an older image: only process keys compared). */
+  groups?: SavedGroup[];
   /** Every kept listening fd (missing in a state written by an older image: see `sockets`). */
   fds: KeptFd[];
   /** Each log file's byte numbering (logs/generations.ts): followers resume by position. */
