@@ -12,8 +12,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.js';
+import { rowIn, tmuxIn, TSCTL } from './top-helpers.js';
 
-const TSCTL = join(h.repoRoot, 'node_modules', '.bin', 'tsupervisorctl');
 const SKIP = !existsSync('/usr/bin/supervisord') && 'no supervisord';
 
 const CONF = `
@@ -26,22 +26,6 @@ command=sh -c 'echo other says hello; exec sleep 1000'
 startsecs=0
 `;
 
-function tmuxIn(dir: string) {
-  const sock = join(dir, 'tmux.sock');
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
-  return {
-    open: (command: string) => tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', '-e', 'NO_COLOR=1', `${command}; echo "top exited $?"; sleep 60`),
-    screen: () => tmux('capture-pane', '-p', '-t', 'top'),
-    keys: (...names: string[]) => tmux('send-keys', '-t', 'top', ...names),
-    close: () => {
-      try {
-        tmux('kill-server');
-      } catch {
-        /* already gone */
-      }
-    },
-  };
-}
 
 /** A tsupervisord (identifier ts) and a supervisord (identifier py), torn down after `body`. */
 async function withMixedFleet(body: (ts: h.Daemon, py: h.Daemon, servers: string[]) => Promise<void>): Promise<void> {
@@ -63,7 +47,6 @@ async function withMixedFleet(body: (ts: h.Daemon, py: h.Daemon, servers: string
 test('top over tsupervisord and supervisord: supervisord\'s rows, its changes without a key press, keys on its row', { skip: SKIP, timeout: 120_000 }, async () => {
   await withMixedFleet(async (ts, py, servers) => {
     const { open, screen, keys, close } = tmuxIn(ts.dir);
-    const rowIn = (text: string, node: string, name: string) => text.split('\n').find((l) => new RegExp(`^[> ] ${node}\\s+${name}\\s`).test(l)) ?? '';
     const row = (node: string, name: string) => rowIn(screen(), node, name);
     try {
       open(`${TSCTL} ${servers.join(' ')} top`);

@@ -12,32 +12,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as h from './harness.js';
+import { rowIn, tmuxIn, TSCTL } from './top-helpers.js';
 
-const TSCTL = join(h.repoRoot, 'node_modules', '.bin', 'tsupervisorctl');
 
-/** tmux on a private socket in `dir`: a session named top running `command`, its screen read back. */
-function tmuxIn(dir: string) {
-  const sock = join(dir, 'tmux.sock');
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
-  return {
-    tmux,
-    // the pane stays after top exits, so its exit status can be read
-    open: (command: string) => tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', '-e', 'NO_COLOR=1', `${command}; echo "top exited $?"; sleep 60`),
-    screen: () => tmux('capture-pane', '-p', '-t', 'top'),
-    keys: (...names: string[]) => tmux('send-keys', '-t', 'top', ...names),
-    close: () => {
-      try {
-        tmux('kill-server');
-      } catch {
-        /* already gone */
-      }
-    },
-  };
-}
 
 const CONF = `
 [program:steady]
@@ -141,7 +121,6 @@ async function withFleet(body: (a: h.Daemon, b: h.Daemon, servers: string[]) => 
 test('top over several servers: a NODE column, live changes of the second, keys on the selected row\'s node, a silent node DOWN', { timeout: 120_000 }, async () => {
   await withFleet(async (a, b, servers) => {
     const { open, screen, keys, close } = tmuxIn(a.dir);
-    const rowIn = (text: string, node: string, name: string) => text.split('\n').find((l) => new RegExp(`^[> ] ${node}\\s+${name}\\s`).test(l)) ?? '';
     const row = (node: string, name: string) => rowIn(screen(), node, name);
     try {
       open(`${TSCTL} --timeout 8 ${servers.join(' ')} top`);
