@@ -40,7 +40,7 @@ try {
   copy(join(ctl, 'dist', 'tsupervisorctl.cjs'), 'dist/tsupervisorctl.cjs');
   copy(join(ctl, 'dist', 'tsupervisorctl-top.cjs'), 'dist/tsupervisorctl-top.cjs');
   for (const f of readdirSync(join(daemon, 'native'))) {
-    if (/\.(c|mjs|md)$/.test(f)) copy(join(daemon, 'native', f), `native/${f}`);
+    if (/\.(c|h|mjs|md)$/.test(f)) copy(join(daemon, 'native', f), `native/${f}`);
   }
   const headers = join(dirname(createRequire(join(daemon, 'package.json')).resolve('node-api-headers/package.json')), 'include');
   copy(headers, 'native/include');

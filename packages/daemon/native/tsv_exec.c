@@ -42,26 +42,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "tsv_errname.h"
+
 static const char *errno_name(int err) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  const char *n = strerrorname_np(err);
-  if (n) return n;
-#endif
   static char buf[32];
-  switch (err) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case ENOEXEC: return "ENOEXEC";
-    case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR";
-    case ENOMEM: return "ENOMEM";
-    case E2BIG: return "E2BIG";
-    case ETXTBSY: return "ETXTBSY";
-    case ELOOP: return "ELOOP";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    default: snprintf(buf, sizeof buf, "%d", err); return buf;
-  }
+  return tsv_errno_name(err, buf);
 }
 
 /* Writes the whole message to fd 2 (no stdio buffering between fork and exec). */

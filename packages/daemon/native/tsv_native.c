@@ -804,6 +804,7 @@ napi_value tsv_clear_cloexec(napi_env env, napi_callback_info info); /* tsv_reex
 napi_value tsv_reexec(napi_env env, napi_callback_info info);
 napi_value tsv_dup_fd(napi_env env, napi_callback_info info);
 napi_value tsv_spawn_process(napi_env env, napi_callback_info info); /* tsv_spawn.c */
+napi_value tsv_spawn_direct(napi_env env, napi_callback_info info);  /* tsv_spawn.c */
 napi_value tsv_peek_child(napi_env env, napi_callback_info info);
 napi_value tsv_spawn_settle(napi_env env, napi_callback_info info);
 napi_value tsv_count_fds(napi_env env, napi_callback_info info);
@@ -843,6 +844,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"dupFd", NULL, tsv_dup_fd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reexec", NULL, tsv_reexec, NULL, NULL, NULL, napi_enumerable, NULL},
     {"spawnProcess", NULL, tsv_spawn_process, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawnDirect", NULL, tsv_spawn_direct, NULL, NULL, NULL, napi_enumerable, NULL},
     {"peekChild", NULL, tsv_peek_child, NULL, NULL, NULL, napi_enumerable, NULL},
     {"spawnSettle", NULL, tsv_spawn_settle, NULL, NULL, NULL, napi_enumerable, NULL},
     {"countFds", NULL, tsv_count_fds, NULL, NULL, NULL, napi_enumerable, NULL},

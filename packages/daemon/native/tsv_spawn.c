@@ -19,6 +19,10 @@
  * at the process limit) are thrown as system errors with syscall 'spawn'; an exec that fails
  * all the same writes supervisor's lines to the child's stderr and exits 127.
  *
+ * spawnDirect(file, argv, env, stdio, steps) -> pid: the same for a command that needs only
+ * setpgid, close-fds, a parent-death signal, chdir and umask: the child takes those steps and
+ * execs `file` itself (tsv_clone.c), without the shim.
+ *
  * The child is not libuv's: the daemon reaps it (src/reaper.ts) with
  * peekChild() -> pid | 0: waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT): a child that has exited, left
  * a zombie (so that a child that child_process owns is only looked at, never reaped), then
@@ -43,6 +47,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "tsv_direct.h"
 
 void tsv_throw_sys(napi_env env, int err, const char *syscall, const char *what); /* tsv_native.c */
 
@@ -90,7 +96,7 @@ static void free_array(char **a) {
 #if defined(__x86_64__) || defined(__aarch64__)
 #define TSV_CLONE_SPAWN 1
 /* tsv_clone.c: the pid or -errno; sweeping returns how many spawns still hold a ring set */
-int tsv_clone_spawn(const char *file, char **args, char **envp, const int *fds, int n);
+int tsv_clone_spawn(const char *file, char **args, char **envp, const int *fds, int n, const struct tsv_direct *direct);
 int tsv_spawn_sweep(void);
 #endif
 
@@ -98,10 +104,8 @@ int tsv_spawn_sweep(void);
 /* A /dev/null kept open (close-on-exec) for the 'ignore' slots. */
 static int dev_null = -1;
 
-napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+/* spawnProcess and spawnDirect; `direct`: the child's own steps (tsv_direct.h), NULL: the shim. */
+static napi_value spawn_common(napi_env env, napi_value *argv, size_t argc, const struct tsv_direct *direct) {
   char file[4096];
   size_t len;
   uint32_t n = 0;
@@ -128,8 +132,9 @@ napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
     }
     src[i] = dev_null;
   }
-  /* The child cannot report a failed exec before returning: what would make it fail is checked here. */
-  if (access(file, X_OK) < 0) {
+  /* The child cannot report a failed exec of the shim before returning: what would make it fail
+   * is checked here. A direct spawn's child reports its own, in the shim's words. */
+  if (!direct && access(file, X_OK) < 0) {
     tsv_throw_sys(env, errno, "spawn", file);
     return NULL;
   }
@@ -156,7 +161,7 @@ napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
   pid_t pid = 0;
   if (!err) {
 #ifdef TSV_CLONE_SPAWN
-    int r = tsv_clone_spawn(file, args, envp, from, (int)n);
+    int r = tsv_clone_spawn(file, args, envp, from, (int)n, direct);
     if (r < 0) err = -r;
     else pid = r;
 #else
@@ -194,6 +199,47 @@ napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
   napi_value r;
   napi_create_int32(env, pid, &r);
   return r;
+}
+
+napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  return spawn_common(env, argv, argc, NULL);
+}
+
+/*
+ * spawnDirect(file, argv, env, stdio, [setpgid, closeFds, pdeathsig, umask, dir]) -> pid: `file`
+ * is the command itself; the child takes those steps and execs it (tsv_clone.c). Throws ENOSYS
+ * where the spawn is posix_spawn (no code of ours runs in its child): use the shim there.
+ */
+napi_value tsv_spawn_direct(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+#ifndef TSV_CLONE_SPAWN
+  tsv_throw_sys(env, ENOSYS, "spawn", "direct spawn");
+  return NULL;
+#else
+  int32_t v[4];
+  char dir[4096];
+  size_t dir_len = 0;
+  uint32_t len = 0;
+  if (argc < 5 || napi_get_array_length(env, argv[4], &len) != napi_ok || len != 5) goto bad;
+  for (uint32_t i = 0; i < 4; i++) {
+    napi_value e;
+    if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int32(env, e, &v[i]) != napi_ok) goto bad;
+  }
+  napi_value d;
+  if (napi_get_element(env, argv[4], 4, &d) != napi_ok ||
+      napi_get_value_string_utf8(env, d, dir, sizeof dir, &dir_len) != napi_ok || dir_len >= sizeof dir - 1)
+    goto bad;
+  struct tsv_direct steps = {v[0], v[1], v[2], v[3], dir_len ? dir : NULL};
+  return spawn_common(env, argv, argc, &steps);
+bad:
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "spawnDirect: steps must be [setpgid, closeFds, pdeathsig, umask, dir]");
+  return NULL;
+#endif
 }
 
 /* spawnSettle() -> how many spawns still hold a ring set (the daemon calls it again soon). */

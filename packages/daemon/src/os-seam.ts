@@ -6,7 +6,7 @@
  * forks the whole daemon for each child and waits for its exec, so spawns got slower the more
  * programs ran (issue 18). The child's exit comes from the daemon's reaper (reaper.ts).
  */
-import { spawnProcess, spawnSettle } from './native/index.js';
+import { canSpawnDirect, type DirectSteps, spawnDirect, spawnProcess, spawnSettle } from './native/index.js';
 import type { ChildLike } from './process/adoption.js';
 import { watchChild } from './reaper.js';
 
@@ -26,6 +26,11 @@ export interface SpawnedChild extends ChildLike {
 export interface OsSeam {
   /** Starts `file` (argv[0] = file); throws the system error (EMFILE, EAGAIN, ENOENT …). */
   spawn(file: string, args: readonly string[], options: SpawnOptions): SpawnedChild;
+  /**
+   * Starts the command `file` itself (argv as given) after `steps`, without the exec shim;
+   * absent where it cannot (no clone spawn, TSV_SPAWN_SHIM=1): the caller uses the shim.
+   */
+  spawnDirect?(file: string, argv: readonly string[], steps: DirectSteps, options: SpawnOptions): SpawnedChild;
   /** kill(2); throws the system error (code ESRCH …). */
   kill(pid: number, signal: string): void;
   now(): number;
@@ -58,13 +63,22 @@ function settleSoon(): void {
   settling.unref();
 }
 
+/** The child's exit from the reaper, once the spawn has returned its pid. */
+function spawned(pid: number): SpawnedChild {
+  settleSoon();
+  const exit = watchChild(pid);
+  return { pid, once: (event, listener) => exit.once(event, listener) };
+}
+
+const stdioFds = (options: SpawnOptions) => options.stdio.map((fd) => (fd === 'ignore' ? -1 : fd));
+
 export const realOs: OsSeam = {
-  spawn: (file, args, options) => {
-    const stdio = options.stdio.map((fd) => (fd === 'ignore' ? -1 : fd));
-    const pid = spawnProcess(file, [options.argv0 ?? file, ...args], envList(options.env), stdio);
-    settleSoon();
-    const exit = watchChild(pid);
-    return { pid, once: (event, listener) => exit.once(event, listener) };
+  spawn: (file, args, options) =>
+    spawned(spawnProcess(file, [options.argv0 ?? file, ...args], envList(options.env), stdioFds(options))),
+  get spawnDirect() {
+    if (!canSpawnDirect()) return undefined;
+    return (file: string, argv: readonly string[], steps: DirectSteps, options: SpawnOptions) =>
+      spawned(spawnDirect(file, [...argv], envList(options.env), stdioFds(options), steps));
   },
   kill: (pid, signal) => {
     process.kill(pid, /^\d+$/.test(signal) ? Number(signal) : (`SIG${signal.replace(/^SIG/, '')}` as NodeJS.Signals));

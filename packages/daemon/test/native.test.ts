@@ -668,7 +668,7 @@ describe('loading', () => {
       const pkgRoot = fileURLToPath(new URL('../../', import.meta.url));
       fs.mkdirSync(path.join(fake, 'native'));
       // every source and build script of native/ (a new C file or helper needs no edit here)
-      for (const f of fs.readdirSync(path.join(pkgRoot, 'native')).filter((n) => /\.(c|mjs)$/.test(n))) {
+      for (const f of fs.readdirSync(path.join(pkgRoot, 'native')).filter((n) => /\.(c|h|mjs)$/.test(n))) {
         fs.copyFileSync(path.join(pkgRoot, 'native', f), path.join(fake, 'native', f));
       }
       fs.symlinkSync(path.join(pkgRoot, 'node_modules'), path.join(fake, 'node_modules'));

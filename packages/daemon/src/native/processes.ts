@@ -70,6 +70,48 @@ export function spawnProcess(file: string, argv: string[], env: string[], stdio:
   return a.spawnProcess(file, argv, env, stdio);
 }
 
+/** What a direct spawn's child does itself before exec'ing the command (tsv_direct.h). */
+export interface DirectSteps {
+  setpgid: boolean;
+  closeFds: boolean;
+  /** PR_SET_PDEATHSIG's signal number (0: none). */
+  pdeathsig: number;
+  /** null: unchanged. */
+  umask: number | null;
+  directory: string | null;
+}
+
+/**
+ * Whether spawnDirect can run here: the clone spawn of x86-64 and arm64 (tsv_clone.c), an addon
+ * that has it, and no TSV_SPAWN_SHIM=1 (which sends every spawn through the exec shim).
+ */
+export function canSpawnDirect(): boolean {
+  if (process.env.TSV_SPAWN_SHIM === '1') return false;
+  if (process.arch !== 'x64' && process.arch !== 'arm64') return false;
+  try {
+    return typeof native().spawnDirect === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * spawnProcess for the command itself, without the exec shim: the child takes `steps` with raw
+ * system calls and execs `file`; a failure is written to its stderr in the shim's words (exit
+ * 127). Only for a spawn that needs nothing else of the shim (no user, socket, ready=fd, rlimit).
+ */
+export function spawnDirect(file: string, argv: string[], env: string[], stdio: number[], steps: DirectSteps): number {
+  const a = native();
+  if (!a.spawnDirect) throw outOfDate('spawnDirect');
+  return a.spawnDirect(file, argv, env, stdio, [
+    steps.setpgid ? 1 : 0,
+    steps.closeFds ? 1 : 0,
+    steps.pdeathsig,
+    steps.umask ?? -1,
+    steps.directory ?? '',
+  ]);
+}
+
 /**
  * Gives back the low fds that carried the stdio of spawns whose children have taken their own
  * fd table (tsv_spawn.c): until then they hold the child's pipe ends open in the daemon too.

@@ -1,0 +1,84 @@
+// spawnDirect (native/tsv_clone.c): the clone child takes the shim's single-syscall steps
+// itself and execs the command. Its steps must be the shim's, and every failure must look
+// exactly like the shim's (same stderr lines, exit 127), which is compared here side by side.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { canSpawnDirect, closeFd, makePipe, SHIM_PATH, shimArgs, spawnDirect, spawnProcess, type DirectSteps } from '../src/native/index.js';
+import { watchChild } from '../src/reaper.js';
+
+const SH = fs.existsSync('/bin/sh') ? '/bin/sh' : '/usr/bin/sh';
+const skip = canSpawnDirect() ? false : 'no direct spawn here (architecture or TSV_SPAWN_SHIM=1)';
+
+type Run = { out: string; code: number | null };
+
+/** Spawns with stdout and stderr on one pipe, read to its end, and waits for the exit. */
+async function run(start: (stdio: number[]) => number): Promise<Run> {
+  const pipe = makePipe();
+  let pid: number;
+  try {
+    pid = start([-1, pipe.write, pipe.write]);
+  } finally {
+    closeFd(pipe.write);
+  }
+  const alive = setInterval(() => {}, 1000);
+  const exited = new Promise<number | null>((resolve) =>
+    watchChild(pid).once('exit', (code) => {
+      clearInterval(alive);
+      resolve(code);
+    }),
+  );
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const s = fs.createReadStream('', { fd: pipe.read });
+    s.on('data', (c) => chunks.push(c as Buffer));
+    s.on('end', resolve);
+    s.on('error', reject);
+  });
+  return { out: Buffer.concat(chunks).toString(), code: await exited };
+}
+
+function both(file: string, argv: string[], steps: DirectSteps): Promise<[Run, Run]> {
+  const viaShim = run((stdio) =>
+    spawnProcess(SHIM_PATH, [SHIM_PATH, ...shimArgs({ file, argv, setpgid: steps.setpgid, closeFds: steps.closeFds, pdeathsig: steps.pdeathsig || null, umask: steps.umask, directory: steps.directory })], [], stdio),
+  );
+  const direct = run((stdio) => spawnDirect(file, argv, [], stdio, steps));
+  return Promise.all([viaShim, direct]);
+}
+
+const STEPS: DirectSteps = { setpgid: true, closeFds: true, pdeathsig: 9, umask: null, directory: null };
+
+test('exec and chdir failures: the shim\'s lines and exit 127, byte for byte', { skip }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-direct-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const noShebang = path.join(dir, 'no-shebang');
+  fs.writeFileSync(noShebang, '\x7fnot a program\n', { mode: 0o755 });
+  const cases: Array<[string, string[], DirectSteps, RegExp]> = [
+    [path.join(dir, 'missing'), ['missing'], STEPS, /^supervisor: couldn't exec missing: ENOENT\n/],
+    [noShebang, ['prog'], STEPS, /^supervisor: couldn't exec prog: ENOEXEC\n/],
+    [dir, ['adir'], STEPS, /^supervisor: couldn't exec adir: EACCES\n/],
+    [SH, ['sh', '-c', 'exit 0'], { ...STEPS, directory: path.join(dir, 'nowhere') }, /^supervisor: couldn't chdir to .*nowhere: ENOENT\n/],
+  ];
+  for (const [file, argv, steps, first] of cases) {
+    const [shim, direct] = await both(file, argv, steps);
+    assert.match(shim.out, first);
+    assert.match(shim.out, /supervisor: child process was not spawned\n$/);
+    assert.deepEqual(direct, shim, `${argv[0]}: same text and status as the shim`);
+    assert.equal(direct.code, 127);
+  }
+});
+
+test('the steps: own process group, fds >= 3 closed, directory, umask, no parent-death escape', { skip }, async (t) => {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-direct-')));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // an inheritable fd of this process that the child must not keep
+  const leak = fs.openSync(SH, 'r');
+  t.after(() => fs.closeSync(leak));
+  const script = 'set -- $(ps -o pgid= -p $$); echo "pgid=$(($1 == $$))"; pwd; umask; ls /proc/$$/fd | sort -n | tr "\\n" " "; echo';
+  const steps = { ...STEPS, umask: 0o027, directory: dir };
+  const [shim, direct] = await both(SH, ['sh', '-c', script], steps);
+  assert.equal(direct.out, `pgid=1\n${dir}\n0027\n0 1 2 \n`);
+  assert.deepEqual(direct, shim);
+});
