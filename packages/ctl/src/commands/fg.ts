@@ -60,26 +60,27 @@ async function foreground(ctl: Ctl, name: string): Promise<void> {
   );
   const { interrupted, dispose } = ctl.interruptible();
   const rpc = await ctl.rpc();
+  // what the process wrote before we leave (the heads, at least) is shown before the farewell:
+  // the streams are stopped and finished first
+  let farewell: string[] = [];
   try {
     for (;;) {
       const line = await Promise.race([ctl.readLine(''), interrupted.then((): typeof INTERRUPT => INTERRUPT)]);
       if (line === null || line === INTERRUPT) {
         ctl.input?.interrupt();
-        ctl.output('Exiting foreground');
+        farewell = ['Exiting foreground'];
         return;
       }
       try {
         await rpc.call('supervisor.sendProcessStdin', { name, chars: `${line}\n` });
       } catch (err) {
         if (!isFault(err)) throw err;
-        ctl.output(err.code === Faults.NOT_RUNNING ? 'Process got killed' : `ERROR: ${faultRepr(err)}`);
-        ctl.output('Exiting foreground');
+        farewell = [err.code === Faults.NOT_RUNNING ? 'Process got killed' : `ERROR: ${faultRepr(err)}`, 'Exiting foreground'];
         return;
       }
       const info = await rpc.call('supervisor.getProcessInfo', { name });
       if (info.state !== ProcessStates.RUNNING) {
-        ctl.output('Process got killed');
-        ctl.output('Exiting foreground');
+        farewell = ['Process got killed', 'Exiting foreground'];
         return;
       }
     }
@@ -87,5 +88,6 @@ async function foreground(ctl: Ctl, name: string): Promise<void> {
     dispose();
     stopStreams();
     await Promise.all(streams);
+    for (const line of farewell) ctl.output(line);
   }
 }
