@@ -3,11 +3,13 @@
  * [eventlistener:x] with new pool settings (events=) has its listeners restarted and the pool
  * started afresh, so the new subscription is served by a new process; an [fcgi-program:x] with a
  * new socket= address has its workers restarted onto the new socket, and the old socket is
- * closed (refuses, no fd left in the daemon). What did not change keeps its pid.
+ * closed (refuses, no fd left in the daemon); a new address in use makes the workers FATAL as a
+ * start would, and `start` binds it once free. What did not change keeps its pid.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import * as h from './harness.js';
 import { readRecorded, RECORDER, waitRecorded } from './events-helpers.js';
 import { reexec } from './reexec-helpers.js';
@@ -117,4 +119,51 @@ startsecs=0
     assert.match(d.logs(), /reexec: f:f_0 changed in the configuration \(socket\): restarting it/);
     assert.equal((await d.status('steady'))[0]?.pid, steady.pid, 'an unchanged program keeps its pid');
   });
+});
+
+test('reexec: an fcgi program moved to an address in use goes FATAL naming it, as update and a start would; the rest runs on and, once the address is free, start binds it', { skip }, async () => {
+  const [oldPort, busyPort] = [await h.freePort(), await h.freePort()];
+  const blocker = createServer((c) => c.destroy());
+  await new Promise<void>((resolve, reject) => {
+    blocker.once('error', reject);
+    blocker.listen(busyPort, '127.0.0.1', resolve);
+  });
+  const conf = `
+[fcgi-program:f]
+socket=tcp://127.0.0.1:${oldPort}
+command=sleep 1000
+process_name=%(program_name)s_%(process_num)s
+numprocs=2
+startsecs=0
+startretries=1
+
+[program:steady]
+command=sleep 1000
+startsecs=0
+`;
+  try {
+    await h.withDaemon(conf, async (d) => {
+      const names = ['f:f_0', 'f:f_1'];
+      const workers = [await d.waitState(names[0]!, 'RUNNING'), await d.waitState(names[1]!, 'RUNNING')];
+      const steady = await d.waitState('steady', 'RUNNING');
+      writeFileSync(d.conf, readFileSync(d.conf, 'utf8').replace(`:${oldPort}`, `:${busyPort}`));
+      await reexec(d);
+      for (const n of names) {
+        const row = await d.waitState(n, 'FATAL', 20_000);
+        assert.match(row.description, new RegExp(`127\\.0\\.0\\.1:${busyPort}.*EADDRINUSE`), row.description);
+      }
+      for (const w of workers) assert.ok(!d.children().includes(w.pid!), 'the old worker was stopped');
+      assert.match(d.logs(), new RegExp(`f: cannot listen on tcp://127\\.0\\.0\\.1:${busyPort}: .*EADDRINUSE`));
+      assert.equal(await h.canConnect({ port: oldPort }), false, 'the old address is closed');
+      assert.equal((await d.status('steady'))[0]?.pid, steady.pid, 'an unchanged program keeps its pid');
+      assert.equal((await d.ctl(['pid'])).stdout.trim(), String(d.pid), 'the daemon answers');
+
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      assert.equal((await d.ctl(['start', 'f:*'])).code, 0);
+      for (const n of names) await d.waitState(n, 'RUNNING');
+      assert.ok(await h.canConnect({ port: busyPort }), 'the new address is bound once free');
+    });
+  } finally {
+    if (blocker.listening) await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  }
 });

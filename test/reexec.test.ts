@@ -152,3 +152,42 @@ startsecs=0
     { supervisordExtra: 'loglevel=info' },
   );
 });
+
+test('reexec: a program removed from the configuration is stopped as update stops it: its stopsignal, its output logged until it exits, SIGKILL after its stopwaitsecs', async () => {
+  const conf = `
+[program:kept]
+command=sleep 1000
+startsecs=0
+
+[program:polite]
+command=sh -c 'trap "echo bye-on-int; exit 0" INT; echo hello; while :; do sleep 0.05; done'
+startsecs=0
+stopsignal=INT
+stdout_logfile=%(here)s/polite.log
+
+[program:stubborn]
+command=sh -c 'trap "echo ignoring-term" TERM; while :; do sleep 0.05; done'
+startsecs=0
+stopwaitsecs=1
+stdout_logfile=%(here)s/stubborn.log
+`;
+  await h.withDaemon(conf, async (d) => {
+    const kept = await d.waitState('kept', 'RUNNING');
+    const polite = await d.waitState('polite', 'RUNNING');
+    const stubborn = await d.waitState('stubborn', 'RUNNING');
+    await h.waitFor('polite to say hello', () => readFileSync(`${d.dir}/polite.log`, 'utf8').includes('hello'), 5_000);
+    writeFileSync(d.conf, readFileSync(d.conf, 'utf8').replace(/\[program:polite\][^[]*/, '').replace(/\[program:stubborn\][^[]*$/, ''));
+    await reexec(d);
+    await h.waitFor('both removed programs gone', () => !h.isAlive(polite.pid!) && !h.isAlive(stubborn.pid!), 10_000);
+    const log = d.logs().slice(d.logs().lastIndexOf('re-executed with pid'));
+    // its stopsignal (INT), not a plain SIGTERM: the trap ran and its output reached its log
+    assert.match(log, /stopped: polite \(exit status 0\)/);
+    assert.match(readFileSync(`${d.dir}/polite.log`, 'utf8'), /bye-on-int/);
+    // TERM ignored: SIGKILL after stopwaitsecs, as supervisor says it
+    assert.match(log, /killing 'stubborn' \(\d+\) with SIGKILL/);
+    assert.match(log, /stopped: stubborn \(terminated by SIGKILL\)/);
+    assert.match(readFileSync(`${d.dir}/stubborn.log`, 'utf8'), /ignoring-term/);
+    // neither is listed any more; the kept one runs on
+    assert.deepEqual((await d.status()).map((r) => `${r.name} ${r.state} ${r.pid}`), [`kept RUNNING ${kept.pid}`]);
+  });
+});

@@ -18,10 +18,12 @@
  *   is closed by adoptSockets, no group naming it), a listener pool's new events, buffer_size
  *   or result_handler restarts its listeners, and the pool starts afresh (carriedListeners).
  */
+import { splitNamespec } from '@tsupervisor/protocol';
 import { PipeSource } from '../logs/index.js';
 import type { Logger } from '../logger.js';
 import { closeFd } from '../native/index.js';
 import { ChildStdin } from '../process/child-stdin.js';
+import { ProcessGroup } from '../process/group.js';
 import type { ChildLike } from '../process/adoption.js';
 import type { Subprocess } from '../process/subprocess.js';
 import { claimChild, reapExited, watchChild } from '../reaper.js';
@@ -63,7 +65,7 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
     }
     // listeners are adopted when the previous image handed over their protocol state
     if (!p || (saved.listener && !state.events?.listeners)) {
-      release(saved, logger, p ? 'an event listener, started afresh' : 'no longer in the configuration');
+      release(supervisor, state, saved, logger, p ? 'an event listener, started afresh' : 'no longer in the configuration');
       continue;
     }
     const fds = saved.driver.fds;
@@ -124,21 +126,39 @@ export function carriedListeners(supervisor: Supervisor, state: ReexecState, lis
   };
 }
 
-/** A process the new image does not keep: stop its child and reap it; close its pipes. */
-function release(saved: SavedProcess, logger: Logger, why: string): void {
+/**
+ * A process the new image does not keep is stopped as `update` stops a removed one: by the
+ * previous configuration's stopsignal (to its group with stopasgroup), SIGKILL after its
+ * stopwaitsecs (killasgroup), its output logged until it exits, "stopped: x (...)" in the main
+ * log. It runs in a group of its own that the supervisor does not list (it is gone from the
+ * configuration), dropped once stopped.
+ */
+function release(supervisor: Supervisor, state: ReexecState, saved: SavedProcess, logger: Logger, why: string): void {
   const fds = saved.driver.fds;
   const pid = saved.driver.state.pid;
   if (!fds || !pid) return;
   logger.log('info', `reexec: stopping ${saved.namespec} (pid ${pid}): ${why}`);
-  const child = watchChild(pid);
-  child.once('exit', () => {
-    for (const fd of [fds.stdin, fds.stdout, fds.stderr]) if (fd !== null) closeQuietly(fd);
+  const pc = JSON.parse(saved.config) as ProcessConfig;
+  const groupName = splitNamespec(saved.namespec)[0];
+  const savedGroup = state.groups?.find((g) => g.name === groupName);
+  const gc = savedGroup ? (JSON.parse(savedGroup.config) as GroupConfig) : null;
+  const group = new ProcessGroup({ ...(gc ?? leavingGroup(groupName, pc)), processes: [pc], socket: null }, null);
+  const p = supervisor.createProcess(group, pc);
+  p.adopt({ ...saved.driver, fds: null }, watchChild(pid), {
+    stdin: fds.stdin === null ? null : new ChildStdin(fds.stdin),
+    stdout: fds.stdout === null ? null : new PipeSource(fds.stdout),
+    stderr: fds.stderr === null ? null : new PipeSource(fds.stderr),
   });
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    /* gone already: the sweep reaps it */
-  }
+  p.stop();
+  void p.stopped().then(async () => {
+    p.dispose();
+    await p.output.close();
+  });
+}
+
+/** A group for a leaving process when an older image saved no group configuration. */
+function leavingGroup(name: string, pc: ProcessConfig): GroupConfig {
+  return { name, kind: 'program', priority: pc.priority, processes: [pc], socket: null, listener: null, origin: pc.origin };
 }
 
 function closeQuietly(fd: number): void {
