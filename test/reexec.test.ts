@@ -191,3 +191,28 @@ stdout_logfile=%(here)s/stubborn.log
     assert.deepEqual((await d.status()).map((r) => `${r.name} ${r.state} ${r.pid}`), [`kept RUNNING ${kept.pid}`]);
   });
 });
+
+test('reexec: the next image starts without NODE_EXTRA_CA_CERTS (node reads the certificates at its start; the daemon makes no TLS connection) and gives it back to the programs it starts', async () => {
+  const conf = `
+[program:envp]
+command=sh -c 'echo "ca=$NODE_EXTRA_CA_CERTS"; exec sleep 1000'
+startsecs=0
+stdout_logfile=%(here)s/envp.log
+`;
+  await h.withDaemon(
+    conf,
+    async (d) => {
+      const first = await d.waitState('envp', 'RUNNING');
+      await reexec(d);
+      // the image running now was started without it …
+      const environ = readFileSync(`/proc/${d.pid}/environ`, 'utf8').split('\0');
+      assert.ok(!environ.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the new image\'s start environment');
+      // … and a program it starts has it, as before the reexec
+      assert.equal((await d.ctl(['restart', 'envp'])).code, 0);
+      await h.waitFor('envp restarted', async () => ((await d.status('envp'))[0]?.pid ?? first.pid) !== first.pid, 5_000);
+      await h.waitFor('two lines', () => readFileSync(`${d.dir}/envp.log`, 'utf8').split('\n').filter(Boolean).length === 2, 5_000);
+      assert.deepEqual(readFileSync(`${d.dir}/envp.log`, 'utf8').split('\n').filter(Boolean), ['ca=/etc/ssl/certs/ca-certificates.crt', 'ca=/etc/ssl/certs/ca-certificates.crt']);
+    },
+    { env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' } },
+  );
+});

@@ -5,7 +5,7 @@
  * not (as a start would) and exits non-zero.
  */
 import { spawn } from 'node:child_process';
-import { CHECK_ENV } from './state.js';
+import { CHECK_ENV, imageEnvironment } from './state.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -17,7 +17,7 @@ export function checkNextImage(cwd: string, timeoutMs = 20_000): Promise<CheckRe
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       cwd,
-      env: { ...process.env, [CHECK_ENV]: '1' },
+      env: imageEnvironment({ [CHECK_ENV]: '1' }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
