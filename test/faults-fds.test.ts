@@ -37,6 +37,37 @@ async function statusWithin(d: h.Daemon, boundMs: number): Promise<h.StatusRow[]
   return h.parseStatus(r.stdout);
 }
 
+test('hard limit of 256 fds, 60 programs with logs NONE started in one batch: every one runs (the budget counts no log file for them)', { skip: !hasPrlimit && 'needs prlimit', timeout: 60_000 }, async (t) => {
+  // each such program holds 3 pipe ends: 60 of them and the daemon's own fit well under 256 - 18.
+  // The budget used to count two log files being opened for every spawn of the batch, none of
+  // them real, and refused spawns as if the limit were reached (5,000 programs: 10 s of retries)
+  const tmp = h.makeTmpDir('tsv-fds-none-');
+  const d = await h.startDaemon(
+    `
+[program:p]
+command=sleep 100000
+process_name=%(program_name)s_%(process_num)02d
+numprocs=60
+startsecs=0
+stdout_logfile=NONE
+stderr_logfile=NONE
+`,
+    { dir: tmp.path, daemonCmd: limitedDaemon(tmp.path, 256), supervisordExtra: 'minfds=256' },
+  );
+  try {
+    const rows = await h.waitFor('every program RUNNING or FATAL', async () => {
+      const r = await statusWithin(d, 5_000);
+      return r.length === 60 && r.every((x) => x.state === 'RUNNING' || x.state === 'FATAL' || x.state === 'BACKOFF') ? r : undefined;
+    }, 30_000, 200);
+    t.diagnostic(`${rows.filter((r) => r.state === 'RUNNING').length} RUNNING, ${fdsOf(d.pid)} fds under 256`);
+    assert.deepEqual(rows.filter((r) => r.state !== 'RUNNING').map((r) => `${r.name} ${r.state} ${r.description}`), []);
+    assert.doesNotMatch(readFileSync(join(tmp.path, 'supervisord.log'), 'utf8'), /spawnerr|too many open files/);
+  } finally {
+    await d.stop();
+    tmp.remove();
+  }
+});
+
 test('hard limit of 256 fds, 60 programs and 600 connections: spawn failures are FATAL, the daemon serves on', { skip: !hasPrlimit && 'needs prlimit', timeout: 90_000 }, async (t) => {
   const tmp = h.makeTmpDir('tsv-fds-');
   const wrapper = limitedDaemon(tmp.path, 256);

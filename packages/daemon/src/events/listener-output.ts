@@ -92,6 +92,9 @@ export class ListenerOutput implements ChildOutput {
   head(channel: LogChannel, bytes: number) {
     return this.inner.head ? this.inner.head(channel, bytes) : Promise.reject(new Error('no log head'));
   }
+  get logFiles(): number | undefined {
+    return this.inner.logFiles;
+  }
   reopen(signal?: boolean): Promise<void> {
     return this.inner.reopen(signal);
   }

@@ -140,6 +140,10 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
     await Promise.all([this.stdout?.clear(), this.stderr?.clear()]);
   }
 
+  get logFiles(): number {
+    return (this.stdout ? 1 : 0) + (this.stderr ? 1 : 0);
+  }
+
   async reopen(signal = false): Promise<void> {
     await Promise.all([this.stdout?.reopen({ ifOpened: signal }), this.stderr?.reopen({ ifOpened: signal })]);
   }

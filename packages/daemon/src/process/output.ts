@@ -23,6 +23,8 @@ export interface ChildOutput {
   clear(): Promise<void>;
   /** Open the log files afresh: at each spawn; `signal` (SIGUSR2) leaves files never opened unmade. */
   reopen(signal?: boolean): Promise<void>;
+  /** How many files reopen opens (0–2: NONE and syslog-only channels none); the fd budget counts them until open (default 2). */
+  readonly logFiles?: number;
   close(): Promise<void>;
   /**
    * Each chunk of the child's stdout as logged (with redirect_stderr, its stderr too), from now

@@ -347,7 +347,7 @@ export class Subprocess extends EventEmitter {
     // named one for the first time): one removed or moved away since (logrotate without
     // copytruncate) is created again. Queued behind what the last child wrote, ahead of what
     // this one writes. (An adopted child's logs are opened the same way, in append mode.)
-    void logsOpening(this.output.reopen()).catch(() => {});
+    void logsOpening(this.output.reopen(), this.output.logFiles).catch(() => {});
     const drained = this.output.attach(stdout, stderr).catch((err) => {
       this.host.logger.log('error', `${cfg.name}: log capture failed: ${(err as Error).message}`);
     });
