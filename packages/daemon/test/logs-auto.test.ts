@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { autoLogPath, autoLogPattern, clearAutoChildLogDir } from '../src/logs/index.js';
+import { autoLogMade, autoLogPath, autoLogPattern, clearAutoChildLogDir } from '../src/logs/index.js';
 import { tempDir } from './logs-helpers.js';
 
 const NAMES = [
@@ -18,7 +18,7 @@ const NAMES = [
 ];
 
 describe('AUTO child logs', () => {
-  it('autoLogPath creates name-channel---identifier-XXXXXXXX.log, mode 0600, unique', () => {
+  it('autoLogPath creates name-channel---identifier-XXXXXXXX.log, mode 0600, unique; the first of a directory at once, the next ones of the same turn in the background', async () => {
     const dir = tempDir();
     const a = autoLogPath(dir, 'web_0', 'stdout');
     const b = autoLogPath(dir, 'web_0', 'stdout');
@@ -26,7 +26,17 @@ describe('AUTO child logs', () => {
     assert.match(basename(a), /^web_0-stdout---supervisor-[a-z0-9_]{8}\.log$/);
     assert.equal(statSync(a).size, 0);
     assert.equal(statSync(a).mode & 0o777, 0o600);
-    assert.match(basename(autoLogPath(dir, 'w', 'stderr', 'box1')), /^w-stderr---box1-[a-z0-9_]{8}\.log$/);
+    const c = autoLogPath(dir, 'w', 'stderr', 'box1');
+    assert.match(basename(c), /^w-stderr---box1-[a-z0-9_]{8}\.log$/);
+    await Promise.all([autoLogMade(b), autoLogMade(c)]);
+    for (const p of [b, c]) {
+      assert.equal(statSync(p).size, 0);
+      assert.equal(statSync(p).mode & 0o777, 0o600);
+    }
+  });
+
+  it('autoLogPath in a directory that cannot hold files throws at once (the first of a turn is made synchronously)', () => {
+    assert.throws(() => autoLogPath('/nonexistent/dir', 'web', 'stdout'), /ENOENT/);
   });
 
   it('the cleanup pattern matches what supervisor clear_autochildlogdir matches', (t) => {

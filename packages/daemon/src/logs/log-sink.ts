@@ -30,6 +30,8 @@ export interface RotatingFileOptions {
    * when it first spawns it, so a program never started has none.
    */
   lazy?: boolean;
+  /** The file is being made elsewhere (an AUTO log, logs/auto-logs.ts): every operation waits for it. */
+  made?: Promise<void>;
 }
 
 /** Where captured output goes: chunks are written in order, as one piece (never split). */

@@ -58,6 +58,7 @@ export class RotatingFile implements LogSink {
     this.backups = Math.max(0, opts.backups ?? 0);
     this.opts = opts;
     this.generations = new Generations(path, this.backups);
+    if (opts.made) this.queue = opts.made;
     if (opts.lazy) this.pending = true;
     else this.tryOpen(false);
   }

@@ -10,7 +10,7 @@ import { Faults, RPCFault, type LogChannel } from '@tsupervisor/protocol';
 import type { LogConfig, ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { decodeData } from '../events/payload.js';
-import { autoLogPath, Capture, readLog, RotatingFile, tailLog, type CaptureListener, type CaptureOptions, type LogHead, type OutputStream, type RotatingFileReporter } from '../logs/index.js';
+import { autoLogMade, autoLogPath, Capture, readLog, RotatingFile, tailLog, type CaptureListener, type CaptureOptions, type LogHead, type OutputStream, type RotatingFileReporter } from '../logs/index.js';
 import { childOutputLines, Syslog } from '../logs/syslog.js';
 import type { ChildOutput, OutputOwner } from './output.js';
 
@@ -47,9 +47,10 @@ function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: Ch
     backups: cfg.backups,
     // opened at each spawn and released when the spawn's pipes close, as supervisor makes its
     // dispatchers per spawn: a program that is not running holds no descriptor. A named file
-    // is made at the first spawn; an AUTO one exists from the start (autoLogPath made it).
+    // is made at the first spawn; an AUTO one exists from the start (autoLogPath makes it).
     lazy: true,
     reporter,
+    made: autoLogMade(path),
   });
 }
 
@@ -112,12 +113,14 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
   }
 
   read(channel: LogChannel, offset: number, length: number): Promise<string> {
-    return readLog(this.pathOf(channel), offset, length);
+    const path = this.pathOf(channel);
+    return autoLogMade(path).then(() => readLog(path, offset, length));
   }
 
   // supervisor: no file (NONE, redirected stderr) tails as ['', 0, false], unlike read (NO_FILE)
   tail(channel: LogChannel, offset: number, length: number): Promise<{ bytes: string; offset: number; overflow: boolean }> {
-    return tailLog(this.fileOf(channel)?.path ?? null, offset, length);
+    const path = this.fileOf(channel)?.path ?? null;
+    return (path === null ? Promise.resolve() : autoLogMade(path)).then(() => tailLog(path, offset, length));
   }
 
   head(channel: LogChannel, bytes: number): Promise<LogHead> {
