@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as h from './harness.js';
 import { reexec } from './reexec-helpers.js';
 
@@ -215,4 +215,35 @@ stdout_logfile=%(here)s/envp.log
     },
     { env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' } },
   );
+});
+
+test('reexec: a program with AUTO logs writes on in the same files (tail shows what it wrote before and after; no new files)', async () => {
+  const conf = `
+[program:auto]
+command=sh -c 'echo before; while [ ! -e go ]; do sleep 0.05; done; echo after; exec sleep 1000'
+startsecs=0
+directory=%(here)s
+
+[group:g]
+programs=grouped
+
+[program:grouped]
+command=sh -c 'echo grouped-before; while [ ! -e go ]; do sleep 0.05; done; echo grouped-after; exec sleep 1000'
+startsecs=0
+directory=%(here)s
+`;
+  await h.withDaemon(conf, async (d) => {
+    await d.waitState('auto', 'RUNNING');
+    await d.waitState('g:grouped', 'RUNNING');
+    await h.waitFor('the first lines', async () => /before/.test((await d.ctl(['tail', 'auto'])).stdout) && /grouped-before/.test((await d.ctl(['tail', 'g:grouped'])).stdout), 5_000);
+    const autoFiles = () => readdirSync(d.dir).filter((f) => /---supervisor-\w{8}\.log$/.test(f)).sort();
+    const before = autoFiles();
+    assert.equal(before.length, 4);
+    await reexec(d);
+    writeFileSync(`${d.dir}/go`, '');
+    await h.waitFor('the lines after', async () => /after/.test((await d.ctl(['tail', 'auto'])).stdout) && /grouped-after/.test((await d.ctl(['tail', 'g:grouped'])).stdout), 5_000);
+    assert.equal((await d.ctl(['tail', 'auto'])).stdout.trim(), 'before\nafter');
+    assert.equal((await d.ctl(['tail', 'g:grouped'])).stdout.trim(), 'grouped-before\ngrouped-after');
+    assert.deepEqual(autoFiles(), before, 'the same AUTO files, no new ones');
+  });
 });

@@ -23,7 +23,8 @@ import { logParseMessages, logServersOpened } from './start/start-up-lines.js';
 import { dropPrivilegesAndRaiseLimits } from './start/user-and-limits.js';
 import { ensureNative } from './native/index.js';
 import { carryGenerations } from './logs/generations.js';
-import { adoptProcesses, adoptSockets, carriedListeners, claimChildren } from './reexec/adopt.js';
+import { carryAutoLogs } from './logs/index.js';
+import { adoptProcesses, adoptSockets, carriedAutoLogs, carriedListeners, claimChildren } from './reexec/adopt.js';
 import { CHECK_ENV, takeState, type ReexecState } from './reexec/state.js';
 
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   if (reexec) {
     claimChildren(reexec);
     carryGenerations(reexec.logs ?? []); // before any log is opened: positions go on
+    carryAutoLogs(carriedAutoLogs(reexec)); // AUTO logs: the same files
   }
   const cwd = reexec?.cwd ?? process.cwd();
   const { config, read } = readConfiguration(args, cwd);

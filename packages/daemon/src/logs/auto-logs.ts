@@ -82,6 +82,22 @@ async function makeInBackground(path: string): Promise<void> {
   }
 }
 
+/** reexec: the AUTO files the previous image wrote, by namespec and channel (carryAutoLogs). */
+const carried = new Map<string, string>();
+
+/** reexec, before the processes are built: each process writes on in the AUTO files it had. */
+export function carryAutoLogs(entries: Iterable<{ namespec: string; channel: 'stdout' | 'stderr'; path: string }>): void {
+  for (const e of entries) carried.set(`${e.namespec}\u0000${e.channel}`, e.path);
+}
+
+/** The AUTO file a process had before the reexec (once), or undefined. */
+export function takeCarriedAutoLog(namespec: string, channel: 'stdout' | 'stderr'): string | undefined {
+  const key = `${namespec}\u0000${channel}`;
+  const path = carried.get(key);
+  carried.delete(key);
+  return path;
+}
+
 /** Settles once the AUTO file at `path` is made (at once for any other path). */
 export function autoLogMade(path: string): Promise<void> {
   return making.get(path) ?? MADE;

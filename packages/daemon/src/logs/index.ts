@@ -2,7 +2,7 @@
 export { RotatingFile, type RotatingFileOptions, type RotatingFileReporter, type LogSink } from './rotating-file.js';
 export { Capture, captureOutput, capturesIdle, type CaptureHandle, type CaptureListener, type CaptureOptions, type CaptureResult } from './capture.js';
 export { PipeSource, holdAllPipes, releaseAllPipes, readableOf, type ChunkConsumer, type OutputStream } from './pipe-source.js';
-export { autoLogMade, autoLogPath, autoLogPattern, clearAutoChildLogDir, type CleanupReport } from './auto-logs.js';
+export { autoLogMade, autoLogPath, carryAutoLogs, takeCarriedAutoLog, autoLogPattern, clearAutoChildLogDir, type CleanupReport } from './auto-logs.js';
 export { readLog, tailLog, readRange, tailRange, readHeadSync, type ByteRange, type LogHead } from './read.js';
 export {
   MainLog,

@@ -10,7 +10,7 @@ import { Faults, RPCFault, type LogChannel } from '@tsupervisor/protocol';
 import type { LogConfig, ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import { decodeData } from '../events/payload.js';
-import { autoLogMade, autoLogPath, Capture, readLog, RotatingFile, tailLog, type CaptureListener, type CaptureOptions, type LogHead, type OutputStream, type RotatingFileReporter } from '../logs/index.js';
+import { autoLogMade, autoLogPath, Capture, takeCarriedAutoLog, readLog, RotatingFile, tailLog, type CaptureListener, type CaptureOptions, type LogHead, type OutputStream, type RotatingFileReporter } from '../logs/index.js';
 import { childOutputLines, Syslog } from '../logs/syslog.js';
 import type { ChildOutput, OutputOwner } from './output.js';
 
@@ -24,7 +24,7 @@ export interface ChildLogShared {
   onData(owner: OutputOwner, channel: LogChannel, chunk: Buffer): void;
 }
 
-function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: ChildLogShared, reporter: RotatingFileReporter): RotatingFile | null {
+function openLog(cfg: LogConfig, channel: LogChannel, processName: string, namespec: string, o: ChildLogShared, reporter: RotatingFileReporter): RotatingFile | null {
   let path: string;
   switch (cfg.target.kind) {
     case 'none':
@@ -32,7 +32,8 @@ function openLog(cfg: LogConfig, channel: LogChannel, processName: string, o: Ch
       return null;
     case 'auto':
       try {
-        path = autoLogPath(o.childlogdir, processName, channel, o.identifier);
+        // after a reexec, the file it had
+        path = takeCarriedAutoLog(namespec, channel) ?? autoLogPath(o.childlogdir, processName, channel, o.identifier);
       } catch (err) {
         o.logger.log('error', `${processName}: cannot create ${channel} log in ${o.childlogdir}: ${(err as Error).message}`);
         return null;
@@ -88,8 +89,9 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
     private readonly owner: OutputOwner,
     private readonly shared: ChildLogShared,
   ) {
-    this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, shared, this);
-    this.stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', cfg.name, shared, this);
+    const namespec = `${owner.group.name}:${cfg.name}`; // group:name, always both (reexec/adopt.ts carriedAutoLogs)
+    this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, namespec, shared, this);
+    this.stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', cfg.name, namespec, shared, this);
     this.stdoutPath = this.stdout?.path ?? '';
     this.stderrPath = this.stderr?.path ?? '';
     // redirect_stderr: stderr arrives on the stdout channel, so stdout_syslog decides (as supervisor)

@@ -49,6 +49,10 @@ export function saveProcesses(supervisor: Supervisor): SavedProcess[] {
     config: JSON.stringify(p.config),
     listener: supervisor.groups.get(p.groupName)?.config.kind === 'eventlistener',
     driver: p.exportState(),
+    autoLogs: {
+      stdout: p.config.stdout.target.kind === 'auto' ? p.output.stdoutPath || null : null,
+      stderr: p.config.stderr.target.kind === 'auto' && !p.config.redirectStderr ? p.output.stderrPath || null : null,
+    },
   }));
 }
 

@@ -44,6 +44,8 @@ export interface SavedProcess {
   /** Whether it is an event listener (adopted when the state carries `events.listeners`). */
   listener: boolean;
   driver: DriverState;
+  /** Its AUTO log files' paths (absent: none, or an older image): the next image writes on in them. */
+  autoLogs?: { stdout: string | null; stderr: string | null };
 }
 
 /** A group's configuration as JSON, its processes left out (each is in its SavedProcess). */
