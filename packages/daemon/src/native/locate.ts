@@ -38,8 +38,21 @@ export const PACKAGE_ROOT: string = findPackageRoot();
 /** This machine's platform key, as native/prebuilt.mjs names it (TSV_NATIVE_PLATFORM overrides). */
 function platformKey(): string {
   if (process.env.TSV_NATIVE_PLATFORM) return process.env.TSV_NATIVE_PLATFORM;
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  return `${process.platform}-${process.arch}-${header?.glibcVersionRuntime ? 'glibc' : 'musl'}`;
+  return `${process.platform}-${process.arch}-${libc()}`;
+}
+
+/**
+ * The C library node runs on: musl's dynamic loader is mapped into a process linked against it
+ * (ld-musl-ARCH.so.1). Read from /proc/self/maps, not from process.report.getReport(), which
+ * builds a whole diagnostic report (tens of ms at every start of an installed daemon).
+ */
+function libc(): 'glibc' | 'musl' {
+  try {
+    return readFileSync('/proc/self/maps', 'utf8').includes('/ld-musl-') ? 'musl' : 'glibc';
+  } catch {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+    return header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  }
 }
 
 const complete = (dir: string) => existsSync(join(dir, 'tsv_native.node')) && existsSync(join(dir, 'tsv-exec'));
