@@ -8,6 +8,7 @@ import { ConfigError } from './config/errors.js';
 import type { Config, FcgiSocketConfig, GroupConfig, ProcessConfig } from './config/types.js';
 import type { Logger } from './logger.js';
 import type { OsSeam } from './os-seam.js';
+import { daemonEnvironment } from './process/environment.js';
 import { ProcessGroup } from './process/group.js';
 import type { ChildOutput, OutputOwner } from './process/output.js';
 import type { ProcessHost, StateChange } from './process/host.js';
@@ -334,7 +335,7 @@ class Owner implements OutputOwner {
 /** What a process sees of its group and the supervisor. */
 class GroupHost implements ProcessHost {
   readonly supervisordEnvironment: Record<string, string>;
-  readonly baseEnvironment = process.env;
+  readonly baseEnvironment = daemonEnvironment();
 
   constructor(
     private readonly sup: Supervisor,
