@@ -35,6 +35,7 @@ try {
   const pkg = join(stage, 'package');
   const copy = (from, to) => cpSync(from, join(pkg, to), { recursive: true });
   copy(join(daemon, 'bin', 'tsupervisord.js'), 'bin/tsupervisord.js');
+  copy(join(ctl, 'bin', 'tsupervisorctl'), 'bin/tsupervisorctl');
   copy(join(ctl, 'bin', 'tsupervisorctl.cjs'), 'bin/tsupervisorctl.cjs');
   copy(join(daemon, 'dist', 'bundle'), 'dist/bundle');
   copy(join(ctl, 'dist', 'tsupervisorctl.cjs'), 'dist/tsupervisorctl.cjs');
@@ -55,7 +56,7 @@ try {
         version,
         description,
         type: 'module',
-        bin: { tsupervisord: 'bin/tsupervisord.js', tsupervisorctl: 'bin/tsupervisorctl.cjs' },
+        bin: { tsupervisord: 'bin/tsupervisord.js', tsupervisorctl: 'bin/tsupervisorctl' },
         engines,
         os: ['linux'],
         scripts: { install: 'node native/build.mjs' },
