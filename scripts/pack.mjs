@@ -34,6 +34,7 @@ const stage = mkdtempSync(join(tmpdir(), 'tsv-pack-'));
 try {
   const pkg = join(stage, 'package');
   const copy = (from, to) => cpSync(from, join(pkg, to), { recursive: true });
+  copy(join(daemon, 'bin', 'tsupervisord'), 'bin/tsupervisord');
   copy(join(daemon, 'bin', 'tsupervisord.js'), 'bin/tsupervisord.js');
   copy(join(ctl, 'bin', 'tsupervisorctl'), 'bin/tsupervisorctl');
   copy(join(ctl, 'bin', 'tsupervisorctl.cjs'), 'bin/tsupervisorctl.cjs');
@@ -56,7 +57,7 @@ try {
         version,
         description,
         type: 'module',
-        bin: { tsupervisord: 'bin/tsupervisord.js', tsupervisorctl: 'bin/tsupervisorctl' },
+        bin: { tsupervisord: 'bin/tsupervisord', tsupervisorctl: 'bin/tsupervisorctl' },
         engines,
         os: ['linux'],
         scripts: { install: 'node native/build.mjs' },

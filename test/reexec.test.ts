@@ -192,7 +192,7 @@ stdout_logfile=%(here)s/stubborn.log
   });
 });
 
-test('reexec: the next image starts without NODE_EXTRA_CA_CERTS (node reads the certificates at its start; the daemon makes no TLS connection) and gives it back to the programs it starts', async () => {
+test('the daemon (its launcher) and reexec\'s next image start node without NODE_EXTRA_CA_CERTS (node reads the certificates at its start; the daemon makes no TLS connection) and give it back to the programs they start', async () => {
   const conf = `
 [program:envp]
 command=sh -c 'echo "ca=$NODE_EXTRA_CA_CERTS"; exec sleep 1000'
@@ -203,6 +203,9 @@ stdout_logfile=%(here)s/envp.log
     conf,
     async (d) => {
       const first = await d.waitState('envp', 'RUNNING');
+      // started through bin/tsupervisord's launcher: node never saw it either
+      const started = readFileSync(`/proc/${d.pid}/environ`, 'utf8').split('\0');
+      assert.ok(!started.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the daemon\'s start environment');
       await reexec(d);
       // the image running now was started without it …
       const environ = readFileSync(`/proc/${d.pid}/environ`, 'utf8').split('\0');

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
+import { nodeStartEnvironment } from './start/node-environment.js';
 
 const CHILD_ENV = 'TSUPERVISORD_DAEMON_CHILD';
 const READY_FD = 3;
@@ -22,7 +23,7 @@ export function daemonize(): Promise<never> {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    env: { ...process.env, [CHILD_ENV]: '1' },
+    env: nodeStartEnvironment({ [CHILD_ENV]: '1' }),
   });
   return new Promise(() => {
     let report = '';

@@ -14,6 +14,7 @@ import { noteActivity } from './memory.js';
 import { ESSENTIAL_EXIT_CODE } from './process/essential.js';
 import { buildSupervisor, type Supervision } from './start/build-supervisor.js';
 import { parseCommandLine, readConfiguration } from './start/configuration.js';
+import { restoreNodeEnvironment } from './start/node-environment.js';
 import { reportStartFailure } from './start/failure.js';
 import { callOptions, HttpServers } from './start/http-servers.js';
 import { Lifecycle } from './start/lifecycle.js';
@@ -28,6 +29,7 @@ import { adoptProcesses, adoptSockets, carriedAutoLogs, carriedListeners, claimC
 import { CHECK_ENV, takeState, type ReexecState } from './reexec/state.js';
 
 async function main(): Promise<void> {
+  restoreNodeEnvironment(); // what the launcher, daemonize or reexec carried past node's start
   const args = parseCommandLine(process.argv.slice(2));
   // reexec (issue 14): the previous image of this process left its state (reexec/state.ts)
   const reexec = takeState();

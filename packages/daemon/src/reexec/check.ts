@@ -5,7 +5,8 @@
  * not (as a start would) and exits non-zero.
  */
 import { spawn } from 'node:child_process';
-import { CHECK_ENV, imageEnvironment } from './state.js';
+import { nodeStartEnvironment } from '../start/node-environment.js';
+import { CHECK_ENV } from './state.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -17,7 +18,7 @@ export function checkNextImage(cwd: string, timeoutMs = 20_000): Promise<CheckRe
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       cwd,
-      env: imageEnvironment({ [CHECK_ENV]: '1' }),
+      env: nodeStartEnvironment({ [CHECK_ENV]: '1' }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';

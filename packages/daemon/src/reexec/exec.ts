@@ -16,7 +16,8 @@ import type { Logger } from '../logger.js';
 import { clearCloexec, reexecImage } from '../native/index.js';
 import type { Supervisor } from '../supervisor.js';
 import type { EventSystem } from '../events/system.js';
-import { imageEnvironment, leftOutEnvironment, STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedGroup, type SavedProcess } from './state.js';
+import { nodeStartEnvironment } from '../start/node-environment.js';
+import { STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedGroup, type SavedProcess } from './state.js';
 import { retireAll } from '../servers/retire.js';
 
 /** How long a control connection may take to answer what it is handling before the exec. */
@@ -96,7 +97,7 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
   const fds: KeptFd[] = [...sockets.map((s) => ({ kind: 'fcgi-socket' as const, ...s })), ...servers];
   const logs = exportGenerations();
   const events = { serial: deps.events.lastSerial, listeners: deps.events.exportListeners() };
-  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, groups, fds, logs, events, env: leftOutEnvironment(), sockets };
+  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, groups, fds, logs, events, sockets };
   const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
   const file = join(dir, 'state.json');
   try {
@@ -110,7 +111,7 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
     writeState(file, state);
     logger.log('info', `re-executing ${process.argv[1] ?? process.execPath} (${processes.length} processes kept)`);
     await logger.flush?.();
-    const env = Object.entries(imageEnvironment({ [STATE_ENV]: file })).map(([k, v]) => `${k}=${v}`);
+    const env = Object.entries(nodeStartEnvironment({ [STATE_ENV]: file })).map(([k, v]) => `${k}=${v}`);
     reexecImage(process.execPath, [process.argv0, ...process.execArgv, ...process.argv.slice(1)], env);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

@@ -14,29 +14,6 @@ export const STATE_ENV = 'TSUPERVISORD_REEXEC_STATE';
 /** Set for the preflight run (reexec/check.ts): read the configuration, load the code, exit. */
 export const CHECK_ENV = 'TSUPERVISORD_REEXEC_CHECK';
 
-/**
- * Variables node acts on at its start that the daemon does not need, costly there:
- * NODE_EXTRA_CA_CERTS makes node read and parse the certificates before any code runs (80 ms
- * on this project's machines, more than the rest of the exec) and the daemon makes no TLS
- * connection. The next image (and the preflight) start without them; the state gives them
- * back to the new image's environment, so its children get them as before.
- */
-const STARTUP_ONLY_ENV = ['NODE_EXTRA_CA_CERTS'];
-
-/** The environment for the next image or the preflight: STARTUP_ONLY_ENV left out, `extra` added. */
-export function imageEnvironment(extra: Record<string, string>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !STARTUP_ONLY_ENV.includes(k)) out[k] = v;
-  return { ...out, ...extra };
-}
-
-/** What imageEnvironment left out, for the state (the new image sets it again). */
-export function leftOutEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of STARTUP_ONLY_ENV) if (env[k] !== undefined) out[k] = env[k];
-  return out;
-}
-
 export interface SavedProcess {
   namespec: string;
   /** The program's configuration as JSON: a different one in the new image means `update`. */
@@ -80,8 +57,6 @@ export interface ReexecState {
   logs?: GenerationsSnapshot[];
   /** The event system's counters and recent events (events/system.ts). */
   events?: EventsState;
-  /** Environment variables the exec left out (imageEnvironment), set again by takeState. */
-  env?: Record<string, string>;
   /** The fcgi sockets again, as an older image reads them (kept for a downgrade by reexec). */
   sockets: Array<{ url: string; fd: number; holder?: string | null }>;
 }
@@ -108,7 +83,6 @@ export function takeState(env: NodeJS.ProcessEnv = process.env): ReexecState | n
     if (state.version !== 1) return null;
     // an older image wrote its fcgi sockets only
     state.fds ??= state.sockets.map(({ url, fd, holder }) => ({ kind: 'fcgi-socket', url, fd, holder }));
-    Object.assign(env, state.env ?? {});
     return state;
   } finally {
     try {
