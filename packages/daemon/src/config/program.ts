@@ -97,13 +97,16 @@ export function readProcesses(ctx: LoadContext, r: SectionReader, groupName: str
 
   const processes: ProcessConfig[] = [];
   for (let processNum = numprocsStart; processNum < numprocsStart + numprocs; processNum++) {
-    const names: Record<string, string | number> = { ...common, process_num: processNum, numprocs };
+    const base: ExpansionNames = { ...common, process_num: processNum, numprocs };
     const environment = environmentRaw
       ? r.attempt('environment', environmentRaw, () =>
-          toKeyValuePairs(expand(environmentRaw.value, r.namesAt('environment', names), 'environment')),
+          toKeyValuePairs(expand(environmentRaw.value, r.namesAt('environment', base), 'environment')),
         )
       : {};
-    for (const [k, v] of Object.entries(environment)) names[`ENV_${k}`] = v;
+    // a new object, not `base` changed: section.ts keeps one copy with `here` per names object
+    const envNames: Record<string, string> = {};
+    for (const [k, v] of Object.entries(environment)) envNames[`ENV_${k}`] = v;
+    const names: ExpansionNames = environmentRaw ? { ...base, ...envNames } : base;
 
     const directoryValue = r.string('directory', names);
     const directory = directoryValue === undefined ? null : resolve(ctx.paths.cwd, directoryValue);

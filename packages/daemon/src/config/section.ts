@@ -29,12 +29,12 @@ export class SectionReader {
 
   /** `names` plus `here` for this value (its own file's directory). */
   namesFor(value: IniValue, names: ExpansionNames): ExpansionNames {
-    return { ...names, here: dirname(value.file) };
+    return withHere(names, dirname(value.file));
   }
 
   /** `names` plus `here` for `key`: its value's file, else the section's file. */
   namesAt(key: string, names: ExpansionNames): ExpansionNames {
-    return { ...names, here: dirname(this.raw(key)?.file ?? this.section.file) };
+    return withHere(names, dirname(this.raw(key)?.file ?? this.section.file));
   }
 
   /**
@@ -112,4 +112,18 @@ export class SectionReader {
     }
     return out;
   }
+}
+
+/**
+ * `names` plus `here`, one copy per names and directory: a process's names hold an ENV_x for
+ * each of the daemon's environment variables, and copying them for each of its ~15 keys was
+ * half of reading a configuration (200 programs: 17 of 37 ms). Callers do not change it.
+ */
+const withHereCache = new WeakMap<ExpansionNames, Map<string, ExpansionNames>>();
+function withHere(names: ExpansionNames, here: string): ExpansionNames {
+  let byDir = withHereCache.get(names);
+  if (!byDir) withHereCache.set(names, (byDir = new Map()));
+  let out = byDir.get(here);
+  if (!out) byDir.set(here, (out = { ...names, here }));
+  return out;
 }
