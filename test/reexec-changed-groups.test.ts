@@ -51,7 +51,7 @@ test('reexec: a listener pool with new events= is restarted and receives the new
   const conf = `
 [eventlistener:rec]
 command=${RECORDER} @TMP@/rec.jsonl ok
-events=TICK_60
+events=PROCESS_COMMUNICATION
 
 [eventlistener:same]
 command=${RECORDER} @TMP@/same.jsonl ok
@@ -71,7 +71,8 @@ autorestart=true
     const same = await d.waitState('same', 'RUNNING');
     const steady = await d.waitState('steady', 'RUNNING');
     const file = `${d.dir}/rec.jsonl`;
-    writeFileSync(d.conf, readFileSync(d.conf, 'utf8').replace(/(\[eventlistener:rec\]\n[^\n]*\n)events=TICK_60/, '$1events=PROCESS_STATE_EXITED'));
+    // before: a type nothing here emits (TICK_60 did, at a minute boundary, into the same file)
+    writeFileSync(d.conf, readFileSync(d.conf, 'utf8').replace(/(\[eventlistener:rec\]\n[^\n]*\n)events=PROCESS_COMMUNICATION/, '$1events=PROCESS_STATE_EXITED'));
     await reexec(d);
     const pid = await restarted(d, 'rec', rec.pid!);
     assert.ok(!d.children().includes(rec.pid!), 'the old listener is gone');
