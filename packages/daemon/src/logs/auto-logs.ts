@@ -19,11 +19,12 @@ function randomName(length = 8): string {
 
 /**
  * Names an AUTO log file and makes it, empty, as mkstemp does. The first of a directory in a
- * turn of the event loop is made here (what open(2) throws, ENOENT, EACCES …, is thrown: the directory is unusable); the others
- * are made in the background (the thread pool), a name found free (not on disk, not being made)
- * first: each create costs about half a millisecond of kernel time on ext4, and with hundreds
- * of programs that used to delay every spawn of the daemon's start (issue 18). What uses the
- * file waits for it (autoLogMade); one that cannot be made is reported by its first open.
+ * turn of the event loop is made here (what open(2) throws, ENOENT, EACCES …, is thrown: the
+ * directory is unusable); the others are made in the background (the thread pool), a name
+ * found free (not on disk, not being made) first: each create costs about half a millisecond
+ * of kernel time on ext4, and with hundreds of programs that used to delay every spawn of the
+ * daemon's start (issue 18). What uses the file waits for it (autoLogMade); one that cannot be
+ * made is reported by its first open.
  */
 export function autoLogPath(
   childlogdir: string,
