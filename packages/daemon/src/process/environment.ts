@@ -35,7 +35,7 @@ let inherited: Record<string, string> | null = null;
  * The daemon's own environment as a plain object, read once at the first call. process.env
  * reads the C environ at each access: enumerating it for every spawn cost ~90 µs (0.4 s of a
  * 5,000-program start). The daemon changes its environment only before it builds its
- * processes (daemonize.ts, reexec/state.ts), so one copy serves every spawn.
+ * processes (daemonize.ts, start/node-environment.ts), so one copy serves every spawn.
  */
 export function daemonEnvironment(): Record<string, string> {
   if (!inherited) {

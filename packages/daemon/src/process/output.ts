@@ -23,7 +23,10 @@ export interface ChildOutput {
   clear(): Promise<void>;
   /** Open the log files afresh: at each spawn; `signal` (SIGUSR2) leaves files never opened unmade. */
   reopen(signal?: boolean): Promise<void>;
-  /** How many files reopen opens (0–2: NONE and syslog-only channels none); the fd budget counts them until open (default 2). */
+  /**
+   * How many files reopen opens (0–2: NONE and syslog-only channels none); the fd budget
+   * counts them until they are open (default 2).
+   */
   readonly logFiles?: number;
   close(): Promise<void>;
   /**
