@@ -83,17 +83,18 @@ async function makeInBackground(path: string): Promise<void> {
   }
 }
 
-/** reexec: the AUTO files the previous image wrote, by namespec and channel (carryAutoLogs). */
+/** reexec: the AUTO files the previous image wrote, by group, process and channel (carryAutoLogs). */
 const carried = new Map<string, string>();
+const carriedKey = (group: string, name: string, channel: 'stdout' | 'stderr') => `${group}\u0000${name}\u0000${channel}`;
 
 /** reexec, before the processes are built: each process writes on in the AUTO files it had. */
-export function carryAutoLogs(entries: Iterable<{ namespec: string; channel: 'stdout' | 'stderr'; path: string }>): void {
-  for (const e of entries) carried.set(`${e.namespec}\u0000${e.channel}`, e.path);
+export function carryAutoLogs(entries: Iterable<{ group: string; name: string; channel: 'stdout' | 'stderr'; path: string }>): void {
+  for (const e of entries) carried.set(carriedKey(e.group, e.name, e.channel), e.path);
 }
 
 /** The AUTO file a process had before the reexec (once), or undefined. */
-export function takeCarriedAutoLog(namespec: string, channel: 'stdout' | 'stderr'): string | undefined {
-  const key = `${namespec}\u0000${channel}`;
+export function takeCarriedAutoLog(group: string, name: string, channel: 'stdout' | 'stderr'): string | undefined {
+  const key = carriedKey(group, name, channel);
   const path = carried.get(key);
   carried.delete(key);
   return path;

@@ -24,7 +24,7 @@ export interface ChildLogShared {
   onData(owner: OutputOwner, channel: LogChannel, chunk: Buffer): void;
 }
 
-function openLog(cfg: LogConfig, channel: LogChannel, processName: string, namespec: string, o: ChildLogShared, reporter: RotatingFileReporter): RotatingFile | null {
+function openLog(cfg: LogConfig, channel: LogChannel, processName: string, groupName: string, o: ChildLogShared, reporter: RotatingFileReporter): RotatingFile | null {
   let path: string;
   switch (cfg.target.kind) {
     case 'none':
@@ -33,7 +33,7 @@ function openLog(cfg: LogConfig, channel: LogChannel, processName: string, names
     case 'auto':
       try {
         // after a reexec, the file it had
-        path = takeCarriedAutoLog(namespec, channel) ?? autoLogPath(o.childlogdir, processName, channel, o.identifier);
+        path = takeCarriedAutoLog(groupName, processName, channel) ?? autoLogPath(o.childlogdir, processName, channel, o.identifier);
       } catch (err) {
         o.logger.log('error', `${processName}: cannot create ${channel} log in ${o.childlogdir}: ${(err as Error).message}`);
         return null;
@@ -89,9 +89,8 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
     private readonly owner: OutputOwner,
     private readonly shared: ChildLogShared,
   ) {
-    const namespec = `${owner.group.name}:${cfg.name}`; // group:name, always both (reexec/adopt.ts carriedAutoLogs)
-    this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, namespec, shared, this);
-    this.stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', cfg.name, namespec, shared, this);
+    this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, owner.group.name, shared, this);
+    this.stderr = cfg.redirectStderr ? null : openLog(cfg.stderr, 'stderr', cfg.name, owner.group.name, shared, this);
     this.stdoutPath = this.stdout?.path ?? '';
     this.stderrPath = this.stderr?.path ?? '';
     // redirect_stderr: stderr arrives on the stdout channel, so stdout_syslog decides (as supervisor)

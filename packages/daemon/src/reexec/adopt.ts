@@ -38,13 +38,13 @@ export function claimChildren(state: ReexecState): void {
   for (const p of state.processes) if (p.driver.fds && p.driver.state.pid) claimChild(p.driver.state.pid);
 }
 
-/** Each process's AUTO log files, for logs/auto-logs.ts carryAutoLogs (by `group:name`, always both). */
-export function carriedAutoLogs(state: ReexecState): Array<{ namespec: string; channel: 'stdout' | 'stderr'; path: string }> {
+/** Each process's AUTO log files, for logs/auto-logs.ts carryAutoLogs. */
+export function carriedAutoLogs(state: ReexecState): Array<{ group: string; name: string; channel: 'stdout' | 'stderr'; path: string }> {
   return state.processes.flatMap((p) =>
     (['stdout', 'stderr'] as const).flatMap((channel) => {
       const path = p.autoLogs?.[channel];
       const [group, name] = splitNamespec(p.namespec);
-      return path ? [{ namespec: `${group}:${name ?? group}`, channel, path }] : [];
+      return path ? [{ group, name: name ?? group, channel, path }] : [];
     }),
   );
 }
