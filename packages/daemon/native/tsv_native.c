@@ -795,6 +795,8 @@ napi_value tsv_pipe_set_buffer(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_start(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_stop(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_close(napi_env env, napi_callback_info info);
+napi_value tsv_pipe_splice(napi_env env, napi_callback_info info);
+napi_value tsv_set_fd_append(napi_env env, napi_callback_info info);
 napi_value tsv_listen_queue(napi_env env, napi_callback_info info); /* tsv_queue.c */
 napi_value tsv_proc_units(napi_env env, napi_callback_info info);
 napi_value tsv_steer_reuseport(napi_env env, napi_callback_info info); /* tsv_reuseport.c */
@@ -835,6 +837,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipeStart", NULL, tsv_pipe_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeStop", NULL, tsv_pipe_stop, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeClose", NULL, tsv_pipe_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeSplice", NULL, tsv_pipe_splice, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setFdAppend", NULL, tsv_set_fd_append, NULL, NULL, NULL, napi_enumerable, NULL},
     {"listenQueue", NULL, tsv_listen_queue, NULL, NULL, NULL, napi_enumerable, NULL},
     {"procUnits", NULL, tsv_proc_units, NULL, NULL, NULL, napi_enumerable, NULL},
     {"steerReuseport", NULL, tsv_steer_reuseport, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -12,6 +12,22 @@
  *   pipeOpen(fd, owner, buffer)   takes the fd (closed by pipeClose); reads start with pipeStart
  *   pipeSetBuffer(pipe, buffer)   the buffer the next read goes into (kept alive until replaced)
  *   pipeStart(pipe), pipeStop(pipe), pipeClose(pipe)
+ *   pipeSplice(pipe, fd, limit)   fd >= 0: from now on the bytes go from the pipe to the regular
+ *                                 file `fd` in the kernel (splice(2), never through a buffer of
+ *                                 ours), written at the file's end; after each wake-up onRead is
+ *                                 called as onRead.call(owner, n, true, drained) with n > 0
+ *                                 bytes moved (drained: the pipe was emptied), UV_EOF at the
+ *                                 end, or a negative errno if splice failed (reading stays
+ *                                 stopped: the caller reads again with pipeSplice(pipe, -1)).
+ *                                 `limit` > 0 stops after that many bytes until pipeSplice sets
+ *                                 a new one (a log's rotation point); 0: no limit. fd -1: read
+ *                                 into buffers again. The file must not be O_APPEND (the kernel
+ *                                 refuses splice into one: setFdAppend(fd, false)).
+ *   setFdAppend(fd, on)           sets or clears O_APPEND on fd
+ *
+ * Splicing uses a uv_poll_t on the pipe (made at the first pipeSplice), and reading the
+ * uv_pipe_t; only one of them watches the fd at a time (libuv re-registers an fd that another
+ * handle watched before).
  *
  * onRead runs through napi_make_callback, as Node's own stream callbacks do: promise jobs and
  * process.nextTick callbacks run after it, and an exception it throws is uncaught.
@@ -38,7 +54,13 @@ typedef struct uv_buf_t {
   size_t len;
 } uv_buf_t;
 typedef int uv_file;
-typedef enum { UV_NAMED_PIPE = 7 } uv_handle_type;
+typedef enum { UV_NAMED_PIPE = 7, UV_POLL = 8 } uv_handle_type;
+typedef struct uv_poll_s uv_poll_t;
+enum { UV_READABLE = 1 };
+typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
+int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
+int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
+int uv_poll_stop(uv_poll_t *handle);
 #define UV_EOF (-4095)
 typedef void (*uv_alloc_cb)(uv_handle_t *handle, size_t suggested_size, uv_buf_t *buf);
 typedef void (*uv_read_cb)(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
@@ -54,6 +76,8 @@ void uv_handle_set_data(uv_handle_t *handle, void *data);
 const char *uv_strerror(int err);
 #endif
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -74,8 +98,13 @@ typedef struct {
   int in_callback; /* onRead is running */
   int wanted;      /* pipeStart (1) or pipeStop (0) called while it ran; -1: neither */
   int closing;   /* pipeClose called: no more callbacks */
-  int released;  /* close_cb ran (libuv is done with the handle) */
+  int open_handles; /* handles whose close_cb has not run yet (0: libuv is done with them) */
   int finalized; /* the JS external was collected */
+  int fd;        /* the pipe's read end */
+  int splice_fd; /* >= 0: splicing into this file (the poll watches the pipe); -1: reading */
+  int limited;   /* splice_left counts down to a stop */
+  double splice_left;
+  uv_poll_t *poll; /* made at the first pipeSplice */
   /* libuv's uv_pipe_t follows, uv_handle_size(UV_NAMED_PIPE) bytes, 16-byte aligned */
 } pipe_reader;
 
@@ -101,8 +130,11 @@ static void drop_refs(pipe_reader *r) {
 
 static void on_close(uv_handle_t *h) {
   pipe_reader *r = uv_handle_get_data(h);
-  r->released = 1;
-  if (r->finalized) free(r);
+  if (--r->open_handles > 0) return;
+  if (r->finalized) {
+    free(r->poll);
+    free(r);
+  }
 }
 
 static void close_reader(pipe_reader *r) {
@@ -110,6 +142,8 @@ static void close_reader(pipe_reader *r) {
   r->closing = 1;
   r->reading = 0;
   drop_refs(r);
+  /* the poll first: closing the pipe handle closes the fd it watches */
+  if (r->poll) uv_close((uv_handle_t *)r->poll, on_close);
   uv_close((uv_handle_t *)handle_of(r), on_close);
 }
 
@@ -117,7 +151,25 @@ static void finalize_reader(napi_env env, void *data, void *hint) {
   pipe_reader *r = data;
   r->finalized = 1;
   if (!r->closing) close_reader(r); /* only at env teardown: an open reader holds its owner */
-  else if (r->released) free(r);
+  else if (r->open_handles == 0) {
+    free(r->poll);
+    free(r);
+  }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+static void on_splice(uv_poll_t *h, int status, int events);
+
+/* Starts watching the pipe the current way (poll when splicing, else libuv's reads). */
+static int start_active(pipe_reader *r) {
+  if (r->splice_fd >= 0) return uv_poll_start(r->poll, UV_READABLE, on_splice);
+  return uv_read_start((uv_stream_t *)handle_of(r), on_alloc, on_read);
+}
+
+static void stop_active(pipe_reader *r) {
+  if (r->splice_fd >= 0) uv_poll_stop(r->poll);
+  else uv_read_stop((uv_stream_t *)handle_of(r));
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
@@ -158,9 +210,92 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   if (r->wanted != -1 && nread > 0) more = r->wanted;
   if (!more && !r->closing && r->reading) {
     r->reading = 0;
-    uv_read_stop(stream);
+    stop_active(r); /* (a pipeSplice during the callback may have changed the way) */
   }
   napi_close_handle_scope(env, scope);
+}
+
+/* onRead.call(owner, n, true, drained) for splice mode; whether JS wants more (see on_read). */
+static int call_spliced(pipe_reader *r, double n, int drained) {
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  napi_value owner, fn, argv[3], result;
+  napi_get_reference_value(env, r->owner, &owner);
+  napi_get_reference_value(env, r->shared->on_read, &fn);
+  napi_create_double(env, n, &argv[0]);
+  napi_get_boolean(env, true, &argv[1]);
+  napi_get_boolean(env, drained, &argv[2]);
+  r->in_callback = 1;
+  r->wanted = -1;
+  napi_status st = napi_make_callback(env, r->shared->context, owner, fn, 3, argv, &result);
+  if (st == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+  r->in_callback = 0;
+  int more = st != napi_ok && n > 0;
+  if (st == napi_ok && n > 0) {
+    napi_valuetype t;
+    bool b = true;
+    if (napi_typeof(env, result, &t) == napi_ok && t == napi_boolean) napi_get_value_bool(env, result, &b);
+    more = b;
+  }
+  if (r->wanted != -1 && n > 0) more = r->wanted;
+  napi_close_handle_scope(env, scope);
+  return more;
+}
+
+/* The largest splice(2) asked for at once (the kernel moves what the pipe holds, up to this). */
+#define SPLICE_MAX (4 << 20)
+
+/* The pipe is readable (or hung up) in splice mode: move what it holds into the file. */
+static void on_splice(uv_poll_t *h, int status, int events) {
+  pipe_reader *r = uv_handle_get_data((uv_handle_t *)h);
+  if (r->closing || r->splice_fd < 0) return;
+  double moved = 0;
+  int eof = 0, err = status < 0 ? status : 0, drained = 0;
+  struct stat st;
+  loff_t off = 0;
+  if (!err && fstat(r->splice_fd, &st) != 0) err = -errno;
+  else off = st.st_size; /* at the end, as O_APPEND would (a copytruncate starts it again at 0) */
+  while (!err) {
+    size_t want = SPLICE_MAX;
+    if (r->limited) {
+      if (r->splice_left <= 0) break;
+      if (r->splice_left < want) want = (size_t)r->splice_left;
+    }
+    ssize_t n = splice(r->fd, NULL, r->splice_fd, &off, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n > 0) {
+      moved += n;
+      if (r->limited) r->splice_left -= n;
+      continue;
+    }
+    if (n == 0) eof = 1;
+    else if (errno == EINTR) continue;
+    else if (errno == EAGAIN) drained = 1;
+    else err = -errno;
+    break;
+  }
+  int more = 1;
+  if (moved > 0) more = call_spliced(r, moved, drained || eof);
+  if (r->closing) return;
+  if (eof || err) {
+    /* reading stops; JS finishes (EOF) or reads again with pipeSplice(pipe, -1) (an error: what
+     * the pipe still holds is read and written the ordinary way, which reports the trouble) */
+    if (r->reading && r->splice_fd >= 0) {
+      r->reading = 0;
+      uv_poll_stop(r->poll);
+    }
+    call_spliced(r, eof ? UV_EOF : err, 0);
+    return;
+  }
+  if (r->splice_fd >= 0 && r->limited && r->splice_left <= 0) more = 0; /* no new limit given */
+  if (!more && r->reading) {
+    r->reading = 0;
+    stop_active(r);
+  }
 }
 
 static pipe_reader *reader_arg(napi_env env, napi_value v) {
@@ -263,6 +398,8 @@ napi_value tsv_pipe_open(napi_env env, napi_callback_info info) {
   }
   r->env = env;
   r->shared = e;
+  r->fd = fd;
+  r->splice_fd = -1;
   if (!set_buffer(env, r, argv[2])) {
     free(r);
     return NULL;
@@ -278,6 +415,7 @@ napi_value tsv_pipe_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   uv_handle_set_data((uv_handle_t *)h, r);
+  r->open_handles = 1;
   err = uv_pipe_open(h, fd);
   if (err) {
     /* the handle is initialised: it must be closed through libuv; the fd stays the caller's */
@@ -322,9 +460,9 @@ napi_value tsv_pipe_start(napi_env env, napi_callback_info info) {
   if (!r) return NULL;
   if (r->in_callback) r->wanted = 1;
   if (!r->closing && !r->reading) {
-    int err = uv_read_start((uv_stream_t *)handle_of(r), on_alloc, on_read);
+    int err = start_active(r);
     if (err) {
-      throw_uv(env, "uv_read_start", err);
+      throw_uv(env, r->splice_fd >= 0 ? "uv_poll_start" : "uv_read_start", err);
       return NULL;
     }
     r->reading = 1;
@@ -338,7 +476,7 @@ napi_value tsv_pipe_stop(napi_env env, napi_callback_info info) {
   if (r->in_callback) r->wanted = 0;
   if (!r->closing && r->reading) {
     r->reading = 0;
-    uv_read_stop((uv_stream_t *)handle_of(r));
+    stop_active(r);
   }
   return undefined(env);
 }
@@ -347,5 +485,71 @@ napi_value tsv_pipe_close(napi_env env, napi_callback_info info) {
   pipe_reader *r = reader_call(env, info, NULL);
   if (!r) return NULL;
   close_reader(r);
+  return undefined(env);
+}
+
+napi_value tsv_pipe_splice(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  double limit = 0;
+  if (argc < 3 || napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[2], &limit) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "pipeSplice(pipe, fd, limit)");
+    return NULL;
+  }
+  pipe_reader *r = reader_arg(env, argv[0]);
+  if (!r) return NULL;
+  if (r->closing) return undefined(env);
+  if (fd < 0) fd = -1;
+  int was = r->reading;
+  if ((fd >= 0) != (r->splice_fd >= 0) && was) stop_active(r); /* the other handle takes over */
+  if (fd >= 0 && !r->poll) {
+    struct uv_loop_s *loop;
+    napi_get_uv_event_loop(env, &loop);
+    r->poll = calloc(1, uv_handle_size(UV_POLL));
+    int err = r->poll ? uv_poll_init(loop, r->poll, r->fd) : (-ENOMEM);
+    if (err) {
+      free(r->poll);
+      r->poll = NULL;
+      if (was) start_active(r); /* still reading the ordinary way */
+      throw_uv(env, "uv_poll_init", err);
+      return NULL;
+    }
+    uv_handle_set_data((uv_handle_t *)r->poll, r);
+    r->open_handles++;
+  }
+  int switching = (fd >= 0) != (r->splice_fd >= 0);
+  r->splice_fd = fd;
+  r->limited = fd >= 0 && limit > 0;
+  r->splice_left = limit;
+  if (switching && was) {
+    int err = start_active(r);
+    if (err) {
+      r->reading = 0;
+      throw_uv(env, "pipeSplice", err);
+      return NULL;
+    }
+  }
+  return undefined(env);
+}
+
+napi_value tsv_set_fd_append(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  bool on = false;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "setFdAppend(fd, on)");
+    return NULL;
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, on ? flags | O_APPEND : flags & ~O_APPEND) < 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "setFdAppend: fcntl(%d): %s", (int)fd, strerror(errno));
+    napi_throw_error(env, "ERR_TSV_FCNTL", msg);
+    return NULL;
+  }
   return undefined(env);
 }

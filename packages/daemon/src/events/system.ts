@@ -133,10 +133,14 @@ export class EventSystem {
 
   /** A chunk of output as logged: PROCESS_LOG_* when the channel has events enabled. */
   logged(pc: ProcessConfig, group: GroupConfig, channel: LogChannel, data: Buffer): void {
-    if (channel === 'stdout' && group.kind === 'eventlistener') return;
-    const enabled = channel === 'stdout' ? pc.stdout.eventsEnabled : pc.stderr.eventsEnabled;
-    if (!enabled) return;
+    if (!this.wantsLogged(pc, group, channel)) return;
     this.publish(processLogBody({ processname: pc.name, groupname: group.name, pid: this.pidOf(pc, group), channel, data }));
+  }
+
+  /** Whether logged() makes an event of the channel's output. */
+  wantsLogged(pc: ProcessConfig, group: GroupConfig, channel: LogChannel): boolean {
+    if (channel === 'stdout' && group.kind === 'eventlistener') return false;
+    return channel === 'stdout' ? pc.stdout.eventsEnabled : pc.stderr.eventsEnabled;
   }
 
   private communication(pc: ProcessConfig, group: GroupConfig, channel: LogChannel, raw: Buffer): void {

@@ -14,6 +14,15 @@
  * A PipeSource (the daemon's child pipes) is read without the Readable machinery: chunks come
  * straight from its reads, and its pooled buffers go back to it once written.
  *
+ * Splicing: when a channel's bytes are needed only by its log file (no strip_ansi, no
+ * timestamps, and the listener says nothing else wants them: see CaptureListener.wantsBytes),
+ * the capture asks the file (beginSplice) and the PipeSource to move them pipe → file inside
+ * the kernel, splice(2), each time its writes are done and the file is idle; they then never
+ * enter the daemon's memory (a GiB logged costs the daemon about half the CPU). It reads again
+ * as soon as they are needed (stopSplicing: a live follower, a readiness check), when the file
+ * wants its descriptor (spliceStopped: a rotation, a reopen, a clear) or if splice fails.
+ * TSV_LOG_SPLICE=0 in the daemon's environment turns it off.
+ *
  * With no sink (supervisor's NONE) the output is read and discarded. `onData` still sees every
  * chunk, because supervisor still raises PROCESS_LOG events and echoes to the main log at
  * debug level for NONE; whether `tail -f` followers get it is the caller's choice (supervisor
@@ -24,10 +33,12 @@ import type { LogChannel } from '@tsupervisor/protocol';
 import { AnsiStripper } from './ansi.js';
 import { LineStamper } from './line-stamper.js';
 import { PipeSource, type ChunkConsumer, type OutputStream } from './pipe-source.js';
-import type { LogSink } from './log-sink.js';
+import type { LogSink, Splicer } from './log-sink.js';
 
 /** Pending output this large is written at once; less waits for the end of the poll phase. */
 const WRITE_AT_ONCE = 64 * 1024;
+/** Whether captures may splice (see the header). */
+const SPLICE = process.env.TSV_LOG_SPLICE !== '0';
 
 export interface CaptureOptions {
   /** Remove ANSI escapes (supervisor's `strip_ansi`). */
@@ -77,6 +88,13 @@ export interface CaptureListener {
   captured(capture: Capture, chunk: Buffer): void;
   /** The pipe ended and everything read was handed to the sink and written. Called once. */
   captureEnded(capture: Capture, result: CaptureResult): void;
+  /**
+   * Whether anyone but the log file needs this capture's bytes now (followers fed live, events,
+   * syslog, checks): if not, they may be spliced into the file. Absent: they are needed.
+   */
+  wantsBytes?(capture: Capture): boolean;
+  /** The capture started (true) or stopped (false) splicing. */
+  splicing?(capture: Capture, on: boolean): void;
 }
 
 /** Reads `stream` to its end into `sink` (null = discard). Never rejects. */
@@ -113,7 +131,7 @@ function releaseAll(chunks: Buffer[]): void {
  * One channel's capture state. A class rather than closures: a daemon runs thousands of these
  * for its whole life, and methods on the prototype cost nothing per channel.
  */
-export class Capture implements ChunkConsumer, CaptureHandle {
+export class Capture implements ChunkConsumer, CaptureHandle, Splicer {
   private readonly direct: PipeSource | null;
   private readonly stripper: AnsiStripper | null;
   private readonly stamper: LineStamper | null;
@@ -128,6 +146,10 @@ export class Capture implements ChunkConsumer, CaptureHandle {
   private paused = false;
   private ended = false;
   private settled = false;
+  /** The pipe's bytes go to the sink by splice(2) now. */
+  private splicing = false;
+  /** splice failed once: this capture reads from now on. */
+  private noSplice = false;
 
   /** `channel`: the log this capture writes ('stdout' for a redirected stderr), for the listener. */
   constructor(
@@ -165,6 +187,7 @@ export class Capture implements ChunkConsumer, CaptureHandle {
   }
 
   end(err: Error | null): void {
+    this.stopSplicing();
     if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') this.result.error = err;
     if (this.stripper) this.log(this.stripper.flush());
     this.ended = true;
@@ -201,6 +224,57 @@ export class Capture implements ChunkConsumer, CaptureHandle {
     this.listener.captureEnded(this, this.result);
   }
 
+  /** While splicing: `n` bytes went into the file. */
+  spliced(n: number): boolean {
+    this.result.bytesRead += n;
+    this.result.bytesLogged += n;
+    const next = this.sink?.spliced?.(n) ?? null;
+    if (!next || this.listener.wantsBytes?.(this) !== false) {
+      // the file rotates (its queue has the rotation), or someone needs the bytes now
+      this.stopSplicing();
+    } else if (next.limit > 0) this.direct!.spliceTo(next.fd, next.limit);
+    return true;
+  }
+
+  spliceFailed(): void {
+    this.noSplice = true;
+    this.stopSplicing();
+  }
+
+  /** The file needs its descriptor (a write of another capture, a reopen, a clear, a head). */
+  spliceStopped(): void {
+    if (!this.splicing) return;
+    this.splicing = false;
+    this.direct?.spliceTo(null);
+    this.listener.splicing?.(this, false);
+  }
+
+  /** Reads the pipe again (its bytes are needed, or the pipe ended). */
+  stopSplicing(): void {
+    if (!this.splicing) return;
+    this.sink?.endSplice?.(this);
+    this.spliceStopped();
+  }
+
+  /** Whether the bytes could go by splice now, as far as this capture can tell (see header). */
+  private spliceable(): boolean {
+    if (this.splicing || this.noSplice || !SPLICE || this.ended || !this.direct || !this.sink?.beginSplice) return false;
+    return !this.stripper && !this.stamper && this.listener.wantsBytes?.(this) === false;
+  }
+
+  /** Everything read is written: splice from now on if nothing needs the bytes (see header). */
+  private trySplice(): void {
+    if (!this.spliceable()) return;
+    const target = this.sink!.beginSplice!(this);
+    if (!target) return;
+    if (!this.direct!.spliceTo(target.fd, target.limit)) {
+      this.sink!.endSplice?.(this);
+      return;
+    }
+    this.splicing = true;
+    this.listener.splicing?.(this, true);
+  }
+
   /** Writes what piled up, then again until nothing is left; resumes the pipe meanwhile. */
   private flush(): void {
     if (this.pending.length === 0 || !this.sink) {
@@ -208,6 +282,8 @@ export class Capture implements ChunkConsumer, CaptureHandle {
       this.pendingLent = [];
       this.writing = false;
       this.settle();
+      if (this.cutWrites === 0 && !this.deferred) this.trySplice();
+      this.resume(); // after holding for a splice (below), in whichever way it reads now
       return;
     }
     this.writing = true;
@@ -216,7 +292,11 @@ export class Capture implements ChunkConsumer, CaptureHandle {
     this.pending = [];
     this.pendingLent = [];
     this.pendingBytes = 0;
-    this.resume();
+    // A flooding child would keep something pending after every write, and the capture would
+    // never find the moment to start splicing: when it could, it reads nothing more until this
+    // write is done, then splices (or reads again if the file cannot take a splice now).
+    if (this.direct && this.spliceable()) this.hold();
+    else this.resume();
     busy++;
     const done = (): void => {
       busy--;
@@ -224,6 +304,14 @@ export class Capture implements ChunkConsumer, CaptureHandle {
       this.flush();
     };
     this.sink.write(batch).then(done, done);
+  }
+
+  /** Stops reading until resume(). */
+  private hold(): void {
+    if (!this.paused && !this.ended) {
+      this.paused = true;
+      this.direct!.pauseReading();
+    }
   }
 
   /** Reads the pipe again if it was paused for a full pending buffer. */

@@ -73,6 +73,11 @@ export class Generations {
   /** Counts truncations in place: a read of the current file across one is not to be trusted. */
   truncations = 0;
   private readonly watchers = new Set<() => void>();
+  /**
+   * Told when the log gets its first follower (RotatingFile: a splice stops, so that what is
+   * written from then on is kept in the ring too: a follower slower than rotation reads it there).
+   */
+  onFollowed: (() => void) | null = null;
   /** The ring of recent bytes: positions [ringEnd - ringBytes, ringEnd). */
   private ring: Buffer | null = null;
   private ringEnd = 0;
@@ -103,11 +108,17 @@ export class Generations {
 
   /** Runs `fn` after every change; returns the function that stops it. */
   watch(fn: () => void): () => void {
+    if (this.watchers.size === 0) this.onFollowed?.();
     this.watchers.add(fn);
     return () => {
       this.watchers.delete(fn);
       if (this.watchers.size === 0) this.ring = null;
     };
+  }
+
+  /** Whether anyone follows the log (watch). */
+  get followed(): boolean {
+    return this.watchers.size > 0;
   }
 
   /** Keeps `chunks`, written at the end position, in the ring (when followed). Call before grew(). */

@@ -37,6 +37,8 @@ export function chunkDecoder(decoder = new StringDecoder('utf8')): (chunk: Uint8
 
 export class LogBus {
   private readonly topics = new Map<string, Topic>();
+  /** Told when a name's channel gets its first follower (its output may be spliced: see capture.ts). */
+  onFollowed: ((name: string, channel: LogChannel) => void) | null = null;
 
   /** Follows `name`'s `channel` as text; returns the unsubscribe function (idempotent). */
   subscribe(name: string, channel: LogChannel, listener: LogListener): () => void {
@@ -54,6 +56,7 @@ export class LogBus {
     if (!topic) {
       topic = { listeners: new Set() };
       this.topics.set(key, topic);
+      this.onFollowed?.(name, channel);
     }
     const entry: RawLogListener = (chunk, n, c) => listener(chunk, n, c);
     topic.listeners.add(entry);

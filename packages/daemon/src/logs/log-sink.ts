@@ -37,6 +37,22 @@ export interface RotatingFileOptions {
 /** Where captured output goes: chunks are written in order, as one piece (never split). */
 export interface LogSink {
   write(data: Uint8Array | Uint8Array[]): Promise<void>;
+  /** A file the kernel may splice a pipe into (RotatingFile): see there. */
+  beginSplice?(splicer: Splicer): SpliceTarget | null;
+  spliced?(n: number): SpliceTarget | null;
+  endSplice?(splicer: Splicer): void;
+}
+
+/** Who splices into a file (a capture): told when the file needs the splice to stop. */
+export interface Splicer {
+  /** Stop splicing now and read again (the file is about to be written, reopened or read). */
+  spliceStopped(): void;
+}
+
+/** Where to splice: the file's descriptor (O_APPEND cleared) and bytes before it rotates (0: no limit). */
+export interface SpliceTarget {
+  fd: number;
+  limit: number;
 }
 
 export function byteLength(data: Uint8Array | Uint8Array[]): number {

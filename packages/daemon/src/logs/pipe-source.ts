@@ -29,10 +29,14 @@
  * - The consumer (captureOutput) gets chunks through `consume()`, pauses the reads for
  *   backpressure and hands buffers back with `release()` once they are written. Reading starts
  *   at `consume()`.
+ * - When nothing in the daemon needs the bytes, only their log file, the consumer may have them
+ *   moved pipe → file by the kernel (`spliceTo`: splice(2)), so that they never enter the
+ *   daemon's memory; it then hears how many moved (`spliced`), and reads again with
+ *   `spliceTo(null)` as soon as someone needs them (a `tail -f` fed live, an event, a check).
  */
 import { Readable } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
-import { pipeClose, pipeOpen, pipeSetBuffer, pipeStart, pipeStop, setPipeSize, UV_EOF, type PipeHandle, type PipeOwner } from '../native/index.js';
+import { pipeClose, pipeOpen, pipeSetBuffer, pipeSplice, pipeStart, pipeStop, setPipeSize, UV_EOF, type PipeHandle, type PipeOwner } from '../native/index.js';
 
 /** Size of the shared scratch buffer, and of a busy channel's first buffer of its own. */
 export const READ_SIZE = 64 * 1024;
@@ -126,6 +130,13 @@ export interface ChunkConsumer {
   data(chunk: Buffer, lent: boolean): boolean;
   /** End of the pipe (every writer closed it), or a read error. Called once. */
   end(error: Error | null): void;
+  /**
+   * While splicing (spliceTo): `n` bytes went from the pipe into the file. Returns false to
+   * pause reading, as data() does. The consumer may retarget or stop splicing meanwhile.
+   */
+  spliced?(n: number): boolean;
+  /** splice(2) failed (`error`): the source reads into buffers again. */
+  spliceFailed?(error: Error): void;
 }
 
 export class PipeSource implements PipeOwner {
@@ -147,6 +158,8 @@ export class PipeSource implements PipeOwner {
   private windowStart = 0;
   private windowBytes = 0;
   private flooding = false;
+  /** Splicing into a file (spliceTo), not reading. */
+  private splicing = false;
 
   /** Takes ownership of `fd` (the read end of a pipe); it is closed at the end. */
   constructor(private readonly fd: number) {
@@ -187,6 +200,24 @@ export class PipeSource implements PipeOwner {
     this.observer = see;
   }
 
+  /**
+   * Moves the pipe's bytes into the regular file `fd` (opened without O_APPEND) from now on,
+   * in the kernel, at most `limit` bytes (0: no limit) before the consumer is told and must
+   * call this again; null: read into buffers again. Only with no observer (whose bytes these
+   * are). Returns whether the source splices now.
+   */
+  spliceTo(fd: number | null, limit = 0): boolean {
+    if (!this.handle || (fd !== null && this.observer)) return false;
+    pipeSplice(this.handle, fd ?? -1, limit);
+    this.splicing = fd !== null;
+    return this.splicing;
+  }
+
+  /** Whether the bytes go pipe → file in the kernel now (spliceTo). */
+  get spliced(): boolean {
+    return this.splicing;
+  }
+
   pauseReading(): void {
     this.paused = true;
     this.pauseCalls++;
@@ -215,7 +246,8 @@ export class PipeSource implements PipeOwner {
   }
 
   /** @internal Called by the native reader after each read (see pipeOpen). */
-  pipeRead(n: number): boolean {
+  pipeRead(n: number, spliced?: boolean, drained?: boolean): boolean {
+    if (spliced) return this.splicedRead(n, drained === true);
     if (n < 0) {
       if (n === UV_EOF) this.finish(null);
       else this.finish(Object.assign(new Error(`read from pipe: ${getSystemErrorName(n)}`), { code: getSystemErrorName(n), errno: n }));
@@ -247,6 +279,31 @@ export class PipeSource implements PipeOwner {
     const said = this.pauseCalls;
     const more = this.consumer ? this.consumer.data(chunk, isLent) : false;
     // a pauseReading/resumeReading made during data() is the later word (as in tsv_pipe.c)
+    if (this.pauseCalls === said) this.paused = !more;
+    return more && !this.resting && !held;
+  }
+
+  /** After a wake-up in splice mode: `n` bytes moved, the end, or splice's error. */
+  private splicedRead(n: number, drained: boolean): boolean {
+    if (n === UV_EOF) {
+      this.finish(null);
+      return false;
+    }
+    if (n < 0) {
+      // the file refused (a full disk, a filesystem without splice): read and write the
+      // ordinary way, which reports the trouble and drops what cannot be written
+      this.spliceTo(null);
+      this.consumer?.spliceFailed?.(Object.assign(new Error(`splice into log: ${getSystemErrorName(n)}`), { code: getSystemErrorName(n), errno: n }));
+      if (this.handle && !this.paused && !this.resting && !held) pipeStart(this.handle);
+      return false;
+    }
+    if (this.flood(n) && drained) {
+      this.resting = true;
+      rest(this);
+    }
+    if (n >= READ_SIZE || this.flooding) this.grow();
+    const said = this.pauseCalls;
+    const more = this.consumer?.spliced ? this.consumer.spliced(n) : false;
     if (this.pauseCalls === said) this.paused = !more;
     return more && !this.resting && !held;
   }
@@ -290,6 +347,7 @@ export class PipeSource implements PipeOwner {
   private finish(err: Error | null): void {
     if (this.finished) return;
     this.finished = true;
+    this.splicing = false;
     this.endError = err;
     live.delete(this);
     if (this.handle) pipeClose(this.handle);

@@ -7,6 +7,11 @@
  *   than maxbytes goes whole into one file, as in supervisor).
  * - Backpressure: `write()` resolves once the bytes are handed to the kernel.
  * - Pipes, ttys, /dev/stdout: never seeked, never rotated or removed (see destination.ts).
+ * - Splicing (beginSplice): a capture may have the kernel move a child's bytes from its pipe
+ *   straight into the open file (pipe-source.ts), when the file is a regular one on a local
+ *   filesystem and nothing is queued. It tells how many bytes went in (`spliced`), which counts
+ *   them as written; any other operation on the file first stops the splice (the capture reads
+ *   again), and so does reaching maxbytes: the rotation then runs in the queue as after a write.
  * - Failures (unwritable directory, disk full, reader gone): `onError` is called once per
  *   incident, the writes of the incident are dropped (and counted), and the next write after
  *   `retryDelayMs` reopens the path; the first successful write ends the incident (`onRecover`).
@@ -15,8 +20,9 @@
 import { statSync } from 'node:fs';
 import { Generations } from './generations.js';
 import { readHeadSync, type LogHead } from './read.js';
-import { byteLength, type LogSink, type RotatingFileOptions } from './log-sink.js';
+import { byteLength, type LogSink, type RotatingFileOptions, type SpliceTarget, type Splicer } from './log-sink.js';
 import { removeLogSync, rotateFiles, rotateFilesSync } from './rotation.js';
+import { setFdAppend } from '../native/index.js';
 import {
   closeDestination,
   type Destination,
@@ -27,7 +33,7 @@ import {
   writeToDestinationSync,
 } from './destination.js';
 
-export type { LogSink, RotatingFileOptions, RotatingFileReporter } from './log-sink.js';
+export type { LogSink, RotatingFileOptions, RotatingFileReporter, SpliceTarget, Splicer } from './log-sink.js';
 
 export class RotatingFile implements LogSink {
   readonly path: string;
@@ -51,6 +57,8 @@ export class RotatingFile implements LogSink {
   private pending = false;
   /** Opened once (then released): a SIGUSR2 reopen or a clear makes the file again. */
   private released = false;
+  /** The capture splicing into the open file, if one is. */
+  private splicer: Splicer | null = null;
 
   constructor(path: string, opts: RotatingFileOptions = {}) {
     this.path = path;
@@ -58,6 +66,7 @@ export class RotatingFile implements LogSink {
     this.backups = Math.max(0, opts.backups ?? 0);
     this.opts = opts;
     this.generations = new Generations(path, this.backups);
+    this.generations.onFollowed = () => this.stopSplice();
     if (opts.made) this.queue = opts.made;
     if (opts.lazy) this.pending = true;
     else this.tryOpen(false);
@@ -90,6 +99,7 @@ export class RotatingFile implements LogSink {
    */
   writeSync(data: Uint8Array): void {
     if (data.length === 0) return;
+    this.stopSplice();
     if (this.queued > 0) {
       void this.write(data);
       return;
@@ -110,6 +120,73 @@ export class RotatingFile implements LogSink {
     } catch (err) {
       this.rotationFailed(err as WriteError);
     }
+  }
+
+  /**
+   * Lets `splicer` move bytes into the open file from now on, if it may: the file is a regular
+   * one on a local filesystem, open, not failing, not written through the thread pool, with
+   * nothing queued, no other splicer and no follower (followers read the last MiB written from
+   * memory, which a splice never holds: one slower than rotation would lose bytes). Clears O_APPEND on the descriptor meanwhile (the
+   * kernel refuses to splice into an O_APPEND file; the splice writes at the file's end).
+   */
+  beginSplice(splicer: Splicer): SpliceTarget | null {
+    const dest = this.dest;
+    if (this.splicer || this.queued > 0 || this.closed || this.pending || this.failure || this.generations.followed) return null;
+    if (!dest || dest.kind !== 'file' || !dest.local || Date.now() < dest.asyncUntil) return null;
+    const limit = this.spliceLimit();
+    if (limit < 0) return null;
+    try {
+      setFdAppend(dest.fd, false);
+    } catch {
+      return null;
+    }
+    this.splicer = splicer;
+    return { fd: dest.fd, limit };
+  }
+
+  /**
+   * `n` bytes were spliced into the file: counted as written. Returns where to go on (the limit
+   * renewed), or null once the file has reached maxbytes: the splice has stopped and the
+   * rotation is queued, as after a write.
+   */
+  spliced(n: number): SpliceTarget | null {
+    this.writtenBytes += n;
+    this.size += n;
+    this.generations.grew(this.size);
+    const dest = this.dest;
+    const limit = this.spliceLimit();
+    if (this.splicer && dest?.kind === 'file' && limit >= 0) return { fd: dest.fd, limit };
+    this.stopSplice(false);
+    void this.enqueue(async () => {
+      if (this.shouldRotate()) await this.rotate();
+    });
+    return null;
+  }
+
+  /** `splicer` stops splicing (its pipe ended, or its bytes are needed). */
+  endSplice(splicer: Splicer): void {
+    if (this.splicer === splicer) this.stopSplice(false);
+  }
+
+  /** Bytes that may be spliced before the file reaches maxbytes: 0 no limit, -1 none. */
+  private spliceLimit(): number {
+    if (this.maxbytes <= 0 || !this.rotatable) return 0;
+    return this.size < this.maxbytes ? this.maxbytes - this.size : -1;
+  }
+
+  /** Ends a splice: O_APPEND back on the descriptor; `tell`: the splicer must stop now. */
+  private stopSplice(tell = true): void {
+    const splicer = this.splicer;
+    if (!splicer) return;
+    this.splicer = null;
+    if (this.dest?.kind === 'file') {
+      try {
+        setFdAppend(this.dest.fd, true);
+      } catch {
+        // a closed descriptor: nothing to restore
+      }
+    }
+    if (tell) splicer.spliceStopped();
   }
 
   /**
@@ -210,6 +287,7 @@ export class RotatingFile implements LogSink {
   }
 
   private enqueue<T>(op: () => Promise<T>): Promise<T> {
+    this.stopSplice(); // the operations below write, reopen or read the file: in order, ourselves
     this.queued++;
     const run = this.queue.then(op).finally(() => {
       this.queued--;
@@ -237,18 +315,22 @@ export class RotatingFile implements LogSink {
         this.fail(err as WriteError, partLength);
         continue;
       }
-      if (!this.shouldRotate()) continue;
+      if (this.shouldRotate()) await this.rotate();
+    }
+  }
+
+  /** Renames the files along supervisor's plan and opens a fresh one at the path. */
+  private async rotate(): Promise<void> {
+    try {
+      this.generations.rotationStarted();
+      const removed = await rotateFiles(this.path, this.backups); // the open descriptor follows the renamed file
       try {
-        this.generations.rotationStarted();
-        const removed = await rotateFiles(this.path, this.backups); // the open descriptor follows the renamed file
-        try {
-          this.startFreshFile();
-        } finally {
-          removed.release();
-        }
-      } catch (err) {
-        this.rotationFailed(err as WriteError);
+        this.startFreshFile();
+      } finally {
+        removed.release();
       }
+    } catch (err) {
+      this.rotationFailed(err as WriteError);
     }
   }
 

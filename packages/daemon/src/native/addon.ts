@@ -68,10 +68,14 @@ export interface PipeFds {
 /** An open pipe reader: libuv reads the fd into its owner's buffer (see PipeSource). */
 export type PipeHandle = { readonly __pipeHandle: unique symbol };
 
-/** The owner of a pipe reader: told of every read (n > 0 bytes, or a negative libuv error code). */
+/**
+ * The owner of a pipe reader: told of every read (n > 0 bytes, or a negative libuv error code),
+ * and, while splicing (pipeSplice), of the bytes each wake-up moved (`spliced` true; `drained`:
+ * the pipe was emptied).
+ */
 export interface PipeOwner {
   /** Returns false to stop reading until pipeStart. */
-  pipeRead(n: number): boolean;
+  pipeRead(n: number, spliced?: boolean, drained?: boolean): boolean;
 }
 
 /** A listening socket's accept queue: connections waiting, and the backlog they wait in. */
@@ -102,12 +106,14 @@ export interface Addon {
   reapPid(pid: number): ReapResult | null;
   makePipe(): PipeFds;
   setPipeSize(fd: number, size: number): number;
-  pipeInit(onRead: (this: object, n: number) => boolean | void): void;
+  pipeInit(onRead: (this: object, n: number, spliced?: boolean, drained?: boolean) => boolean | void): void;
   pipeOpen(fd: number, owner: object, buffer: Buffer): PipeHandle;
   pipeSetBuffer(pipe: PipeHandle, buffer: Buffer): void;
   pipeStart(pipe: PipeHandle): void;
   pipeStop(pipe: PipeHandle): void;
   pipeClose(pipe: PipeHandle): void;
+  pipeSplice(pipe: PipeHandle, fd: number, limit: number): void;
+  setFdAppend(fd: number, on: boolean): void;
   trimMemory?(): Promise<number>;
   dgramSocket?(): number;
   dgramSend?(fd: number, path: string, data: Buffer): string | null;

@@ -24,8 +24,8 @@ export function setPipeSize(fd: number, size: number): number {
 
 let pipeInitialized = false;
 
-function pipeRead(this: PipeOwner, n: number): boolean {
-  return this.pipeRead(n);
+function pipeRead(this: PipeOwner, n: number, spliced?: boolean, drained?: boolean): boolean {
+  return this.pipeRead(n, spliced, drained);
 }
 
 /**
@@ -56,6 +56,20 @@ export function pipeStop(pipe: PipeHandle): void {
 
 export function pipeClose(pipe: PipeHandle): void {
   native().pipeClose(pipe);
+}
+
+/**
+ * From now on the pipe's bytes go to the regular file `fd` (not O_APPEND: setFdAppend) inside
+ * the kernel, written at its end, `limit` bytes at most (0: no limit) until called again; the
+ * owner hears `pipeRead(n, true, drained)` after each wake-up. `fd` -1: read into buffers again.
+ */
+export function pipeSplice(pipe: PipeHandle, fd: number, limit: number): void {
+  native().pipeSplice(pipe, fd, limit);
+}
+
+/** Sets (or clears) O_APPEND on `fd`: the kernel splices into no O_APPEND file. */
+export function setFdAppend(fd: number, on: boolean): void {
+  native().setFdAppend(fd, on);
 }
 
 /** libuv's end-of-file code, as pipeRead receives it. */

@@ -5,6 +5,9 @@
  * once every capture of the spawn has ended; reads and tails go by path.
  * A channel with `*_syslog=true` also sends each chunk to syslog, `NAME LINE` per line
  * (logs/syslog.ts), whatever its file target.
+ * A channel whose bytes nothing but its file needs is spliced pipe → file by the kernel
+ * (logs/capture.ts); whoever comes to need them (a live follower: outputFollowed; a
+ * `ready=log:` check: watch) makes its captures read again first.
  */
 import { Faults, RPCFault, type LogChannel } from '@tsupervisor/protocol';
 import type { LogConfig, ProcessConfig } from '../config/types.js';
@@ -22,6 +25,25 @@ export interface ChildLogShared {
   logger: Logger;
   /** Every chunk as logged, for followers and events; `owner` says whose it is now. */
   onData(owner: OutputOwner, channel: LogChannel, chunk: Buffer): void;
+  /** Whether onData has anything to do with `owner`'s `channel` now (else it may be spliced). */
+  wantsData(owner: OutputOwner, channel: LogChannel): boolean;
+}
+
+/** The name a process's output is published under on the LogBus (as `tail -f` names it). */
+export function outputName(owner: OutputOwner): string {
+  const { process: pc, group } = owner;
+  return group.name === pc.name ? pc.name : `${group.name}:${pc.name}`;
+}
+
+/** The logs with a capture splicing now. */
+const splicingLogs = new Set<ChildLogs>();
+
+/**
+ * Someone started following `name`'s `channel` live (the LogBus's first subscriber): its
+ * captures read again from now on, so that the follower gets every byte after this moment.
+ */
+export function outputFollowed(name: string, channel: LogChannel): void {
+  for (const logs of [...splicingLogs]) if (outputName(logs.owner) === name) logs.stopSplicing(channel);
 }
 
 function openLog(cfg: LogConfig, channel: LogChannel, processName: string, groupName: string, o: ChildLogShared, reporter: RotatingFileReporter): RotatingFile | null {
@@ -86,7 +108,7 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
   constructor(
     private readonly cfg: ProcessConfig,
     listener: boolean,
-    private readonly owner: OutputOwner,
+    readonly owner: OutputOwner,
     private readonly shared: ChildLogShared,
   ) {
     this.stdout = openLog(cfg.stdout, 'stdout', cfg.name, owner.group.name, shared, this);
@@ -201,8 +223,34 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
 
   /** Watchers of the stdout chunks (ready=log:REGEX while STARTING); null when none. */
   private watchers: Set<(chunk: Buffer) => void> | null = null;
+  /** Captures splicing now. */
+  private splicing: Set<Capture> | null = null;
+
+  /** @internal Whether a capture's bytes are needed by more than its file (see Capture). */
+  wantsBytes(channel: LogChannel): boolean {
+    if (this.watchers && channel === 'stdout') return true;
+    if (channel === 'stdout' ? this.syslogOut : this.syslogErr) return true;
+    return this.shared.wantsData(this.owner, channel);
+  }
+
+  /** @internal A capture started or stopped splicing. */
+  spliceChanged(capture: Capture, on: boolean): void {
+    if (on) (this.splicing ??= new Set()).add(capture);
+    else this.splicing?.delete(capture);
+    if (this.splicing?.size) splicingLogs.add(this);
+    else {
+      this.splicing = null;
+      splicingLogs.delete(this);
+    }
+  }
+
+  /** The channel's captures read again: its bytes are needed from now on. */
+  stopSplicing(channel: LogChannel): void {
+    for (const c of [...(this.splicing ?? [])]) if (c.channel === channel) c.stopSplicing();
+  }
 
   watch(fn: (chunk: Buffer) => void): () => void {
+    this.stopSplicing('stdout');
     (this.watchers ??= new Set()).add(fn);
     return () => {
       this.watchers?.delete(fn);
@@ -249,6 +297,14 @@ class SpawnCaptures implements CaptureListener {
 
   captured(capture: Capture, chunk: Buffer): void {
     this.logs.logged(capture.channel, chunk);
+  }
+
+  wantsBytes(capture: Capture): boolean {
+    return this.logs.wantsBytes(capture.channel);
+  }
+
+  splicing(capture: Capture, on: boolean): void {
+    this.logs.spliceChanged(capture, on);
   }
 
   captureEnded(capture: Capture): void {

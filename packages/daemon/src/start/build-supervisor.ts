@@ -9,7 +9,7 @@ import type { LogBus, MainLog } from '../logs/index.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { systemdNotifier, type SystemdNotifier } from '../readiness/systemd.js';
 import { realOs } from '../os-seam.js';
-import { ChildLogs, outputEcho, type ChildLogShared } from '../process/child-logs.js';
+import { ChildLogs, outputEcho, outputFollowed, outputName, type ChildLogShared } from '../process/child-logs.js';
 import { Supervisor } from '../supervisor.js';
 
 export interface Supervision {
@@ -22,6 +22,7 @@ export interface Supervision {
 
 export function buildSupervisor(config: Config, read: () => Config, logger: MainLog, bus: LogBus): Supervision {
   const echoOutput = logger.enabled('debug');
+  bus.onFollowed = outputFollowed;
   // What every process's logs share: one object per configuration read.
   let shared: { config: Config; value: ChildLogShared } | null = null;
   const logShared = (cfg: Config): ChildLogShared => {
@@ -36,11 +37,14 @@ export function buildSupervisor(config: Config, read: () => Config, logger: Main
           onData: (owner, channel, chunk) => {
             // the group it is in now: update may have moved it into or out of a [group:x]
             const { process: pc, group } = owner;
-            bus.publish(group.name === pc.name ? pc.name : `${group.name}:${pc.name}`, channel, chunk);
+            bus.publish(outputName(owner), channel, chunk);
             events.logged(pc, group, channel, chunk);
             // an event listener's stdout is its protocol channel: supervisor does not echo it
             if (echoOutput && !(group.kind === 'eventlistener' && channel === 'stdout')) logger.debug(outputEcho(pc.name, channel, chunk));
           },
+          // what onData does something with (else the bytes may go pipe → file in the kernel)
+          wantsData: (owner, channel) =>
+            echoOutput || events.wantsLogged(owner.process, owner.group, channel) || bus.hasFollowers(outputName(owner), channel),
         },
       };
     }
