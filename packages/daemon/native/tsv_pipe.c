@@ -178,45 +178,11 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = r->len;
 }
 
-static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
-  pipe_reader *r = uv_handle_get_data((uv_handle_t *)stream);
-  if (nread == 0 || r->closing) return;
-  napi_env env = r->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value owner, fn, arg, result;
-  napi_get_reference_value(env, r->owner, &owner);
-  napi_get_reference_value(env, r->shared->on_read, &fn);
-  napi_create_double(env, (double)nread, &arg);
-  r->in_callback = 1;
-  r->wanted = -1;
-  napi_status st = napi_make_callback(env, r->shared->context, owner, fn, 1, &arg, &result);
-  if (st == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);
-  }
-  r->in_callback = 0;
-  /* Stop unless JS wants more (or closed it, or the pipe ended: it closes then). A pipeStart or
-   * pipeStop made during the callback (a Readable's _read, called from inside push) is the
-   * later word, so it wins over the return value. */
-  int more = st != napi_ok && nread > 0; /* it threw: read on, rather than stall the child */
-  if (st == napi_ok && nread > 0) {
-    napi_valuetype t;
-    bool b = true;
-    if (napi_typeof(env, result, &t) == napi_ok && t == napi_boolean) napi_get_value_bool(env, result, &b);
-    more = b;
-  }
-  if (r->wanted != -1 && nread > 0) more = r->wanted;
-  if (!more && !r->closing && r->reading) {
-    r->reading = 0;
-    stop_active(r); /* (a pipeSplice during the callback may have changed the way) */
-  }
-  napi_close_handle_scope(env, scope);
-}
-
-/* onRead.call(owner, n, true, drained) for splice mode; whether JS wants more (see on_read). */
-static int call_spliced(pipe_reader *r, double n, int drained) {
+/* onRead.call(owner, n) after a read, or onRead.call(owner, n, true, drained) after a wake-up in
+ * splice mode. Returns whether to go on: unless JS wants more (or closed it, or the pipe ended:
+ * it closes then), it stops. A pipeStart or pipeStop made during the callback (a Readable's
+ * _read, called from inside push) is the later word, so it wins over the return value. */
+static int call_owner(pipe_reader *r, double n, int spliced, int drained) {
   napi_env env = r->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
@@ -224,18 +190,20 @@ static int call_spliced(pipe_reader *r, double n, int drained) {
   napi_get_reference_value(env, r->owner, &owner);
   napi_get_reference_value(env, r->shared->on_read, &fn);
   napi_create_double(env, n, &argv[0]);
-  napi_get_boolean(env, true, &argv[1]);
-  napi_get_boolean(env, drained, &argv[2]);
+  if (spliced) {
+    napi_get_boolean(env, true, &argv[1]);
+    napi_get_boolean(env, drained, &argv[2]);
+  }
   r->in_callback = 1;
   r->wanted = -1;
-  napi_status st = napi_make_callback(env, r->shared->context, owner, fn, 3, argv, &result);
+  napi_status st = napi_make_callback(env, r->shared->context, owner, fn, spliced ? 3 : 1, argv, &result);
   if (st == napi_pending_exception) {
     napi_value err;
     napi_get_and_clear_last_exception(env, &err);
     napi_fatal_exception(env, err);
   }
   r->in_callback = 0;
-  int more = st != napi_ok && n > 0;
+  int more = st != napi_ok && n > 0; /* it threw: read on, rather than stall the child */
   if (st == napi_ok && n > 0) {
     napi_valuetype t;
     bool b = true;
@@ -245,6 +213,16 @@ static int call_spliced(pipe_reader *r, double n, int drained) {
   if (r->wanted != -1 && n > 0) more = r->wanted;
   napi_close_handle_scope(env, scope);
   return more;
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+  pipe_reader *r = uv_handle_get_data((uv_handle_t *)stream);
+  if (nread == 0 || r->closing) return;
+  int more = call_owner(r, (double)nread, 0, 0);
+  if (!more && !r->closing && r->reading) {
+    r->reading = 0;
+    stop_active(r); /* (a pipeSplice during the callback may have changed the way) */
+  }
 }
 
 /* The largest splice(2) asked for at once (the kernel moves what the pipe holds, up to this). */
@@ -279,7 +257,7 @@ static void on_splice(uv_poll_t *h, int status, int events) {
     break;
   }
   int more = 1;
-  if (moved > 0) more = call_spliced(r, moved, drained || eof);
+  if (moved > 0) more = call_owner(r, moved, 1, drained || eof);
   if (r->closing) return;
   if (eof || err) {
     /* reading stops; JS finishes (EOF) or reads again with pipeSplice(pipe, -1) (an error: what
@@ -288,7 +266,7 @@ static void on_splice(uv_poll_t *h, int status, int events) {
       r->reading = 0;
       uv_poll_stop(r->poll);
     }
-    call_spliced(r, eof ? UV_EOF : err, 0);
+    call_owner(r, eof ? UV_EOF : err, 1, 0);
     return;
   }
   if (r->splice_fd >= 0 && r->limited && r->splice_left <= 0) more = 0; /* no new limit given */
