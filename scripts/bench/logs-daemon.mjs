@@ -96,7 +96,7 @@ stderr_logfile=NONE
 `,
     )
     .join('');
-  const d = await h.startDaemon(conf, { daemonCmd: impl.daemonCmd });
+  const d = await h.startDaemon(conf, { daemonCmd: impl.daemonCmd, env: impl.env });
   const rpc = await rpcFor(d.impl, join(d.dir, 'supervisor.sock'));
 
   /**

@@ -7,6 +7,7 @@
 //
 //   pnpm run build && node scripts/bench/logs-throughput.mjs [--daemon] [--size 1G] [--runs 3]
 //        [--dir /tmp] [--extra] [--pending 1M] [--producer log-producer,zeros,seq | all] [--cold]
+//        [--read-too]
 //
 // Producers (log-producers.mjs): log-producer (default), and the shell pipelines users run:
 // zeros (`head -c SIZE /dev/zero | tr '\0' x`, no newline) and seq (`seq 1 999999999 | head -c
@@ -21,6 +22,9 @@
 //              backups, started by RPC; wall = from startProcess until the last line was
 //              written (the log's mtime); CPU = utime+stime of the daemon process
 //              (/proc/<pid>/stat) over the run.
+//   --read-too with --daemon: a second tsupervisord with TSV_LOG_SPLICE=0 ("tsupervisor-read"),
+//              which reads every byte into the daemon and writes it, as before splice(2) was used
+//              (a log nothing else needs is otherwise spliced pipe → file: docs/logs.md).
 // Runs are interleaved (A B C, B C A, C A B …) and the table shows medians; every log is removed
 // and `sync` runs before each run, so no run pays for another's dirty pages. Lost bytes: for rotation only the
 // retained files (backups+1) can be checked; the rest was rotated away.
@@ -44,6 +48,7 @@ const { values: args } = parseArgs({
     pending: { type: 'string' },
     producer: { type: 'string', default: 'log-producer' },
     cold: { type: 'boolean', default: false },
+    'read-too': { type: 'boolean', default: false },
   },
 });
 
@@ -149,7 +154,10 @@ async function buildCases() {
     { program: `${p.name}0`.replace(/-/g, '_'), producer: p, maxbytes: 0, backups: 0, label: `${p.name} maxbytes=0` },
     { program: `${p.name}50`.replace(/-/g, '_'), producer: p, maxbytes: ROTATE.maxbytes, backups: ROTATE.backups, label: `${p.name} 50MB x 10` },
   ]);
-  for (const impl of implementations()) {
+  const impls = implementations();
+  const ours = impls.find((i) => i.name === 'tsupervisor');
+  if (args['read-too'] && ours) impls.splice(1, 0, { ...ours, name: 'tsupervisor-read', env: { TSV_LOG_SPLICE: '0' } });
+  for (const impl of impls) {
     const logDir = mkdtempSync(join(work, `${impl.name}-`));
     const d = await startBenchDaemon(impl, programs, logDir);
     stops.push(d.stop);
@@ -199,7 +207,7 @@ const theirs = (c) => cases.find((o) => o.group === 'supervisor' && o.label === 
 const fmt = (x, d = 2) => (Number.isNaN(x) || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const lines = cases.map((c) => {
   const r = row(c);
-  const sup = c.group === 'tsupervisor' && theirs(c) ? row(theirs(c)) : null;
+  const sup = c.group.startsWith('tsupervisor') && theirs(c) ? row(theirs(c)) : null;
   return [c.name, fmt(r.wall), fmt(r.wall / catWall(c)), fmt(SIZE / MB / r.wall, 0), fmt(r.cpu), r.cpuRange, sup ? fmt(r.cpu / sup.cpu) : '-', sup ? fmt(r.wall / sup.wall) : '-', fmt(r.rss, 0), String(r.lost), fmt(r.onDisk / MB, 1)];
 });
 const header = ['case', 'wall s', 'x cat', 'MiB/s', 'CPU s', 'CPU min-max', 'CPU x sup', 'wall x sup', 'peak RSS MiB', 'bytes lost', 'on disk MiB'];
