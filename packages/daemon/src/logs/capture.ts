@@ -295,7 +295,7 @@ export class Capture implements ChunkConsumer, CaptureHandle, Splicer {
     // A flooding child would keep something pending after every write, and the capture would
     // never find the moment to start splicing: when it could, it reads nothing more until this
     // write is done, then splices (or reads again if the file cannot take a splice now).
-    if (this.direct && this.spliceable()) this.hold();
+    if (this.direct && this.spliceable() && this.sink.maySplice?.()) this.hold();
     else this.resume();
     busy++;
     const done = (): void => {

@@ -39,6 +39,7 @@ export interface LogSink {
   write(data: Uint8Array | Uint8Array[]): Promise<void>;
   /** A file the kernel may splice a pipe into (RotatingFile): see there. */
   beginSplice?(splicer: Splicer): SpliceTarget | null;
+  maySplice?(): boolean;
   spliced?(n: number): SpliceTarget | null;
   endSplice?(splicer: Splicer): void;
 }

@@ -131,8 +131,7 @@ export class RotatingFile implements LogSink {
    */
   beginSplice(splicer: Splicer): SpliceTarget | null {
     const dest = this.dest;
-    if (this.splicer || this.queued > 0 || this.closed || this.pending || this.failure || this.generations.followed) return null;
-    if (!dest || dest.kind !== 'file' || !dest.local || Date.now() < dest.asyncUntil) return null;
+    if (this.splicer || this.queued > 0 || !this.maySplice() || dest?.kind !== 'file') return null;
     const limit = this.spliceLimit();
     if (limit < 0) return null;
     try {
@@ -142,6 +141,13 @@ export class RotatingFile implements LogSink {
     }
     this.splicer = splicer;
     return { fd: dest.fd, limit };
+  }
+
+  /** Whether the file could take a splice once its queue is empty (see beginSplice). */
+  maySplice(): boolean {
+    const dest = this.dest;
+    if (this.closed || this.pending || this.failure || this.generations.followed) return false;
+    return dest?.kind === 'file' && dest.local && Date.now() >= dest.asyncUntil;
   }
 
   /**
