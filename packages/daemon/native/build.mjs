@@ -91,6 +91,8 @@ const targets = [
       '-I',
       include,
       join(here, 'tsv_native.c'),
+      join(here, 'tsv_napi.c'),
+      join(here, 'tsv_sockets.c'),
       join(here, 'tsv_memory.c'),
       join(here, 'tsv_pipe.c'),
       join(here, 'tsv_queue.c'),

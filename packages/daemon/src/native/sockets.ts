@@ -1,6 +1,6 @@
 /**
  * Listening sockets that libuv never polls (the fcgi and socket_drain workers accept on them),
- * their addresses and accept queues, and SO_PEERCRED of a control connection (tsv_native.c,
+ * their addresses and accept queues, and SO_PEERCRED of a control connection (tsv_sockets.c,
  * tsv_reuseport.c, tsv_queue.c).
  */
 import type { Socket } from 'node:net';
