@@ -49,7 +49,7 @@ test('reexec: same daemon pid, same program pids, a stopped program stays stoppe
   });
 });
 
-test('reexec: a program writing numbers as fast as it can loses and doubles none across three reexecs', async () => {
+test('reexec: a program writing numbers as fast as it can loses and doubles none across three reexecs (its log written on during each exec)', async () => {
   const conf = `
 [program:count]
 command=sh -c 'i=0; while [ $i -lt 2000000 ]; do i=$((i+1)); echo $i; done; sleep 1000'
@@ -63,6 +63,9 @@ stdout_logfile_maxbytes=0
     for (let i = 0; i < 3; i++) await reexec(d);
     const after = await d.status('count');
     assert.equal(after[0]?.pid, first.pid);
+    // nothing but its file needs its output: spliced, and written on by the pump during each exec
+    const mainLog = readFileSync(`${d.dir}/supervisord.log`, 'utf8');
+    assert.equal((mainLog.match(/re-executing .*\(1 processes kept, 1 spliced log written on meanwhile\)/g) ?? []).length, 3, mainLog);
     // let it finish (or stop it), then read every number back
     await h.waitFor('the count to finish', () => readFileSync(log, 'utf8').endsWith('\n2000000\n'), 60_000);
     const text = readFileSync(log, 'utf8');

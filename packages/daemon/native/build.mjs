@@ -107,7 +107,7 @@ const targets = [
       '-lm',
     ],
   },
-  { name: 'tsv-exec', args: [...common, '-s', join(here, 'tsv_exec.c')] },
+  { name: 'tsv-exec', args: [...common, '-s', join(here, 'tsv_exec.c'), join(here, 'tsv_pump.c')] },
 ];
 
 // Each target is written to a temporary name, then renamed: a running daemon that has the old

@@ -44,6 +44,8 @@
 
 #include "tsv_errname.h"
 
+#include "tsv_pump.h"
+
 static const char *errno_name(int err) {
   static char buf[32];
   return tsv_errno_name(err, buf);
@@ -179,6 +181,7 @@ static void close_fds_from(int lowfd, int keep, int keep2) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--pump") == 0) return tsv_pump_main(argc - 2, argv + 2);
   int setpgid_flag = 0, close_fds = 0;
   const char *user = NULL, *dir = NULL, *fdname = NULL;
   long umask_v = -1, socket_fd = -1, socket_to = 0, listen_fds = -1, ready_from = -1, ready_to = -1;

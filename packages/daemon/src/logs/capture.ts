@@ -262,6 +262,16 @@ export class Capture implements ChunkConsumer, CaptureHandle, Splicer {
     return !this.stripper && !this.stamper && this.listener.wantsBytes?.(this) === false;
   }
 
+  /**
+   * While splicing: the pipe's fd, the log's path and the bytes it may take before it rotates,
+   * for a pump that goes on splicing while the daemon re-executes itself (reexec/pump.ts).
+   */
+  spliceHandOver(): { fd: number; path: string; limit: number } | null {
+    const fd = this.splicing ? this.direct?.pipeFd : null;
+    const file = fd != null ? this.sink?.spliceHandOver?.() : null;
+    return fd != null && file ? { fd, ...file } : null;
+  }
+
   /** Everything read is written: splice from now on if nothing needs the bytes (see header). */
   private trySplice(): void {
     if (!this.spliceable()) return;

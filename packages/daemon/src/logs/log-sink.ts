@@ -42,6 +42,7 @@ export interface LogSink {
   maySplice?(): boolean;
   spliced?(n: number): SpliceTarget | null;
   endSplice?(splicer: Splicer): void;
+  spliceHandOver?(): { path: string; limit: number } | null;
 }
 
 /** Who splices into a file (a capture): told when the file needs the splice to stop. */

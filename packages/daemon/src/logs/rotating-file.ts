@@ -169,6 +169,12 @@ export class RotatingFile implements LogSink {
     return null;
   }
 
+  /** Where a splice goes on in another process (reexec's pump): the path and bytes it may take. */
+  spliceHandOver(): { path: string; limit: number } | null {
+    const limit = this.spliceLimit();
+    return this.splicer && limit >= 0 ? { path: this.path, limit } : null;
+  }
+
   /** `splicer` stops splicing (its pipe ended, or its bytes are needed). */
   endSplice(splicer: Splicer): void {
     if (this.splicer === splicer) this.stopSplice(false);

@@ -38,6 +38,16 @@ export function outputName(owner: OutputOwner): string {
 /** The logs with a capture splicing now. */
 const splicingLogs = new Set<ChildLogs>();
 
+/** Every capture splicing now, with where it splices (reexec's pump: reexec/pump.ts). */
+export function splicingChannels(): Array<{ fd: number; path: string; limit: number }> {
+  const out: Array<{ fd: number; path: string; limit: number }> = [];
+  for (const logs of splicingLogs) for (const c of logs.splicingCaptures) {
+    const h = c.spliceHandOver();
+    if (h) out.push(h);
+  }
+  return out;
+}
+
 /**
  * Someone started following `name`'s `channel` live (the LogBus's first subscriber): its
  * captures read again from now on, so that the follower gets every byte after this moment.
@@ -242,6 +252,11 @@ export class ChildLogs implements ChildOutput, RotatingFileReporter {
       this.splicing = null;
       splicingLogs.delete(this);
     }
+  }
+
+  /** @internal The captures splicing now. */
+  get splicingCaptures(): Iterable<Capture> {
+    return this.splicing ?? [];
   }
 
   /** The channel's captures read again: its bytes are needed from now on. */

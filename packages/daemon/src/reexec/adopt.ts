@@ -27,6 +27,7 @@ import { ProcessGroup } from '../process/group.js';
 import type { ChildLike } from '../process/adoption.js';
 import type { Subprocess } from '../process/subprocess.js';
 import { claimChild, reapExited, watchChild } from '../reaper.js';
+import { stopPump } from './pump.js';
 import type { Supervisor } from '../supervisor.js';
 import type { GroupConfig, ProcessConfig } from '../config/types.js';
 import type { ListenersState } from '../events/carry.js';
@@ -65,6 +66,8 @@ export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
 
 /** Inside supervisor.start(), before autostart: every process of the previous image. */
 export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logger: Logger): void {
+  // the pump splicing output during the exec stops before any pipe is read here
+  if (state.pump) stopPump(state.pump);
   supervisor.adoptSocketHolders();
   const groupKeys = changedGroups(supervisor, state);
   for (const saved of state.processes) {

@@ -19,6 +19,7 @@ import type { EventSystem } from '../events/system.js';
 import { nodeStartEnvironment } from '../start/node-environment.js';
 import { STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedGroup, type SavedProcess } from './state.js';
 import { retireAll } from '../servers/retire.js';
+import { startPump, stopPumpHere } from './pump.js';
 
 /** How long a control connection may take to answer what it is handling before the exec. */
 const RETIRE_MS = 100;
@@ -92,12 +93,14 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
   await capturesIdle();
   // after the output read so far went to the logs, and to their followers
   await retireAll(RETIRE_MS);
+  // spliced channels go on reaching their logs while the next image starts (reexec/pump.ts)
+  const pump = startPump();
   const processes = saveProcesses(supervisor);
   const groups = saveGroups(supervisor);
   const fds: KeptFd[] = [...sockets.map((s) => ({ kind: 'fcgi-socket' as const, ...s })), ...servers];
   const logs = exportGenerations();
   const events = { serial: deps.events.lastSerial, listeners: deps.events.exportListeners() };
-  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, groups, fds, logs, events, sockets };
+  const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, groups, fds, logs, events, sockets, ...(pump?.child.pid ? { pump: pump.child.pid } : {}) };
   const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
   const file = join(dir, 'state.json');
   try {
@@ -109,12 +112,14 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
     }
     for (const k of fds) clearCloexec(k.fd);
     writeState(file, state);
-    logger.log('info', `re-executing ${process.argv[1] ?? process.execPath} (${processes.length} processes kept)`);
+    const pumped = pump ? `, ${pump.channels} spliced log${pump.channels === 1 ? '' : 's'} written on meanwhile` : '';
+    logger.log('info', `re-executing ${process.argv[1] ?? process.execPath} (${processes.length} processes kept${pumped})`);
     await logger.flush?.();
     const env = Object.entries(nodeStartEnvironment({ [STATE_ENV]: file })).map(([k, v]) => `${k}=${v}`);
     reexecImage(process.execPath, [process.argv0, ...process.execArgv, ...process.argv.slice(1)], env);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
+    if (pump) await stopPumpHere(pump.child); // before the pipes are read here again
     releaseAllPipes();
     logger.log('critical', `reexec failed, the running daemon goes on: ${(err as Error).message}`);
     await deps.reopenServers(servers).catch((e: Error) => logger.log('critical', `reexec: cannot reopen the control servers: ${e.message}`));

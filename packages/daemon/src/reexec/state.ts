@@ -57,6 +57,8 @@ export interface ReexecState {
   logs?: GenerationsSnapshot[];
   /** The event system's counters and recent events (events/system.ts). */
   events?: EventsState;
+  /** The pump moving spliced output into the logs during the exec (reexec/pump.ts): its pid. */
+  pump?: number;
   /** The fcgi sockets again, as an older image reads them (kept for a downgrade by reexec). */
   sockets: Array<{ url: string; fd: number; holder?: string | null }>;
 }
