@@ -66,8 +66,6 @@ export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
 
 /** Inside supervisor.start(), before autostart: every process of the previous image. */
 export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logger: Logger): void {
-  // the pump splicing output during the exec stops before any pipe is read here
-  if (state.pump) stopPump(state.pump);
   supervisor.adoptSocketHolders();
   const groupKeys = changedGroups(supervisor, state);
   for (const saved of state.processes) {
@@ -106,6 +104,10 @@ export function adoptProcesses(supervisor: Supervisor, state: ReexecState, logge
       void p.stopped().then(() => p.start());
     }
   }
+  // The pump splicing output during the exec stops (and has exited) before any pipe is read
+  // here: the pipes above are only watched so far, the first read comes in a later turn of the
+  // event loop. Stopping it last lets it write on while the processes are adopted.
+  if (state.pump) stopPump(state.pump);
   // children that exited while the exec was under way
   setImmediate(reapExited);
 }
