@@ -9,9 +9,9 @@
  * as fstat finds it, as the daemon's own splice does) with splice(2), at most LIMIT bytes
  * (0: no limit: LIMIT is what the log may take before it must rotate, which only the daemon
  * does). It stops at SIGTERM (the new image sends it before it reads any pipe, then waits for
- * this process to exit), or after SECONDS in any case (a new image that never came). A splice
- * interrupted by the signal has moved what it reports and no more: every byte is either in the
- * file or still in the pipe for the daemon, never both.
+ * this process to exit), or after SECONDS in any case (a new image that never came). The stop
+ * is taken between two splices (signals are let in only while it waits): every byte is either
+ * in the file or still in the pipe for the daemon, never both.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,39 +41,39 @@ struct channel {
   long long left; /* -1: no limit */
 };
 
-/* Moves what the pipe holds into the file; 0 when the channel is done (end, limit, error). */
+/* One splice of what the pipe holds into the file's end; 0 when the channel is done (its end,
+ * its limit, an error). One per wake-up, so that a stop is seen between any two. */
 static int pump(struct channel *c) {
+  if (c->left == 0) return 0;
   struct stat st;
   if (fstat(c->file, &st) != 0) return 0;
   loff_t off = st.st_size;
-  while (!stopping) {
-    size_t want = SPLICE_MAX;
-    if (c->left >= 0) {
-      if (c->left == 0) return 0;
-      if ((long long)want > c->left) want = (size_t)c->left;
-    }
-    ssize_t n = splice(c->pipe, NULL, c->file, &off, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-    if (n > 0) {
-      if (c->left >= 0) c->left -= n;
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 1;
-    return 0; /* the end of the pipe (the daemon sees it too), or the file refused */
+  size_t want = SPLICE_MAX;
+  if (c->left > 0 && (long long)want > c->left) want = (size_t)c->left;
+  ssize_t n = splice(c->pipe, NULL, c->file, &off, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n > 0) {
+    if (c->left > 0) c->left -= n;
+    return c->left != 0;
   }
-  return 1;
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 1;
+  return 0; /* the end of the pipe (the daemon sees it too), or the file refused */
 }
 
 int tsv_pump_main(int argc, char **argv) {
+  /* SIGTERM and SIGALRM are blocked except inside epoll_pwait and sigsuspend, so a stop can
+   * never slip in between a check of `stopping` and the wait that would then last for ever */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_stop; /* no SA_RESTART: a splice or epoll_wait in progress returns */
+  sa.sa_handler = on_stop;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGALRM, &sa, NULL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGALRM);
-  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  sigset_t stops, waiting;
+  sigemptyset(&stops);
+  sigaddset(&stops, SIGTERM);
+  sigaddset(&stops, SIGALRM);
+  sigprocmask(SIG_BLOCK, &stops, &waiting);
+  sigdelset(&waiting, SIGTERM);
+  sigdelset(&waiting, SIGALRM);
   if (argc < 1) return 2;
   alarm((unsigned)atoi(argv[0]));
   int n = (argc - 1) / 2;
@@ -93,8 +93,8 @@ int tsv_pump_main(int argc, char **argv) {
   }
   struct epoll_event evs[64];
   while (!stopping && open_channels > 0) {
-    int k = epoll_wait(ep, evs, 64, -1);
-    for (int j = 0; j < k && !stopping; j++) {
+    int k = epoll_pwait(ep, evs, 64, -1, &waiting);
+    for (int j = 0; j < k; j++) {
       struct channel *c = &ch[evs[j].data.u32];
       if (!pump(c)) {
         epoll_ctl(ep, EPOLL_CTL_DEL, c->pipe, NULL);
@@ -102,7 +102,7 @@ int tsv_pump_main(int argc, char **argv) {
       }
     }
   }
-  /* every channel done before the signal: wait for it, so that the daemon's wait is the same */
-  while (!stopping) pause();
+  /* every channel done before the stop: wait for it, so that the daemon's wait is the same */
+  while (!stopping) sigsuspend(&waiting);
   return 0;
 }

@@ -41,8 +41,8 @@ describe('reexec pump', () => {
     await waitUntil(() => readFileSync(path).length > 100_000, 10_000);
     p.child.kill('SIGTERM');
     assert.equal(await p.done, 0);
+    const rest = drain(pipe.read); // until the writer, blocked on a full pipe if it was stopped first, ends
     await exited(writer);
-    const rest = drain(pipe.read);
     closeFd(pipe.read);
     const file = readFileSync(path, 'latin1');
     assert.ok(file.startsWith('before\n'));
@@ -88,5 +88,36 @@ describe('reexec pump', () => {
       closeFd(r.pipe.read);
       assert.equal(readFileSync(r.path, 'latin1'), r.text);
     }
+  });
+  it('stops at once while a writer floods the pipe, or after every channel has ended; nothing lost or doubled at the stop', async () => {
+    const dir = tempDir('pump');
+    const path = join(dir, 'out.log');
+    writeFileSync(path, '');
+    const pipe = makePipe();
+    const writer = spawn('seq', ['1', '1000000000'], { stdio: ['ignore', pipe.write, 'ignore'] });
+    closeFd(pipe.write);
+    const p = pump(['0', path], [pipe.read]);
+    await waitUntil(() => readFileSync(path).length > 1_000_000, 10_000);
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    assert.equal(await p.done, 0);
+    assert.ok(Date.now() - t0 < 2000, `stopped after ${Date.now() - t0} ms`);
+    writer.kill('SIGKILL');
+    const rest = drain(pipe.read);
+    await exited(writer);
+    closeFd(pipe.read);
+    const lines = (readFileSync(path, 'latin1') + rest).split('\n');
+    lines.pop(); // the writer was killed: its last line may be cut
+    lines.forEach((l, i) => l === String(i + 1) || assert.fail(`line ${i + 1} is ${JSON.stringify(l)}`));
+
+    // every channel ended (its writer gone) before the stop comes: it waits for the stop
+    const empty = makePipe();
+    closeFd(empty.write);
+    const q = pump(['0', path], [empty.read]);
+    await sleep(100);
+    assert.equal(q.child.exitCode, null, 'it waits for the stop');
+    q.child.kill('SIGTERM');
+    assert.equal(await q.done, 0);
+    closeFd(empty.read);
   });
 });
