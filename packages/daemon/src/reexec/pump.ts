@@ -22,9 +22,14 @@ export function startPump(): { child: ChildProcess; channels: number } | null {
   const channels = splicingChannels();
   if (channels.length === 0) return null;
   const args = ['--pump', String(PUMP_SECONDS), ...channels.flatMap((c) => [String(c.limit), c.path])];
-  // the pipes as fds 3, 4, … in the channels' order
-  const child = spawn(SHIM_PATH, args, { stdio: ['ignore', 'ignore', 'ignore', ...channels.map((c) => c.fd)] });
-  child.on('error', () => undefined); // not started: the output waits in the pipes, as without it
+  let child: ChildProcess;
+  try {
+    // the pipes as fds 3, 4, … in the channels' order
+    child = spawn(SHIM_PATH, args, { stdio: ['ignore', 'ignore', 'ignore', ...channels.map((c) => c.fd)] });
+  } catch {
+    return null; // not started: the output waits in the pipes, as without a pump
+  }
+  child.on('error', () => undefined); // (EMFILE, ENOENT … come as an event: no pid then)
   return child.pid ? { child, channels: channels.length } : null;
 }
 
