@@ -15,7 +15,7 @@
  *   pipeSplice(pipe, fd, limit)   fd >= 0: from now on the bytes go from the pipe to the regular
  *                                 file `fd` in the kernel (splice(2), never through a buffer of
  *                                 ours), written at the file's end; after each wake-up onRead is
- *                                 called as onRead.call(owner, n, true, drained) with n > 0
+ *                                 called as onRead.call(owner, n, true, drained, ms) with n > 0
  *                                 bytes moved (drained: the pipe was emptied), UV_EOF at the
  *                                 end, or a negative errno if splice failed (reading stays
  *                                 stopped: the caller reads again with pipeSplice(pipe, -1)).
@@ -80,6 +80,7 @@ const char *uv_strerror(int err);
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* What one env shares: the read callback and the async context it runs in. */
 typedef struct {
@@ -178,25 +179,26 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   buf->len = r->len;
 }
 
-/* onRead.call(owner, n) after a read, or onRead.call(owner, n, true, drained) after a wake-up in
- * splice mode. Returns whether to go on: unless JS wants more (or closed it, or the pipe ended:
+/* onRead.call(owner, n) after a read, or onRead.call(owner, n, true, drained, ms) after a
+ * wake-up in splice mode (ms: how long its splices took, which a slow disk makes long). Returns whether to go on: unless JS wants more (or closed it, or the pipe ended:
  * it closes then), it stops. A pipeStart or pipeStop made during the callback (a Readable's
  * _read, called from inside push) is the later word, so it wins over the return value. */
-static int call_owner(pipe_reader *r, double n, int spliced, int drained) {
+static int call_owner(pipe_reader *r, double n, int spliced, int drained, double ms) {
   napi_env env = r->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
-  napi_value owner, fn, argv[3], result;
+  napi_value owner, fn, argv[4], result;
   napi_get_reference_value(env, r->owner, &owner);
   napi_get_reference_value(env, r->shared->on_read, &fn);
   napi_create_double(env, n, &argv[0]);
   if (spliced) {
     napi_get_boolean(env, true, &argv[1]);
     napi_get_boolean(env, drained, &argv[2]);
+    napi_create_double(env, ms, &argv[3]);
   }
   r->in_callback = 1;
   r->wanted = -1;
-  napi_status st = napi_make_callback(env, r->shared->context, owner, fn, spliced ? 3 : 1, argv, &result);
+  napi_status st = napi_make_callback(env, r->shared->context, owner, fn, spliced ? 4 : 1, argv, &result);
   if (st == napi_pending_exception) {
     napi_value err;
     napi_get_and_clear_last_exception(env, &err);
@@ -218,7 +220,7 @@ static int call_owner(pipe_reader *r, double n, int spliced, int drained) {
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   pipe_reader *r = uv_handle_get_data((uv_handle_t *)stream);
   if (nread == 0 || r->closing) return;
-  int more = call_owner(r, (double)nread, 0, 0);
+  int more = call_owner(r, (double)nread, 0, 0, 0);
   if (!more && !r->closing && r->reading) {
     r->reading = 0;
     stop_active(r); /* (a pipeSplice during the callback may have changed the way) */
@@ -236,6 +238,8 @@ static void on_splice(uv_poll_t *h, int status, int events) {
   int eof = 0, err = status < 0 ? status : 0, drained = 0;
   struct stat st;
   loff_t off = 0;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   if (!err && fstat(r->splice_fd, &st) != 0) err = -errno;
   else off = st.st_size; /* at the end, as O_APPEND would (a copytruncate starts it again at 0) */
   while (!err) {
@@ -256,8 +260,10 @@ static void on_splice(uv_poll_t *h, int status, int events) {
     else err = -errno;
     break;
   }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
   int more = 1;
-  if (moved > 0) more = call_owner(r, moved, 1, drained || eof);
+  if (moved > 0) more = call_owner(r, moved, 1, drained || eof, ms);
   if (r->closing) return;
   if (eof || err) {
     /* reading stops; JS finishes (EOF) or reads again with pipeSplice(pipe, -1) (an error: what
@@ -266,7 +272,7 @@ static void on_splice(uv_poll_t *h, int status, int events) {
       r->reading = 0;
       uv_poll_stop(r->poll);
     }
-    call_owner(r, eof ? UV_EOF : err, 1, 0);
+    call_owner(r, eof ? UV_EOF : err, 1, 0, 0);
     return;
   }
   if (r->splice_fd >= 0 && r->limited && r->splice_left <= 0) more = 0; /* no new limit given */

@@ -141,4 +141,19 @@ describe('splice: a pipe whose bytes only its log file needs', () => {
     assert.equal(r.seen, seqText(200_000));
     assert.equal(readFileSync(path, 'latin1'), seqText(200_000));
   });
+  it('splices that stall the event loop (a slow disk) send the file to the thread pool, as slow writes do: the splice stops', async () => {
+    const path = join(tempDir('splice'), 'out.log');
+    const file = new RotatingFile(path);
+    await file.write(Buffer.from('first\n')); // opened
+    let stopped = 0;
+    const splicer = { spliceStopped: () => stopped++ };
+    assert.ok(file.beginSplice(splicer), 'a local file takes a splice');
+    // 64 KiB moved in 60 ms is a stall (the budget: 20 ms per MiB); 100 ms of them in a second
+    assert.ok(file.spliced(65536, 60), 'one slow splice is not yet a stalling disk');
+    assert.equal(file.spliced(65536, 60), null, 'the second one is');
+    assert.equal(file.maySplice(), false, 'written through the thread pool for a while: no splice');
+    file.endSplice(splicer);
+    await file.close();
+    assert.equal(stopped, 0, 'the splicer stops by the answer, not by a call back');
+  });
 });

@@ -18,7 +18,7 @@
  * timestamps, and the listener says nothing else wants them: see CaptureListener.wantsBytes),
  * the capture asks the file (beginSplice) and the PipeSource to move them pipe → file inside
  * the kernel, splice(2), each time its writes are done and the file is idle; they then never
- * enter the daemon's memory (a GiB logged costs the daemon about half the CPU). It reads again
+ * enter the daemon's memory (20–37 % less of its CPU per GiB: BENCHMARKS.md). It reads again
  * as soon as they are needed (stopSplicing: a live follower, a readiness check), when the file
  * wants its descriptor (spliceStopped: a rotation, a reopen, a clear) or if splice fails.
  * TSV_LOG_SPLICE=0 in the daemon's environment turns it off.
@@ -224,11 +224,11 @@ export class Capture implements ChunkConsumer, CaptureHandle, Splicer {
     this.listener.captureEnded(this, this.result);
   }
 
-  /** While splicing: `n` bytes went into the file. */
-  spliced(n: number): boolean {
+  /** While splicing: `n` bytes went into the file, in `ms`. */
+  spliced(n: number, ms: number): boolean {
     this.result.bytesRead += n;
     this.result.bytesLogged += n;
-    const next = this.sink?.spliced?.(n) ?? null;
+    const next = this.sink?.spliced?.(n, ms) ?? null;
     if (!next || this.listener.wantsBytes?.(this) !== false) {
       // the file rotates (its queue has the rotation), or someone needs the bytes now
       this.stopSplicing();

@@ -40,7 +40,7 @@ export interface LogSink {
   /** A file the kernel may splice a pipe into (RotatingFile): see there. */
   beginSplice?(splicer: Splicer): SpliceTarget | null;
   maySplice?(): boolean;
-  spliced?(n: number): SpliceTarget | null;
+  spliced?(n: number, ms: number): SpliceTarget | null;
   endSplice?(splicer: Splicer): void;
   spliceHandOver?(): { path: string; limit: number } | null;
 }

@@ -131,10 +131,10 @@ export interface ChunkConsumer {
   /** End of the pipe (every writer closed it), or a read error. Called once. */
   end(error: Error | null): void;
   /**
-   * While splicing (spliceTo): `n` bytes went from the pipe into the file. Returns false to
-   * pause reading, as data() does. The consumer may retarget or stop splicing meanwhile.
+   * While splicing (spliceTo): `n` bytes went from the pipe into the file, in `ms`. Returns false
+   * to pause reading, as data() does. The consumer may retarget or stop splicing meanwhile.
    */
-  spliced?(n: number): boolean;
+  spliced?(n: number, ms: number): boolean;
   /** splice(2) failed (`error`): the source reads into buffers again. */
   spliceFailed?(error: Error): void;
 }
@@ -246,8 +246,8 @@ export class PipeSource implements PipeOwner {
   }
 
   /** @internal Called by the native reader after each read (see pipeOpen). */
-  pipeRead(n: number, spliced?: boolean, drained?: boolean): boolean {
-    if (spliced) return this.splicedRead(n, drained === true);
+  pipeRead(n: number, spliced?: boolean, drained?: boolean, ms?: number): boolean {
+    if (spliced) return this.splicedRead(n, drained === true, ms ?? 0);
     if (n < 0) {
       if (n === UV_EOF) this.finish(null);
       else this.finish(Object.assign(new Error(`read from pipe: ${getSystemErrorName(n)}`), { code: getSystemErrorName(n), errno: n }));
@@ -284,7 +284,7 @@ export class PipeSource implements PipeOwner {
   }
 
   /** After a wake-up in splice mode: `n` bytes moved, the end, or splice's error. */
-  private splicedRead(n: number, drained: boolean): boolean {
+  private splicedRead(n: number, drained: boolean, ms: number): boolean {
     if (n === UV_EOF) {
       this.finish(null);
       return false;
@@ -303,7 +303,7 @@ export class PipeSource implements PipeOwner {
     }
     if (n >= READ_SIZE || this.flooding) this.grow();
     const said = this.pauseCalls;
-    const more = this.consumer?.spliced ? this.consumer.spliced(n) : false;
+    const more = this.consumer?.spliced ? this.consumer.spliced(n, ms) : false;
     if (this.pauseCalls === said) this.paused = !more;
     return more && !this.resting && !held;
   }

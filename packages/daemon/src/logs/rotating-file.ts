@@ -28,6 +28,7 @@ import {
   type Destination,
   openDestination,
   sizeOnDisk,
+  stalled,
   type WriteError,
   writeToDestination,
   writeToDestinationSync,
@@ -126,8 +127,9 @@ export class RotatingFile implements LogSink {
    * Lets `splicer` move bytes into the open file from now on, if it may: the file is a regular
    * one on a local filesystem, open, not failing, not written through the thread pool, with
    * nothing queued, no other splicer and no follower (followers read the last MiB written from
-   * memory, which a splice never holds: one slower than rotation would lose bytes). Clears O_APPEND on the descriptor meanwhile (the
-   * kernel refuses to splice into an O_APPEND file; the splice writes at the file's end).
+   * memory, which a splice never holds: one slower than rotation would lose bytes). Clears
+   * O_APPEND on the descriptor meanwhile (the kernel refuses to splice into an O_APPEND file;
+   * the splice writes at the file's end).
    */
   beginSplice(splicer: Splicer): SpliceTarget | null {
     const dest = this.dest;
@@ -151,17 +153,23 @@ export class RotatingFile implements LogSink {
   }
 
   /**
-   * `n` bytes were spliced into the file: counted as written. Returns where to go on (the limit
-   * renewed), or null once the file has reached maxbytes: the splice has stopped and the
-   * rotation is queued, as after a write.
+   * `n` bytes were spliced into the file, in `ms`: counted as written, and as a synchronous
+   * write's time is (a disk that keeps stalling the event loop sends the file to the thread
+   * pool: destination.ts). Returns where to go on (the limit renewed), or null once the file
+   * has reached maxbytes (the splice has stopped and the rotation is queued, as after a write)
+   * or goes to the thread pool.
    */
-  spliced(n: number): SpliceTarget | null {
+  spliced(n: number, ms = 0): SpliceTarget | null {
     this.writtenBytes += n;
     this.size += n;
     this.generations.grew(this.size);
     const dest = this.dest;
+    if (dest?.kind === 'file') {
+      const now = performance.now();
+      stalled(dest, now - ms, now, n);
+    }
     const limit = this.spliceLimit();
-    if (this.splicer && dest?.kind === 'file' && limit >= 0) return { fd: dest.fd, limit };
+    if (this.splicer && dest?.kind === 'file' && Date.now() >= dest.asyncUntil && limit >= 0) return { fd: dest.fd, limit };
     this.stopSplice(false);
     void this.enqueue(async () => {
       if (this.shouldRotate()) await this.rotate();

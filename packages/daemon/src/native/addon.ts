@@ -71,11 +71,11 @@ export type PipeHandle = { readonly __pipeHandle: unique symbol };
 /**
  * The owner of a pipe reader: told of every read (n > 0 bytes, or a negative libuv error code),
  * and, while splicing (pipeSplice), of the bytes each wake-up moved (`spliced` true; `drained`:
- * the pipe was emptied).
+ * the pipe was emptied; `ms`: how long the splices took).
  */
 export interface PipeOwner {
   /** Returns false to stop reading until pipeStart. */
-  pipeRead(n: number, spliced?: boolean, drained?: boolean): boolean;
+  pipeRead(n: number, spliced?: boolean, drained?: boolean, ms?: number): boolean;
 }
 
 /** A listening socket's accept queue: connections waiting, and the backlog they wait in. */
@@ -106,7 +106,7 @@ export interface Addon {
   reapPid(pid: number): ReapResult | null;
   makePipe(): PipeFds;
   setPipeSize(fd: number, size: number): number;
-  pipeInit(onRead: (this: object, n: number, spliced?: boolean, drained?: boolean) => boolean | void): void;
+  pipeInit(onRead: (this: object, n: number, spliced?: boolean, drained?: boolean, ms?: number) => boolean | void): void;
   pipeOpen(fd: number, owner: object, buffer: Buffer): PipeHandle;
   pipeSetBuffer(pipe: PipeHandle, buffer: Buffer): void;
   pipeStart(pipe: PipeHandle): void;

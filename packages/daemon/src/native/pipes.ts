@@ -24,8 +24,8 @@ export function setPipeSize(fd: number, size: number): number {
 
 let pipeInitialized = false;
 
-function pipeRead(this: PipeOwner, n: number, spliced?: boolean, drained?: boolean): boolean {
-  return this.pipeRead(n, spliced, drained);
+function pipeRead(this: PipeOwner, n: number, spliced?: boolean, drained?: boolean, ms?: number): boolean {
+  return this.pipeRead(n, spliced, drained, ms);
 }
 
 /**
@@ -61,7 +61,7 @@ export function pipeClose(pipe: PipeHandle): void {
 /**
  * From now on the pipe's bytes go to the regular file `fd` (not O_APPEND: setFdAppend) inside
  * the kernel, written at its end, `limit` bytes at most (0: no limit) until called again; the
- * owner hears `pipeRead(n, true, drained)` after each wake-up. `fd` -1: read into buffers again.
+ * owner hears `pipeRead(n, true, drained, ms)` after each wake-up. `fd` -1: read into buffers again.
  */
 export function pipeSplice(pipe: PipeHandle, fd: number, limit: number): void {
   native().pipeSplice(pipe, fd, limit);
