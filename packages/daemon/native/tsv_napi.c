@@ -13,26 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tsv_errname.h"
 #include "tsv_napi.h"
 
+/* The name Node would give (.code); EUNKNOWN for an errno without one (tsv_errname.h's table). */
 const char *errno_name(int err) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  const char *n = strerrorname_np(err);
-  if (n) return n;
-#endif
-  switch (err) {
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EEXIST: return "EEXIST";
-    case EINVAL: return "EINVAL";
-    case EADDRINUSE: return "EADDRINUSE";
-    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case ECHILD: return "ECHILD";
-    case EBADF: return "EBADF";
-    default: return "EUNKNOWN";
-  }
+  static char buf[32];
+  const char *n = tsv_errno_name(err, buf);
+  return n == buf ? "EUNKNOWN" : n;
 }
 
 /* Throws a system error. `what` is the object (address, path...) named in the message. */

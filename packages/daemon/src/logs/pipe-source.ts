@@ -158,8 +158,6 @@ export class PipeSource implements PipeOwner {
   private windowStart = 0;
   private windowBytes = 0;
   private flooding = false;
-  /** Splicing into a file (spliceTo), not reading. */
-  private splicing = false;
 
   /** Takes ownership of `fd` (the read end of a pipe); it is closed at the end. */
   constructor(private readonly fd: number) {
@@ -209,13 +207,7 @@ export class PipeSource implements PipeOwner {
   spliceTo(fd: number | null, limit = 0): boolean {
     if (!this.handle || (fd !== null && this.observer)) return false;
     pipeSplice(this.handle, fd ?? -1, limit);
-    this.splicing = fd !== null;
-    return this.splicing;
-  }
-
-  /** Whether the bytes go pipe → file in the kernel now (spliceTo). */
-  get spliced(): boolean {
-    return this.splicing;
+    return fd !== null;
   }
 
   pauseReading(): void {
@@ -347,7 +339,6 @@ export class PipeSource implements PipeOwner {
   private finish(err: Error | null): void {
     if (this.finished) return;
     this.finished = true;
-    this.splicing = false;
     this.endError = err;
     live.delete(this);
     if (this.handle) pipeClose(this.handle);

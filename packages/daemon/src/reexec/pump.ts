@@ -55,13 +55,15 @@ export function stopPump(pid: number): void {
     return; // gone already
   }
   const end = Date.now() + STOP_WAIT_MS;
+  let killed = false;
   for (;;) {
     try {
       if (reapPid(pid)) return;
     } catch {
       return; // not our child any more (reaped elsewhere)
     }
-    if (Date.now() > end) {
+    if (!killed && Date.now() > end) {
+      killed = true;
       try {
         process.kill(pid, 'SIGKILL'); // a splice is never half done: nothing is lost or doubled
       } catch {
