@@ -11,7 +11,8 @@
  * places its stdio: everything else is the shim's job (tsv_exec.c). Except for a direct spawn
  * (tsv_direct.h): a program that needs only setpgid, close-fds, the parent-death signal, chdir
  * and umask gets them from the child itself, which then execs the command (no shim: 1 ms less
- * from spawn to main()) and, if that fails, writes the shim's texts and exits 127 as it would.
+ * from spawn to main()) and, if that fails, writes the shim's texts and exits 127 as it would;
+ * an armed direct spawn (tsv_direct.h `gate`) waits for the daemon's go just before that exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -239,8 +240,10 @@ static void child_direct(struct spawn_block *b) {
   long parent = raw_syscall(SYS_getppid, 0, 0, 0, 0);
   long r;
   if (d->setpgid && (r = raw_syscall(SYS_setpgid, 0, 0, 0, 0)) < 0) child_fail("couldn't setpgid", NULL, -r);
-  if (d->close_fds && raw_syscall(SYS_close_range, 3, ~0U, 0, 0) < 0)
-    for (long fd = 3; fd < b->max_fd; fd++) raw_syscall(SYS_close, fd, 0, 0, 0);
+  /* an armed spawn's gate is its last stdio slot: kept until the go */
+  long first = d->gate >= 3 ? d->gate + 1 : 3;
+  if (d->close_fds && raw_syscall(SYS_close_range, first, ~0U, 0, 0) < 0)
+    for (long fd = first; fd < b->max_fd; fd++) raw_syscall(SYS_close, fd, 0, 0, 0);
   if (d->pdeathsig) {
     if ((r = raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, d->pdeathsig, 0, 0)) < 0)
       child_fail("couldn't set parent death signal", NULL, -r);
@@ -248,6 +251,14 @@ static void child_direct(struct spawn_block *b) {
   }
   if (d->dir && (r = raw_syscall(SYS_chdir, (long)d->dir, 0, 0, 0)) < 0) child_fail("couldn't chdir to ", d->dir, -r);
   if (d->umask >= 0) raw_syscall(SYS_umask, d->umask, 0, 0, 0);
+  if (d->gate >= 3) {
+    /* armed: everything is done but the exec; one byte is the go, end-of-file a cancel */
+    char go;
+    do r = raw_syscall(SYS_read, d->gate, (long)&go, 1, 0);
+    while (r == -EINTR);
+    if (r != 1) raw_syscall(SYS_exit, 0, 0, 0, 0);
+    raw_syscall(SYS_close, d->gate, 0, 0, 0);
+  }
 }
 
 static int child_main(void *arg) {

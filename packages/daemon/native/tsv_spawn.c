@@ -40,6 +40,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,8 +210,10 @@ napi_value tsv_spawn_process(napi_env env, napi_callback_info info) {
 }
 
 /*
- * spawnDirect(file, argv, env, stdio, [setpgid, closeFds, pdeathsig, umask, dir]) -> pid: `file`
- * is the command itself; the child takes those steps and execs it (tsv_clone.c). Throws ENOSYS
+ * spawnDirect(file, argv, env, stdio, [setpgid, closeFds, pdeathsig, umask, dir, armed?]) -> pid:
+ * `file` is the command itself; the child takes those steps and execs it (tsv_clone.c); armed
+ * (true): stdio's last slot is a pipe's read end, and the child waits there before its exec
+ * (one byte: go; end-of-file: exit 0). Throws ENOSYS
  * where the spawn is posix_spawn (no code of ours runs in its child): use the shim there.
  */
 napi_value tsv_spawn_direct(napi_env env, napi_callback_info info) {
@@ -225,7 +228,7 @@ napi_value tsv_spawn_direct(napi_env env, napi_callback_info info) {
   char dir[4096];
   size_t dir_len = 0;
   uint32_t len = 0;
-  if (argc < 5 || napi_get_array_length(env, argv[4], &len) != napi_ok || len != 5) goto bad;
+  if (argc < 5 || napi_get_array_length(env, argv[4], &len) != napi_ok || (len != 5 && len != 6)) goto bad;
   for (uint32_t i = 0; i < 4; i++) {
     napi_value e;
     if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int32(env, e, &v[i]) != napi_ok) goto bad;
@@ -234,10 +237,20 @@ napi_value tsv_spawn_direct(napi_env env, napi_callback_info info) {
   if (napi_get_element(env, argv[4], 4, &d) != napi_ok ||
       napi_get_value_string_utf8(env, d, dir, sizeof dir, &dir_len) != napi_ok || dir_len >= sizeof dir - 1)
     goto bad;
-  struct tsv_direct steps = {v[0], v[1], v[2], v[3], dir_len ? dir : NULL};
+  struct tsv_direct steps = {v[0], v[1], v[2], v[3], dir_len ? dir : NULL, -1};
+  if (len == 6) {
+    /* armed: the stdio's last slot is the gate (at least one above the child's stdin/out/err) */
+    bool gated = false;
+    uint32_t n = 0;
+    if (napi_get_element(env, argv[4], 5, &d) != napi_ok || napi_get_value_bool(env, d, &gated) != napi_ok ||
+        napi_get_array_length(env, argv[3], &n) != napi_ok || (gated && n < 4))
+      goto bad;
+    if (gated) steps.gate = (int)n - 1;
+  }
   return spawn_common(env, argv, argc, &steps);
 bad:
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "spawnDirect: steps must be [setpgid, closeFds, pdeathsig, umask, dir]");
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                        "spawnDirect: steps must be [setpgid, closeFds, pdeathsig, umask, dir, armed?] (armed: 4 stdio slots or more)");
   return NULL;
 #endif
 }

@@ -351,6 +351,10 @@ class GroupHost implements ProcessHost {
     return this.sup.state === 'RUNNING';
   }
 
+  hasListeningSocket(): boolean {
+    return this.group.socket !== null;
+  }
+
   listeningSocket(p: Subprocess): { fd: number; pass: 'stdin' | 'listen_fds'; name: string } | null {
     const socket = this.group.socket;
     if (!socket) return null;

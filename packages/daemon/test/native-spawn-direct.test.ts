@@ -85,3 +85,38 @@ test('the steps: own process group, fds >= 3 closed, directory, umask, no parent
   assert.equal(direct.out, `pgid=1\n${dir}\n0027\n0\n1\n2\n`);
   assert.deepEqual(direct, shim);
 });
+
+/** An armed direct spawn of `sh -c SCRIPT` (stdout on a pipe, the gate last): its pid, output and exit. */
+function armed(script: string): { pid: number; gate: number; result: Promise<Run> } {
+  const gate = makePipe();
+  let pid = 0;
+  const result = run((stdio) => {
+    try {
+      pid = spawnDirect(SH, [SH, '-c', script], [], [...stdio, gate.read], { ...STEPS, armed: true });
+      return pid;
+    } finally {
+      closeFd(gate.read);
+    }
+  });
+  return { pid, gate: gate.write, result };
+}
+
+test('an armed spawn waits before its exec: one byte lets it run (its fds as unarmed), end-of-file ends it unexec\'d', { skip }, async () => {
+  const go = armed('echo ran; ls /proc/self/fd | sort -n | tr "\\n" " "');
+  await new Promise((r) => setTimeout(r, 200));
+  // not exec'd yet: still the daemon's image (this test process's comm)
+  const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8');
+  assert.equal(comm(go.pid), comm(process.pid), 'armed child has not exec\'d');
+  fs.writeSync(go.gate, Buffer.from([1]));
+  closeFd(go.gate);
+  const ran = await go.result;
+  assert.equal(ran.code, 0);
+  // stdin, stdout, stderr and ls's own directory fd: the gate is closed before the exec
+  assert.match(ran.out, /^ran\n0 1 2 3 $/);
+
+  const cancelled = armed('echo ran');
+  await new Promise((r) => setTimeout(r, 100));
+  closeFd(cancelled.gate);
+  const none = await cancelled.result;
+  assert.deepEqual(none, { out: '', code: 0 }, 'end-of-file: exit 0, nothing run, nothing written');
+});

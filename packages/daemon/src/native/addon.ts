@@ -126,7 +126,7 @@ export interface Addon {
   dupFd?(fd: number): number;
   reexec?(path: string, argv: string[], env: string[]): never;
   spawnProcess?(file: string, argv: string[], env: string[], stdio: number[]): number;
-  spawnDirect?(file: string, argv: string[], env: string[], stdio: number[], steps: [number, number, number, number, string]): number;
+  spawnDirect?(file: string, argv: string[], env: string[], stdio: number[], steps: [number, number, number, number, string] | [number, number, number, number, string, boolean]): number;
   peekChild?(): number;
   spawnSettle?(): number;
   countFds?(): number;

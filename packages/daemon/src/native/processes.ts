@@ -79,6 +79,9 @@ export interface DirectSteps {
   /** null: unchanged. */
   umask: number | null;
   directory: string | null;
+  /** An armed spawn: stdio's last slot is a pipe's read end; the child waits for one byte there
+   * before its exec, and exits 0 without exec'ing at end-of-file (process/armed-spawn.ts). */
+  armed?: boolean;
 }
 
 /**
@@ -103,13 +106,14 @@ export function canSpawnDirect(): boolean {
 export function spawnDirect(file: string, argv: string[], env: string[], stdio: number[], steps: DirectSteps): number {
   const a = native();
   if (!a.spawnDirect) throw outOfDate('spawnDirect');
-  return a.spawnDirect(file, argv, env, stdio, [
+  const fixed: [number, number, number, number, string] = [
     steps.setpgid ? 1 : 0,
     steps.closeFds ? 1 : 0,
     steps.pdeathsig,
     steps.umask ?? -1,
     steps.directory ?? '',
-  ]);
+  ];
+  return a.spawnDirect(file, argv, env, stdio, steps.armed ? [...fixed, true] : fixed);
 }
 
 /**

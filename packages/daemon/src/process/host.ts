@@ -30,6 +30,8 @@ export interface ProcessHost {
   autoStartAllowed(): boolean;
   /** The listening socket this process gets at spawn (fcgi-program), or null. */
   listeningSocket(p: Subprocess): SpawnSocket | null;
+  /** Whether its spawns get a listening socket (fcgi-program), without taking one. */
+  hasListeningSocket(): boolean;
   /**
    * fcgi socket_drain: resolves when the stop signal may be sent (the worker holds no request),
    * or null to send it at once. The stop's signal and its stopwaitsecs timer wait for it.

@@ -40,6 +40,9 @@ export interface SpawnInput {
   releaseProbe(): void;
   /** The spawn failed: supervisor's spawnerr (now, or later for a failed fork). */
   failed(error: string): void;
+  /** An armed spawn (armed-spawn.ts): the go pipe's read end; the child waits on it before its
+   * exec. Only for a direct spawn: anything else fails. */
+  gate?: number;
 }
 
 /** Spawns the child, or returns null after telling `input.failed` (maybe later) why not. */
@@ -62,6 +65,12 @@ export function spawnChild(input: SpawnInput): { child: SpawnedChild; pid: numbe
   // Nothing but single system calls to make: the child takes them and execs the command itself
   // (native/tsv_clone.c), 1 ms sooner in main() than through the shim. Else the shim does it all.
   const direct = !cfg.user && !socket && !readyFd ? input.os.spawnDirect : undefined;
+  const gate = input.gate;
+  if (gate !== undefined && !direct) {
+    input.releaseProbe();
+    input.failed(`'${cfg.name}' cannot be spawned armed (not a direct spawn)`);
+    return null;
+  }
   const args = direct
     ? []
     : shimArgs({
@@ -95,11 +104,12 @@ export function spawnChild(input: SpawnInput): { child: SpawnedChild; pid: numbe
   const stdio: Array<number | 'ignore'> = [...pipes.stdio];
   if (socket) stdio.push(socket.fd);
   if (readyFd) stdio[readySlot] = readyFd.fd;
+  if (gate !== undefined) stdio.push(gate); // the last slot (tsv_direct.h)
   let child: SpawnedChild;
   try {
     const options = { env: input.env, stdio };
     child = direct
-      ? direct(resolved.filename, resolved.argv.length > 0 ? resolved.argv : [resolved.filename], directSteps(cfg), options)
+      ? direct(resolved.filename, resolved.argv.length > 0 ? resolved.argv : [resolved.filename], directSteps(cfg, gate !== undefined), options)
       : input.os.spawn(SHIM_PATH, args, options);
   } catch (err) {
     pipes.discard();
@@ -114,13 +124,14 @@ export function spawnChild(input: SpawnInput): { child: SpawnedChild; pid: numbe
 }
 
 /** The shim's steps for a direct spawn: supervisor's setpgrp, closed fds, SIGKILL at the daemon's death. */
-function directSteps(cfg: ProcessConfig): DirectSteps {
+function directSteps(cfg: ProcessConfig, armed: boolean): DirectSteps {
   return {
     setpgid: true,
     closeFds: true,
     pdeathsig: osConstants.signals.SIGKILL,
     umask: cfg.umask ?? null,
     directory: cfg.directory || null,
+    ...(armed ? { armed } : {}),
   };
 }
 

@@ -8,12 +8,18 @@
  * way: `stopAfterDependents` stops a process once its dependents are down. Each hold, change
  * of what it waits for and release is emitted on the supervisor (`dependencyWaiting`,
  * `dependencyReleased`), for the events stream's TSUPERVISOR_DEPENDENCY_* events.
+ *
+ * A held process that waits only for processes now STARTING is armed (armed-spawn.ts: spawned,
+ * its child held before the exec), and at the change to ready that frees it, the child is let go
+ * at once, before the change's other listeners (the gate's is the supervisor's first); its
+ * spawn's bookkeeping (STARTING, the 'spawned' line and event) follows in the review, in the
+ * usual order.
  */
-import { Faults, RPCFault } from '@tsupervisor/protocol';
+import { Faults, RPCFault, STARTABLE_STATES } from '@tsupervisor/protocol';
 import { resolveTarget, type GroupView } from '../config/dependencies.js';
 import type { DependencySpec } from '../config/types.js';
 import type { Supervisor } from '../supervisor.js';
-import { verdict, waitingText, type DependencyView, type GateNote, type Verdict } from './dependencies.js';
+import { becameReady, verdict, waitingText, type DependencyView, type GateNote, type Verdict } from './dependencies.js';
 import type { Subprocess } from './subprocess.js';
 import { isRunningState, isStoppedState } from './transition.js';
 
@@ -45,7 +51,10 @@ export class StartGate {
         this.review();
       });
     };
-    sup.on('processState', soon);
+    sup.on('processState', (change) => {
+      if (becameReady(change)) this.releaseFreed();
+      soon();
+    });
     sup.on('ready', soon);
   }
 
@@ -106,6 +115,7 @@ export class StartGate {
     const hold = this.holds.get(p);
     if (!hold) return false;
     this.holds.delete(p);
+    p.disarm();
     this.setNote(p, null);
     this.sup.emit('dependencyReleased', p, 'cancelled', null);
     for (const w of hold.waiters) w.reject(new RPCFault(Faults.ABNORMAL_TERMINATION, p.namespec));
@@ -194,7 +204,8 @@ export class StartGate {
           const hold = this.holds.get(p);
           if (hold) this.look(p, hold);
         }
-        for (const p of [...this.holds.keys()]) if (!this.lookup(p.namespec)) this.cancel(p);
+        // removed, or replaced by update (a new process of the same name): no longer held
+        for (const p of [...this.holds.keys()]) if (this.lookup(p.namespec) !== p) this.cancel(p);
       } while (this.again);
     } finally {
       this.reviewing = false;
@@ -209,6 +220,7 @@ export class StartGate {
     }
     this.holds.delete(p);
     if (j.kind === 'failed') {
+      p.disarm();
       this.setNote(p, { error: j.reason });
       this.again = true; // what depends on it fails in turn
       this.sup.logger.log('warn', `not starting ${p.namespec}: ${j.reason}`);
@@ -221,11 +233,14 @@ export class StartGate {
     this.sup.emit('dependencyReleased', p, 'started', null);
     if (hold.kind === 'autostart') p.autostart();
     else p.start();
+    p.disarm(); // not spawned after all: its armed child goes
     for (const w of hold.waiters) w.resolve();
   }
 
   /** `p` is held for `waiting`: noted for status, and emitted when it differs from the last note. */
   private waitFor(p: Subprocess, waiting: readonly Edge[]): void {
+    // what it waits for is on its way to ready: spawn it ahead, held before its exec
+    if (!p.armed && waiting.every((e) => e.spec.condition === 'ready' && e.process?.state === 'STARTING')) p.arm();
     const texts = waiting.map((e) => waitingText(e.spec, e.namespec));
     const note = p.gateNote;
     if (note && 'waitingFor' in note && note.waitingFor.join() === texts.join()) return;
@@ -235,6 +250,19 @@ export class StartGate {
       p,
       waiting.map((e) => `${e.namespec}:${e.spec.condition}`),
     );
+  }
+
+  /**
+   * At a change to ready, before its other listeners: an armed held process that it frees is let
+   * go now (its exec); the review that follows in this turn spawns it with that child.
+   */
+  private releaseFreed(): void {
+    if (this.sup.state !== 'RUNNING') return;
+    for (const [p, hold] of this.holds) {
+      if (!p.armed || this.judge(p).kind !== 'met') continue;
+      const starts = hold.kind === 'autostart' ? p.config.autostart && p.laststart === 0 && p.state === 'STOPPED' : STARTABLE_STATES.includes(p.state);
+      if (starts) p.releaseArmed();
+    }
   }
 
   private setNote(p: Subprocess, note: GateNote | null): void {

@@ -24,6 +24,7 @@ import { closePipesSoon, type ChildIo } from './child-pipes.js';
 import { driverState, timersLeft, type ChildLike, type DriverState } from './adoption.js';
 import { logsOpening } from './fd-budget.js';
 import { spawnChild } from './spawn.js';
+import { armable, armSpawn, type ArmedSpawn } from './armed-spawn.js';
 import type { ProcessHost, StateChange } from './host.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
@@ -49,6 +50,8 @@ export class Subprocess extends EventEmitter {
   private drained: Promise<void> = Promise.resolve();
   /** tsupervisor: what the start gate holds it for, or why it left it STOPPED (replaced, never changed). */
   gateNote: GateNote | null = null;
+  /** The start gate's spawn ahead of time, held before its exec (armed-spawn.ts), or null. */
+  private armedSpawn: ArmedSpawn | null = null;
   readonly health: HealthMonitor;
 
   constructor(
@@ -90,12 +93,14 @@ export class Subprocess extends EventEmitter {
 
   /** update: new settings; the caller restarts the process when a changed key needs it. */
   reconfigure(config: ProcessConfig): void {
+    this.disarm();
     this.cfg = config;
     this.health.reconfigure(healthSettings(config));
   }
 
   /** update: the process now belongs to another group (a [group:x] edit); it keeps running. */
   rehome(groupName: string, host: ProcessHost): void {
+    this.disarm();
     this.group = groupName;
     this.host = host;
   }
@@ -138,6 +143,54 @@ export class Subprocess extends EventEmitter {
     const before = this.st.generation;
     this.dispatch({ type: 'start' });
     return this.st.generation !== before;
+  }
+
+  /**
+   * The start gate, while what this process waits for is STARTING: spawn it now, its child held
+   * before the exec, for its next start to use (armed-spawn.ts). False when it cannot be.
+   */
+  arm(): boolean {
+    if (this.armedSpawn || !isStoppedState(this.st.state)) return false;
+    const cfg = this.config;
+    if (!armable(cfg, this.host.os, this.host.hasListeningSocket())) return false;
+    if (this.readiness.prepare(cfg.ready)) {
+      this.readiness.release();
+      return false;
+    }
+    const armed = armSpawn({
+      os: this.host.os,
+      logger: this.host.logger,
+      config: cfg,
+      env: this.environment(),
+      listeningSocket: () => null,
+      readyFd: null,
+    });
+    if (!armed) {
+      this.readiness.release();
+      return false;
+    }
+    this.armedSpawn = armed;
+    this.host.logger.log('debug', `${cfg.name}: spawned ahead (pid ${armed.pid}), held before its exec until its dependencies are ready`);
+    return true;
+  }
+
+  /** Whether an armed spawn waits for this process's start. */
+  get armed(): boolean {
+    return this.armedSpawn !== null;
+  }
+
+  /** The start gate: its start is certain: let the armed child exec now (its spawn follows). */
+  releaseArmed(): void {
+    this.armedSpawn?.release();
+  }
+
+  /** Cancel the armed spawn, if any (its child exits without exec'ing, or is killed). */
+  disarm(): void {
+    const armed = this.armedSpawn;
+    if (!armed) return;
+    this.armedSpawn = null;
+    armed.cancel(this.host.os);
+    this.readiness.release();
   }
 
   /** Send the stop signal (BACKOFF goes straight to STOPPED). */
@@ -293,6 +346,7 @@ export class Subprocess extends EventEmitter {
 
   /** Cancel every timer (group removal, daemon exit). */
   dispose(): void {
+    this.disarm();
     this.timers.clearAll();
     this.readiness.release();
     this.health.stop();
@@ -319,6 +373,14 @@ export class Subprocess extends EventEmitter {
 
   private spawn(): void {
     const cfg = this.config;
+    const armed = this.armedSpawn;
+    if (armed?.fits(cfg)) {
+      // prepared by arm(): the readiness check too
+      this.armedSpawn = null;
+      this.watchChild(armed.child, armed.use());
+      return this.dispatch({ type: 'spawned', pid: armed.pid });
+    }
+    this.disarm();
     const notReady = this.readiness.prepare(cfg.ready);
     if (notReady) return this.dispatch({ type: 'spawnFailed', error: notReady });
     const spawned = spawnChild({

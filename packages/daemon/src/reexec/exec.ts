@@ -88,6 +88,8 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
     logger.log('warn', `reexec not done, the running daemon goes on: ${sockets}`);
     return new Error(sockets);
   }
+  // armed spawns (process/armed-spawn.ts) are not handed over: their children go unexec'd
+  for (const p of supervisor.allByPriority()) p.disarm();
   const servers = deps.handOverServers();
   holdAllPipes();
   await capturesIdle();

@@ -1,0 +1,125 @@
+/**
+ * An armed spawn: a process that the start gate holds (start-gate.ts) is spawned ahead, while
+ * what it waits for is STARTING, and its child stops just before its exec, reading a pipe
+ * (native/tsv_clone.c, tsv_direct.h `gate`). When the gate opens, one byte on that pipe lets it
+ * exec: the time from a dependency's ready signal to its dependent's first instruction is the
+ * daemon's wake-up and one exec, without the spawn's preparation and clone (issue 16,
+ * BENCHMARKS.md). The driver (subprocess.ts) uses it for its next spawn when it still fits
+ * (same settings, child still there), else cancels it: end-of-file on the pipe, and the child
+ * exits 0 without exec'ing (a child already let go is killed). Nothing of it shows: the process
+ * is STOPPED, waiting for its dependencies, until its spawn, as without it.
+ *
+ * Only a direct spawn is armed (no user=, listening socket or ready=fd, spawn.ts); at most
+ * MAX_ARMED at once, daemon-wide, as each is a process. TSV_SPAWN_ARM=0 turns it off.
+ */
+import { writeSync } from 'node:fs';
+import type { ProcessConfig } from '../config/types.js';
+import type { OsSeam, SpawnedChild } from '../os-seam.js';
+import { closeFd, makePipe } from '../native/index.js';
+import type { ChildPipes } from './child-pipes.js';
+import { spawnChild, type SpawnInput } from './spawn.js';
+
+/** Armed spawns at once, daemon-wide. */
+export const MAX_ARMED = 16;
+let armedCount = 0;
+
+const GO = Buffer.from([1]);
+
+function closeQuietly(fd: number): void {
+  try {
+    closeFd(fd);
+  } catch {
+    // EBADF: already closed
+  }
+}
+
+export class ArmedSpawn {
+  private released = false;
+  private gone = false;
+  private done = false;
+
+  constructor(
+    readonly child: SpawnedChild,
+    readonly pipes: ChildPipes,
+    /** The go pipe's write end (the child reads the other). */
+    private readonly gate: number,
+    /** The settings it was spawned with: used only for a spawn of the same. */
+    readonly config: ProcessConfig,
+  ) {
+    armedCount++;
+    child.once('exit', () => {
+      this.gone = true;
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  /** It can be the spawn of `config`: the same settings, and its child still there. */
+  fits(config: ProcessConfig): boolean {
+    return !this.done && !this.gone && config === this.config;
+  }
+
+  /** Let the child exec now (once); its spawn's bookkeeping follows with `use`. */
+  release(): void {
+    if (this.released || this.done) return;
+    this.released = true;
+    try {
+      writeSync(this.gate, GO);
+    } catch {
+      // EPIPE: the child is gone; its exit says so
+    }
+    closeQuietly(this.gate);
+  }
+
+  /** The spawn takes it: let it exec (if not yet) and hand over its pipes. */
+  use(): ReturnType<ChildPipes['open']> {
+    this.release();
+    this.finish();
+    return this.pipes.open();
+  }
+
+  /** Not used: the child exits without its exec (or is killed when it was let go already). */
+  cancel(os: OsSeam): void {
+    if (this.done) return;
+    this.finish();
+    if (this.released && !this.gone) {
+      try {
+        os.kill(this.pid, 'KILL');
+      } catch {
+        // ESRCH: gone
+      }
+    }
+    if (!this.released) closeQuietly(this.gate);
+    this.pipes.discard();
+  }
+
+  private finish(): void {
+    this.done = true;
+    armedCount--;
+  }
+}
+
+/** Whether a spawn of `config` may be armed (a direct spawn, room left, not turned off). */
+export function armable(config: ProcessConfig, os: OsSeam, hasSocket: boolean): boolean {
+  if (process.env.TSV_SPAWN_ARM === '0' || armedCount >= MAX_ARMED) return false;
+  return !!os.spawnDirect && !config.user && !hasSocket && config.ready?.kind !== 'fd';
+}
+
+/** Spawns `input` armed: the child waits before its exec. Null when it cannot (the real spawn will say why). */
+export function armSpawn(input: Omit<SpawnInput, 'gate' | 'failed' | 'releaseProbe'>): ArmedSpawn | null {
+  let gate;
+  try {
+    gate = makePipe();
+  } catch {
+    return null;
+  }
+  const spawned = spawnChild({ ...input, gate: gate.read, failed: () => {}, releaseProbe: () => {} });
+  closeQuietly(gate.read); // the child has its copy (or there is no child)
+  if (!spawned) {
+    closeQuietly(gate.write);
+    return null;
+  }
+  return new ArmedSpawn(spawned.child, spawned.pipes, gate.write, input.config);
+}
