@@ -51,6 +51,14 @@ ready_timeout=30
 command=sh -c 'sleep 0.5; echo ready >&3; exec sleep 100'
 ready=fd:3
 
+[program:fdshut]
+; a byte but no newline, then fd 3 closed: never ready, and the check says why
+command=sh -c 'printf x >&3; exec 3>&-; exec sleep 100'
+ready=fd:3
+ready_timeout=1
+startretries=0
+stopwaitsecs=1
+
 [program:tcp]
 command=sh -c 'sleep 0.5; exec python3 -m http.server --bind 127.0.0.1 ${tcpPort}'
 directory=${tmp.path}
@@ -102,6 +110,8 @@ stopwaitsecs=1
     // never ready: retried once, then FATAL, with what the check answered
     await d.waitState('never', 'FATAL', 15_000);
     assert.match(d.logs(), new RegExp(`never: not ready after 1 s: tcp:127\\.0\\.0\\.1:${deadPort}: ECONNREFUSED`));
+    await d.waitState('fdshut', 'FATAL', 15_000);
+    assert.match(d.logs(), /fdshut: not ready after 1 s: fd:3: fd 3 closed without a newline/);
     // d.logs() holds the main log twice (daemon output and file): count distinct pids
     assert.equal(new Set([...d.logs().matchAll(/INFO spawned: 'never' with pid (\d+)/g)].map((m) => m[1])).size, 2);
     // the daemon's own NOTIFY_SOCKET is never passed on

@@ -3,8 +3,8 @@
  * write end of a pipe on its fd N; a newline written there means ready. The daemon reads the
  * other end only while STARTING.
  */
-import { Socket } from 'node:net';
-import { closeFd, makePipe } from '../native/index.js';
+import { getSystemErrorName } from 'node:util';
+import { closeFd, makePipe, pipeClose, pipeOpen, pipeStart, UV_EOF, type PipeHandle } from '../native/index.js';
 import type { Probe, ProbeHooks, ProbeSetup } from './probe.js';
 
 export function fdSetup(fd: number): ProbeSetup {
@@ -20,25 +20,37 @@ export function fdSetup(fd: number): ProbeSetup {
     childFd: { fd: pipe.write, to: fd },
     start(_pid: number, hooks: ProbeHooks): Probe {
       closeChildEnd(); // the child has its copy
-      readEndOpen = false; // the socket owns it now
-      const reader = new Socket({ fd: pipe.read, readable: true, writable: false });
+      readEndOpen = false; // the reader owns it now
+      // read by the native reader (tsv_pipe.c), as the child's output is: the line reaches the
+      // state machine straight from libuv's callback, with no stream in between
+      const buffer = Buffer.alloc(512);
       let answer = `nothing written to fd ${fd}`;
       let done = false;
+      let reader: PipeHandle | null = null;
       const finish = () => {
         done = true;
-        reader.destroy();
+        if (reader) pipeClose(reader);
+        reader = null;
       };
-      reader.on('data', (chunk: Buffer) => {
-        if (done || !chunk.includes(10)) return;
-        finish();
-        hooks.ready();
-      });
-      reader.on('end', () => {
-        if (!done) answer = `fd ${fd} closed without a newline`;
-      });
-      reader.on('error', (err: NodeJS.ErrnoException) => {
-        answer = `fd ${fd}: ${err.code ?? err.message}`;
-      });
+      reader = pipeOpen(
+        pipe.read,
+        {
+          pipeRead(n: number): boolean {
+            if (done) return false;
+            if (n < 0) {
+              answer = n === UV_EOF ? `fd ${fd} closed without a newline` : `fd ${fd}: ${getSystemErrorName(n)}`;
+              finish();
+              return false;
+            }
+            if (!buffer.subarray(0, n).includes(10)) return true;
+            finish();
+            hooks.ready();
+            return false;
+          },
+        },
+        buffer,
+      );
+      pipeStart(reader);
       return { answer: () => answer, stop: () => !done && finish(), close: () => !done && finish() };
     },
     discard() {
