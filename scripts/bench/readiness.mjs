@@ -5,7 +5,9 @@
 //     NOTIFY_SOCKET (`ready=notify`) or writes its line to fd 3 (`ready=fd:3`); the dependent
 //     (`depends_on=`) reads the same clock as the first act of its main(). What is measured is
 //     therefore the whole path: the daemon's wake-up, its transition to RUNNING, the start gate,
-//     fork and exec of the dependent, and the start of a static binary. Each round starts the
+//     the exec of the dependent (spawned ahead and held before its exec, process/armed-spawn.ts;
+//     a second daemon with TSV_SPAWN_ARM=0 in the same run spawns it at the signal), and the
+//     start of a static binary (musl's when musl-gcc is there). Each round starts the
 //     dependent with `supervisor.startProcess` (which brings its dependency up first; the
 //     dependency signals 100 ms after its own spawn, when the daemon is idle) and stops both.
 //     s6 does the same job as s6's documentation has it: a service with a `notification-fd`
@@ -44,10 +46,14 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 
 const work = h.makeTmpDir('tsv-bench-ready-');
 const STAMP = join(work.path, 'ready-stamp');
-let cc = spawnSync(process.env.CC || 'cc', ['-O2', '-static', '-o', STAMP, join(here, 'ready-stamp.c')], { stdio: 'inherit' });
+// musl when there (Debian's musl-tools): glibc's start-up probes the CPU with some 80 CPUID
+// instructions, each a trap to the hypervisor on a VM (7.5 µs apiece here: 0.6 ms before main()),
+// which is the dependent's own start-up, not the supervisor's (BENCHMARKS.md)
+const CC = process.env.CC || (has('musl-gcc') ? 'musl-gcc' : 'cc');
+let cc = spawnSync(CC, ['-O2', '-static', '-o', STAMP, join(here, 'ready-stamp.c')], { stdio: 'inherit' });
 const staticBuild = cc.status === 0;
-if (!staticBuild) cc = spawnSync(process.env.CC || 'cc', ['-O2', '-o', STAMP, join(here, 'ready-stamp.c')], { stdio: 'inherit' });
-if (cc.status !== 0) throw new Error('cannot compile ready-stamp.c (needs cc)');
+if (!staticBuild) cc = spawnSync(CC, ['-O2', '-o', STAMP, join(here, 'ready-stamp.c')], { stdio: 'inherit' });
+if (cc.status !== 0) throw new Error(`cannot compile ready-stamp.c (needs ${CC})`);
 
 // BENCH_RAW=FILE: each round's two clock readings (ns of CLOCK_MONOTONIC), for profiling
 const raw = (tag, ready, dep) => process.env.BENCH_RAW && appendFileSync(process.env.BENCH_RAW, `${tag} ready ${ready}\n${tag} dep ${dep}\n`);
@@ -71,11 +77,11 @@ async function until(what, fn, timeoutMs = 10_000, everyMs = 2) {
 }
 
 /** A tsupervisord with the given programs; resolves once its control socket answers. */
-async function startTsv(dir, body) {
+async function startTsv(dir, body, env = process.env) {
   const conf = join(dir, 'supervisord.conf');
   writeFileSync(conf, h.confHeader(dir) + body);
   const { daemonCmd } = h.resolveCommands({ daemonCmd: undefined });
-  const child = spawn(daemonCmd, ['-c', conf], { cwd: dir, stdio: 'ignore', detached: true });
+  const child = spawn(daemonCmd, ['-c', conf], { cwd: dir, stdio: 'ignore', detached: true, env });
   h.startedPids.add(child.pid);
   const exited = new Promise((r) => child.once('exit', r));
   const stop = async () => {
@@ -127,12 +133,17 @@ stdout_logfile=NONE
 stderr_logfile=NONE
 `;
   const tsv = await startTsv(dir, prog('notified', 'notify', 'notify') + prog('fdline', 'fd', 'fd'));
+  // the same daemon without armed spawns (the dependent's spawn begins at the signal), same run
+  const dir0 = join(work.path, 'latency-unarmed');
+  mkdirSync(dir0);
+  const tsv0 = await startTsv(dir0, prog('notified', 'notify', 'notify0') + prog('fdline', 'fd', 'fd0'), { ...process.env, TSV_SPAWN_ARM: '0' });
   let s6 = null;
   const useS6 = has('s6-svscan') && has('s6-svwait');
   if (!useS6) console.log('(s6 is not installed: tsupervisor only)');
   try {
-    await until('the control socket', () => existsSync(tsv.sock), 15_000, 20);
+    await until('the control socket', () => existsSync(tsv.sock) && existsSync(tsv0.sock), 15_000, 20);
     const rpc = await h.RawConnection.open(tsv.sock);
+    const rpc0 = await h.RawConnection.open(tsv0.sock);
     const scan = join(dir, 'scan');
     const svc = join(scan, 'ready');
     if (useS6) {
@@ -145,16 +156,16 @@ stderr_logfile=NONE
       h.startedPids.add(s6.pid);
       await until('s6-supervise', () => existsSync(join(svc, 'supervise', 'status')), 10_000, 20);
     }
-    const results = { notify: [], fd: [], s6: [] };
+    const results = { notify: [], fd: [], notify0: [], fd0: [], s6: [] };
     const clean = (tag) => {
       for (const f of Object.values(stamps(tag))) rmSync(f, { force: true });
     };
-    const roundTsv = async (name, tag) => {
+    const roundTsv = async (name, tag, conn = rpc) => {
       clean(tag);
-      rpcOk(await rpc.call('supervisor.startProcess', { name: `${name}_dep`, wait: false }, 20_000), 'start');
+      rpcOk(await conn.call('supervisor.startProcess', { name: `${name}_dep`, wait: false }, 20_000), 'start');
       await until(`${name}_dep's stamp`, () => existsSync(stamps(tag).dep) && existsSync(stamps(tag).ready), 20_000);
       await sleep(20);
-      rpcOk(await rpc.call('supervisor.stopAllProcesses', { wait: true }, 20_000), 'stop');
+      rpcOk(await conn.call('supervisor.stopAllProcesses', { wait: true }, 20_000), 'stop');
       const ready = readNs(stamps(tag).ready);
       const dep = readNs(stamps(tag).dep);
       results[tag].push(Number(dep - ready) / 1e6);
@@ -180,13 +191,23 @@ stderr_logfile=NONE
     for (let i = 0; i < ROUNDS; i++) {
       await roundTsv('notified', 'notify');
       await roundTsv('fdline', 'fd');
+      await roundTsv('notified', 'notify0', rpc0);
+      await roundTsv('fdline', 'fd0', rpc0);
       if (useS6) await roundS6();
     }
     rpc.destroy();
+    rpc0.destroy();
     const load1 = loadavg();
-    console.log(`\nready signal → dependent's first instruction, ${ROUNDS} rounds (ready-stamp ${staticBuild ? 'static' : 'dynamic'}; load average ${load0} → ${load1})`);
+    console.log(`\nready signal → dependent's first instruction, ${ROUNDS} rounds (ready-stamp ${staticBuild ? 'static' : 'dynamic'}, ${CC}; load average ${load0} → ${load1})`);
     const s6m = results.s6.length ? median(results.s6) : NaN;
-    for (const [tag, label] of [['notify', 'tsupervisor ready=notify'], ['fd', 'tsupervisor ready=fd:3'], ['s6', 's6 notification-fd + s6-svwait -U']]) {
+    const rows = [
+      ['notify', 'tsupervisor ready=notify'],
+      ['fd', 'tsupervisor ready=fd:3'],
+      ['notify0', 'ready=notify, TSV_SPAWN_ARM=0'],
+      ['fd0', 'ready=fd:3, TSV_SPAWN_ARM=0'],
+      ['s6', 's6 notification-fd + s6-svwait -U'],
+    ];
+    for (const [tag, label] of rows) {
       const xs = results[tag];
       if (!xs.length) continue;
       const ratio = tag !== 's6' && Number.isFinite(s6m) ? `  ratio to s6 ${(median(xs) / s6m).toFixed(2)}` : '';
@@ -206,6 +227,7 @@ stderr_logfile=NONE
       h.startedPids.delete(s6.pid);
     }
     await tsv.stop();
+    await tsv0.stop();
   }
 }
 
