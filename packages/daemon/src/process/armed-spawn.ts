@@ -14,9 +14,11 @@
  */
 import { writeSync } from 'node:fs';
 import type { ProcessConfig } from '../config/types.js';
+import type { Logger } from '../logger.js';
 import type { OsSeam, SpawnedChild } from '../os-seam.js';
 import { closeFd, makePipe } from '../native/index.js';
 import type { ChildPipes } from './child-pipes.js';
+import type { ReadinessCheck } from './readiness-check.js';
 import { spawnChild, type SpawnInput } from './spawn.js';
 
 /** Armed spawns at once, daemon-wide. */
@@ -101,14 +103,67 @@ export class ArmedSpawn {
   }
 }
 
-/** Whether a spawn of `config` may be armed (a direct spawn, room left, not turned off). */
-export function armable(config: ProcessConfig, os: OsSeam, hasSocket: boolean): boolean {
-  if (process.env.TSV_SPAWN_ARM === '0' || armedCount >= MAX_ARMED) return false;
-  return !!os.spawnDirect && !config.user && !hasSocket && config.ready?.kind !== 'fd';
+/** What arming takes of its process (subprocess.ts), read at the moment. */
+export interface ArmInput {
+  os: OsSeam;
+  logger: Logger;
+  config: ProcessConfig;
+  /** Its spawns get a listening socket (fcgi-program): never armed. */
+  hasSocket: boolean;
+  env(): Record<string, string>;
+  /** Its readiness check: prepared for the armed spawn (as for any spawn), released if none. */
+  readiness: ReadinessCheck;
+}
+
+/** A process's armed spawn, if any: made by `arm`, taken by its next spawn, else cancelled. */
+export class ArmedSlot {
+  private armed: ArmedSpawn | null = null;
+
+  get full(): boolean {
+    return this.armed !== null;
+  }
+
+  /** Spawns the process armed, unless it has one or cannot be (a direct spawn, room left, not turned off). */
+  arm(input: ArmInput): boolean {
+    const cfg = input.config;
+    if (this.armed || process.env.TSV_SPAWN_ARM === '0' || armedCount >= MAX_ARMED) return false;
+    if (!input.os.spawnDirect || cfg.user || input.hasSocket || cfg.ready?.kind === 'fd') return false;
+    if (input.readiness.prepare(cfg.ready) === null) this.armed = armSpawn({ os: input.os, logger: input.logger, config: cfg, env: input.env(), listeningSocket: () => null, readyFd: null });
+    if (!this.armed) {
+      input.readiness.release();
+      return false;
+    }
+    input.logger.log('debug', `${cfg.name}: spawned ahead (pid ${this.armed.pid}), held before its exec until its dependencies are ready`);
+    return true;
+  }
+
+  /** Let the armed child exec now (its spawn follows with `take`). */
+  release(): void {
+    this.armed?.release();
+  }
+
+  /** For a spawn of `config`: the armed spawn if it fits (its readiness check is prepared), else null (one that does not fit is cancelled). */
+  take(config: ProcessConfig, os: OsSeam): ArmedSpawn | null {
+    const armed = this.armed;
+    if (armed?.fits(config)) {
+      this.armed = null;
+      return armed;
+    }
+    this.cancel(os);
+    return null;
+  }
+
+  /** Cancels the armed spawn; whether there was one (its readiness check is the caller's to release). */
+  cancel(os: OsSeam): boolean {
+    const armed = this.armed;
+    this.armed = null;
+    armed?.cancel(os);
+    return armed !== null;
+  }
 }
 
 /** Spawns `input` armed: the child waits before its exec. Null when it cannot (the real spawn will say why). */
-export function armSpawn(input: Omit<SpawnInput, 'gate' | 'failed' | 'releaseProbe'>): ArmedSpawn | null {
+function armSpawn(input: Omit<SpawnInput, 'gate' | 'failed' | 'releaseProbe'>): ArmedSpawn | null {
   let gate;
   try {
     gate = makePipe();

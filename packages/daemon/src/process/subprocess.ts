@@ -24,7 +24,7 @@ import { closePipesSoon, type ChildIo } from './child-pipes.js';
 import { driverState, timersLeft, type ChildLike, type DriverState } from './adoption.js';
 import { logsOpening } from './fd-budget.js';
 import { spawnChild } from './spawn.js';
-import { armable, armSpawn, type ArmedSpawn } from './armed-spawn.js';
+import { ArmedSlot } from './armed-spawn.js';
 import type { ProcessHost, StateChange } from './host.js';
 import type { ChildStdin } from './child-stdin.js';
 import type { ChildOutput } from './output.js';
@@ -51,7 +51,7 @@ export class Subprocess extends EventEmitter {
   /** tsupervisor: what the start gate holds it for, or why it left it STOPPED (replaced, never changed). */
   gateNote: GateNote | null = null;
   /** The start gate's spawn ahead of time, held before its exec (armed-spawn.ts), or null. */
-  private armedSpawn: ArmedSpawn | null = null;
+  private readonly armedSpawn = new ArmedSlot();
   readonly health: HealthMonitor;
 
   constructor(
@@ -150,47 +150,25 @@ export class Subprocess extends EventEmitter {
    * before the exec, for its next start to use (armed-spawn.ts). False when it cannot be.
    */
   arm(): boolean {
-    if (this.armedSpawn || !isStoppedState(this.st.state)) return false;
-    const cfg = this.config;
-    if (!armable(cfg, this.host.os, this.host.hasListeningSocket())) return false;
-    if (this.readiness.prepare(cfg.ready)) {
-      this.readiness.release();
-      return false;
-    }
-    const armed = armSpawn({
-      os: this.host.os,
-      logger: this.host.logger,
-      config: cfg,
-      env: this.environment(),
-      listeningSocket: () => null,
-      readyFd: null,
-    });
-    if (!armed) {
-      this.readiness.release();
-      return false;
-    }
-    this.armedSpawn = armed;
-    this.host.logger.log('debug', `${cfg.name}: spawned ahead (pid ${armed.pid}), held before its exec until its dependencies are ready`);
-    return true;
+    if (!isStoppedState(this.st.state)) return false;
+    const { os, logger } = this.host;
+    const input = { os, logger, config: this.config, hasSocket: this.host.hasListeningSocket(), env: () => this.environment(), readiness: this.readiness };
+    return this.armedSpawn.arm(input);
   }
 
   /** Whether an armed spawn waits for this process's start. */
   get armed(): boolean {
-    return this.armedSpawn !== null;
+    return this.armedSpawn.full;
   }
 
   /** The start gate: its start is certain: let the armed child exec now (its spawn follows). */
   releaseArmed(): void {
-    this.armedSpawn?.release();
+    this.armedSpawn.release();
   }
 
   /** Cancel the armed spawn, if any (its child exits without exec'ing, or is killed). */
   disarm(): void {
-    const armed = this.armedSpawn;
-    if (!armed) return;
-    this.armedSpawn = null;
-    armed.cancel(this.host.os);
-    this.readiness.release();
+    if (this.armedSpawn.cancel(this.host.os)) this.readiness.release();
   }
 
   /** Send the stop signal (BACKOFF goes straight to STOPPED). */
@@ -373,14 +351,12 @@ export class Subprocess extends EventEmitter {
 
   private spawn(): void {
     const cfg = this.config;
-    const armed = this.armedSpawn;
-    if (armed?.fits(cfg)) {
+    const armed = this.armedSpawn.take(cfg, this.host.os);
+    if (armed) {
       // prepared by arm(): the readiness check too
-      this.armedSpawn = null;
       this.watchChild(armed.child, armed.use());
       return this.dispatch({ type: 'spawned', pid: armed.pid });
     }
-    this.disarm();
     const notReady = this.readiness.prepare(cfg.ready);
     if (notReady) return this.dispatch({ type: 'spawnFailed', error: notReady });
     const spawned = spawnChild({
