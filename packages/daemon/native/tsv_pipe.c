@@ -71,6 +71,7 @@ int uv_pipe_open(uv_pipe_t *handle, uv_file file);
 int uv_read_start(uv_stream_t *stream, uv_alloc_cb alloc_cb, uv_read_cb read_cb);
 int uv_read_stop(uv_stream_t *stream);
 void uv_close(uv_handle_t *handle, uv_close_cb close_cb);
+void uv_unref(uv_handle_t *handle);
 void *uv_handle_get_data(const uv_handle_t *handle);
 void uv_handle_set_data(uv_handle_t *handle, void *data);
 const char *uv_strerror(int err);
@@ -79,8 +80,10 @@ const char *uv_strerror(int err);
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What one env shares: the read callback and the async context it runs in. */
 typedef struct {
@@ -88,7 +91,7 @@ typedef struct {
   napi_async_context context;
 } pipe_env;
 
-typedef struct {
+typedef struct pipe_reader {
   napi_env env;
   pipe_env *shared;
   napi_ref owner;  /* the JS object onRead is called on; strong while open */
@@ -106,6 +109,12 @@ typedef struct {
   int limited;   /* splice_left counts down to a stop */
   double splice_left;
   uv_poll_t *poll; /* made at the first pipeSplice */
+  /* splice mode's flood rule (see on_splice): bytes in the current window, its start (ns) */
+  double window_bytes;
+  double window_start;
+  int flooding;
+  int resting;                /* in the rest list, its poll stopped until the rest timer fires */
+  struct pipe_reader *rest_next;
   /* libuv's uv_pipe_t follows, uv_handle_size(UV_NAMED_PIPE) bytes, 16-byte aligned */
 } pipe_reader;
 
@@ -138,8 +147,11 @@ static void on_close(uv_handle_t *h) {
   }
 }
 
+static void rest_forget(pipe_reader *r);
+
 static void close_reader(pipe_reader *r) {
   if (r->closing) return;
+  rest_forget(r);
   r->closing = 1;
   r->reading = 0;
   drop_refs(r);
@@ -230,6 +242,79 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
 /* The largest splice(2) asked for at once (the kernel moves what the pipe holds, up to this). */
 #define SPLICE_MAX (4 << 20)
 
+/*
+ * A flooding channel in splice mode (FLOOD_BYTES within FLOOD_WINDOW_NS, the rule PipeSource
+ * applies to reads) rests REST_NS after each wake-up that emptied its pipe, so that the next
+ * splice takes what piled up rather than each 4-8 KiB write of a shell pipeline: woken for every
+ * write, the daemon spends its CPU in wake-ups; resting a millisecond (a node timer, as reads
+ * do) lets a pipe fill and the child wait. A quarter of a millisecond (one timerfd for every
+ * resting channel) holds ~200 KiB at 800 MB/s, well within a grown pipe: the child never waits.
+ */
+#define FLOOD_BYTES (256 * 1024)
+#define FLOOD_WINDOW_NS 10e6
+#define REST_NS 250000
+
+static int rest_fd = -1;
+static uv_poll_t *rest_poll;
+static pipe_reader *rest_list;
+static int rest_armed;
+
+static void rest_forget(pipe_reader *r) {
+  if (!r->resting) return;
+  for (pipe_reader **at = &rest_list; *at; at = &(*at)->rest_next)
+    if (*at == r) {
+      *at = r->rest_next;
+      break;
+    }
+  r->resting = 0;
+  r->rest_next = NULL;
+}
+
+/* The rest is over: every resting channel that still splices watches its pipe again. */
+static void on_rest_over(uv_poll_t *h, int status, int events) {
+  uint64_t ticks;
+  while (read(rest_fd, &ticks, sizeof ticks) < 0 && errno == EINTR) {
+  }
+  rest_armed = 0;
+  pipe_reader *list = rest_list;
+  rest_list = NULL;
+  while (list) {
+    pipe_reader *r = list;
+    list = r->rest_next;
+    r->rest_next = NULL;
+    r->resting = 0;
+    if (!r->closing && r->reading && r->splice_fd >= 0) uv_poll_start(r->poll, UV_READABLE, on_splice);
+  }
+}
+
+/* Stops watching `r`'s pipe for REST_NS; false when no timer could be had (then it goes on). */
+static int rest(pipe_reader *r) {
+  if (rest_fd < 0) {
+    struct uv_loop_s *loop;
+    napi_get_uv_event_loop(r->env, &loop);
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    uv_poll_t *p = fd >= 0 ? calloc(1, uv_handle_size(UV_POLL)) : NULL;
+    if (!p || uv_poll_init(loop, p, fd) != 0 || uv_poll_start(p, UV_READABLE, on_rest_over) != 0) {
+      free(p);
+      if (fd >= 0) close(fd);
+      return 0;
+    }
+    uv_unref((uv_handle_t *)p); /* a resting channel's own poll handle is what keeps node alive */
+    rest_fd = fd;
+    rest_poll = p;
+  }
+  if (!rest_armed) {
+    struct itimerspec t = {{0, 0}, {0, REST_NS}};
+    if (timerfd_settime(rest_fd, 0, &t, NULL) != 0) return 0;
+    rest_armed = 1;
+  }
+  uv_poll_stop(r->poll);
+  r->resting = 1;
+  r->rest_next = rest_list;
+  rest_list = r;
+  return 1;
+}
+
 /* The pipe is readable (or hung up) in splice mode: move what it holds into the file. */
 static void on_splice(uv_poll_t *h, int status, int events) {
   pipe_reader *r = uv_handle_get_data((uv_handle_t *)h);
@@ -262,6 +347,13 @@ static void on_splice(uv_poll_t *h, int status, int events) {
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+  r->window_bytes += moved;
+  if (r->window_bytes >= FLOOD_BYTES) {
+    double now = t1.tv_sec * 1e9 + t1.tv_nsec;
+    r->flooding = now - r->window_start <= FLOOD_WINDOW_NS;
+    r->window_start = now;
+    r->window_bytes = 0;
+  }
   int more = 1;
   if (moved > 0) more = call_owner(r, moved, 1, drained || eof, ms);
   if (r->closing) return;
@@ -279,6 +371,8 @@ static void on_splice(uv_poll_t *h, int status, int events) {
   if (!more && r->reading) {
     r->reading = 0;
     stop_active(r);
+  } else if (more && r->reading && r->splice_fd >= 0 && r->flooding && drained && !r->resting) {
+    rest(r);
   }
 }
 

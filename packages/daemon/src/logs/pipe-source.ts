@@ -25,7 +25,9 @@
  *   `head` write 4-8 KiB at a time). Woken for every such write, the daemon spent most of its CPU
  *   switching tasks and calling into JS once per 4 KiB; resting, it reads ~1000 times a second.
  *   A flooding child never waits on it (1 MiB of pipe holds more than a millisecond of output);
- *   a quiet channel is never delayed.
+ *   a quiet channel is never delayed. A spliced channel rests in the native reader instead, a
+ *   quarter of a millisecond (tsv_pipe.c): no JS runs per splice, and a node timer's 1-2 ms
+ *   let `tr`'s pipe fill and `tr` wait.
  * - The consumer (captureOutput) gets chunks through `consume()`, pauses the reads for
  *   backpressure and hands buffers back with `release()` once they are written. Reading starts
  *   at `consume()`.
@@ -289,10 +291,9 @@ export class PipeSource implements PipeOwner {
       if (this.handle && !this.paused && !this.resting && !held) pipeStart(this.handle);
       return false;
     }
-    if (this.flood(n) && drained) {
-      this.resting = true;
-      rest(this);
-    }
+    // a flooding channel rests between splices in the native reader (tsv_pipe.c: a quarter of a
+    // millisecond, not this file's 1 ms timer, which let its pipe fill and its child wait)
+    this.flood(n);
     if (n >= READ_SIZE || this.flooding) this.grow();
     const said = this.pauseCalls;
     const more = this.consumer?.spliced ? this.consumer.spliced(n, ms) : false;
