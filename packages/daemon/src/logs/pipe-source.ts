@@ -26,8 +26,8 @@
  *   switching tasks and calling into JS once per 4 KiB; resting, it reads ~1000 times a second.
  *   A flooding child never waits on it (1 MiB of pipe holds more than a millisecond of output);
  *   a quiet channel is never delayed. A spliced channel rests in the native reader instead, a
- *   quarter of a millisecond (tsv_pipe.c): no JS runs per splice, and a node timer's 1-2 ms
- *   let `tr`'s pipe fill and `tr` wait.
+ *   quarter of a millisecond (tsv_pipe.c's timerfd): a node timer's 1-2 ms let `tr`'s pipe
+ *   fill and `tr` wait.
  * - The consumer (captureOutput) gets chunks through `consume()`, pauses the reads for
  *   backpressure and hands buffers back with `release()` once they are written. Reading starts
  *   at `consume()`.
