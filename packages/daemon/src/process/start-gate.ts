@@ -63,12 +63,11 @@ export class StartGate {
     return this.sup.allByPriority().some((p) => p.config.dependsOn?.length);
   }
 
-  /** The processes `p` depends on, resolved against the running groups. */
-  edges(p: Subprocess): Edge[] {
+  /** The processes `p` depends on, resolved against the running groups (`views`: made once per pass). */
+  edges(p: Subprocess, views?: Map<string, GroupView>): Edge[] {
     const specs = p.config.dependsOn ?? [];
     if (specs.length === 0) return [];
-    const views = new Map<string, GroupView>();
-    for (const g of this.sup.groups.values()) views.set(g.name, { name: g.name, members: g.processes.map((q) => ({ name: q.name, programName: q.config.programName })) });
+    views ??= this.groupViews();
     const out: Edge[] = [];
     for (const spec of specs) {
       const names = resolveTarget(spec.target, views);
@@ -147,6 +146,13 @@ export class StartGate {
 
   // ---- inside ------------------------------------------------------------------------
 
+  /** The running groups as dependency targets resolve against them. */
+  private groupViews(): Map<string, GroupView> {
+    const views = new Map<string, GroupView>();
+    for (const g of this.sup.groups.values()) views.set(g.name, { name: g.name, members: g.processes.map((q) => ({ name: q.name, programName: q.config.programName })) });
+    return views;
+  }
+
   private lookup(namespec: string): Subprocess | null {
     try {
       return this.sup.findProcess(namespec);
@@ -155,9 +161,9 @@ export class StartGate {
     }
   }
 
-  private judge(p: Subprocess): Verdict & { waiting?: Edge[] } {
+  private judge(p: Subprocess, views?: Map<string, GroupView>): Verdict & { waiting?: Edge[] } {
     const waiting: Edge[] = [];
-    for (const e of this.edges(p)) {
+    for (const e of this.edges(p, views)) {
       const v = verdictOf(e);
       if (v.kind === 'failed') return v;
       if (v.kind === 'pending') waiting.push(e);
@@ -200,9 +206,10 @@ export class StartGate {
       do {
         this.again = false;
         if (this.sup.state !== 'RUNNING') this.clear();
+        const views = this.groupViews();
         for (const p of this.sup.allByPriority()) {
           const hold = this.holds.get(p);
-          if (hold) this.look(p, hold);
+          if (hold) this.look(p, hold, views);
         }
         // removed, or replaced by update (a new process of the same name): no longer held
         for (const p of [...this.holds.keys()]) if (this.lookup(p.namespec) !== p) this.cancel(p);
@@ -212,8 +219,8 @@ export class StartGate {
     }
   }
 
-  private look(p: Subprocess, hold: Hold): void {
-    const j = this.judge(p);
+  private look(p: Subprocess, hold: Hold, views: Map<string, GroupView>): void {
+    const j = this.judge(p, views);
     if (j.kind === 'pending') {
       this.waitFor(p, j.waiting ?? []);
       return;
@@ -258,8 +265,9 @@ export class StartGate {
    */
   private releaseFreed(): void {
     if (this.sup.state !== 'RUNNING') return;
+    let views: Map<string, GroupView> | undefined;
     for (const [p, hold] of this.holds) {
-      if (!p.armed || this.judge(p).kind !== 'met') continue;
+      if (!p.armed || this.judge(p, (views ??= this.groupViews())).kind !== 'met') continue;
       const starts = hold.kind === 'autostart' ? p.config.autostart && p.laststart === 0 && p.state === 'STOPPED' : STARTABLE_STATES.includes(p.state);
       if (starts) p.releaseArmed();
     }
