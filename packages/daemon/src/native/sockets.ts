@@ -43,6 +43,15 @@ export function closeFd(fd: number): void {
   native().closeFd(fd);
 }
 
+/** closeFd, where an fd already closed (EBADF) is no error: cleanup paths. */
+export function closeFdQuietly(fd: number): void {
+  try {
+    closeFd(fd);
+  } catch {
+    // EBADF: already closed
+  }
+}
+
 /** getsockname() of a socket fd. */
 export function sockName(fd: number): SockName {
   return native().sockName(fd);

@@ -16,7 +16,7 @@ import { writeSync } from 'node:fs';
 import type { ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
 import type { OsSeam, SpawnedChild } from '../os-seam.js';
-import { closeFd, makePipe } from '../native/index.js';
+import { closeFdQuietly, makePipe } from '../native/index.js';
 import type { ChildPipes } from './child-pipes.js';
 import type { ReadinessCheck } from './readiness-check.js';
 import { spawnChild, type SpawnInput } from './spawn.js';
@@ -26,14 +26,6 @@ export const MAX_ARMED = 16;
 let armedCount = 0;
 
 const GO = Buffer.from([1]);
-
-function closeQuietly(fd: number): void {
-  try {
-    closeFd(fd);
-  } catch {
-    // EBADF: already closed
-  }
-}
 
 export class ArmedSpawn {
   private released = false;
@@ -72,7 +64,7 @@ export class ArmedSpawn {
     } catch {
       // EPIPE: the child is gone; its exit says so
     }
-    closeQuietly(this.gate);
+    closeFdQuietly(this.gate);
   }
 
   /** The spawn takes it: let it exec (if not yet) and hand over its pipes. */
@@ -93,7 +85,7 @@ export class ArmedSpawn {
         // ESRCH: gone
       }
     }
-    if (!this.released) closeQuietly(this.gate);
+    if (!this.released) closeFdQuietly(this.gate);
     this.pipes.discard();
   }
 
@@ -171,9 +163,9 @@ function armSpawn(input: Omit<SpawnInput, 'gate' | 'failed' | 'releaseProbe'>): 
     return null;
   }
   const spawned = spawnChild({ ...input, gate: gate.read, failed: () => {}, releaseProbe: () => {} });
-  closeQuietly(gate.read); // the child has its copy (or there is no child)
+  closeFdQuietly(gate.read); // the child has its copy (or there is no child)
   if (!spawned) {
-    closeQuietly(gate.write);
+    closeFdQuietly(gate.write);
     return null;
   }
   return new ArmedSpawn(spawned.child, spawned.pipes, gate.write, input.config);

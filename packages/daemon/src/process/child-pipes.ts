@@ -6,7 +6,7 @@
  * ChildStdin. After the child exits, closePipesSoon lets go of the read ends after a grace.
  */
 import { PipeSource } from '../logs/index.js';
-import { closeFd, makePipe, type PipeFds } from '../native/index.js';
+import { closeFdQuietly, makePipe, type PipeFds } from '../native/index.js';
 import { ChildStdin } from './child-stdin.js';
 
 export interface ChildPipes {
@@ -16,14 +16,6 @@ export interface ChildPipes {
   open(): { stdin: ChildStdin | null; stdout: PipeSource; stderr: PipeSource | null };
   /** The spawn failed: closes both ends. */
   discard(): void;
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeFd(fd);
-  } catch {
-    // EBADF: already closed
-  }
 }
 
 /** The daemon's side of a running child's pipes (null: none, or closed; an adopted child's may be). */
@@ -42,7 +34,7 @@ export function makeChildPipes(redirectStderr: boolean, withStdin = true): Child
       made.push(p);
       return p;
     } catch (e) {
-      for (const p of made) for (const fd of [p.read, p.write]) closeQuietly(fd);
+      for (const p of made) for (const fd of [p.read, p.write]) closeFdQuietly(fd);
       throw e;
     }
   };
@@ -57,7 +49,7 @@ export function makeChildPipes(redirectStderr: boolean, withStdin = true): Child
     open() {
       if (settled) throw new Error('child pipes already opened or discarded');
       settled = true;
-      for (const fd of childEnds) closeQuietly(fd);
+      for (const fd of childEnds) closeFdQuietly(fd);
       return {
         stdin: input ? new ChildStdin(input.write) : null,
         stdout: new PipeSource(out.read),
@@ -67,7 +59,7 @@ export function makeChildPipes(redirectStderr: boolean, withStdin = true): Child
     discard() {
       if (settled) return;
       settled = true;
-      for (const p of made) for (const fd of [p.read, p.write]) closeQuietly(fd);
+      for (const p of made) for (const fd of [p.read, p.write]) closeFdQuietly(fd);
     },
   };
 }

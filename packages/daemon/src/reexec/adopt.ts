@@ -21,7 +21,7 @@
 import { splitNamespec } from '@tsupervisor/protocol';
 import { PipeSource } from '../logs/index.js';
 import type { Logger } from '../logger.js';
-import { closeFd } from '../native/index.js';
+import { closeFdQuietly } from '../native/index.js';
 import { ChildStdin } from '../process/child-stdin.js';
 import { ProcessGroup } from '../process/group.js';
 import type { ChildLike } from '../process/adoption.js';
@@ -57,7 +57,7 @@ export function adoptSockets(supervisor: Supervisor, state: ReexecState): void {
   for (const [url, fds] of byUrl) {
     const gc = supervisor.config.groups.find((g) => g.socket?.address.url === url);
     if (!gc?.socket) {
-      for (const { fd } of fds) closeQuietly(fd);
+      for (const { fd } of fds) closeFdQuietly(fd);
       continue;
     }
     supervisor.adoptSocket(gc.socket, fds);
@@ -175,13 +175,5 @@ function release(supervisor: Supervisor, state: ReexecState, saved: SavedProcess
 /** A group for a leaving process when an older image saved no group configuration. */
 function leavingGroup(name: string, pc: ProcessConfig): GroupConfig {
   return { name, kind: 'program', priority: pc.priority, processes: [pc], socket: null, listener: null, origin: pc.origin };
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeFd(fd);
-  } catch {
-    /* EBADF */
-  }
 }
 

@@ -13,7 +13,7 @@ import { createHandlers } from '../rpc/handlers.js';
 import { startControlServer, type ControlServerOptions } from '../servers/control-server.js';
 import { ServerSlot } from '../servers/server-slot.js';
 import type { Supervision } from './build-supervisor.js';
-import { closeFd } from '../native/index.js';
+import { closeFdQuietly } from '../native/index.js';
 import { keptOf, type KeptFd, type ReexecState } from '../reexec/state.js';
 
 /** What both servers call with: everything but their own section. */
@@ -122,16 +122,8 @@ export class HttpServers {
 function takeKept<K extends KeptFd>(kept: K[], fits: (k: K) => boolean): number | undefined {
   const i = kept.findIndex(fits);
   const fd = i < 0 ? undefined : kept.splice(i, 1)[0]!.fd;
-  for (const other of kept) closeQuietly(other.fd);
+  for (const other of kept) closeFdQuietly(other.fd);
   return fd;
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeFd(fd);
-  } catch {
-    /* EBADF */
-  }
 }
 
 function unlinkQuietly(path: string): void {
