@@ -58,6 +58,13 @@ napi_value undefined(napi_env env) {
   return u;
 }
 
+/* throw_sys for a call on an fd: "SYSCALL fd N: ..." */
+void throw_fd(napi_env env, int err, const char *syscall, int fd) {
+  char what[32];
+  snprintf(what, sizeof what, "fd %d", fd);
+  throw_sys(env, err, syscall, what, NULL, NULL);
+}
+
 napi_value null_value(napi_env env) {
   napi_value u;
   napi_get_null(env, &u);

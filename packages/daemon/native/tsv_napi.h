@@ -11,6 +11,8 @@
 #pragma GCC visibility push(hidden)
 const char *errno_name(int err);
 void throw_sys(napi_env env, int err, const char *syscall, const char *what, const char *extra_key, napi_value extra_val);
+/* throw_sys for a call on an fd: "SYSCALL fd N: ..." */
+void throw_fd(napi_env env, int err, const char *syscall, int fd);
 void throw_type(napi_env env, const char *msg);
 napi_value undefined(napi_env env);
 napi_value null_value(napi_env env);

@@ -278,9 +278,7 @@ static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
   int got = fcntl(fd, F_SETPIPE_SZ, want);
   if (got < 0 && (errno == EPERM || errno == EBUSY)) got = fcntl(fd, F_GETPIPE_SZ);
   if (got < 0) {
-    char what[32];
-    snprintf(what, sizeof what, "fd %d", fd);
-    throw_sys(env, errno, "fcntl(F_SETPIPE_SZ)", what, NULL, NULL);
+    throw_fd(env, errno, "fcntl(F_SETPIPE_SZ)", fd);
     return NULL;
   }
   napi_value r;

@@ -224,9 +224,7 @@ napi_value tsv_relisten(napi_env env, napi_callback_info info) {
   int fd, backlog;
   if (arg_int(env, argv[0], "fd", &fd) || arg_int(env, argv[1], "backlog", &backlog)) return NULL;
   if (listen(fd, backlog) < 0) {
-    char what[32];
-    snprintf(what, sizeof what, "fd %d", fd);
-    throw_sys(env, errno, "listen", what, NULL, NULL);
+    throw_fd(env, errno, "listen", fd);
     return NULL;
   }
   return undefined(env);
@@ -238,9 +236,7 @@ napi_value tsv_close_fd(napi_env env, napi_callback_info info) {
   if (arg_int(env, argv[0], "fd", &fd)) return NULL;
   /* On Linux the fd is released even when close() reports EINTR: never retry. */
   if (close(fd) < 0 && errno != EINTR) {
-    char what[32];
-    snprintf(what, sizeof what, "fd %d", fd);
-    throw_sys(env, errno, "close", what, NULL, NULL);
+    throw_fd(env, errno, "close", fd);
     return NULL;
   }
   return undefined(env);
@@ -255,9 +251,7 @@ napi_value tsv_sock_name(napi_env env, napi_callback_info info) {
   socklen_t len = sizeof ss;
   memset(&ss, 0, sizeof ss);
   if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-    char what[32];
-    snprintf(what, sizeof what, "fd %d", fd);
-    throw_sys(env, errno, "getsockname", what, NULL, NULL);
+    throw_fd(env, errno, "getsockname", fd);
     return NULL;
   }
   napi_value obj;
@@ -297,9 +291,7 @@ napi_value tsv_peer_cred(napi_env env, napi_callback_info info) {
   struct ucred cred;
   socklen_t len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-    char what[32];
-    snprintf(what, sizeof what, "fd %d", fd);
-    throw_sys(env, errno, "getsockopt(SO_PEERCRED)", what, NULL, NULL);
+    throw_fd(env, errno, "getsockopt(SO_PEERCRED)", fd);
     return NULL;
   }
   napi_value obj;
