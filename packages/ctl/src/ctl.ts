@@ -44,6 +44,8 @@ export class Ctl {
   constructor(
     readonly settings: Settings,
     readonly out: Output = processOutput,
+    /** How long a silent server may take to answer the first probe, if longer than the default (a fleet's --timeout). */
+    private readonly patienceMs = 0,
   ) {}
 
   /** supervisorctl's `output`: one line on stdout. */
@@ -90,7 +92,7 @@ export class Ctl {
     const target = this.target();
     if (this.speaks === 'xml-rpc') return this.xmlRpc(target);
     try {
-      const client = await ControlClient.connect(target, this.credentials());
+      const client = await ControlClient.connect(target, this.credentials(), this.patienceMs);
       this.speaks = 'json-rpc';
       return client;
     } catch (err) {

@@ -97,7 +97,9 @@ export class ControlClient implements RpcClient {
   private constructor(
     socket: net.Socket,
     private readonly path: ConnectTarget,
-    private readonly credentials?: Credentials,
+    private readonly credentials: Credentials | undefined,
+    /** How long the probe may wait for a first answer. */
+    private readonly answerTimeoutMs: number,
   ) {
     this.attach(socket);
   }
@@ -185,9 +187,11 @@ export class ControlClient implements RpcClient {
    * Rejects with the socket error (ENOENT, ECONNREFUSED, EACCES …; EAGAIN is retried for 5 s),
    * NoAnswer when the server stays silent, or SpeaksHttp when it is an HTTP-only server: the
    * probe's first answer decides, once per connection (one round trip on a local socket).
+   * `patienceMs`: the caller's own limit (a fleet's --timeout); a silent server is given up
+   * only after the longer of it and ANSWER_TIMEOUT_MS.
    */
-  static async connect(path: ConnectTarget, credentials?: Credentials): Promise<ControlClient> {
-    const client = new ControlClient(await openSocket(path), path, credentials);
+  static async connect(path: ConnectTarget, credentials?: Credentials, patienceMs = 0): Promise<ControlClient> {
+    const client = new ControlClient(await openSocket(path), path, credentials, Math.max(ANSWER_TIMEOUT_MS, patienceMs));
     const decided = new Promise<void>((resolve, reject) => (client.decided = { resolve, reject }));
     client.probe();
     await decided;
@@ -214,7 +218,7 @@ export class ControlClient implements RpcClient {
 
   /**
    * A server that accepts and then says nothing would hang the ctl: a getAPIVersion sent at
-   * once must be answered within ANSWER_TIMEOUT_MS, whatever the first real call is waiting for.
+   * once must be answered within answerTimeoutMs, whatever the first real call is waiting for.
    * The frame has one space (after its first comma) and ends with a blank line, both of which
    * the daemon skips: an HTTP server sees a whole request, `METHOD URI`, with a method it does
    * not know, and answers 400 (or 401) at once: supervisord's medusa does, without a trace in
@@ -226,9 +230,9 @@ export class ControlClient implements RpcClient {
     const frame = encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} });
     this.socket.write(`${frame.replace(',', ', ').slice(0, -1)}\r\n\r\n`);
     this.silence = setTimeout(() => {
-      this.failure = new NoAnswer(ANSWER_TIMEOUT_MS / 1000);
+      this.failure = new NoAnswer(this.answerTimeoutMs / 1000);
       this.socket.destroy();
-    }, ANSWER_TIMEOUT_MS);
+    }, this.answerTimeoutMs);
     this.silence.unref();
   }
 

@@ -32,7 +32,8 @@ export function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
 export function fleetNodes<O extends Output>(settings: Settings, output: () => O): Array<FleetNode<O>> {
   return settings.targets.map((target) => {
     const out = output();
-    const ctl = new Ctl({ ...settings, serverurl: target.url, targets: [], interactive: false }, out);
+    // the node's connection waits for its first answer as long as --timeout says, not less
+    const ctl = new Ctl({ ...settings, serverurl: target.url, targets: [], interactive: false }, out, settings.timeout * 1000);
     const node: FleetNode<O> = { target, ctl, out, label: target.name ?? target.url.replace(/\/\/[^/@]*@/, '//'), failure: null, answered: Promise.resolve(null) };
     node.answered = identify(node, settings.timeout);
     return node;
