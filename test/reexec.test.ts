@@ -206,6 +206,12 @@ stdout_logfile=%(here)s/envp.log
     conf,
     async (d) => {
       const first = await d.waitState('envp', 'RUNNING');
+      // ps and pgrep name it as the daemon, not node -e: before a reexec and after
+      const named = () => {
+        assert.match(readFileSync(`/proc/${d.pid}/cmdline`, 'utf8'), /^tsupervisord -c \S+supervisord\.conf\0*$/);
+        assert.equal(readFileSync(`/proc/${d.pid}/comm`, 'utf8'), 'tsupervisord -c\n');
+      };
+      named();
       // started through bin/tsupervisord's launcher: node never saw it either
       const started = readFileSync(`/proc/${d.pid}/environ`, 'utf8').split('\0');
       assert.ok(!started.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the daemon\'s start environment');
@@ -213,6 +219,7 @@ stdout_logfile=%(here)s/envp.log
       // the image running now was started without it …
       const environ = readFileSync(`/proc/${d.pid}/environ`, 'utf8').split('\0');
       assert.ok(!environ.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the new image\'s start environment');
+      named();
       // … and a program it starts has it, as before the reexec
       assert.equal((await d.ctl(['restart', 'envp'])).code, 0);
       await h.waitFor('envp restarted', async () => ((await d.status('envp'))[0]?.pid ?? first.pid) !== first.pid, 5_000);

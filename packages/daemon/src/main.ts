@@ -30,6 +30,8 @@ import { CHECK_ENV, takeState, type ReexecState } from './reexec/state.js';
 
 async function main(): Promise<void> {
   restoreNodeEnvironment(); // what the launcher, daemonize or reexec carried past node's start
+  // ps, top and pgrep see `tsupervisord ARGS`, not node and the launcher's -e script
+  process.title = ['tsupervisord', ...process.argv.slice(2)].join(' ');
   const args = parseCommandLine(process.argv.slice(2));
   // reexec (issue 14): the previous image of this process left its state (reexec/state.ts)
   const reexec = takeState();
