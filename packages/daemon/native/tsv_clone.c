@@ -83,6 +83,11 @@ struct spawn_block {
 };
 
 static struct spawn_block *pending;
+/* Blocks on that list, and how many the last walk left there. A spawn walks it only once it has
+ * grown by as many again (a settle or a reap always does): children held before their exec
+ * (process/exec-batch.ts) keep their blocks, and a walk of thousands at every spawn (a cache
+ * miss each) made the 5,000th spawn cost twice the first. */
+static size_t pending_count, pending_after_walk;
 
 /*
  * The fd table. A clone without CLONE_FILES copies the daemon's whole table, and the exec then
@@ -164,9 +169,11 @@ static int ring_take(void) {
   return -1;
 }
 
-/* Unmaps the blocks of children that have exec'd (or died), after giving back their ring sets. */
-int tsv_spawn_sweep(void) {
+/* Unmaps the blocks of children that have exec'd (or died), after giving back their ring sets;
+ * `full` 0 (a spawn): only when the list has doubled since the last walk. */
+int tsv_spawn_sweep(int full) {
   int out = ring_release();
+  if (!full && pending_count < 2 * pending_after_walk + 32) return out;
   struct spawn_block **link = &pending;
   while (*link) {
     struct spawn_block *b = *link;
@@ -175,10 +182,12 @@ int tsv_spawn_sweep(void) {
     if (!in_ring && __atomic_load_n(&b->tid, __ATOMIC_ACQUIRE) == 0) {
       *link = b->next;
       munmap(b, b->size);
+      pending_count--;
     } else {
       link = &b->next;
     }
   }
+  pending_after_walk = pending_count;
   return out;
 }
 
@@ -316,7 +325,7 @@ static char **copy_strings(char **a, size_t count, char **at) {
 /* clone(CLONE_VM) of child_main on its own stack: returns the pid, or -errno. `direct`: the
  * child takes those steps itself and execs `file` (the command), else `file` is the shim. */
 int tsv_clone_spawn(const char *file, char **args, char **envp, const int *fds, int n, const struct tsv_direct *direct) {
-  tsv_spawn_sweep();
+  tsv_spawn_sweep(0);
   ring_reserve();
   if (direct) errnames_fill();
   size_t argc, envc;
@@ -381,6 +390,7 @@ int tsv_clone_spawn(const char *file, char **args, char **envp, const int *fds, 
   if (b->ring >= 0) ring_user[b->ring] = b;
   b->next = pending;
   pending = b;
+  pending_count++;
   return pid;
 }
 

@@ -98,7 +98,7 @@ static void free_array(char **a) {
 #define TSV_CLONE_SPAWN 1
 /* tsv_clone.c: the pid or -errno; sweeping returns how many spawns still hold a ring set */
 int tsv_clone_spawn(const char *file, char **args, char **envp, const int *fds, int n, const struct tsv_direct *direct);
-int tsv_spawn_sweep(void);
+int tsv_spawn_sweep(int full);
 #endif
 
 
@@ -260,7 +260,7 @@ napi_value tsv_spawn_settle(napi_env env, napi_callback_info info) {
   (void)info;
   int out = 0;
 #ifdef TSV_CLONE_SPAWN
-  out = tsv_spawn_sweep();
+  out = tsv_spawn_sweep(1);
 #endif
   napi_value v;
   napi_create_int32(env, out, &v);
@@ -270,7 +270,7 @@ napi_value tsv_spawn_settle(napi_env env, napi_callback_info info) {
 napi_value tsv_peek_child(napi_env env, napi_callback_info info) {
   (void)info;
 #ifdef TSV_CLONE_SPAWN
-  tsv_spawn_sweep();
+  tsv_spawn_sweep(1);
 #endif
   siginfo_t si;
   memset(&si, 0, sizeof si);

@@ -17,6 +17,7 @@ import { isStoppedState } from './process/transition.js';
 import { becameReady } from './process/dependencies.js';
 import { essentialFailure } from './process/essential.js';
 import { StartGate } from './process/start-gate.js';
+import { holdingExecs } from './process/exec-batch.js';
 import type { FcgiSocket, HandedFd } from './sockets/fcgi-socket.js';
 import { SocketOwner } from './sockets/socket-owner.js';
 import { diffGroups } from './update/diff.js';
@@ -91,7 +92,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     beforeAutostart?.(); // reexec: the previous image's processes are adopted here
     this.state = 'RUNNING';
     this.emit('state', this.state);
-    for (const group of groups) for (const p of group.byPriority()) this.gate.autostart(p);
+    holdingExecs(() => {
+      for (const group of groups) for (const p of group.byPriority()) this.gate.autostart(p);
+    });
   }
 
   // ---- lookup ------------------------------------------------------------------------
@@ -137,7 +140,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const group = new ProcessGroup(gc, this.socketFor(gc));
     for (const pc of gc.processes) group.processes.push(this.createProcess(group, pc));
     this.installGroup(group);
-    if (autostart && this.state === 'RUNNING') for (const p of group.byPriority()) this.gate.autostart(p);
+    if (autostart && this.state === 'RUNNING') {
+      holdingExecs(() => {
+        for (const p of group.byPriority()) this.gate.autostart(p);
+      });
+    }
     return group;
   }
 

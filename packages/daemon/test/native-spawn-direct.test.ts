@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { canSpawnDirect, closeFd, makePipe, SHIM_PATH, shimArgs, spawnDirect, spawnProcess, type DirectSteps } from '../src/native/index.js';
 import { watchChild } from '../src/reaper.js';
+import { heldExecGate, holdingExecs } from '../src/process/exec-batch.js';
 
 const SH = fs.existsSync('/bin/sh') ? '/bin/sh' : '/usr/bin/sh';
 const skip = canSpawnDirect() ? false : 'no direct spawn here (architecture or TSV_SPAWN_SHIM=1)';
@@ -119,4 +120,27 @@ test('an armed spawn waits before its exec: one byte lets it run (its fds as una
   closeFd(cancelled.gate);
   const none = await cancelled.result;
   assert.deepEqual(none, { out: '', code: 0 }, 'end-of-file: exit 0, nothing run, nothing written');
+});
+
+test('spawns made in holdingExecs share one gate and exec only after it returns, at a zero timer (exec-batch.ts)', { skip }, async () => {
+  const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8');
+  const held: Array<{ pid: number; result: Promise<Run> }> = [];
+  const gates = new Set<number>();
+  holdingExecs(() => {
+    for (let i = 0; i < 3; i++) {
+      const gate = heldExecGate();
+      assert.ok(gate !== undefined, 'held inside holdingExecs');
+      gates.add(gate);
+      let pid = 0;
+      const result = run((stdio) => (pid = spawnDirect(SH, [SH, '-c', `echo ran${i}`], [], [...stdio, gate], { ...STEPS, armed: true })));
+      held.push({ pid, result });
+    }
+  });
+  assert.equal(gates.size, 1, 'one pipe for the batch');
+  assert.equal(heldExecGate(), undefined, 'outside holdingExecs nothing is held');
+  // returned, and the zero timer has not fired: none has exec'd, even given the time to
+  const until = Date.now() + 100;
+  while (Date.now() < until) for (const h of held) assert.equal(comm(h.pid), comm(process.pid), 'held child has not exec\'d');
+  const ran = await Promise.all(held.map((h) => h.result));
+  assert.deepEqual(ran, [0, 1, 2].map((i) => ({ out: `ran${i}\n`, code: 0 })), 'each read its byte and ran');
 });

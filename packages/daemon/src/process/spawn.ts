@@ -17,6 +17,7 @@ import type { OsSeam, SpawnedChild } from '../os-seam.js';
 import { constants as osConstants } from 'node:os';
 import { type DirectSteps, SHIM_PATH, shimArgs } from '../native/index.js';
 import { resolveCommand } from './command.js';
+import { heldExecGate } from './exec-batch.js';
 import { type ChildPipes, makeChildPipes } from './child-pipes.js';
 import { fdLimit, openFds, shortageNotice, spawnFdsShort, type FdCount } from './fd-budget.js';
 
@@ -65,8 +66,7 @@ export function spawnChild(input: SpawnInput): { child: SpawnedChild; pid: numbe
   // Nothing but single system calls to make: the child takes them and execs the command itself
   // (native/tsv_clone.c), 1 ms sooner in main() than through the shim. Else the shim does it all.
   const direct = !cfg.user && !socket && !readyFd ? input.os.spawnDirect : undefined;
-  const gate = input.gate;
-  if (gate !== undefined && !direct) {
+  if (input.gate !== undefined && !direct) {
     input.releaseProbe();
     input.failed(`'${cfg.name}' cannot be spawned armed (not a direct spawn)`);
     return null;
@@ -91,6 +91,8 @@ export function spawnChild(input: SpawnInput): { child: SpawnedChild; pid: numbe
     outOfFds(short);
     return null;
   }
+  // armed by the start gate, or held until the spawns made with it are all made (exec-batch.ts)
+  const gate = input.gate ?? (direct ? heldExecGate() : undefined);
   let pipes: ChildPipes;
   try {
     pipes = makeChildPipes(cfg.redirectStderr, !(socket && socket.pass === 'stdin'));

@@ -14,6 +14,7 @@ import { exportGenerations } from '../logs/generations.js';
 import { capturesIdle, holdAllPipes, releaseAllPipes } from '../logs/index.js';
 import type { Logger } from '../logger.js';
 import { clearCloexec, reexecImage } from '../native/index.js';
+import { releaseHeldExecs } from '../process/exec-batch.js';
 import type { Supervisor } from '../supervisor.js';
 import type { EventSystem } from '../events/system.js';
 import { nodeStartEnvironment } from '../start/node-environment.js';
@@ -88,8 +89,10 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
     logger.log('warn', `reexec not done, the running daemon goes on: ${sockets}`);
     return new Error(sockets);
   }
-  // armed spawns (process/armed-spawn.ts) are not handed over: their children go unexec'd
+  // armed spawns (process/armed-spawn.ts) are not handed over: their children go unexec'd;
+  // children held until their batch is spawned (process/exec-batch.ts) exec now
   for (const p of supervisor.allByPriority()) p.disarm();
+  releaseHeldExecs();
   const servers = deps.handOverServers();
   holdAllPipes();
   await capturesIdle();

@@ -1,0 +1,92 @@
+/**
+ * Spawns made together (the autostart of every group at start, of a group that `update` or
+ * addProcessGroup adds) let their children exec only once the daemon has made them all. A
+ * child that execs at once starts its program, and a program's own start-up is the costly part
+ * of a spawn (a glibc program's dynamic loading: ~0.7 ms of CPU on this project's VMs, a
+ * clone 31 us): two hundred of them took both cores from the daemon while it was still
+ * spawning the rest, and its 200 spawns took 150 ms instead of 70 (BENCHMARKS.md, "held
+ * execs"). Held, each child has taken every step but its exec and sleeps on a pipe shared by
+ * the batch (tsv_direct.h `gate`: one byte each, read when the batch ends; end-of-file, if the
+ * daemon died first, makes it exit 0 without exec'ing). Nothing else changes: every spawn is
+ * logged and STARTING as before, in the same order, and a startsecs=0 program is RUNNING once
+ * spawned as with supervisord (whose fork returns before the child's exec); the programs run a
+ * few ms later than the first of them would have and sooner than the last.
+ *
+ * Only direct spawns are held (the ones the start gate arms, spawn.ts: no user=, socket or
+ * ready=fd); TSV_SPAWN_HOLD=0 turns it off.
+ */
+import { writeSync } from 'node:fs';
+import { closeFdQuietly, makePipe } from '../native/index.js';
+
+interface Batch {
+  read: number;
+  write: number;
+  /** Children that read a byte of it (counted before each spawn: a failed spawn only adds a byte no one reads). */
+  held: number;
+}
+
+/** The batch spawns join while holdingExecs runs. */
+let open: Batch | null = null;
+/** Nesting of holdingExecs (a group added while the start loop runs is in the same batch). */
+let depth = 0;
+/** Batches made and not yet let go (their release timer is pending). */
+const closing = new Set<Batch>();
+
+/**
+ * Runs `body`; the direct spawns it makes exec after it returns (or throws), at a zero timer:
+ * after the zero timers the spawns themselves set (the RUNNING of startsecs=0 programs,
+ * autostart-batch.ts), so that those are not waiting for a core either.
+ */
+export function holdingExecs<T>(body: () => T): T {
+  depth++;
+  try {
+    return body();
+  } finally {
+    if (--depth === 0 && open) {
+      const batch = open;
+      open = null;
+      closing.add(batch);
+      setTimeout(() => release(batch), 0);
+    }
+  }
+}
+
+/**
+ * For a direct spawn about to be made: the batch's gate (the pipe's read end, for the child's
+ * last stdio slot) when spawns are being held, else undefined (the child execs at once).
+ */
+export function heldExecGate(): number | undefined {
+  if (depth === 0 || process.env.TSV_SPAWN_HOLD === '0') return undefined;
+  if (!open) {
+    try {
+      const pipe = makePipe();
+      open = { read: pipe.read, write: pipe.write, held: 0 };
+    } catch {
+      return undefined; // out of fds: not held (the spawn itself will say what is short)
+    }
+  }
+  open.held++;
+  return open.read;
+}
+
+/** Now, not at the timer: before the daemon execs itself (reexec), whose exec would close the pipe. */
+export function releaseHeldExecs(): void {
+  for (const batch of [...closing]) release(batch);
+}
+
+/** One byte for each held child, then the pipe is closed: each execs. */
+function release(batch: Batch): void {
+  if (!closing.delete(batch)) return;
+  closeFdQuietly(batch.read);
+  // a blocking pipe: a batch above its 64 KiB waits for the children to read; a child already
+  // gone (killed while held) leaves its byte unread, and EPIPE means every one is gone
+  const go = Buffer.alloc(batch.held, 1);
+  for (let sent = 0; sent < go.length; ) {
+    try {
+      sent += writeSync(batch.write, go, sent);
+    } catch {
+      break;
+    }
+  }
+  closeFdQuietly(batch.write);
+}
