@@ -191,6 +191,12 @@ int tsv_spawn_sweep(int full) {
   return out;
 }
 
+/* After a full sweep: the spawns whose children have not exec'd (or exited) yet. */
+size_t tsv_spawn_unexeced(void) {
+  tsv_spawn_sweep(1);
+  return pending_count;
+}
+
 static const char exec_failed[] = "supervisor: couldn't exec the exec shim (tsv-exec)\nsupervisor: child process was not spawned\n";
 
 /* errno names for the child, which cannot call into glibc: filled before the first direct spawn. */

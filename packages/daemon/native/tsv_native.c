@@ -378,6 +378,7 @@ napi_value tsv_spawn_process(napi_env env, napi_callback_info info); /* tsv_spaw
 napi_value tsv_spawn_direct(napi_env env, napi_callback_info info);  /* tsv_spawn.c */
 napi_value tsv_peek_child(napi_env env, napi_callback_info info);
 napi_value tsv_spawn_settle(napi_env env, napi_callback_info info);
+napi_value tsv_spawn_unexeced_count(napi_env env, napi_callback_info info);
 napi_value tsv_count_fds(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -420,6 +421,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"spawnDirect", NULL, tsv_spawn_direct, NULL, NULL, NULL, napi_enumerable, NULL},
     {"peekChild", NULL, tsv_peek_child, NULL, NULL, NULL, napi_enumerable, NULL},
     {"spawnSettle", NULL, tsv_spawn_settle, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawnUnexeced", NULL, tsv_spawn_unexeced_count, NULL, NULL, NULL, napi_enumerable, NULL},
     {"countFds", NULL, tsv_count_fds, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -99,6 +99,7 @@ static void free_array(char **a) {
 /* tsv_clone.c: the pid or -errno; sweeping returns how many spawns still hold a ring set */
 int tsv_clone_spawn(const char *file, char **args, char **envp, const int *fds, int n, const struct tsv_direct *direct);
 int tsv_spawn_sweep(int full);
+size_t tsv_spawn_unexeced(void);
 #endif
 
 
@@ -264,6 +265,19 @@ napi_value tsv_spawn_settle(napi_env env, napi_callback_info info) {
 #endif
   napi_value v;
   napi_create_int32(env, out, &v);
+  return v;
+}
+
+/* spawnUnexeced() -> after unmapping what it can, how many spawned children have not exec'd yet
+ * (their spawn blocks stay mapped until then: the daemon sweeps again after a held batch). */
+napi_value tsv_spawn_unexeced_count(napi_env env, napi_callback_info info) {
+  (void)info;
+  size_t out = 0;
+#ifdef TSV_CLONE_SPAWN
+  out = tsv_spawn_unexeced();
+#endif
+  napi_value v;
+  napi_create_int64(env, (int64_t)out, &v);
   return v;
 }
 

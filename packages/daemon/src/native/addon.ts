@@ -129,6 +129,7 @@ export interface Addon {
   spawnDirect?(file: string, argv: string[], env: string[], stdio: number[], steps: [number, number, number, number, string] | [number, number, number, number, string, boolean]): number;
   peekChild?(): number;
   spawnSettle?(): number;
+  spawnUnexeced?(): number;
   countFds?(): number;
 }
 

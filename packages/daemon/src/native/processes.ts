@@ -127,6 +127,15 @@ export function spawnSettle(): number {
 }
 
 /**
+ * After unmapping the spawn blocks (stack, argv, environment) of children that have exec'd or
+ * exited: how many have not yet, whose blocks stay (a spawn or a reap sweeps them later).
+ */
+export function spawnUnexeced(): number {
+  const a = native();
+  return a.spawnUnexeced ? a.spawnUnexeced() : 0;
+}
+
+/**
  * waitid(P_ALL, WNOHANG | WNOWAIT): the pid of a child that exited and is not reaped yet (left
  * as it is), or 0. The kernel gives the oldest such child first.
  */

@@ -16,7 +16,7 @@
  * ready=fd); TSV_SPAWN_HOLD=0 turns it off.
  */
 import { writeSync } from 'node:fs';
-import { closeFdQuietly, makePipe } from '../native/index.js';
+import { closeFdQuietly, makePipe, spawnUnexeced } from '../native/index.js';
 
 interface Batch {
   read: number;
@@ -89,4 +89,22 @@ function release(batch: Batch): void {
     }
   }
   closeFdQuietly(batch.write);
+  sweepOnceExeced(batch.held);
+}
+
+/**
+ * Each held child kept its spawn block (its stack, argv and environment: ~70 kB of address
+ * space, 7 kB resident) mapped in the daemon until its exec; nothing tells the daemon of an
+ * exec, so it looks again, less and less often, until the batch's are gone (or 10 s: what is
+ * left goes at a later spawn or reap).
+ */
+function sweepOnceExeced(held: number): void {
+  const target = Math.max(0, spawnUnexeced() - held);
+  let delay = 5;
+  const look = () => {
+    if (spawnUnexeced() <= target || delay > 5_000) return;
+    delay *= 2;
+    setTimeout(look, delay).unref();
+  };
+  setTimeout(look, delay).unref();
 }
