@@ -14,7 +14,9 @@
 //   (read by every command) keeps `import('../top/index.js')` as a require of that file, so
 //   `status` does not parse top's ~28 KB (see docs/live.md for the measure).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -35,6 +37,9 @@ await Promise.all([
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // `top`'s file is loaded with require(), not import(): the bin compiles the bundle with
+    // node:vm (for its code cache), whose import() would need an experimental loader
+    supported: { 'dynamic-import': false },
     logLevel: 'warning',
     plugins: [topApart],
   }),
@@ -58,3 +63,15 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+
+// The ctl's V8 code cache (bin/tsupervisorctl.cjs): the bundle ends with a build id, and one
+// run of the bin (a `status` that finds no server: options, configuration, connection and error
+// paths) writes the cache behind that id, its lazily compiled functions included.
+const ctlBundle = `${root}/packages/ctl/dist/tsupervisorctl.cjs`;
+rmSync(`${ctlBundle}.cache`, { force: true });
+appendFileSync(ctlBundle, `//# tsv-build ${createHash('sha256').update(readFileSync(ctlBundle)).digest('hex').slice(0, 16)}\n`);
+const cached = spawnSync(process.execPath, [`${root}/packages/ctl/bin/tsupervisorctl.cjs`, '-s', 'unix:///nonexistent/tsupervisor.sock', 'status'], {
+  env: { ...process.env, TSUPERVISORCTL_CODE_CACHE: 'write' },
+  stdio: 'ignore',
+});
+if (!existsSync(`${ctlBundle}.cache`)) throw new Error(`the ctl's code cache was not written (${cached.error ?? `exit ${cached.status}`})`);

@@ -40,6 +40,7 @@ try {
   copy(join(ctl, 'bin', 'tsupervisorctl.cjs'), 'bin/tsupervisorctl.cjs');
   copy(join(daemon, 'dist', 'bundle'), 'dist/bundle');
   copy(join(ctl, 'dist', 'tsupervisorctl.cjs'), 'dist/tsupervisorctl.cjs');
+  copy(join(ctl, 'dist', 'tsupervisorctl.cjs.cache'), 'dist/tsupervisorctl.cjs.cache');
   copy(join(ctl, 'dist', 'tsupervisorctl-top.cjs'), 'dist/tsupervisorctl-top.cjs');
   for (const f of readdirSync(join(daemon, 'native'))) {
     if (/\.(c|h|mjs|md)$/.test(f)) copy(join(daemon, 'native', f), `native/${f}`);
