@@ -54,6 +54,8 @@ test('a dependent is spawned ahead while its dependency starts, runs nothing bef
     assert.ok(d.children().includes(pid), 'the armed child is the daemon');
     await h.sleep(300);
     assert.equal(existsSync(join(d.dir, 'ran')), false, 'the program did not run before db was ready');
+    // db alone is waited for: its ready=fd:3 reader lets the child go itself (native-go.test.ts)
+    await h.waitFor('the go attached to db', () => mainLog(d).includes("web: its armed child goes at db's ready signal, from that signal's reader") || undefined, 5000);
     const held = (await d.status('web'))[0]!;
     assert.equal(held.state, 'STOPPED');
     assert.equal(held.description, 'waiting for db (ready)');
@@ -68,6 +70,46 @@ test('a dependent is spawned ahead while its dependency starts, runs nothing bef
     assert.ok(ready > 0 && spawned > ready, `db's RUNNING line comes before web's spawned line:\n${log}`);
   } finally {
     await d.stop();
+  }
+});
+
+test('ready=notify: the armed child goes at the READY=1 itself, with the pid it was spawned ahead with', { timeout: 60_000 }, async () => {
+  const sender = `import os, socket, time
+while not os.path.exists('@TMP@/go'):
+    time.sleep(0.05)
+a = os.environ['NOTIFY_SOCKET']
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b'READY=1', '\\0' + a[1:] if a.startswith('@') else a)
+time.sleep(1000)
+`;
+  const tmp = h.makeTmpDir('tsv-armed-');
+  writeFileSync(join(tmp.path, 'notify.py'), sender.replaceAll('@TMP@', tmp.path));
+  const d = await h.startDaemon(
+    `
+[program:db]
+command=python3 @TMP@/notify.py
+ready=notify
+
+[program:web]
+command=sh -c 'touch @TMP@/ran; exec sleep 1000'
+depends_on=db
+startsecs=0
+`,
+    { supervisordExtra: 'loglevel=debug', dir: tmp.path },
+  );
+  try {
+    const pid = await armedPid(d, 'web');
+    await h.waitFor('the go attached to db', () => mainLog(d).includes("web: its armed child goes at db's ready signal, from that signal's reader") || undefined, 5000);
+    await h.sleep(200);
+    assert.equal(existsSync(join(d.dir, 'ran')), false, 'nothing ran before READY=1');
+    writeFileSync(join(d.dir, 'go'), '');
+    const row = await d.waitState('web', 'RUNNING', 10_000);
+    assert.equal(row.pid, pid);
+    await h.waitFor('web to run', () => existsSync(join(d.dir, 'ran')) || undefined, 5000);
+    assert.equal((await d.status('db'))[0]!.state, 'RUNNING');
+  } finally {
+    await d.stop();
+    tmp.remove();
   }
 });
 

@@ -7,6 +7,8 @@
 #include <node_api.h>
 
 #include <errno.h>
+#include <sched.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -145,4 +147,19 @@ void set_str(napi_env env, napi_value obj, const char *key, const char *s) {
   napi_value v;
   napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, obj, key, v);
+}
+
+/*
+ * The pipe's write wakes the child "synchronously": the kernel puts it on this CPU, expecting
+ * the writer to sleep, and the daemon instead goes on with the signal's bookkeeping in JS
+ * (~0.5-1.5 ms, cold): the child waited for it, though the other core was idle (ready=notify,
+ * 100 rounds: median 1.26-1.55 ms with this reader's write, 0.49 ms with the yield).
+ */
+void tsv_let_go(int fd) {
+  static const char go = 1;
+  ssize_t w;
+  do w = write(fd, &go, 1);
+  while (w < 0 && errno == EINTR);
+  close(fd);
+  sched_yield();
 }

@@ -21,6 +21,9 @@ int arg_int(napi_env env, napi_value v, const char *name, int *out);
 char *arg_string(napi_env env, napi_value v, const char *name);
 void set_int(napi_env env, napi_value obj, const char *key, int64_t x);
 void set_str(napi_env env, napi_value obj, const char *key, const char *s);
+/* An armed spawn's gate let go by a ready signal's reader (notify, fd): one byte, closed, then
+ * the CPU yielded once. */
+void tsv_let_go(int fd);
 #pragma GCC visibility pop
 
 #define GET_ARGS(n)                                             \

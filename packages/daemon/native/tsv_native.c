@@ -364,6 +364,8 @@ napi_value tsv_pipe_set_buffer(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_start(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_stop(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_close(napi_env env, napi_callback_info info);
+napi_value tsv_pipe_go_on_newline(napi_env env, napi_callback_info info);
+napi_value tsv_pipe_go_cancel(napi_env env, napi_callback_info info);
 napi_value tsv_pipe_splice(napi_env env, napi_callback_info info);
 napi_value tsv_set_fd_append(napi_env env, napi_callback_info info);
 napi_value tsv_listen_queue(napi_env env, napi_callback_info info); /* tsv_queue.c */
@@ -371,6 +373,9 @@ napi_value tsv_proc_units(napi_env env, napi_callback_info info);
 napi_value tsv_steer_reuseport(napi_env env, napi_callback_info info); /* tsv_reuseport.c */
 napi_value tsv_notify_open(napi_env env, napi_callback_info info); /* tsv_notify.c */
 napi_value tsv_notify_close(napi_env env, napi_callback_info info);
+napi_value tsv_notify_go_on_ready(napi_env env, napi_callback_info info);
+napi_value tsv_notify_go_cancel(napi_env env, napi_callback_info info);
+napi_value tsv_notify_go_disable(napi_env env, napi_callback_info info);
 napi_value tsv_clear_cloexec(napi_env env, napi_callback_info info); /* tsv_reexec.c */
 napi_value tsv_reexec(napi_env env, napi_callback_info info);
 napi_value tsv_dup_fd(napi_env env, napi_callback_info info);
@@ -407,6 +412,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipeStart", NULL, tsv_pipe_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeStop", NULL, tsv_pipe_stop, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeClose", NULL, tsv_pipe_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeGoOnNewline", NULL, tsv_pipe_go_on_newline, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeGoCancel", NULL, tsv_pipe_go_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeSplice", NULL, tsv_pipe_splice, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setFdAppend", NULL, tsv_set_fd_append, NULL, NULL, NULL, napi_enumerable, NULL},
     {"listenQueue", NULL, tsv_listen_queue, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -414,6 +421,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"steerReuseport", NULL, tsv_steer_reuseport, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifyOpen", NULL, tsv_notify_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifyClose", NULL, tsv_notify_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifyGoOnReady", NULL, tsv_notify_go_on_ready, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifyGoCancel", NULL, tsv_notify_go_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifyGoDisable", NULL, tsv_notify_go_disable, NULL, NULL, NULL, napi_enumerable, NULL},
     {"clearCloexec", NULL, tsv_clear_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dupFd", NULL, tsv_dup_fd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reexec", NULL, tsv_reexec, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -8,6 +8,16 @@
  *                                data a Buffer (a copy) or null when it was longer than
  *                                NOTIFY_MAX bytes (truncated: dropped, never half-read)
  *   notifyClose(socket)
+ *   notifyGoOnReady(socket, pid, fd) -> id
+ *                                when a datagram from exactly `pid` says READY=1, one byte is
+ *                                written to (a copy of) `fd` before onMessage is called: an
+ *                                armed dependent's gate (process/armed-spawn.ts), let go with
+ *                                no JS on the way. Only a datagram that JS's parse reads as
+ *                                READY=1 too fires it: ASCII without NUL, the last READY= line
+ *                                exactly READY=1.
+ *   notifyGoCancel(socket, id) -> whether it had fired; forgets it (closing the copy if not)
+ *   notifyGoDisable(socket, pid) the ones for `pid` that have not fired never will (the
+ *                                probe stopped); they are kept, not fired, for their cancel
  *
  * Event-driven: a uv_poll_t on the fd (unref'd: it never keeps the daemon alive); each wake
  * reads at most BATCH datagrams, so a flood cannot starve the event loop (level-triggered, the
@@ -16,7 +26,11 @@
 #define _GNU_SOURCE
 #include <node_api.h>
 
+#include "tsv_napi.h"
+
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +60,20 @@ void uv_handle_set_data(uv_handle_t *handle, void *data);
 #define NOTIFY_MAX 4096
 #define BATCH 64
 
+/* A gate to let go at a READY=1 from `pid` (fd: our copy, -1 once fired or disabled). */
+typedef struct {
+  int32_t id;
+  pid_t pid;
+  int fd;
+  int fired;
+} go_entry;
+
 typedef struct {
   napi_env env;
   napi_ref on_message;
+  go_entry *gos;
+  int ngos, cap_gos;
+  int32_t next_go;
   napi_async_context context;
   int fd;
   int closing;
@@ -84,6 +109,37 @@ static void close_socket(notify_socket *n) {
   n->context = NULL;
   uv_close((uv_handle_t *)poll_of(n), on_closed);
   close(n->fd);
+  for (int i = 0; i < n->ngos; i++)
+    if (n->gos[i].fd >= 0) close(n->gos[i].fd);
+  free(n->gos);
+  n->gos = NULL;
+  n->ngos = n->cap_gos = 0;
+}
+
+/* What parseNotify (readiness/notify-message.ts) reads as READY=1, on the safe side: ASCII
+ * without NUL (its text then has no U+FFFD), and the last line that assigns READY says 1. */
+static int says_ready(const char *data, ssize_t len) {
+  int ready = 0;
+  for (ssize_t i = 0; i < len; i++)
+    if (data[i] == 0 || (unsigned char)data[i] > 127) return 0;
+  for (ssize_t at = 0; at < len;) {
+    ssize_t end = at;
+    while (end < len && data[end] != '\n') end++;
+    if (end - at >= 6 && memcmp(data + at, "READY=", 6) == 0) ready = end - at == 7 && data[at + 6] == '1';
+    at = end + 1;
+  }
+  return ready;
+}
+
+/* Lets go every gate waiting for a READY=1 from `pid`. */
+static void fire_gos(notify_socket *n, pid_t pid) {
+  for (int i = 0; i < n->ngos; i++) {
+    go_entry *g = &n->gos[i];
+    if (g->pid != pid || g->fired || g->fd < 0) continue;
+    tsv_let_go(g->fd);
+    g->fd = -1;
+    g->fired = 1;
+  }
 }
 
 static void finalize(napi_env env, void *data, void *hint) {
@@ -151,6 +207,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
       }
     }
     int truncated = (msg.msg_flags & MSG_TRUNC) || len > (ssize_t)sizeof buf;
+    if (n->ngos > 0 && pid > 0 && !truncated && says_ready(buf, len)) fire_gos(n, pid);
     deliver(n, pid, uid, truncated ? NULL : buf, len);
   }
 }
@@ -230,6 +287,102 @@ napi_value tsv_notify_close(napi_env env, napi_callback_info info) {
     return NULL;
   }
   close_socket(data);
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static notify_socket *socket_arg(napi_env env, napi_value v) {
+  void *data = NULL;
+  if (napi_get_value_external(env, v, &data) != napi_ok || !data) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a socket from notifyOpen");
+    return NULL;
+  }
+  return data;
+}
+
+napi_value tsv_notify_go_on_ready(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  notify_socket *n = argc == 3 ? socket_arg(env, argv[0]) : NULL;
+  if (!n) {
+    if (argc != 3) napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "notifyGoOnReady(socket, pid, fd)");
+    return NULL;
+  }
+  int32_t pid, fd;
+  if (napi_get_value_int32(env, argv[1], &pid) != napi_ok || napi_get_value_int32(env, argv[2], &fd) != napi_ok || pid <= 0 || fd < 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "notifyGoOnReady(socket, pid, fd): a pid and an fd");
+    return NULL;
+  }
+  if (n->closing) {
+    napi_throw_error(env, NULL, "notify socket closed");
+    return NULL;
+  }
+  if (n->ngos == n->cap_gos) {
+    int cap = n->cap_gos ? n->cap_gos * 2 : 8;
+    go_entry *more = realloc(n->gos, (size_t)cap * sizeof *more);
+    if (!more) {
+      napi_throw_error(env, NULL, "out of memory");
+      return NULL;
+    }
+    n->gos = more;
+    n->cap_gos = cap;
+  }
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) {
+    throw_errno(env, "fcntl(F_DUPFD_CLOEXEC)", errno);
+    return NULL;
+  }
+  go_entry *g = &n->gos[n->ngos++];
+  g->id = ++n->next_go;
+  g->pid = pid;
+  g->fd = copy;
+  g->fired = 0;
+  napi_value id;
+  napi_create_int32(env, g->id, &id);
+  return id;
+}
+
+napi_value tsv_notify_go_cancel(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  notify_socket *n = argc == 2 ? socket_arg(env, argv[0]) : NULL;
+  int32_t id = 0;
+  if (!n || napi_get_value_int32(env, argv[1], &id) != napi_ok) {
+    if (n) napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "notifyGoCancel(socket, id)");
+    return NULL;
+  }
+  int fired = 0;
+  for (int i = 0; i < n->ngos; i++) {
+    if (n->gos[i].id != id) continue;
+    fired = n->gos[i].fired;
+    if (n->gos[i].fd >= 0) close(n->gos[i].fd);
+    n->gos[i] = n->gos[--n->ngos];
+    break;
+  }
+  napi_value r;
+  napi_get_boolean(env, fired, &r);
+  return r;
+}
+
+napi_value tsv_notify_go_disable(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  notify_socket *n = argc == 2 ? socket_arg(env, argv[0]) : NULL;
+  int32_t pid = 0;
+  if (!n || napi_get_value_int32(env, argv[1], &pid) != napi_ok) {
+    if (n) napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "notifyGoDisable(socket, pid)");
+    return NULL;
+  }
+  for (int i = 0; i < n->ngos; i++) {
+    go_entry *g = &n->gos[i];
+    if (g->pid != pid || g->fired || g->fd < 0) continue;
+    close(g->fd);
+    g->fd = -1;
+  }
   napi_value u;
   napi_get_undefined(env, &u);
   return u;

@@ -24,6 +24,11 @@
  *                                 into buffers again. The file must not be O_APPEND (the kernel
  *                                 refuses splice into one: setFdAppend(fd, false)).
  *   setFdAppend(fd, on)           sets or clears O_APPEND on fd
+ *   pipeGoOnNewline(pipe, fd)     the first read that holds a newline writes one byte to (a copy
+ *                                 of) fd before onRead runs: an armed dependent's gate let go by
+ *                                 a ready=fd:N line (readiness/fd.ts), with no JS on the way;
+ *                                 pipeClose disables it if it has not fired
+ *   pipeGoCancel(pipe) -> whether it had fired; forgets it
  *
  * Splicing uses a uv_poll_t on the pipe (made at the first pipeSplice), and reading the
  * uv_pipe_t; only one of them watches the fd at a time (libuv re-registers an fd that another
@@ -79,11 +84,14 @@ const char *uv_strerror(int err);
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+
+void tsv_let_go(int fd); /* tsv_napi.c (whose header clashes with this file's helpers) */
 
 /* What one env shares: the read callback and the async context it runs in. */
 typedef struct {
@@ -114,6 +122,8 @@ typedef struct pipe_reader {
   double window_start;
   int flooding;
   int resting;                /* in the rest list, its poll stopped until the rest timer fires */
+  int go_fd;                  /* pipeGoOnNewline's copy of a gate, -1: none (or fired) */
+  int go_fired;
   struct pipe_reader *rest_next;
   /* libuv's uv_pipe_t follows, uv_handle_size(UV_NAMED_PIPE) bytes, 16-byte aligned */
 } pipe_reader;
@@ -151,6 +161,8 @@ static void rest_forget(pipe_reader *r);
 
 static void close_reader(pipe_reader *r) {
   if (r->closing) return;
+  if (r->go_fd >= 0) close(r->go_fd); /* never fires now (go_fired stays as it was) */
+  r->go_fd = -1;
   rest_forget(r);
   r->closing = 1;
   r->reading = 0;
@@ -232,6 +244,11 @@ static int call_owner(pipe_reader *r, double n, int spliced, int drained, double
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   pipe_reader *r = uv_handle_get_data((uv_handle_t *)stream);
   if (nread == 0 || r->closing) return;
+  if (nread > 0 && r->go_fd >= 0 && memchr(buf->base, '\n', (size_t)nread)) {
+    tsv_let_go(r->go_fd);
+    r->go_fd = -1;
+    r->go_fired = 1;
+  }
   int more = call_owner(r, (double)nread, 0, 0, 0);
   if (!more && !r->closing && r->reading) {
     r->reading = 0;
@@ -478,6 +495,7 @@ napi_value tsv_pipe_open(napi_env env, napi_callback_info info) {
   r->shared = e;
   r->fd = fd;
   r->splice_fd = -1;
+  r->go_fd = -1;
   if (!set_buffer(env, r, argv[2])) {
     free(r);
     return NULL;
@@ -630,4 +648,42 @@ napi_value tsv_set_fd_append(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return undefined(env);
+}
+
+napi_value tsv_pipe_go_on_newline(napi_env env, napi_callback_info info) {
+  napi_value extra;
+  pipe_reader *r = reader_call(env, info, &extra);
+  if (!r) return NULL;
+  int32_t fd = -1;
+  if (napi_get_value_int32(env, extra, &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "pipeGoOnNewline(pipe, fd)");
+    return NULL;
+  }
+  if (r->closing) {
+    napi_throw_error(env, "ERR_TSV_PIPE", "pipeGoOnNewline: the pipe is closed");
+    return NULL;
+  }
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "fcntl(F_DUPFD_CLOEXEC) fd %d: %s", (int)fd, strerror(errno));
+    napi_throw_error(env, "ERR_TSV_PIPE", msg);
+    return NULL;
+  }
+  if (r->go_fd >= 0) close(r->go_fd);
+  r->go_fd = copy;
+  r->go_fired = 0;
+  return undefined(env);
+}
+
+napi_value tsv_pipe_go_cancel(napi_env env, napi_callback_info info) {
+  pipe_reader *r = reader_call(env, info, NULL);
+  if (!r) return NULL;
+  int fired = r->go_fired;
+  if (r->go_fd >= 0) close(r->go_fd);
+  r->go_fd = -1;
+  r->go_fired = 0;
+  napi_value v;
+  napi_get_boolean(env, fired, &v);
+  return v;
 }

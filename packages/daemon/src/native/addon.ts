@@ -112,6 +112,8 @@ export interface Addon {
   pipeStart(pipe: PipeHandle): void;
   pipeStop(pipe: PipeHandle): void;
   pipeClose(pipe: PipeHandle): void;
+  pipeGoOnNewline?(pipe: PipeHandle, fd: number): void;
+  pipeGoCancel?(pipe: PipeHandle): boolean;
   pipeSplice(pipe: PipeHandle, fd: number, limit: number): void;
   setFdAppend(fd: number, on: boolean): void;
   trimMemory?(): Promise<number>;
@@ -122,6 +124,9 @@ export interface Addon {
   procUnits?(): ProcUnits;
   notifyOpen?(name: string, onMessage: NotifyListener): NotifyHandle;
   notifyClose?(socket: NotifyHandle): void;
+  notifyGoOnReady?(socket: NotifyHandle, pid: number, fd: number): number;
+  notifyGoCancel?(socket: NotifyHandle, id: number): boolean;
+  notifyGoDisable?(socket: NotifyHandle, pid: number): void;
   clearCloexec?(fd: number): void;
   dupFd?(fd: number): number;
   reexec?(path: string, argv: string[], env: string[]): never;

@@ -35,3 +35,24 @@ export function notifyOpen(name: string, onMessage: NotifyListener): NotifyHandl
 export function notifyClose(socket: NotifyHandle): void {
   native().notifyClose?.(socket);
 }
+
+/**
+ * When a datagram from exactly `pid` says READY=1 (as parseNotify would read it), the native
+ * reader writes one byte to its own copy of `fd` before `onMessage` runs: an armed dependent's
+ * gate (process/armed-spawn.ts) let go with no JS on the way. Returns the registration's id.
+ */
+export function notifyGoOnReady(socket: NotifyHandle, pid: number, fd: number): number {
+  const a = native();
+  if (!a.notifyGoOnReady) throw outOfDate('notifyGoOnReady');
+  return a.notifyGoOnReady(socket, pid, fd);
+}
+
+/** Forgets registration `id` (closing its copy of the fd); whether it had fired. */
+export function notifyGoCancel(socket: NotifyHandle, id: number): boolean {
+  return native().notifyGoCancel?.(socket, id) ?? false;
+}
+
+/** The registrations for `pid` that have not fired never will (kept for their cancel). */
+export function notifyGoDisable(socket: NotifyHandle, pid: number): void {
+  native().notifyGoDisable?.(socket, pid);
+}

@@ -2,7 +2,7 @@
  * A child's pipes: made with pipe2 (supervisor uses pipes; libuv's stdio 'pipe' is a
  * socketpair) and read with libuv into the owner's buffer (tsv_pipe.c, see PipeSource).
  */
-import { native, type PipeFds, type PipeHandle, type PipeOwner } from './addon.js';
+import { native, outOfDate, type PipeFds, type PipeHandle, type PipeOwner } from './addon.js';
 
 /**
  * pipe2(O_CLOEXEC): a pipe for a child's stdout/stderr (pass `write` in spawn's stdio, then
@@ -56,6 +56,22 @@ export function pipeStop(pipe: PipeHandle): void {
 
 export function pipeClose(pipe: PipeHandle): void {
   native().pipeClose(pipe);
+}
+
+/**
+ * The first read holding a newline writes one byte to (a copy of) `fd` before the owner hears
+ * of it: an armed dependent's gate let go by a ready=fd:N line with no JS on the way. pipeClose
+ * disables it if it has not fired.
+ */
+export function pipeGoOnNewline(pipe: PipeHandle, fd: number): void {
+  const a = native();
+  if (!a.pipeGoOnNewline) throw outOfDate('pipeGoOnNewline');
+  a.pipeGoOnNewline(pipe, fd);
+}
+
+/** Forgets pipeGoOnNewline's gate; whether it had fired. */
+export function pipeGoCancel(pipe: PipeHandle): boolean {
+  return native().pipeGoCancel?.(pipe) ?? false;
 }
 
 /**

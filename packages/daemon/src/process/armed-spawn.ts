@@ -9,6 +9,11 @@
  * exits 0 without exec'ing (a child already let go is killed). Nothing of it shows: the process
  * is STOPPED, waiting for its dependencies, until its spawn, as without it.
  *
+ * When it waits for one dependency alone whose probe can (ready=notify or fd:N), the probe's native
+ * reader lets the child go itself at the signal (goWith): no JS between the signal and the
+ * exec, whose code a daemon runs cold at its one start. The gate's own release then finds it
+ * done; a cancel after it fired kills the child, as after any release.
+ *
  * Only a direct spawn is armed (no user=, listening socket or ready=fd, spawn.ts); at most
  * MAX_ARMED at once, daemon-wide, as each is a process. TSV_SPAWN_ARM=0 turns it off.
  */
@@ -18,6 +23,7 @@ import type { Logger } from '../logger.js';
 import type { OsSeam, SpawnedChild } from '../os-seam.js';
 import { closeFdQuietly, makePipe } from '../native/index.js';
 import type { ChildPipes } from './child-pipes.js';
+import type { GoOnReady } from '../readiness/index.js';
 import type { ReadinessCheck } from './readiness-check.js';
 import { spawnChild, type SpawnInput } from './spawn.js';
 
@@ -31,6 +37,9 @@ export class ArmedSpawn {
   private released = false;
   private gone = false;
   private done = false;
+  private gateOpen = true;
+  /** Let go by the ready signal of `of` (a dependency) in its probe's reader, if attached. */
+  private go: { of: object; handle: GoOnReady } | null = null;
 
   constructor(
     readonly child: SpawnedChild,
@@ -55,15 +64,38 @@ export class ArmedSpawn {
     return !this.done && !this.gone && config === this.config;
   }
 
+  /**
+   * `of` is the one dependency it still waits for (null: none alone): `attach` has its probe's
+   * reader let the child go at its ready signal (readiness/probe.ts goOnReady), if it can.
+   * True when it was attached now.
+   */
+  goWith(of: object | null, attach: (fd: number) => GoOnReady | null): boolean {
+    if (this.done || !this.gateOpen || this.go?.of === of) return false;
+    this.dropGo();
+    const handle = of && !this.released ? attach(this.gate) : null;
+    if (of && handle) this.go = { of, handle };
+    return this.go !== null;
+  }
+
+  private dropGo(): void {
+    const go = this.go;
+    this.go = null;
+    if (go?.handle.cancel()) this.released = true; // it fired: the child is let go
+  }
+
   /** Let the child exec now (once); its spawn's bookkeeping follows with `use`. */
   release(): void {
-    if (this.released || this.done) return;
-    this.released = true;
-    try {
-      writeSync(this.gate, GO);
-    } catch {
-      // EPIPE: the child is gone; its exit says so
+    if (this.done || !this.gateOpen) return;
+    this.dropGo();
+    if (!this.released) {
+      this.released = true;
+      try {
+        writeSync(this.gate, GO);
+      } catch {
+        // EPIPE: the child is gone; its exit says so
+      }
     }
+    this.gateOpen = false;
     closeFdQuietly(this.gate);
   }
 
@@ -77,6 +109,7 @@ export class ArmedSpawn {
   /** Not used: the child exits without its exec (or is killed when it was let go already). */
   cancel(os: OsSeam): void {
     if (this.done) return;
+    this.dropGo();
     this.finish();
     if (this.released && !this.gone) {
       try {
@@ -85,7 +118,8 @@ export class ArmedSpawn {
         // ESRCH: gone
       }
     }
-    if (!this.released) closeFdQuietly(this.gate);
+    if (this.gateOpen) closeFdQuietly(this.gate);
+    this.gateOpen = false;
     this.pipes.discard();
   }
 
@@ -132,6 +166,11 @@ export class ArmedSlot {
   /** Let the armed child exec now (its spawn follows with `take`). */
   release(): void {
     this.armed?.release();
+  }
+
+  /** The armed child waits for `of` alone (null: not one alone): see ArmedSpawn.goWith. */
+  goWith(of: object | null, attach: (fd: number) => GoOnReady | null): boolean {
+    return this.armed?.goWith(of, attach) ?? false;
   }
 
   /** For a spawn of `config`: the armed spawn if it fits (its readiness check is prepared), else null (one that does not fit is cancelled). */

@@ -7,7 +7,7 @@
  */
 import type { ProcessConfig } from '../config/types.js';
 import type { Logger } from '../logger.js';
-import { setupProbe, type Probe, type ProbeHooks, type ProbeSetup } from '../readiness/index.js';
+import { setupProbe, type GoOnReady, type Probe, type ProbeHooks, type ProbeSetup } from '../readiness/index.js';
 
 /** What the check needs of its process, read when it is used (update and rehome change them). */
 export interface ReadinessHost extends Pick<ProbeHooks, 'watchdog' | 'watchOutput'> {
@@ -52,6 +52,11 @@ export class ReadinessCheck {
   /** ready=fd:N: the child's end of the pipe and the fd it must end on. */
   get childFd(): ProbeSetup['childFd'] {
     return this.setup?.childFd ?? null;
+  }
+
+  /** The started check's reader lets `fd` go itself at the ready signal (readiness/probe.ts), if it can. */
+  goOnReady(fd: number): GoOnReady | null {
+    return this.probe?.goOnReady?.(fd) ?? null;
   }
 
   /** Why it is not ready yet, or null when no check was started for this spawn. */

@@ -13,7 +13,8 @@
  * its child held before the exec), and at the change to ready that frees it, the child is let go
  * at once, before the change's other listeners (the gate's is the supervisor's first); its
  * spawn's bookkeeping (STARTING, the 'spawned' line and event) follows in the review, in the
- * usual order.
+ * usual order. When it waits for one dependency alone, that one's ready=notify or fd:N reader lets the
+ * child go itself, with no JS on the way (armed-spawn.ts goWith).
  */
 import { Faults, RPCFault, STARTABLE_STATES } from '@tsupervisor/protocol';
 import { resolveTarget, type GroupView } from '../config/dependencies.js';
@@ -247,7 +248,11 @@ export class StartGate {
   /** `p` is held for `waiting`: noted for status, and emitted when it differs from the last note. */
   private waitFor(p: Subprocess, waiting: readonly Edge[]): void {
     // what it waits for is on its way to ready: spawn it ahead, held before its exec
-    if (!p.armed && waiting.every((e) => e.spec.condition === 'ready' && e.process?.state === 'STARTING')) p.arm();
+    const onItsWay = (e: Edge) => e.spec.condition === 'ready' && e.process?.state === 'STARTING';
+    if (!p.armed && waiting.every(onItsWay)) p.arm();
+    // one dependency left: its probe's reader can let the armed child go at its ready signal
+    // (notify, fd:N: native, before any JS)
+    if (p.armed) p.armedGoesWith(waiting.length === 1 && onItsWay(waiting[0]!) ? waiting[0]!.process : null);
     const texts = waiting.map((e) => waitingText(e.spec, e.namespec));
     const note = p.gateNote;
     if (note && 'waitingFor' in note && note.waitingFor.join() === texts.join()) return;

@@ -166,6 +166,16 @@ export class Subprocess extends EventEmitter {
     this.armedSpawn.release();
   }
 
+  /**
+   * The start gate: `dependency` is all the armed spawn still waits for (null: not one alone):
+   * its ready signal's reader lets the armed child exec itself, when its probe can (notify).
+   */
+  armedGoesWith(dependency: Subprocess | null): void {
+    if (dependency && this.armedSpawn.goWith(dependency, (fd) => dependency.readiness.goOnReady(fd))) {
+      this.host.logger.log('debug', `${this.config.name}: its armed child goes at ${dependency.namespec}'s ready signal, from that signal's reader`);
+    } else if (!dependency) this.armedSpawn.goWith(null, () => null);
+  }
+
   /** Cancel the armed spawn, if any (its child exits without exec'ing, or is killed). */
   disarm(): void {
     if (this.armedSpawn.cancel(this.host.os)) this.readiness.release();

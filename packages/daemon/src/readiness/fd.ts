@@ -1,10 +1,11 @@
 /**
  * ready=fd:N (s6's notification-fd, dinit's ready-notification=pipefd): the child gets the
  * write end of a pipe on its fd N; a newline written there means ready. The daemon reads the
- * other end only while STARTING.
+ * other end only while STARTING. An armed dependent's gate can be let go by the native reader
+ * itself at that line (goOnReady), before the daemon's JS reads it.
  */
 import { getSystemErrorName } from 'node:util';
-import { closeFd, makePipe, pipeClose, pipeOpen, pipeStart, UV_EOF, type PipeHandle } from '../native/index.js';
+import { closeFd, makePipe, pipeClose, pipeGoCancel, pipeGoOnNewline, pipeOpen, pipeStart, UV_EOF, type PipeHandle } from '../native/index.js';
 import type { Probe, ProbeHooks, ProbeSetup } from './probe.js';
 
 export function fdSetup(fd: number): ProbeSetup {
@@ -51,7 +52,17 @@ export function fdSetup(fd: number): ProbeSetup {
         buffer,
       );
       pipeStart(reader);
-      return { answer: () => answer, stop: () => !done && finish(), close: () => !done && finish() };
+      const handle = reader;
+      return {
+        answer: () => answer,
+        stop: () => !done && finish(),
+        close: () => !done && finish(),
+        goOnReady: (gate) => {
+          if (done) return null;
+          pipeGoOnNewline(handle, gate);
+          return { cancel: () => pipeGoCancel(handle) };
+        },
+      };
     },
     discard() {
       closeChildEnd();

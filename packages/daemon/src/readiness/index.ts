@@ -7,7 +7,7 @@ import { notifySetup } from './notify.js';
 import { pollSetup } from './poll.js';
 import type { ProbeSetup } from './probe.js';
 
-export type { Probe, ProbeHooks, ProbeSetup } from './probe.js';
+export type { GoOnReady, Probe, ProbeHooks, ProbeSetup } from './probe.js';
 
 /** Throws what making a pipe throws (fd:N: EMFILE). */
 export function setupProbe(check: ReadyCheck, logger: Logger): ProbeSetup {

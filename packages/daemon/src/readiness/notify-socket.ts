@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../logger.js';
-import { notifyOpen, type NotifyHandle } from '../native/index.js';
+import { notifyGoCancel, notifyGoDisable, notifyGoOnReady, notifyOpen, type NotifyHandle } from '../native/index.js';
 import { parseNotify, type NotifyMessage } from './notify-message.js';
 
 type Handler = (msg: NotifyMessage | null, senderPid: number) => void;
@@ -47,6 +47,21 @@ class NotifySocket {
     return () => {
       if (this.handlers.get(pid) === handler) this.handlers.delete(pid);
     };
+  }
+
+  /** One byte to `fd` from the native reader at a READY=1 from exactly `pid` (notifyGoOnReady); its id. */
+  goOnReady(pid: number, fd: number): number {
+    return notifyGoOnReady(this.handle, pid, fd);
+  }
+
+  /** Forgets `id`; whether it had fired. */
+  goCancel(id: number): boolean {
+    return notifyGoCancel(this.handle, id);
+  }
+
+  /** Those of `pid` that have not fired never will. */
+  goDisable(pid: number): void {
+    notifyGoDisable(this.handle, pid);
   }
 
   private owner(sender: number): Handler | undefined {

@@ -23,9 +23,21 @@ export interface ProbeHooks {
   env: Record<string, string>;
 }
 
+/** A gate the probe's reader lets go itself at the ready signal (goOnReady). */
+export interface GoOnReady {
+  /** Forget it; whether it had fired (the gate was let go). */
+  cancel(): boolean;
+}
+
 export interface Probe {
   /** Why it is not ready yet: the last attempt's answer ('' when there was none). */
   answer(): string;
+  /**
+   * The ready signal's own reader (native, before any JS) writes one byte to `fd` when the
+   * signal comes: an armed dependent's gate (process/armed-spawn.ts). Null when this probe
+   * cannot (notify and fd:N can) or is no longer checking.
+   */
+  goOnReady?(fd: number): GoOnReady | null;
   /** No more checking (ready, timeout or stop); notify keeps reading STATUS= until close(). */
   stop(): void;
   /** The child is gone: release everything. */
