@@ -344,16 +344,27 @@ napi_value tsv_notify_go_on_ready(napi_env env, napi_callback_info info) {
   return id;
 }
 
-napi_value tsv_notify_go_cancel(napi_env env, napi_callback_info info) {
+/* The (socket, int32) arguments of notifyGoCancel and notifyGoDisable; NULL after a throw. */
+static notify_socket *socket_and_int(napi_env env, napi_callback_info info, const char *usage, int32_t *out) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  notify_socket *n = argc == 2 ? socket_arg(env, argv[0]) : NULL;
-  int32_t id = 0;
-  if (!n || napi_get_value_int32(env, argv[1], &id) != napi_ok) {
-    if (n) napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "notifyGoCancel(socket, id)");
+  if (argc != 2) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
     return NULL;
   }
+  notify_socket *n = socket_arg(env, argv[0]);
+  if (n && napi_get_value_int32(env, argv[1], out) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", usage);
+    return NULL;
+  }
+  return n;
+}
+
+napi_value tsv_notify_go_cancel(napi_env env, napi_callback_info info) {
+  int32_t id = 0;
+  notify_socket *n = socket_and_int(env, info, "notifyGoCancel(socket, id)", &id);
+  if (!n) return NULL;
   int fired = 0;
   for (int i = 0; i < n->ngos; i++) {
     if (n->gos[i].id != id) continue;
@@ -368,15 +379,9 @@ napi_value tsv_notify_go_cancel(napi_env env, napi_callback_info info) {
 }
 
 napi_value tsv_notify_go_disable(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  notify_socket *n = argc == 2 ? socket_arg(env, argv[0]) : NULL;
   int32_t pid = 0;
-  if (!n || napi_get_value_int32(env, argv[1], &pid) != napi_ok) {
-    if (n) napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "notifyGoDisable(socket, pid)");
-    return NULL;
-  }
+  notify_socket *n = socket_and_int(env, info, "notifyGoDisable(socket, pid)", &pid);
+  if (!n) return NULL;
   for (int i = 0; i < n->ngos; i++) {
     go_entry *g = &n->gos[i];
     if (g->pid != pid || g->fired || g->fd < 0) continue;
