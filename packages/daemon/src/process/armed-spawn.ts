@@ -9,10 +9,10 @@
  * exits 0 without exec'ing (a child already let go is killed). Nothing of it shows: the process
  * is STOPPED, waiting for its dependencies, until its spawn, as without it.
  *
- * When it waits for one dependency alone whose probe can (ready=notify or fd:N), the probe's native
- * reader lets the child go itself at the signal (goWith): no JS between the signal and the
- * exec, whose code a daemon runs cold at its one start. The gate's own release then finds it
- * done; a cancel after it fired kills the child, as after any release.
+ * When it waits for one dependency alone whose probe can (ready=notify or fd:N), the probe's
+ * native reader lets the child go itself at the signal (goWith): no JS between the signal and
+ * the exec, whose code a daemon runs cold at its one start. The gate's own release then finds
+ * it done; a cancel after it fired kills the child, as after any release.
  *
  * Only a direct spawn is armed (no user=, listening socket or ready=fd, spawn.ts); at most
  * MAX_ARMED at once, daemon-wide, as each is a process. TSV_SPAWN_ARM=0 turns it off.

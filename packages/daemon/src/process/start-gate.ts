@@ -13,8 +13,8 @@
  * its child held before the exec), and at the change to ready that frees it, the child is let go
  * at once, before the change's other listeners (the gate's is the supervisor's first); its
  * spawn's bookkeeping (STARTING, the 'spawned' line and event) follows in the review, in the
- * usual order. When it waits for one dependency alone, that one's ready=notify or fd:N reader lets the
- * child go itself, with no JS on the way (armed-spawn.ts goWith).
+ * usual order. When it waits for one dependency alone, that one's ready=notify or fd:N reader
+ * lets the child go itself, with no JS on the way (armed-spawn.ts goWith).
  */
 import { Faults, RPCFault, STARTABLE_STATES } from '@tsupervisor/protocol';
 import { resolveTarget, type GroupView } from '../config/dependencies.js';

@@ -171,9 +171,9 @@ export class Subprocess extends EventEmitter {
    * its ready signal's reader lets the armed child exec itself, when its probe can (notify).
    */
   armedGoesWith(dependency: Subprocess | null): void {
-    if (dependency && this.armedSpawn.goWith(dependency, (fd) => dependency.readiness.goOnReady(fd))) {
-      this.host.logger.log('debug', `${this.config.name}: its armed child goes at ${dependency.namespec}'s ready signal, from that signal's reader`);
-    } else if (!dependency) this.armedSpawn.goWith(null, () => null);
+    if (this.armedSpawn.goWith(dependency, (fd) => dependency?.readiness.goOnReady(fd) ?? null)) {
+      this.host.logger.log('debug', `${this.config.name}: its armed child goes at ${dependency!.namespec}'s ready signal, from that signal's reader`);
+    }
   }
 
   /** Cancel the armed spawn, if any (its child exits without exec'ing, or is killed). */
