@@ -385,6 +385,7 @@ napi_value tsv_peek_child(napi_env env, napi_callback_info info);
 napi_value tsv_spawn_settle(napi_env env, napi_callback_info info);
 napi_value tsv_spawn_unexeced_count(napi_env env, napi_callback_info info);
 napi_value tsv_count_fds(napi_env env, napi_callback_info info);
+napi_value tsv_grow_fd_table(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -433,6 +434,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"spawnSettle", NULL, tsv_spawn_settle, NULL, NULL, NULL, napi_enumerable, NULL},
     {"spawnUnexeced", NULL, tsv_spawn_unexeced_count, NULL, NULL, NULL, napi_enumerable, NULL},
     {"countFds", NULL, tsv_count_fds, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"growFdTable", NULL, tsv_grow_fd_table, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

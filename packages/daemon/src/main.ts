@@ -12,6 +12,7 @@ import { daemonize, isDaemonChild, reportToParent } from './daemonize.js';
 import type { MainLog } from './logs/index.js';
 import { noteActivity } from './memory.js';
 import { ESSENTIAL_EXIT_CODE } from './process/essential.js';
+import { prepareFdTable } from './process/fd-budget.js';
 import { buildSupervisor, type Supervision } from './start/build-supervisor.js';
 import { parseCommandLine, readConfiguration } from './start/configuration.js';
 import { restoreNodeEnvironment } from './start/node-environment.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
  */
 async function run(config: Config, read: () => Config, limitInfos: readonly string[], { cwd, reexec }: { cwd: string; reexec: ReexecState | null }): Promise<void> {
   const server = config.supervisord;
+  void prepareFdTable(config.groups.reduce((n, group) => n + group.processes.length, 0)); // while the rest starts
   enterDirectory(server);
   const { logger, bus } = openMainLog(server);
   prepareForChildren(server, logger);

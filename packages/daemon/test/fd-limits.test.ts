@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RotatingFile } from '../src/logs/index.js';
 import type { Rlimit, RlimitResource } from '../src/native/index.js';
-import { logsOpening, RESERVED_FDS, resetFdBudget, SPAWN_FDS, spawnFdsShort } from '../src/process/fd-budget.js';
+import { logsOpening, prepareFdTable, RESERVED_FDS, resetFdBudget, SPAWN_FDS, spawnFdsShort } from '../src/process/fd-budget.js';
 import { LimitError, raiseLimits } from '../src/rlimits.js';
 import { tempDir } from './logs-helpers.js';
 
@@ -117,6 +117,24 @@ function descriptorsOn(path: string): number {
   }
   return n;
 }
+
+/** The size of this process's fd table (FDSize in /proc/self/status). */
+const fdTableSize = () => Number(/^FDSize:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+
+describe('prepareFdTable: the fd table grown once before the spawns', () => {
+  it('grows the table to cover what the processes will keep open, in one step, before resolving', async () => {
+    const before = fdTableSize();
+    // 800 processes at 5 fds each beside 40 open: beyond the table this test process has
+    const reached = await prepareFdTable(800, () => 40, () => 1 << 20);
+    assert.equal(reached, 40 + 800 * 5 + SPAWN_FDS + RESERVED_FDS);
+    assert.ok(before < reached, `the table was ${before} already`);
+    assert.ok(fdTableSize() >= reached, `FDSize ${fdTableSize()} after growing to ${reached}`);
+  });
+
+  it('stays under the soft limit: the size asked for is clamped to it', async () => {
+    assert.equal(await prepareFdTable(1_000_000, () => 40, () => 1000), 1000);
+  });
+});
 
 describe('RotatingFile.release: a process\'s log holds no descriptor between spawns', () => {
   it('closes the descriptor after pending writes; the next write opens it again, appending', async () => {

@@ -136,6 +136,7 @@ export interface Addon {
   spawnSettle?(): number;
   spawnUnexeced?(): number;
   countFds?(): number;
+  growFdTable?(size: number): Promise<number>;
 }
 
 /** A datagram on the notify socket: its sender (SCM_CREDENTIALS) and its bytes (null: oversized). */

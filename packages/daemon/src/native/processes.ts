@@ -151,3 +151,13 @@ export function countFds(): number {
   if (!a.countFds) throw outOfDate('countFds');
   return a.countFds();
 }
+
+/**
+ * The fd table grown at once to cover fds below `size`, on a worker thread (tsv_spawn.c: each
+ * doubling of a multithreaded process's table waits for an RCU grace period). Resolves to the
+ * size reached, or 0 (not grown: an addon without it, or the kernel refused).
+ */
+export function growFdTable(size: number): Promise<number> {
+  const a = native();
+  return a.growFdTable ? a.growFdTable(size) : Promise.resolve(0);
+}

@@ -10,10 +10,12 @@
  * a second past half of it (connections come and go too): between counts, each spawn is
  * assumed to have taken SPAWN_FDS more. The reserve is not held open: it is what the spawns leave free.
  */
-import { countFds, getrlimit } from '../native/index.js';
+import { countFds, getrlimit, growFdTable } from '../native/index.js';
 
 /** Descriptors one spawn may hold at once: 3 pipes (6 ends), their copies at the spawn, 2 logs. */
 export const SPAWN_FDS = 10;
+/** Descriptors a running process keeps in the daemon: its stdin, stdout and stderr pipes' ends, 2 logs. */
+const KEPT_FDS = 5;
 /** Of which its log files (stdout, stderr). */
 const LOG_FDS = 2;
 /** Kept free for the control socket: a connection, a log read, a config file, the audit trail … */
@@ -95,6 +97,17 @@ export function logsOpening<T>(opening: Promise<T>, files = LOG_FDS): Promise<T>
   return opening.finally(() => {
     logsPending -= files;
   });
+}
+
+/**
+ * Before `processes` are started: the fd table grown in one step to what they will keep open
+ * (the kernel would double it again and again as the spawns open pipes and logs, each time
+ * waiting for an RCU grace period: about 40 ms of a 200-program start, on the main thread).
+ * Best effort, off the main thread; resolves to the size reached (0: not grown).
+ */
+export function prepareFdTable(processes: number, count: () => number = openFds, limit: () => number = fdLimit): Promise<number> {
+  const want = count() + processes * KEPT_FDS + SPAWN_FDS + RESERVED_FDS;
+  return growFdTable(Math.min(want, limit()));
 }
 
 /** Forget the last count (tests). */
