@@ -150,7 +150,7 @@ export class Ctl {
     if (this.upchecked && this.client) return true;
     try {
       const client = await this.rpc();
-      const api = await client.call('supervisor.getAPIVersion');
+      const api = await (client.probedApiVersion?.() ?? client.call('supervisor.getAPIVersion'));
       if (api !== API_VERSION) {
         this.output(Upcheck.apiMismatch(API_VERSION, api));
         this.exitstatus = Exit.NOT_INSTALLED;

@@ -52,6 +52,11 @@ describe('status', () => {
     // supervisorctl sets 4 for the unknown name, then 3 for the stopped one: the last wins.
     assert.equal((await ctl(['status', 'nosuch', 'c'])).code, 3);
   });
+  test('one round trip after the connection\'s probe: the upcheck takes the probe\'s getAPIVersion answer', async () => {
+    const { ctl, daemon } = await fake();
+    assert.equal((await ctl(['status', 'g:a'])).code, 0);
+    assert.deepEqual(daemon.calls.map((c) => c.method), ['supervisor.getAPIVersion', 'supervisor.getAllProcessInfo']);
+  });
   test('--json: getProcessInfo fields, errors on stderr, same exit codes', async () => {
     const { ctl } = await fake();
     for (const args of [['status', '--json', 'g:a', 'nope'], ['--json', 'status', 'g:a', 'nope']]) {

@@ -51,6 +51,11 @@ export interface RpcClient {
   /** Stop and resume reading the server's notifications (a slow `tail -f` reader), where the transport can. */
   pause?(): void;
   resume?(): void;
+  /**
+   * supervisor.getAPIVersion's answer on this connection, where the transport asked it already
+   * (the probe that opened it): an upcheck then costs no second round trip.
+   */
+  probedApiVersion?(): Promise<string>;
 }
 
 /** How long a new connection may stay silent after its first request (env: for tests). */
@@ -93,6 +98,8 @@ export class ControlClient implements RpcClient {
   private reopening: Promise<void> | null = null;
   /** Settles on the probe's first answer: JSON-RPC (resolves) or HTTP (SpeaksHttp). */
   private decided: { resolve(): void; reject(err: Error): void } | null = null;
+  /** What the probe's getAPIVersion answered (its fault, or the connection's end). */
+  private probed: Promise<string> = Promise.resolve('');
 
   private constructor(
     socket: net.Socket,
@@ -226,7 +233,9 @@ export class ControlClient implements RpcClient {
    */
   private probe(): void {
     const id = this.nextId++;
-    this.pending.set(id, { resolve: () => {}, reject: () => {} });
+    this.probed = new Promise((resolve, reject) => this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject }));
+    this.probed.catch(() => {}); // asked for or not
+
     const frame = encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} });
     this.socket.write(`${frame.replace(',', ', ').slice(0, -1)}\r\n\r\n`);
     this.silence = setTimeout(() => {
@@ -239,6 +248,10 @@ export class ControlClient implements RpcClient {
   private heard(): void {
     if (this.silence) clearTimeout(this.silence);
     this.silence = null;
+  }
+
+  probedApiVersion(): Promise<string> {
+    return this.probed;
   }
 
   onNotification<N extends NotificationName>(name: N, handler: (params: Notifications[N]) => void): void {
