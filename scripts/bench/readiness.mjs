@@ -76,6 +76,23 @@ async function until(what, fn, timeoutMs = 10_000, everyMs = 2) {
   }
 }
 
+/**
+ * A connection to a starting daemon's control socket: the file appears at bind(), a moment
+ * before listen(), and a connect in between is refused (seen once in a run): tried again.
+ */
+async function openWhenListening(sock, timeoutMs = 15_000) {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (existsSync(sock)) return await h.RawConnection.open(sock);
+    } catch (err) {
+      if (err.code !== 'ECONNREFUSED' || performance.now() > end) throw err;
+    }
+    if (performance.now() > end) throw new Error(`timed out waiting for ${sock}`);
+    await sleep(20);
+  }
+}
+
 /** A tsupervisord with the given programs; resolves once its control socket answers. */
 async function startTsv(dir, body, env = process.env) {
   const conf = join(dir, 'supervisord.conf');
@@ -141,9 +158,8 @@ stderr_logfile=NONE
   const useS6 = has('s6-svscan') && has('s6-svwait');
   if (!useS6) console.log('(s6 is not installed: tsupervisor only)');
   try {
-    await until('the control socket', () => existsSync(tsv.sock) && existsSync(tsv0.sock), 15_000, 20);
-    const rpc = await h.RawConnection.open(tsv.sock);
-    const rpc0 = await h.RawConnection.open(tsv0.sock);
+    const rpc = await openWhenListening(tsv.sock);
+    const rpc0 = await openWhenListening(tsv0.sock);
     const scan = join(dir, 'scan');
     const svc = join(scan, 'ready');
     if (useS6) {
