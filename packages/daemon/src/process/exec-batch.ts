@@ -51,7 +51,7 @@ const WAVE = 8 * availableParallelism();
 let open: Batch | null = null;
 /** Nesting of holdingExecs (a group added while the start loop runs is in the same batch). */
 let depth = 0;
-/** Batches made and not yet let go (their release timer is pending). */
+/** Batches made and not yet all let go (a wave's release is pending). */
 const closing = new Set<Batch>();
 
 /**
