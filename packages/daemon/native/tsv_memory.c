@@ -31,21 +31,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tsv_napi.h"
+
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
 
-typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
-  double advised;
-} trim_job;
+static void page_out(tsv_job *job);
+static void unmap_shared(tsv_job *job);
 
-static void page_out(trim_job *job);
-static void unmap_shared(trim_job *job);
-
-static void trim_execute(napi_env env, void *data) {
-  trim_job *job = data;
+/* On the worker: `result` is the bytes advised. */
+static void trim(tsv_job *job) {
   page_out(job);
   unmap_shared(job);
 #ifdef __GLIBC__
@@ -69,14 +65,14 @@ static int clean_file_mapping(const char *line, unsigned long *start, unsigned l
 }
 
 /* MADV_PAGEOUT on every clean file mapping: reclaims the pages no other process maps. */
-static void page_out(trim_job *job) {
+static void page_out(tsv_job *job) {
   FILE *maps = fopen("/proc/self/maps", "re");
   if (maps) {
     char line[4096];
     while (fgets(line, sizeof line, maps)) {
       unsigned long start, end;
       if (!clean_file_mapping(line, &start, &end, NULL)) continue;
-      if (madvise((void *)start, end - start, MADV_PAGEOUT) == 0) job->advised += (double)(end - start);
+      if (madvise((void *)start, end - start, MADV_PAGEOUT) == 0) job->result += (double)(end - start);
     }
     fclose(maps);
   }
@@ -91,7 +87,7 @@ static void page_out(trim_job *job) {
  * the read and the madvise. The executable is where the shared pages are (code, V8's snapshot,
  * the dynamic symbol tables: ~40 of the ~42 MB measured).
  */
-static void unmap_shared(trim_job *job) {
+static void unmap_shared(tsv_job *job) {
   char exe[4096];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) return;
@@ -127,30 +123,18 @@ static void unmap_shared(trim_job *job) {
   fclose(smaps);
   for (size_t i = 0; i < n; i++) {
     unsigned long size = ranges[i][1] - ranges[i][0];
-    if (madvise((void *)ranges[i][0], size, MADV_DONTNEED) == 0) job->advised += (double)size;
+    if (madvise((void *)ranges[i][0], size, MADV_DONTNEED) == 0) job->result += (double)size;
   }
   free(ranges);
 }
 
-static void trim_complete(napi_env env, napi_status status, void *data) {
-  trim_job *job = data;
-  napi_value result;
-  napi_create_double(env, job->advised, &result);
-  napi_resolve_deferred(env, job->deferred, result);
-  napi_delete_async_work(env, job->work);
-  free(job);
-}
-
 napi_value tsv_trim_memory(napi_env env, napi_callback_info info) {
-  napi_value promise, name;
-  trim_job *job = calloc(1, sizeof *job);
+  (void)info;
+  tsv_job *job = calloc(1, sizeof *job);
   if (!job) {
     napi_throw_error(env, "ENOMEM", "trimMemory: out of memory");
     return NULL;
   }
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "tsv_trim_memory", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, trim_execute, trim_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  job->run = trim;
+  return queue_job(env, job, "tsv_trim_memory");
 }

@@ -163,3 +163,28 @@ void tsv_let_go(int fd) {
   close(fd);
   sched_yield();
 }
+
+static void job_execute(napi_env env, void *data) {
+  (void)env;
+  tsv_job *job = data;
+  job->run(job);
+}
+
+static void job_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  tsv_job *job = data;
+  napi_value result;
+  napi_create_double(env, job->result, &result);
+  napi_resolve_deferred(env, job->deferred, result);
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+napi_value queue_job(napi_env env, tsv_job *job, const char *name) {
+  napi_value promise, name_v;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &name_v);
+  napi_create_async_work(env, NULL, name_v, job_execute, job_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}

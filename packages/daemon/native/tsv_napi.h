@@ -24,6 +24,16 @@ void set_str(napi_env env, napi_value obj, const char *key, const char *s);
 /* An armed spawn's gate let go by a ready signal's reader (notify, fd): one byte, closed, then
  * the CPU yielded once. */
 void tsv_let_go(int fd);
+/* Work for a libuv worker thread: `run` runs there and sets `result`, which the promise that
+ * queue_job returns resolves to. The caller callocs the job (a struct whose first member is a
+ * tsv_job); it is freed once the promise is resolved. */
+typedef struct tsv_job {
+  napi_async_work work;
+  napi_deferred deferred;
+  double result;
+  void (*run)(struct tsv_job *job);
+} tsv_job;
+napi_value queue_job(napi_env env, tsv_job *job, const char *name);
 #pragma GCC visibility pop
 
 #define GET_ARGS(n)                                             \

@@ -338,38 +338,25 @@ napi_value tsv_count_fds(napi_env env, napi_callback_info info) {
 }
 
 typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
+  tsv_job job;
   int size;
-  int reached;
 } grow_job;
 
-static void grow_execute(napi_env env, void *data) {
-  (void)env;
-  grow_job *job = data;
+/* On the worker: `result` is the size reached (0: refused). */
+static void grow(tsv_job *job) {
+  int size = ((grow_job *)job)->size;
   int base = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (base < 0) return;
-  int fd = fcntl(base, F_DUPFD_CLOEXEC, job->size - 1);
+  int fd = fcntl(base, F_DUPFD_CLOEXEC, size - 1);
   if (fd >= 0) {
-    job->reached = fd + 1;
+    job->result = fd + 1;
     close(fd);
   }
   close(base);
 }
 
-static void grow_complete(napi_env env, napi_status status, void *data) {
-  (void)status;
-  grow_job *job = data;
-  napi_value result;
-  napi_create_int32(env, job->reached, &result);
-  napi_resolve_deferred(env, job->deferred, result);
-  napi_delete_async_work(env, job->work);
-  free(job);
-}
-
 napi_value tsv_grow_fd_table(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
-  napi_value promise, name;
   int size;
   if (arg_int(env, argv[0], "size", &size)) return NULL;
   if (size < 1) {
@@ -381,10 +368,7 @@ napi_value tsv_grow_fd_table(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "growFdTable: out of memory");
     return NULL;
   }
+  job->job.run = grow;
   job->size = size;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "tsv_grow_fd_table", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, grow_execute, grow_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_job(env, &job->job, "tsv_grow_fd_table");
 }
