@@ -7,9 +7,8 @@
  * connects until the next image accepts). Returns only if the exec failed (everything is
  * resumed).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { exportGenerations } from '../logs/generations.js';
 import { capturesIdle, holdAllPipes, releaseAllPipes } from '../logs/index.js';
 import type { Logger } from '../logger.js';
@@ -18,7 +17,7 @@ import { releaseHeldExecs } from '../process/exec-batch.js';
 import type { Supervisor } from '../supervisor.js';
 import type { EventSystem } from '../events/system.js';
 import { nodeStartEnvironment } from '../start/node-environment.js';
-import { STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedGroup, type SavedProcess } from './state.js';
+import { newStateFile, STATE_ENV, writeState, type KeptFd, type ReexecState, type SavedGroup, type SavedProcess } from './state.js';
 import { retireAll } from '../servers/retire.js';
 import { startPump, stopPumpHere } from './pump.js';
 
@@ -106,8 +105,7 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
   const logs = exportGenerations();
   const events = { serial: deps.events.lastSerial, listeners: deps.events.exportListeners() };
   const state: ReexecState = { version: 1, at, cwd: deps.cwd, processes, groups, fds, logs, events, sockets, ...(pump?.child.pid ? { pump: pump.child.pid } : {}) };
-  const dir = mkdtempSync(join(tmpdir(), 'tsupervisord-reexec-'));
-  const file = join(dir, 'state.json');
+  const file = newStateFile();
   try {
     for (const p of processes) {
       const fds = p.driver.fds;
@@ -123,7 +121,7 @@ export async function execAgain(deps: ExecDeps): Promise<Error> {
     const env = Object.entries(nodeStartEnvironment({ [STATE_ENV]: file })).map(([k, v]) => `${k}=${v}`);
     reexecImage(process.execPath, [process.argv0, ...process.execArgv, ...process.argv.slice(1)], env);
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dirname(file), { recursive: true, force: true });
     if (pump) await stopPumpHere(pump.child); // before the pipes are read here again
     releaseAllPipes();
     logger.log('critical', `reexec failed, the running daemon goes on: ${(err as Error).message}`);

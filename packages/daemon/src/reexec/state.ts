@@ -1,16 +1,21 @@
 /**
  * The state one daemon image hands to the next across `reexec` (issue 14): a JSON file named by
- * the environment variable STATE_ENV, read once at start-up and removed. Everything in it is
+ * the environment variable STATE_ENV, in a private directory of its own, read once at start-up
+ * and removed with its directory. Everything in it is
  * data (no fds are opened here): which fd is which pipe, each kept listening fd (`fds`: one entry
  * per fd, told apart by its `kind`; a new kind of kept fd is one more member of KeptFd), and each
  * process's driver state (process/adoption.ts DriverState), by namespec.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import type { GenerationsSnapshot } from '../logs/generations.js';
 import type { DriverState } from '../process/adoption.js';
 import type { ListenersState } from '../events/carry.js';
 
 export const STATE_ENV = 'TSUPERVISORD_REEXEC_STATE';
+/** The state file's directory: made by newStateFile, removed by takeState. */
+const STATE_DIR_PREFIX = 'tsupervisord-reexec-';
 /** Set for the preflight run (reexec/check.ts): read the configuration, load the code, exit. */
 export const CHECK_ENV = 'TSUPERVISORD_REEXEC_CHECK';
 
@@ -89,10 +94,16 @@ export function takeState(env: NodeJS.ProcessEnv = process.env): ReexecState | n
   } finally {
     try {
       unlinkSync(file);
+      if (basename(dirname(file)).startsWith(STATE_DIR_PREFIX)) rmdirSync(dirname(file));
     } catch {
       /* gone */
     }
   }
+}
+
+/** Where the state goes: a file in a new private (0700) directory, both removed by takeState. */
+export function newStateFile(): string {
+  return join(mkdtempSync(join(tmpdir(), STATE_DIR_PREFIX)), 'state.json');
 }
 
 export function writeState(file: string, state: ReexecState): void {
