@@ -103,7 +103,12 @@ export class Cdp {
 
 /** chromium headless on `url` with the DevTools protocol on a port of its own choosing. */
 export async function openPage(url: string, dir: string): Promise<{ page: Cdp; browser: ChildProcess }> {
-  const browser = spawn(chromiumBin!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', `--user-data-dir=${dir}`, '--remote-debugging-port=0', '--window-size=1100,800', url], { stdio: 'ignore' });
+  // TMPDIR: chromium's singleton socket goes in a temp dir of its own, which a killed browser
+  // leaves behind (one /tmp/org.chromium.Chromium.* a run): in `dir`, it goes with the test's
+  const browser = spawn(chromiumBin!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', `--user-data-dir=${dir}`, '--remote-debugging-port=0', '--window-size=1100,800', url], {
+    stdio: 'ignore',
+    env: { ...process.env, TMPDIR: dir },
+  });
   const portFile = join(dir, 'DevToolsActivePort');
   const port = await waitFor('DevToolsActivePort', () => existsSync(portFile) && Number(readFileSync(portFile, 'utf8').split('\n')[0]), 20_000);
   const targets = await waitFor('the page target', async () => {
