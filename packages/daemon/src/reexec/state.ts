@@ -1,10 +1,10 @@
 /**
  * The state one daemon image hands to the next across `reexec` (issue 14): a JSON file named by
  * the environment variable STATE_ENV, in a private directory of its own, read once at start-up
- * and removed with its directory. Everything in it is
- * data (no fds are opened here): which fd is which pipe, each kept listening fd (`fds`: one entry
- * per fd, told apart by its `kind`; a new kind of kept fd is one more member of KeptFd), and each
- * process's driver state (process/adoption.ts DriverState), by namespec.
+ * and removed with its directory. Everything in it is data (no fds are opened here): which fd
+ * is which pipe, each kept listening fd (`fds`: one entry per fd, told apart by its `kind`; a
+ * new kind of kept fd is one more member of KeptFd), and each process's driver state
+ * (process/adoption.ts DriverState), by namespec.
  */
 import { mkdtempSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
