@@ -67,14 +67,20 @@ test('each worker gets fd 3 with LISTEN_FDS=1, its own pid as LISTEN_PID and the
 
 test('requests through nginx are served by the Node workers; restart under load answers all', { skip }, async (t) => {
   const pids = new Set((await p().running(NAMES)).values());
-  const answers = await h.getMany(p().port, 12, '/hello');
-  for (const a of answers) {
-    assert.equal(a.status, 200, `${JSON.stringify(a)}${p().context()}`);
-    assert.ok(pids.has(h.pidOf(a.body)!), a.body);
-    assert.match(a.body, /^ListenFdNames: nodeapp$/m);
-    assert.match(a.body, /^Uri: \/hello\?i=\d+$/m);
+  // Which worker takes a connection is the kernel's and libuv's choice: a Node worker woken
+  // first accepts every connection queued (it answers at once), and one took all 12 of a batch
+  // once in CI. Batches until two workers have answered (10 at most), every answer checked.
+  const answered = new Set<number | undefined>();
+  for (let batch = 0; batch < 10 && answered.size < 2; batch++) {
+    for (const a of await h.getMany(p().port, 12, '/hello')) {
+      assert.equal(a.status, 200, `${JSON.stringify(a)}${p().context()}`);
+      assert.ok(pids.has(h.pidOf(a.body)!), a.body);
+      assert.match(a.body, /^ListenFdNames: nodeapp$/m);
+      assert.match(a.body, /^Uri: \/hello\?i=\d+$/m);
+      answered.add(h.pidOf(a.body));
+    }
   }
-  assert.ok(new Set(answers.map((a) => h.pidOf(a.body))).size >= 2, 'a single worker answered everything');
+  assert.ok(answered.size >= 2, 'a single worker answered all 120 requests');
   const { counts, result } = await underLoad(p().port, 4_000, () => p().d.ctl(['restart', 'nodeapp:*']));
   assert.equal(result.code, 0, JSON.stringify(result));
   assertAll200(counts, 'restart nodeapp:*', p().context());
