@@ -98,8 +98,8 @@ export class ControlClient implements RpcClient {
   private reopening: Promise<void> | null = null;
   /** Settles on the probe's first answer: JSON-RPC (resolves) or HTTP (SpeaksHttp). */
   private decided: { resolve(): void; reject(err: Error): void } | null = null;
-  /** What the probe's getAPIVersion answered (its fault, or the connection's end). */
-  private probed: Promise<string> = Promise.resolve('');
+  /** What the probe's getAPIVersion answered (its fault, or the connection's end): set by probe(), which connect() calls. */
+  private probed!: Promise<string>;
 
   private constructor(
     socket: net.Socket,
@@ -235,7 +235,6 @@ export class ControlClient implements RpcClient {
     const id = this.nextId++;
     this.probed = new Promise((resolve, reject) => this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject }));
     this.probed.catch(() => {}); // asked for or not
-
     const frame = encodeFrame({ jsonrpc: '2.0', id, method: 'supervisor.getAPIVersion', params: this.credentials ? { _auth: this.credentials } : {} });
     this.socket.write(`${frame.replace(',', ', ').slice(0, -1)}\r\n\r\n`);
     this.silence = setTimeout(() => {
