@@ -11,18 +11,23 @@
  *                                 at the end); returning false stops reading (pipeStart resumes)
  *   pipeOpen(fd, owner, buffer)   takes the fd (closed by pipeClose); reads start with pipeStart
  *   pipeSetBuffer(pipe, buffer)   the buffer the next read goes into (kept alive until replaced)
- *   pipeStart(pipe), pipeStop(pipe), pipeClose(pipe)
- *   pipeSplice(pipe, fd, limit)   fd >= 0: from now on the bytes go from the pipe to the regular
+ *   pipeStart(pipe), pipeStop(pipe) -> late, pipeClose(pipe) -> late
+ *   pipeSplice(pipe, fd, limit, flooding) -> late
+ *                                 fd >= 0: from now on the bytes go from the pipe to the regular
  *                                 file `fd` in the kernel (splice(2), never through a buffer of
  *                                 ours), written at the file's end; after each wake-up onRead is
  *                                 called as onRead.call(owner, n, true, drained, ms) with n > 0
  *                                 bytes moved (drained: the pipe was emptied), UV_EOF at the
  *                                 end, or a negative errno if splice failed (reading stays
- *                                 stopped: the caller reads again with pipeSplice(pipe, -1)).
+ *                                 stopped: the caller reads again with pipeSplice(pipe, -1);
+ *                                 `ms` is then the bytes lost, which a copier had read).
  *                                 `limit` > 0 stops after that many bytes until pipeSplice sets
  *                                 a new one (a log's rotation point); 0: no limit. fd -1: read
  *                                 into buffers again. The file must not be O_APPEND (the kernel
- *                                 refuses splice into one: setFdAppend(fd, false)).
+ *                                 refuses splice into one: setFdAppend(fd, false)). A flooding
+ *                                 channel is copied by a thread instead (copier_main, below; at
+ *                                 once when `flooding` is true). `late`: the bytes a copier this
+ *                                 call stopped had moved and onRead had not heard of.
  *   setFdAppend(fd, on)           sets or clears O_APPEND on fd
  *   pipeGoOnNewline(pipe, fd)     the first read that holds a newline writes one byte to (a copy
  *                                 of) fd before onRead runs: an armed dependent's gate let go by
@@ -59,8 +64,13 @@ typedef struct uv_buf_t {
   size_t len;
 } uv_buf_t;
 typedef int uv_file;
-typedef enum { UV_NAMED_PIPE = 7, UV_POLL = 8 } uv_handle_type;
+typedef enum { UV_ASYNC = 1, UV_NAMED_PIPE = 7, UV_POLL = 8 } uv_handle_type;
 typedef struct uv_poll_s uv_poll_t;
+typedef struct uv_async_s uv_async_t;
+typedef void (*uv_async_cb)(uv_async_t *handle);
+int uv_async_init(uv_loop_t *loop, uv_async_t *handle, uv_async_cb cb);
+int uv_async_send(uv_async_t *handle);
+void uv_ref(uv_handle_t *handle);
 enum { UV_READABLE = 1 };
 typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
 int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
@@ -84,7 +94,10 @@ const char *uv_strerror(int err);
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/types.h>
@@ -121,10 +134,26 @@ typedef struct pipe_reader {
   double window_bytes;
   double window_start;
   int flooding;
+  int flood_now;              /* pipeSplice's `flooding`: the next start in splice mode is a copier */
   int resting;                /* in the rest list, its poll stopped until the rest timer fires */
   int go_fd;                  /* pipeGoOnNewline's copy of a gate, -1: none (or fired) */
   int go_fired;
   struct pipe_reader *rest_next;
+  /* the copier thread of a flooding spliced channel (see copier_main); c_* under copy_lock */
+  int copying; /* a copier runs (or has ended and awaits its join) */
+  pthread_t copier;
+  int wake_fd;        /* an eventfd: the copier's poll wakes when the main thread writes to it */
+  int c_stop;         /* main -> copier: stop */
+  int c_fd;           /* main -> copier: the file */
+  int c_limited;      /* main -> copier: stop at c_limit_end bytes moved */
+  double c_limit_end;
+  double c_moved;     /* copier -> main: bytes written to the file since the copier started */
+  double c_reported;  /* main only: the part of c_moved onRead has heard of */
+  int c_events;       /* copier -> main: COPY_* */
+  int c_errno;        /* with COPY_ERROR */
+  double c_lost;      /* with COPY_ERROR: bytes read that the file refused */
+  int c_posted;       /* in the post list */
+  struct pipe_reader *post_next;
   /* libuv's uv_pipe_t follows, uv_handle_size(UV_NAMED_PIPE) bytes, 16-byte aligned */
 } pipe_reader;
 
@@ -158,9 +187,12 @@ static void on_close(uv_handle_t *h) {
 }
 
 static void rest_forget(pipe_reader *r);
+static double copier_halt(pipe_reader *r);
+static int copier_start(pipe_reader *r);
 
 static void close_reader(pipe_reader *r) {
   if (r->closing) return;
+  copier_halt(r); /* before the pipe's fd is closed under it */
   if (r->go_fd >= 0) close(r->go_fd); /* never fires now (go_fired stays as it was) */
   r->go_fd = -1;
   rest_forget(r);
@@ -186,15 +218,24 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void on_splice(uv_poll_t *h, int status, int events);
 
-/* Starts watching the pipe the current way (poll when splicing, else libuv's reads). */
+/* Starts watching the pipe the current way (poll when splicing, or a copier when pipeSplice
+ * said the channel floods; else libuv's reads). */
 static int start_active(pipe_reader *r) {
+  if (r->splice_fd >= 0 && r->flood_now && !r->copying) {
+    r->flood_now = 0;
+    if (copier_start(r)) return 0;
+  }
   if (r->splice_fd >= 0) return uv_poll_start(r->poll, UV_READABLE, on_splice);
   return uv_read_start((uv_stream_t *)handle_of(r), on_alloc, on_read);
 }
 
-static void stop_active(pipe_reader *r) {
+/* Stops watching (a copier is stopped and joined); returns the bytes a copier moved that
+ * onRead has not heard of yet (see copier_halt). */
+static double stop_active(pipe_reader *r) {
+  if (r->copying) return copier_halt(r); /* (its poll was stopped when it started) */
   if (r->splice_fd >= 0) uv_poll_stop(r->poll);
   else uv_read_stop((uv_stream_t *)handle_of(r));
+  return 0;
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
@@ -261,7 +302,8 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
 
 /*
  * A flooding channel in splice mode (FLOOD_BYTES within FLOOD_WINDOW_NS, the rule PipeSource
- * applies to reads) rests REST_NS after each wake-up that emptied its pipe, so that the next
+ * applies to reads) is handed to a copier thread (below). When none can be had (MAX_COPIERS
+ * run, or a thread cannot be made), it rests REST_NS after each wake-up that emptied its pipe, so that the next
  * splice takes what piled up rather than each 4-8 KiB write of a shell pipeline: woken for every
  * write, the daemon spends its CPU in wake-ups; resting a millisecond (a node timer, as reads
  * do) lets a pipe fill and the child wait. A quarter of a millisecond (one timerfd for every
@@ -389,8 +431,289 @@ static void on_splice(uv_poll_t *h, int status, int events) {
     r->reading = 0;
     stop_active(r);
   } else if (more && r->reading && r->splice_fd >= 0 && r->flooding && drained && !r->resting) {
-    rest(r);
+    if (!copier_start(r)) rest(r);
   }
+}
+
+
+/*
+ * A flooding channel's copier. Splicing on the event loop, a flooding channel is woken by a
+ * timer (the rest above) and waits its turn for a core each time; a producer that writes 4-8 KiB
+ * at a time then finds the pipe full and waits too. What keeps up is what `cat` does: a thread
+ * that blocks on the pipe, so the kernel wakes it at every write, and copies with read + pwrite
+ * through one buffer (splice into a file costs more per byte than a copy here: BENCHMARKS.md).
+ * So once a spliced channel floods, copier_main takes the pipe from the poll: it copies into the
+ * splice's file, at its end, up to the splice's limit, and tells the main thread through one
+ * uv_async_t (the post list) every COPY_REPORT_BYTES, when it reaches the limit (then it waits
+ * for a new one), when the pipe has stayed empty COPY_REPORT_MS with bytes untold, and when it
+ * ends: at the pipe's end, at an error, or after COPY_IDLE_MS with nothing to copy (the poll
+ * watches the pipe again). The main thread stops it itself (copier_halt: an eventfd wakes it,
+ * then a join, which waits at most for one write) before anything else touches the pipe or the
+ * file: pipeStop, pipeSplice to another file or to reads, pipeClose. What it had moved and not
+ * yet told is returned by those calls, for the owner to count. Its bytes never reach JS, and
+ * the event loop never waits on its writes (onRead's `ms` is 0).
+ */
+#define COPY_BUF (128 * 1024)
+#define COPY_REPORT_BYTES (4 << 20)
+#define COPY_REPORT_MS 10
+#define COPY_IDLE_MS 100
+#define MAX_COPIERS 64
+enum { COPY_LIMIT = 1, COPY_EOF = 2, COPY_ERROR = 4, COPY_EXITED = 8 };
+
+static pthread_mutex_t copy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pipe_reader *post_list; /* readers with news for the main thread (c_posted) */
+static uv_async_t *copy_async; /* made at the first copier, on the main loop; never closed */
+static int copiers;            /* running: copy_async is referenced while any runs */
+
+/* Copier side: `events` (0: bytes moved) for the main thread. */
+static void copier_post(pipe_reader *r, int events) {
+  pthread_mutex_lock(&copy_lock);
+  r->c_events |= events;
+  int send = !r->c_posted;
+  if (send) {
+    r->c_posted = 1;
+    r->post_next = post_list;
+    post_list = r;
+  }
+  pthread_mutex_unlock(&copy_lock);
+  if (send) uv_async_send(copy_async);
+}
+
+/* Copier side: waits for the wake eventfd, or the pipe too (pipe_fd >= 0); poll's result. */
+static int copier_wait(pipe_reader *r, int pipe_fd, int timeout_ms) {
+  struct pollfd p[2] = {{r->wake_fd, POLLIN, 0}, {pipe_fd, POLLIN, 0}};
+  int n = poll(p, pipe_fd >= 0 ? 2 : 1, timeout_ms);
+  if (n > 0 && p[0].revents) {
+    uint64_t v;
+    while (read(r->wake_fd, &v, sizeof v) < 0 && errno == EINTR) {
+    }
+  }
+  return n < 0 ? 1 : n; /* EINTR: look again */
+}
+
+static void *copier_main(void *arg) {
+  pipe_reader *r = arg;
+  char *buf = malloc(COPY_BUF);
+  int fd = -1, restat = 1, limit_told = 0, events = 0, err = 0;
+  double untold = 0, lost = 0;
+  off_t off = 0;
+  while (buf) {
+    pthread_mutex_lock(&copy_lock);
+    int stop = r->c_stop;
+    if (r->c_fd != fd) {
+      fd = r->c_fd;
+      restat = 1;
+    }
+    double left = r->c_limited ? r->c_limit_end - r->c_moved : -1;
+    pthread_mutex_unlock(&copy_lock);
+    if (stop) break;
+    if (restat) {
+      struct stat st;
+      if (fstat(fd, &st) != 0) {
+        err = errno;
+        events = COPY_ERROR;
+        break;
+      }
+      off = st.st_size; /* at the end, as O_APPEND would (a copytruncate starts it again at 0) */
+      restat = 0;
+    }
+    if (left == 0) {
+      if (!limit_told) copier_post(r, COPY_LIMIT);
+      limit_told = 1;
+      untold = 0;
+      copier_wait(r, -1, -1);
+      restat = 1;
+      continue;
+    }
+    limit_told = 0;
+    size_t want = COPY_BUF;
+    if (left > 0 && left < want) want = (size_t)left;
+    ssize_t n = read(r->fd, buf, want);
+    if (n > 0) {
+      ssize_t done = 0;
+      while (done < n) {
+        ssize_t w = pwrite(fd, buf + done, (size_t)(n - done), off);
+        if (w > 0) {
+          done += w;
+          off += w;
+        } else if (w < 0 && errno == EINTR) {
+          continue;
+        } else {
+          err = w < 0 ? errno : EIO;
+          break;
+        }
+      }
+      pthread_mutex_lock(&copy_lock);
+      r->c_moved += done;
+      pthread_mutex_unlock(&copy_lock);
+      if (done < n) {
+        lost = n - done;
+        events = COPY_ERROR;
+        break;
+      }
+      untold += n;
+      if (untold >= COPY_REPORT_BYTES) {
+        copier_post(r, 0);
+        untold = 0;
+      }
+      continue;
+    }
+    if (n == 0) {
+      events = COPY_EOF;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      err = errno;
+      events = COPY_ERROR;
+      break;
+    }
+    int ready = copier_wait(r, r->fd, untold > 0 ? COPY_REPORT_MS : COPY_IDLE_MS);
+    restat = 1;
+    if (ready == 0 && untold > 0) {
+      copier_post(r, 0);
+      untold = 0;
+    } else if (ready == 0) {
+      break; /* idle: the poll takes over */
+    }
+  }
+  free(buf);
+  pthread_mutex_lock(&copy_lock);
+  r->c_errno = err;
+  r->c_lost = lost;
+  pthread_mutex_unlock(&copy_lock);
+  copier_post(r, events | COPY_EXITED);
+  return NULL;
+}
+
+static void copier_joined(pipe_reader *r) {
+  pthread_join(r->copier, NULL);
+  r->copying = 0;
+  close(r->wake_fd);
+  r->wake_fd = -1;
+  if (--copiers == 0) uv_unref((uv_handle_t *)copy_async);
+  if (r->c_limited) r->splice_left = r->c_limit_end - r->c_moved; /* for on_splice again */
+}
+
+/* Main side: stops r's copier and joins it. Returns the bytes it moved that onRead has not
+ * heard of (counted as told from now on); its news not yet handled are dropped. */
+static double copier_halt(pipe_reader *r) {
+  if (!r->copying) return 0;
+  pthread_mutex_lock(&copy_lock);
+  r->c_stop = 1;
+  pthread_mutex_unlock(&copy_lock);
+  uint64_t one = 1;
+  while (write(r->wake_fd, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+  copier_joined(r);
+  pthread_mutex_lock(&copy_lock);
+  if (r->c_posted)
+    for (pipe_reader **at = &post_list; *at; at = &(*at)->post_next)
+      if (*at == r) {
+        *at = r->post_next;
+        break;
+      }
+  r->c_posted = 0; /* (a reader the post handler holds in its snapshot sees no news) */
+  r->c_events = 0;
+  pthread_mutex_unlock(&copy_lock);
+  double late = r->c_moved - r->c_reported;
+  r->c_reported = r->c_moved;
+  return late;
+}
+
+/* Main side: the news of one reader's copier. */
+static void copier_news(pipe_reader *r) {
+  if (r->closing || !r->copying) return;
+  pthread_mutex_lock(&copy_lock);
+  int events = r->c_events;
+  r->c_events = 0;
+  double moved = r->c_moved;
+  pthread_mutex_unlock(&copy_lock);
+  if (events & COPY_EXITED) copier_joined(r);
+  double n = moved - r->c_reported;
+  r->c_reported = moved;
+  int more = 1;
+  if (n > 0) more = call_owner(r, n, 1, 1, 0);
+  if (r->closing) return;
+  if (events & (COPY_EOF | COPY_ERROR)) {
+    /* as on_splice: reading stops; JS finishes, or reads again with pipeSplice(pipe, -1) (the
+     * bytes the file refused are lost: onRead's 4th argument says how many) */
+    r->reading = 0;
+    call_owner(r, (events & COPY_EOF) ? UV_EOF : -r->c_errno, 1, 0, r->c_lost);
+    return;
+  }
+  if (!more && r->reading) {
+    r->reading = 0;
+    double late = stop_active(r);
+    /* told too, in case JS wants more after all (a pipeStart during the call wins) */
+    if (late > 0 && call_owner(r, late, 1, 1, 0) && !r->closing && !r->reading && start_active(r) == 0) r->reading = 1;
+  } else if ((events & COPY_EXITED) && !r->copying && r->reading && r->splice_fd >= 0) {
+    uv_poll_start(r->poll, UV_READABLE, on_splice); /* idle: the poll watches the pipe again */
+  }
+}
+
+static void on_copier_post(uv_async_t *h) {
+  /* a snapshot: a callback may close, halt or restart any reader, and a copier post again */
+  pipe_reader *batch[64];
+  for (;;) {
+    int k = 0;
+    pthread_mutex_lock(&copy_lock);
+    while (post_list && k < 64) {
+      pipe_reader *r = post_list;
+      post_list = r->post_next;
+      r->c_posted = 0;
+      batch[k++] = r;
+    }
+    pthread_mutex_unlock(&copy_lock);
+    if (k == 0) return;
+    for (int i = 0; i < k; i++) copier_news(batch[i]);
+  }
+}
+
+/* Main side, from on_splice: a copier takes r's pipe over; false when none could be had. */
+static int copier_start(pipe_reader *r) {
+  if (copiers >= MAX_COPIERS) return 0;
+  struct uv_loop_s *loop;
+  napi_get_uv_event_loop(r->env, &loop);
+  if (!copy_async) {
+    uv_async_t *a = calloc(1, uv_handle_size(UV_ASYNC));
+    if (!a || uv_async_init(loop, a, on_copier_post) != 0) {
+      free(a);
+      return 0;
+    }
+    uv_unref((uv_handle_t *)a);
+    copy_async = a;
+  }
+  int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake < 0) return 0;
+  r->wake_fd = wake;
+  r->c_stop = 0;
+  r->c_fd = r->splice_fd;
+  r->c_limited = r->limited;
+  r->c_limit_end = r->limited ? r->splice_left : 0;
+  r->c_moved = r->c_reported = 0;
+  r->c_events = 0;
+  r->c_errno = 0;
+  r->c_lost = 0;
+  uv_poll_stop(r->poll);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 * 1024); /* its buffer is on the heap */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay the main thread's */
+  int err = pthread_create(&r->copier, &attr, copier_main, r);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  if (err) {
+    close(wake);
+    r->wake_fd = -1;
+    uv_poll_start(r->poll, UV_READABLE, on_splice);
+    return 0;
+  }
+  r->copying = 1;
+  if (copiers++ == 0) uv_ref((uv_handle_t *)copy_async);
+  return 1;
 }
 
 static pipe_reader *reader_arg(napi_env env, napi_value v) {
@@ -496,6 +819,7 @@ napi_value tsv_pipe_open(napi_env env, napi_callback_info info) {
   r->fd = fd;
   r->splice_fd = -1;
   r->go_fd = -1;
+  r->wake_fd = -1;
   if (!set_buffer(env, r, argv[2])) {
     free(r);
     return NULL;
@@ -566,40 +890,58 @@ napi_value tsv_pipe_start(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value number(napi_env env, double n) {
+  napi_value v;
+  napi_create_double(env, n, &v);
+  return v;
+}
+
 napi_value tsv_pipe_stop(napi_env env, napi_callback_info info) {
   pipe_reader *r = reader_call(env, info, NULL);
   if (!r) return NULL;
   if (r->in_callback) r->wanted = 0;
+  double late = 0;
   if (!r->closing && r->reading) {
     r->reading = 0;
-    stop_active(r);
+    late = stop_active(r);
   }
-  return undefined(env);
+  return number(env, late);
 }
 
 napi_value tsv_pipe_close(napi_env env, napi_callback_info info) {
   pipe_reader *r = reader_call(env, info, NULL);
   if (!r) return NULL;
+  double late = r->closing ? 0 : copier_halt(r);
   close_reader(r);
-  return undefined(env);
+  return number(env, late);
 }
 
 napi_value tsv_pipe_splice(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd = -1;
   double limit = 0;
+  bool flooding = false;
+  if (argc >= 4) napi_get_value_bool(env, argv[3], &flooding);
   if (argc < 3 || napi_get_value_int32(env, argv[1], &fd) != napi_ok || napi_get_value_double(env, argv[2], &limit) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "pipeSplice(pipe, fd, limit)");
     return NULL;
   }
   pipe_reader *r = reader_arg(env, argv[0]);
   if (!r) return NULL;
-  if (r->closing) return undefined(env);
+  if (r->closing) return number(env, 0);
   if (fd < 0) fd = -1;
   int was = r->reading;
-  if ((fd >= 0) != (r->splice_fd >= 0) && was) stop_active(r); /* the other handle takes over */
+  double late = 0;
+  int restart = 0;
+  if (r->copying && fd != r->splice_fd) {
+    late = copier_halt(r); /* a copier writes into one file; its poll was stopped */
+    restart = was;
+  } else if ((fd >= 0) != (r->splice_fd >= 0) && was) {
+    stop_active(r); /* the other handle takes over */
+    restart = 1;
+  }
   if (fd >= 0 && !r->poll) {
     struct uv_loop_s *loop;
     napi_get_uv_event_loop(env, &loop);
@@ -615,11 +957,21 @@ napi_value tsv_pipe_splice(napi_env env, napi_callback_info info) {
     uv_handle_set_data((uv_handle_t *)r->poll, r);
     r->open_handles++;
   }
-  int switching = (fd >= 0) != (r->splice_fd >= 0);
   r->splice_fd = fd;
   r->limited = fd >= 0 && limit > 0;
   r->splice_left = limit;
-  if (switching && was) {
+  r->flood_now = fd >= 0 && flooding && !r->copying;
+  if (r->copying) {
+    /* a new limit for the running copier, counted from what onRead has heard of */
+    pthread_mutex_lock(&copy_lock);
+    r->c_limited = r->limited;
+    r->c_limit_end = r->c_reported + limit;
+    pthread_mutex_unlock(&copy_lock);
+    uint64_t one = 1;
+    while (write(r->wake_fd, &one, sizeof one) < 0 && errno == EINTR) {
+    }
+  }
+  if (restart) {
     int err = start_active(r);
     if (err) {
       r->reading = 0;
@@ -627,7 +979,7 @@ napi_value tsv_pipe_splice(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  return undefined(env);
+  return number(env, late);
 }
 
 napi_value tsv_set_fd_append(napi_env env, napi_callback_info info) {

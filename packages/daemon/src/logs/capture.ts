@@ -236,7 +236,15 @@ export class Capture implements ChunkConsumer, CaptureHandle, Splicer {
     return true;
   }
 
-  spliceFailed(): void {
+  splicedAtStop(n: number): void {
+    this.result.bytesRead += n;
+    this.result.bytesLogged += n;
+    this.sink?.splicedAtStop?.(n);
+  }
+
+  spliceFailed(_error: Error, lost: number): void {
+    this.result.bytesRead += lost;
+    if (lost > 0) this.sink?.spliceLost?.(lost);
     this.noSplice = true;
     this.stopSplicing();
   }

@@ -41,6 +41,10 @@ export interface LogSink {
   beginSplice?(splicer: Splicer): SpliceTarget | null;
   maySplice?(): boolean;
   spliced?(n: number, ms: number): SpliceTarget | null;
+  /** A stopped splice had moved `n` more bytes in (counted as written, as spliced() does). */
+  splicedAtStop?(n: number): void;
+  /** A splice's copier read `n` bytes the file then refused (counted as dropped). */
+  spliceLost?(n: number): void;
   endSplice?(splicer: Splicer): void;
   spliceHandOver?(): { path: string; limit: number } | null;
 }

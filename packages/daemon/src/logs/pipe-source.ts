@@ -25,9 +25,10 @@
  *   `head` write 4-8 KiB at a time). Woken for every such write, the daemon spent most of its CPU
  *   switching tasks and calling into JS once per 4 KiB; resting, it reads ~1000 times a second.
  *   A flooding child never waits on it (1 MiB of pipe holds more than a millisecond of output);
- *   a quiet channel is never delayed. A spliced channel rests in the native reader instead, a
- *   quarter of a millisecond (tsv_pipe.c's timerfd): a node timer's 1-2 ms let `tr`'s pipe
- *   fill and `tr` wait.
+ *   a quiet channel is never delayed. A spliced channel is copied by a thread of its own
+ *   instead (tsv_pipe.c's copier, blocking on the pipe as `cat` does), at once when it goes
+ *   back to splicing while flooding (after a rotation); it tells how many bytes it moved every
+ *   4 MiB, and when stopped, the bytes it had not told yet (the consumer's splicedAtStop).
  * - The consumer (captureOutput) gets chunks through `consume()`, pauses the reads for
  *   backpressure and hands buffers back with `release()` once they are written. Reading starts
  *   at `consume()`.
@@ -137,8 +138,13 @@ export interface ChunkConsumer {
    * to pause reading, as data() does. The consumer may retarget or stop splicing meanwhile.
    */
   spliced?(n: number, ms: number): boolean;
-  /** splice(2) failed (`error`): the source reads into buffers again. */
-  spliceFailed?(error: Error): void;
+  /**
+   * The splice stopped (spliceTo(null) or another file, a pause, the pipe closed) after `n`
+   * more bytes had gone into the file, which spliced() had not been told of: count them.
+   */
+  splicedAtStop?(n: number): void;
+  /** splice(2) failed (`error`; `lost` bytes read that the file refused): the source reads into buffers again. */
+  spliceFailed?(error: Error, lost: number): void;
 }
 
 export class PipeSource implements PipeOwner {
@@ -174,7 +180,7 @@ export class PipeSource implements PipeOwner {
 
   /** @internal holdAllPipes(): stop reading. */
   hold(): void {
-    if (this.handle) pipeStop(this.handle);
+    if (this.handle) this.stopped(pipeStop(this.handle));
   }
 
   /** Returns a lent chunk's buffer to the pool. Idempotent; ignores chunks that were not lent. */
@@ -208,14 +214,15 @@ export class PipeSource implements PipeOwner {
    */
   spliceTo(fd: number | null, limit = 0): boolean {
     if (!this.handle || (fd !== null && this.observer)) return false;
-    pipeSplice(this.handle, fd ?? -1, limit);
+    // a flooding channel's bytes go by a copier thread at once (tsv_pipe.c), not the poll first
+    this.stopped(pipeSplice(this.handle, fd ?? -1, limit, this.flooding));
     return fd !== null;
   }
 
   pauseReading(): void {
     this.paused = true;
     this.pauseCalls++;
-    if (this.handle) pipeStop(this.handle);
+    if (this.handle) this.stopped(pipeStop(this.handle));
   }
 
   resumeReading(): void {
@@ -285,9 +292,10 @@ export class PipeSource implements PipeOwner {
     }
     if (n < 0) {
       // the file refused (a full disk, a filesystem without splice): read and write the
-      // ordinary way, which reports the trouble and drops what cannot be written
+      // ordinary way, which reports the trouble and drops what cannot be written (a copier
+      // thread's write fails after its read: `ms` is then the bytes it lost)
       this.spliceTo(null);
-      this.consumer?.spliceFailed?.(Object.assign(new Error(`splice into log: ${getSystemErrorName(n)}`), { code: getSystemErrorName(n), errno: n }));
+      this.consumer?.spliceFailed?.(Object.assign(new Error(`splice into log: ${getSystemErrorName(n)}`), { code: getSystemErrorName(n), errno: n }), ms);
       if (this.handle && !this.paused && !this.resting && !held) pipeStart(this.handle);
       return false;
     }
@@ -299,6 +307,11 @@ export class PipeSource implements PipeOwner {
     const more = this.consumer?.spliced ? this.consumer.spliced(n, ms) : false;
     if (this.pauseCalls === said) this.paused = !more;
     return more && !this.resting && !held;
+  }
+
+  /** A splice stopped after `late` bytes its consumer had not heard of (native/pipes.ts). */
+  private stopped(late: number): void {
+    if (late > 0) this.consumer?.splicedAtStop?.(late);
   }
 
   /** Counts a read of `n` bytes; whether the channel is flooding (see the header). */
@@ -342,8 +355,9 @@ export class PipeSource implements PipeOwner {
     this.finished = true;
     this.endError = err;
     live.delete(this);
-    if (this.handle) pipeClose(this.handle);
+    const handle = this.handle;
     this.handle = null;
+    if (handle) this.stopped(pipeClose(handle));
     if (this.grown > 0) grownBytes -= this.grown;
     this.grown = 0;
     if (this.current !== scratch) giveBack(this.current.buffer as ArrayBuffer);

@@ -177,6 +177,16 @@ export class RotatingFile implements LogSink {
     return null;
   }
 
+  splicedAtStop(n: number): void {
+    this.writtenBytes += n;
+    this.size += n;
+    this.generations.grew(this.size);
+  }
+
+  spliceLost(n: number): void {
+    this.droppedBytes += n;
+  }
+
   /** Where a splice goes on in another process (reexec's pump): the path and bytes it may take. */
   spliceHandOver(): { path: string; limit: number } | null {
     const limit = this.spliceLimit();

@@ -71,7 +71,7 @@ export type PipeHandle = { readonly __pipeHandle: unique symbol };
 /**
  * The owner of a pipe reader: told of every read (n > 0 bytes, or a negative libuv error code),
  * and, while splicing (pipeSplice), of the bytes each wake-up moved (`spliced` true; `drained`:
- * the pipe was emptied; `ms`: how long the splices took).
+ * the pipe was emptied; `ms`: how long the splices took, or with an error the bytes lost).
  */
 export interface PipeOwner {
   /** Returns false to stop reading until pipeStart. */
@@ -110,11 +110,12 @@ export interface Addon {
   pipeOpen(fd: number, owner: object, buffer: Buffer): PipeHandle;
   pipeSetBuffer(pipe: PipeHandle, buffer: Buffer): void;
   pipeStart(pipe: PipeHandle): void;
-  pipeStop(pipe: PipeHandle): void;
-  pipeClose(pipe: PipeHandle): void;
+  /** These three return the bytes a stopped copier thread moved that the owner has not heard of. */
+  pipeStop(pipe: PipeHandle): number;
+  pipeClose(pipe: PipeHandle): number;
   pipeGoOnNewline?(pipe: PipeHandle, fd: number): void;
   pipeGoCancel?(pipe: PipeHandle): boolean;
-  pipeSplice(pipe: PipeHandle, fd: number, limit: number): void;
+  pipeSplice(pipe: PipeHandle, fd: number, limit: number, flooding?: boolean): number;
   setFdAppend(fd: number, on: boolean): void;
   trimMemory?(): Promise<number>;
   dgramSocket?(): number;

@@ -50,12 +50,16 @@ export function pipeStart(pipe: PipeHandle): void {
   native().pipeStart(pipe);
 }
 
-export function pipeStop(pipe: PipeHandle): void {
-  native().pipeStop(pipe);
+/**
+ * pipeStop, pipeClose and pipeSplice stop a flooding channel's copier thread (tsv_pipe.c) if one
+ * runs: they return the bytes it wrote into the file that the owner has not heard of yet.
+ */
+export function pipeStop(pipe: PipeHandle): number {
+  return native().pipeStop(pipe) ?? 0;
 }
 
-export function pipeClose(pipe: PipeHandle): void {
-  native().pipeClose(pipe);
+export function pipeClose(pipe: PipeHandle): number {
+  return native().pipeClose(pipe) ?? 0;
 }
 
 /**
@@ -79,8 +83,8 @@ export function pipeGoCancel(pipe: PipeHandle): boolean {
  * the kernel, written at its end, `limit` bytes at most (0: no limit) until called again; the
  * owner hears `pipeRead(n, true, drained, ms)` after each wake-up. `fd` -1: read into buffers again.
  */
-export function pipeSplice(pipe: PipeHandle, fd: number, limit: number): void {
-  native().pipeSplice(pipe, fd, limit);
+export function pipeSplice(pipe: PipeHandle, fd: number, limit: number, flooding = false): number {
+  return native().pipeSplice(pipe, fd, limit, flooding) ?? 0;
 }
 
 /** Sets (or clears) O_APPEND on `fd`: the kernel splices into no O_APPEND file. */
