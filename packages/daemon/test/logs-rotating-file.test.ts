@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { captureOutput, RotatingFile, rotationPlan } from '../src/logs/index.js';
+import { rotateFilesHeld } from '../src/logs/rotation.js';
 import { exited, readRotated, run, runNode, seqText, tempDir } from './logs-helpers.js';
 
 describe('rotationPlan', () => {
@@ -14,6 +15,38 @@ describe('rotationPlan', () => {
       { from: '/l/a.log', to: '/l/a.log.1' },
     ]);
     assert.deepEqual(rotationPlan('/l/a.log', 0), []);
+  });
+});
+
+describe('rotateFilesHeld', () => {
+  /** This process's descriptors open on `path` (a removed file's link ends in " (deleted)"). */
+  const openOn = (path: string): number =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(path);
+      } catch {
+        return false;
+      }
+    }).length;
+
+  it('renames before it returns; the oldest backup, removed, stays open until release()', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'a.log');
+    for (const [name, text] of [['a.log', 'now'], ['a.log.1', 'one'], ['a.log.2', 'two']]) writeFileSync(join(dir, name), text);
+    const removed = rotateFilesHeld(path, 2);
+    assert.equal(existsSync(path), false);
+    assert.equal(readFileSync(`${path}.1`, 'utf8'), 'now');
+    assert.equal(readFileSync(`${path}.2`, 'utf8'), 'one');
+    assert.equal(openOn(`${path}.2 (deleted)`), 1, 'the old .2 is held open');
+    removed.release();
+    removed.release(); // once only
+    for (let i = 0; i < 100 && openOn(`${path}.2 (deleted)`) > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(openOn(`${path}.2 (deleted)`), 0, 'closed after release()');
+    // no oldest backup yet, and no backups at all
+    writeFileSync(path, 'fresh');
+    rotateFilesHeld(join(dir, 'b.log'), 3).release();
+    rotateFilesHeld(path, 0).release();
+    assert.equal(readFileSync(path, 'utf8'), 'fresh');
   });
 });
 

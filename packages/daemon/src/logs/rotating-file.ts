@@ -21,7 +21,7 @@ import { statSync } from 'node:fs';
 import { Generations } from './generations.js';
 import { readHeadSync, type LogHead } from './read.js';
 import { byteLength, type LogSink, type RotatingFileOptions, type SpliceTarget, type Splicer } from './log-sink.js';
-import { removeLogSync, rotateFiles, rotateFilesSync } from './rotation.js';
+import { removeLogSync, rotateFiles, rotateFilesHeld, rotateFilesSync } from './rotation.js';
 import { setFdAppend } from '../native/index.js';
 import {
   closeDestination,
@@ -353,7 +353,10 @@ export class RotatingFile implements LogSink {
   private async rotate(): Promise<void> {
     try {
       this.generations.rotationStarted();
-      const removed = await rotateFiles(this.path, this.backups); // the open descriptor follows the renamed file
+      // the open descriptor follows the renamed file; renamed at once where writes are made at once
+      const dest = this.dest;
+      const now = dest?.kind === 'file' && dest.local && Date.now() >= dest.asyncUntil;
+      const removed = now ? rotateFilesHeld(this.path, this.backups) : await rotateFiles(this.path, this.backups);
       try {
         this.startFreshFile();
       } finally {
