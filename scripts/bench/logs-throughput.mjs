@@ -3,7 +3,8 @@
 // 64-byte lines that carry their own offset, written 8 KiB at a time like `head -c`), and we
 // measure the wall time until the log holds every byte, the CPU seconds of the capturing process,
 // its peak RSS, and the bytes lost (missing or doubled, checked line by line). The producer
-// into `cat > file` is the limit.
+// into `cat > file` is the limit; for the rotated cases also the producer into rotate-cat.c (cat
+// that rotates as supervisor does: what rotation costs by itself), their `x limit`.
 //
 //   pnpm run build && node scripts/bench/logs-throughput.mjs [--daemon] [--size 1G] [--runs 3]
 //        [--dir /tmp] [--extra] [--pending 1M] [--producer log-producer,zeros,seq | all] [--cold]
@@ -72,6 +73,8 @@ if (cc.status !== 0) throw new Error('cannot compile log-producer.c (needs cc)')
 const producerNames = args.producer === 'all' ? PRODUCER_NAMES : args.producer.split(',');
 for (const n of producerNames) if (!PRODUCER_NAMES.includes(n)) throw new Error(`unknown producer ${n} (${PRODUCER_NAMES.join(', ')})`);
 const PRODUCERS = makeProducers(work, SIZE, PRODUCER, producerNames);
+const ROTATE_CAT = join(work, 'rotate-cat');
+if (spawnSync(process.env.CC || 'cc', ['-O2', '-o', ROTATE_CAT, join(here, 'rotate-cat.c')], { stdio: 'inherit' }).status !== 0) throw new Error('cannot compile rotate-cat.c (needs cc)');
 
 const waitExit = (child) => new Promise((resolve) => child.once('close', (code) => resolve(code)));
 const dropCaches = () => spawnSync('sync');
@@ -83,17 +86,21 @@ const dropCaches = () => spawnSync('sync');
  */
 const warmMemory = () => spawnSync(process.execPath, ['-e', `Buffer.alloc(${Math.round(1.5 * SIZE)}, 1)`]);
 
-/** The limit: the producer into `cat > file`; CPU of cat from the subshell's `times`. */
-async function runCat(producer, path) {
+/**
+ * The limit: the producer into `cat > file` or, with `rotate`, into rotate-cat (ROTATE's
+ * maxbytes and backups); CPU of cat from the subshell's `times`.
+ */
+async function runCat(producer, path, rotate = null) {
   const start = Date.now();
-  const child = spawn('sh', ['-c', `${producer.shell} | (cat > '${path}'; times)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const cat = rotate ? `'${ROTATE_CAT}' '${path}' ${rotate.maxbytes} ${rotate.backups}` : `cat > '${path}'`;
+  const child = spawn('sh', ['-c', `${producer.shell} | (${cat}; times)`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await waitExit(child);
   const wall = (statSync(path).mtimeMs - start) / 1000; // the last write, as for the daemons
   // dash `times`: line 2 is the children's (cat's) user and system time, e.g. `0m0.120000s 0m0.450000s`
   const secs = [...(out.trim().split('\n')[1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  return { wall, cpu: secs.length === 2 ? secs[0] + secs[1] : NaN, rss: NaN, files: [path] };
+  return { wall, cpu: secs.length === 2 ? secs[0] + secs[1] : NaN, rss: NaN, files: rotate ? logFiles(path) : [path] };
 }
 
 /**
@@ -132,6 +139,7 @@ async function buildCases() {
   const resets = [];
   for (const p of PRODUCERS) {
     cases.push({ name: `${p.name} | cat > file (limit)`, group: 'limit', producer: p, rotate: false, run: () => runCat(p, join(work, `cat-${p.name}.log`)) });
+    cases.push({ name: `${p.name} | rotate-cat 50MB x 10 (limit)`, group: 'limit', producer: p, rotate: true, run: () => runCat(p, join(work, `rcat-${p.name}.log`), ROTATE) });
   }
   if (!args.daemon) {
     for (const p of PRODUCERS) {
@@ -203,14 +211,16 @@ const row = (c) => {
   return { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), cpuRange: cpus.length ? `${Math.min(...cpus).toFixed(2)}-${Math.max(...cpus).toFixed(2)}` : '-', rss: Math.max(...rs.map((r) => r.rss)), lost: Math.max(...rs.map((r) => r.lost)), onDisk: median(rs.map((r) => r.onDisk)) };
 };
 const catWall = (c) => row(cases.find((o) => o.group === 'limit' && o.producer === c.producer)).wall;
+/** The limit with the same rotation: cat for maxbytes=0, rotate-cat for 50MB x 10. */
+const limitWall = (c) => row(cases.find((o) => o.group === 'limit' && o.producer === c.producer && o.rotate === c.rotate)).wall;
 const theirs = (c) => cases.find((o) => o.group === 'supervisor' && o.label === c.label);
 const fmt = (x, d = 2) => (Number.isNaN(x) || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const lines = cases.map((c) => {
   const r = row(c);
   const sup = c.group.startsWith('tsupervisor') && theirs(c) ? row(theirs(c)) : null;
-  return [c.name, fmt(r.wall), fmt(r.wall / catWall(c)), fmt(SIZE / MB / r.wall, 0), fmt(r.cpu), r.cpuRange, sup ? fmt(r.cpu / sup.cpu) : '-', sup ? fmt(r.wall / sup.wall) : '-', fmt(r.rss, 0), String(r.lost), fmt(r.onDisk / MB, 1)];
+  return [c.name, fmt(r.wall), fmt(r.wall / catWall(c)), fmt(r.wall / limitWall(c)), fmt(SIZE / MB / r.wall, 0), fmt(r.cpu), r.cpuRange, sup ? fmt(r.cpu / sup.cpu) : '-', sup ? fmt(r.wall / sup.wall) : '-', fmt(r.rss, 0), String(r.lost), fmt(r.onDisk / MB, 1)];
 });
-const header = ['case', 'wall s', 'x cat', 'MiB/s', 'CPU s', 'CPU min-max', 'CPU x sup', 'wall x sup', 'peak RSS MiB', 'bytes lost', 'on disk MiB'];
+const header = ['case', 'wall s', 'x cat', 'x limit', 'MiB/s', 'CPU s', 'CPU min-max', 'CPU x sup', 'wall x sup', 'peak RSS MiB', 'bytes lost', 'on disk MiB'];
 const widths = header.map((hd, i) => Math.max(hd.length, ...lines.map((l) => l[i].length)));
 const fmtLine = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(
@@ -219,4 +229,4 @@ console.log(
 console.log(fmtLine(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const l of lines) console.log(fmtLine(l));
-if (args.daemon) console.log('goals: tsupervisor wall <= 1.1 x cat, CPU <= supervisord, 0 bytes lost');
+if (args.daemon) console.log('goals (issue 18): tsupervisor wall <= 1.05 x limit, CPU <= 0.7 x supervisord (cold), 0 bytes lost');
