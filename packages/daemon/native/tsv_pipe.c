@@ -441,8 +441,9 @@ static void on_splice(uv_poll_t *h, int status, int events) {
  * A flooding channel's copier. Splicing on the event loop, a flooding channel is woken by a
  * timer (the rest above) and waits its turn for a core each time; a producer that writes 4-8 KiB
  * at a time then finds the pipe full and waits too. What keeps up is what `cat` does: a thread
- * that blocks on the pipe, so the kernel wakes it at every write, and copies with read + pwrite
- * through one buffer (splice into a file costs more per byte than a copy here: BENCHMARKS.md).
+ * that waits on the pipe alone (poll), so the kernel wakes it at every write, and copies with
+ * read + pwrite through one buffer (a splice into a file costs less CPU, one copy of each byte
+ * rather than two, but took 20-30 % longer than a copy behind a fast producer: BENCHMARKS.md).
  * So once a spliced channel floods, copier_main takes the pipe from the poll: it copies into the
  * splice's file, at its end, up to the splice's limit, and tells the main thread through one
  * uv_async_t (the post list) every COPY_REPORT_BYTES, when it reaches the limit (then it waits
