@@ -25,10 +25,9 @@
  *   `head` write 4-8 KiB at a time). Woken for every such write, the daemon spent most of its CPU
  *   switching tasks and calling into JS once per 4 KiB; resting, it reads ~1000 times a second.
  *   A flooding child never waits on it (1 MiB of pipe holds more than a millisecond of output);
- *   a quiet channel is never delayed. A spliced channel is copied by a thread of its own
- *   instead (tsv_pipe.c's copier, blocking on the pipe as `cat` does), at once when it goes
- *   back to splicing while flooding (after a rotation); it tells how many bytes it moved every
- *   4 MiB, and when stopped, the bytes it had not told yet (the consumer's splicedAtStop).
+ *   a quiet channel is never delayed. A spliced one is copied by a thread instead (tsv_pipe.c's
+ *   copier, woken at every write as `cat` is; at once when it splices again while flooding),
+ *   which tells the bytes it moved every 4 MiB, and at a stop the rest (splicedAtStop).
  * - The consumer (captureOutput) gets chunks through `consume()`, pauses the reads for
  *   backpressure and hands buffers back with `release()` once they are written. Reading starts
  *   at `consume()`.

@@ -2,8 +2,8 @@
  * Supervisor's rotation (loggers.py RotatingFileHandler.doRollover): with N backups,
  * name.N-1 → name.N, …, name.1 → name.2, then name → name.1; a fresh name is opened after.
  * With 0 backups the current file is simply replaced by a fresh one (truncated).
- * The plan is pure; `rotateFiles` / `rotateFilesSync` perform it. The async one keeps the event
- * loop free: removing a 50 MB backup can take milliseconds.
+ * The plan is pure; `rotateFiles` / `rotateFilesHeld` / `rotateFilesSync` perform it. The first
+ * two keep the event loop free of removing a 50 MB backup, which can take milliseconds.
  *
  * Each step removes the destination first, then renames (supervisor's removeAndRename), rather
  * than renaming over it: on ext4 a rename that replaces a file makes the kernel start writing

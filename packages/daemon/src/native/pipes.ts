@@ -82,6 +82,7 @@ export function pipeGoCancel(pipe: PipeHandle): boolean {
  * From now on the pipe's bytes go to the regular file `fd` (not O_APPEND: setFdAppend) inside
  * the kernel, written at its end, `limit` bytes at most (0: no limit) until called again; the
  * owner hears `pipeRead(n, true, drained, ms)` after each wake-up. `fd` -1: read into buffers again.
+ * `flooding`: the channel floods, so a copier thread takes the pipe at once rather than the poll.
  */
 export function pipeSplice(pipe: PipeHandle, fd: number, limit: number, flooding = false): number {
   return native().pipeSplice(pipe, fd, limit, flooding) ?? 0;
